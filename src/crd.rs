@@ -1,0 +1,179 @@
+//! Typed custom resources the expansion emits: External Secrets `ExternalSecret` (v1) and
+//! Volsync `ReplicationSource` (v1alpha1). Only the fields the product sets are modelled.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube_core::{NamespaceResourceScope, Resource};
+use serde::Serialize;
+
+/// Implements `kube_core::Resource` for a namespaced custom resource struct with a
+/// `metadata: ObjectMeta` field, so `ResourceExt` (labels...) works on it.
+macro_rules! namespaced_resource {
+    ($ty:ty, $group:literal, $version:literal, $kind:literal, $plural:literal) => {
+        impl Resource for $ty {
+            type DynamicType = ();
+            type Scope = NamespaceResourceScope;
+            fn kind(_: &()) -> Cow<'_, str> {
+                $kind.into()
+            }
+            fn group(_: &()) -> Cow<'_, str> {
+                $group.into()
+            }
+            fn version(_: &()) -> Cow<'_, str> {
+                $version.into()
+            }
+            fn plural(_: &()) -> Cow<'_, str> {
+                $plural.into()
+            }
+            fn meta(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+            fn meta_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
+            }
+        }
+    };
+}
+
+/// `external-secrets.io/v1` ExternalSecret.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecret {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: ExternalSecretSpec,
+}
+
+namespaced_resource!(ExternalSecret, "external-secrets.io", "v1", "ExternalSecret", "externalsecrets");
+
+impl ExternalSecret {
+    pub fn new(metadata: ObjectMeta, spec: ExternalSecretSpec) -> Self {
+        ExternalSecret {
+            api_version: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata,
+            spec,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretSpec {
+    pub refresh_interval: String,
+    pub secret_store_ref: StoreRef,
+    pub target: Target,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<SecretData>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_from: Vec<DataFrom>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreRef {
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub name: String,
+    pub creation_policy: &'static str,
+    pub deletion_policy: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<SecretTemplate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretTemplate {
+    pub engine_version: &'static str,
+    pub merge_policy: &'static str,
+    pub data: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretData {
+    pub secret_key: String,
+    pub remote_ref: RemoteRef,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RemoteRef {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DataFrom {
+    pub extract: RemoteRef,
+}
+
+/// `volsync.backube/v1alpha1` ReplicationSource.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationSource {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: ReplicationSourceSpec,
+}
+
+namespaced_resource!(ReplicationSource, "volsync.backube", "v1alpha1", "ReplicationSource", "replicationsources");
+
+impl ReplicationSource {
+    pub fn new(metadata: ObjectMeta, spec: ReplicationSourceSpec) -> Self {
+        ReplicationSource {
+            api_version: "volsync.backube/v1alpha1",
+            kind: "ReplicationSource",
+            metadata,
+            spec,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationSourceSpec {
+    #[serde(rename = "sourcePVC")]
+    pub source_pvc: String,
+    pub trigger: Trigger,
+    pub restic: Restic,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trigger {
+    pub schedule: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Restic {
+    /// Name of the Secret holding RESTIC_REPOSITORY, RESTIC_PASSWORD and credentials.
+    pub repository: String,
+    pub copy_method: &'static str,
+    pub volume_snapshot_class_name: String,
+    pub prune_interval_days: i32,
+    pub retain: Retain,
+    pub mover_security_context: MoverSecurityContext,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Retain {
+    /// restic `--keep-within`: every snapshot younger than this is kept.
+    pub within: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoverSecurityContext {
+    pub run_as_user: i64,
+    pub run_as_group: i64,
+    pub fs_group: i64,
+}

@@ -1,0 +1,195 @@
+//! One run over a set of resources: find the platform, validate every AppSpec, expand them
+//! in place, pass everything else through untouched, and refuse collisions.
+//!
+//! Shared by the KRM function and `render`; neither does any expansion of its own.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Issue, ResourceRef};
+use crate::expand::{self, ObjectId};
+use crate::platform::{self, Site};
+use crate::source::{self, Item};
+use crate::{spec, validate};
+
+/// The result of a run: the output items (only meaningful without errors) and every
+/// diagnostic, errors and warnings, in input order.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub items: Vec<Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+fn located(item: &Item, issues: Vec<Issue>) -> impl Iterator<Item = Diagnostic> + '_ {
+    issues.into_iter().map(move |issue| Diagnostic {
+        file: item.file.clone(),
+        resource: Some(source::resource_ref(&item.value)),
+        issue,
+    })
+}
+
+/// Picks the one PlatformConfig of the run. `config` is the explicitly given one (KRM
+/// functionConfig or `--platform`); a PlatformConfig item may stand in for an empty one.
+fn choose_platform<'a>(config: Option<&'a Item>, items: &[&'a Item], diags: &mut Vec<Diagnostic>) -> Option<&'a Item> {
+    let has_settings = |i: &Item| source::present_spec(&i.value);
+    let mut candidates: Vec<&Item> = items.to_vec();
+    if let Some(c) = config {
+        if candidates.is_empty() || has_settings(c) {
+            candidates.insert(0, c);
+        }
+    }
+    if candidates.len() > 1 {
+        let names: Vec<String> = candidates
+            .iter()
+            .map(|c| format!("{} ({})", source::resource_ref(&c.value), c.file.as_deref().unwrap_or("<stdin>")))
+            .collect();
+        for c in &candidates[1..] {
+            diags.push(Diagnostic {
+                file: c.file.clone(),
+                resource: Some(source::resource_ref(&c.value)),
+                issue: Issue::error("", format!("more than one PlatformConfig configures this run: {}; keep exactly one", names.join(", "))),
+            });
+        }
+    }
+    candidates.first().copied()
+}
+
+/// Runs the expansion. `function_config` is the KRM functionConfig or the CLI's platform
+/// file; in KRM generator use it is the AppSpec itself.
+pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
+    let mut diags = Vec::new();
+    let fc_kind = function_config.as_ref().and_then(|f| source::kind(&f.value).map(str::to_string));
+    let mut items = items;
+    let mut platform_config = None;
+    match (function_config, fc_kind.as_deref()) {
+        (None, _) => {}
+        (Some(fc), Some(spec::KIND)) if source::is_ours(&fc.value, spec::KIND) => {
+            // Generator: kustomize also sends the AppSpec as the only item. Expand it once.
+            let same = |i: &Item| {
+                source::is_ours(&i.value, spec::KIND)
+                    && source::name(&i.value) == source::name(&fc.value)
+                    && source::namespace(&i.value) == source::namespace(&fc.value)
+            };
+            if !items.iter().any(same) {
+                items.push(fc);
+            }
+        }
+        (Some(fc), Some(platform::KIND)) if source::is_ours(&fc.value, platform::KIND) => {
+            platform_config = Some(fc);
+        }
+        (Some(fc), _) if fc.value.is_null() => {}
+        (Some(fc), kind) => diags.push(Diagnostic {
+            file: fc.file.clone(),
+            resource: Some(source::resource_ref(&fc.value)),
+            issue: Issue::warning(
+                "",
+                format!(
+                    "functionConfig of kind {} is ignored; expected a PlatformConfig or an AppSpec of {}",
+                    kind.unwrap_or("<none>"),
+                    crate::API_VERSION
+                ),
+            ),
+        }),
+    }
+
+    // The platform.
+    let platform_items: Vec<&Item> = items.iter().filter(|i| source::kind(&i.value) == Some(platform::KIND) && source::is_ours(&i.value, platform::KIND)).collect();
+    let chosen = choose_platform(platform_config.as_ref(), &platform_items, &mut diags);
+    let site = match chosen {
+        Some(item) => {
+            let mut issues = check_api_version(&item.value, platform::KIND);
+            let (config, read_issues) = platform::read(&item.value);
+            issues.extend(read_issues);
+            let (site, site_issues) = Site::new(config);
+            issues.extend(site_issues);
+            diags.extend(located(item, issues));
+            site
+        }
+        None => Site::default(),
+    };
+
+    // The specs, in input order; others pass through.
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    let mut produced: HashMap<ObjectId, ResourceRef> = HashMap::new();
+    let mut passthrough_ids: HashMap<ObjectId, ()> = HashMap::new();
+    for item in &items {
+        if let Some(id) = value_id(&item.value) {
+            if !source::is_ours(&item.value, spec::KIND) && !source::is_ours(&item.value, platform::KIND) {
+                passthrough_ids.insert(id, ());
+            }
+        }
+    }
+    let input_count = items.len();
+    for item in &items {
+        let v = &item.value;
+        if source::kind(v) == Some(platform::KIND) && source::is_ours(v, platform::KIND) {
+            continue;
+        }
+        if source::kind(v) != Some(spec::KIND) || !source::api_version(v).is_some_and(|a| a.starts_with("platform.hypyr.space/")) {
+            out.push(v.clone());
+            continue;
+        }
+        let mut issues = check_api_version(v, spec::KIND);
+        let (parsed, read_issues) = spec::read(v);
+        issues.extend(read_issues);
+        let mut objects = Vec::new();
+        if let Some(parsed) = parsed.filter(|_| issues.is_empty()) {
+            let (app, validate_issues) = validate::app(&parsed, &site);
+            issues.extend(validate_issues);
+            if let Some(app) = app {
+                objects = expand::expand(&app, &site.config);
+            }
+        }
+        let me = source::resource_ref(v);
+        for o in &objects {
+            let id = o.id();
+            if let Some(other) = produced.get(&id) {
+                issues.push(Issue::error("metadata.name", format!("generates {id}, which {other} also generates; two AppSpecs must not produce the same object")));
+            } else if passthrough_ids.contains_key(&id) {
+                issues.push(Issue::error("metadata.name", format!("generates {id}, which already exists in the input; rename the app or remove the other resource")));
+            } else {
+                produced.insert(id, ResourceRef { namespace: source::namespace(v).map(str::to_string), ..me.clone() });
+            }
+        }
+        diags.extend(located(item, issues));
+        out.extend(objects.iter().map(expand::Object::to_value));
+    }
+    if input_count > 0 && out.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+        diags.push(Diagnostic {
+            file: None,
+            resource: None,
+            issue: Issue::error("", "the input holds no resource to output (only a PlatformConfig?); an empty output would delete every resource"),
+        });
+    }
+    Outcome { items: out, diagnostics: diags }
+}
+
+fn check_api_version(v: &Value, kind: &str) -> Vec<Issue> {
+    match source::api_version(v) {
+        Some(crate::API_VERSION) => vec![],
+        other => vec![Issue::error(
+            "apiVersion",
+            format!("unsupported apiVersion \"{}\" for {kind}; expected {}", other.unwrap_or(""), crate::API_VERSION),
+        )],
+    }
+}
+
+/// The identity of an arbitrary input resource (cluster-scoped kinds have no namespace).
+fn value_id(v: &Value) -> Option<ObjectId> {
+    let kind = source::kind(v)?;
+    let api_version = source::api_version(v)?;
+    let name = source::name(v)?;
+    Some(ObjectId {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+        namespace: source::namespace(v).map(str::to_string),
+        name: name.to_string(),
+    })
+}

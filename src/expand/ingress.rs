@@ -1,0 +1,120 @@
+//! The Ingress of an app: internal, or external through the tunnel with external-dns.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+};
+
+use super::{meta, service};
+use crate::platform::Platform;
+use crate::spec::IngressPattern;
+use crate::validate::App;
+
+pub const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
+pub const EXTERNAL_DNS_PROXIED: &str = "external-dns.alpha.kubernetes.io/cloudflare-proxied";
+pub const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
+pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
+
+pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
+    let host = app.host.clone()?;
+    let ing = &app.spec.spec.ingress;
+    let mut annotations = BTreeMap::new();
+    let class = match ing.pattern {
+        IngressPattern::None => return None,
+        IngressPattern::InternalOnly => &platform.ingress.internal,
+        IngressPattern::ExternalViaTunnel => {
+            annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), host.clone());
+            annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
+            if let Some(target) = &platform.ingress.external.target {
+                annotations.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
+            }
+            &platform.ingress.external
+        }
+    };
+    let tls = platform.ingress.tls.as_ref().map(|tls| {
+        annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());
+        vec![IngressTLS {
+            hosts: Some(vec![host.clone()]),
+            secret_name: Some(format!("{}-tls", app.spec.name)),
+        }]
+    });
+    let mut metadata = meta(app, &app.spec.name);
+    metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+    Some(Ingress {
+        metadata,
+        spec: Some(IngressSpec {
+            ingress_class_name: Some(class.class_name.clone()),
+            rules: Some(vec![IngressRule {
+                host: Some(host),
+                http: Some(HTTPIngressRuleValue {
+                    paths: vec![HTTPIngressPath {
+                        path: Some(ing.path().to_string()),
+                        path_type: "Prefix".to_string(),
+                        backend: IngressBackend {
+                            service: Some(IngressServiceBackend {
+                                name: app.spec.name.clone(),
+                                port: Some(ServiceBackendPort {
+                                    number: Some(service::PORT),
+                                    name: None,
+                                }),
+                            }),
+                            resource: None,
+                        },
+                    }],
+                }),
+            }]),
+            tls,
+            default_backend: None,
+        }),
+        status: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expand::test_support;
+    use crate::platform::Tls;
+
+    #[test]
+    fn table() {
+        // (name, ingress block, expected host, expected annotations)
+        let cases: &[(&str, &str, Option<&str>, &[(&str, &str)])] = &[
+            ("internal default host", "{}", Some("web.in.hypyr.space"), &[]),
+            ("internal given host", "{host: shop.in.hypyr.space, path: /api}", Some("shop.in.hypyr.space"), &[]),
+            (
+                "external",
+                "{pattern: external-via-tunnel}",
+                Some("web.hypyr.space"),
+                &[(EXTERNAL_DNS_PROXIED, "true"), (EXTERNAL_DNS_HOSTNAME, "web.hypyr.space")],
+            ),
+            ("none", "{pattern: none}", None, &[]),
+        ];
+        for (name, block, host, annotations) in cases {
+            let (app, site) = test_support::app(&format!("metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ingress: {block}}}"));
+            let got = ingress(&app, &site.config).map(|i| serde_json::to_value(i).unwrap());
+            assert_eq!(got.as_ref().map(|v| v["spec"]["rules"][0]["host"].as_str().unwrap()), *host, "{name}");
+            if let Some(v) = got {
+                let expected: serde_json::Map<String, serde_json::Value> =
+                    annotations.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
+                let expected = (!expected.is_empty()).then_some(serde_json::Value::Object(expected));
+                assert_eq!(v["metadata"].get("annotations").cloned(), expected, "{name}");
+                assert_eq!(v["spec"]["ingressClassName"], "nginx", "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn tls_and_target_from_platform() {
+        let (app, mut site) = test_support::app("metadata: {name: web}\nspec: {image: \"nginx:1\", ingress: {pattern: external-via-tunnel}}");
+        site.config.ingress.tls = Some(Tls { cluster_issuer: "letsencrypt-prod".into() });
+        site.config.ingress.external.target = Some("tunnel.hypyr.space".into());
+        let v = serde_json::to_value(ingress(&app, &site.config).unwrap()).unwrap();
+        assert_eq!(v["metadata"]["annotations"][CLUSTER_ISSUER], "letsencrypt-prod");
+        assert_eq!(v["metadata"]["annotations"][EXTERNAL_DNS_TARGET], "tunnel.hypyr.space");
+        assert_eq!(v["spec"]["tls"][0]["secretName"], "web-tls");
+        assert_eq!(v["spec"]["tls"][0]["hosts"][0], "web.hypyr.space");
+    }
+}

@@ -1,0 +1,220 @@
+//! Expansion of a validated app into typed Kubernetes objects (SPEC.md section 4).
+//!
+//! One module per emitted family, each a pure function of the validated app and the
+//! platform. The order of the result is fixed: Deployment, Service, Ingress, PV, PVC,
+//! ExternalSecrets, ReplicationSource.
+
+pub mod backup;
+pub mod ingress;
+pub mod secrets;
+pub mod service;
+pub mod storage;
+pub mod workload;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube_core::{Resource, ResourceExt};
+use serde_json::Value;
+
+use crate::crd::{ExternalSecret, ReplicationSource};
+use crate::platform::Platform;
+use crate::validate::App;
+
+/// One generated object.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Object {
+    Deployment(Deployment),
+    Service(Service),
+    Ingress(Ingress),
+    PersistentVolume(PersistentVolume),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    ExternalSecret(ExternalSecret),
+    ReplicationSource(ReplicationSource),
+}
+
+/// The identity kustomize and the API server use: kind, namespace (None when
+/// cluster-scoped) and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {ns}/{}", self.kind, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+fn id_of<K: Resource<DynamicType = ()>>(o: &K) -> ObjectId {
+    ObjectId {
+        api_version: K::api_version(&()).into_owned(),
+        kind: K::kind(&()).into_owned(),
+        namespace: o.meta().namespace.clone(),
+        name: o.meta().name.clone().unwrap_or_default(),
+    }
+}
+
+/// Applies `f` to the object as a `ResourceExt`, whatever its type.
+macro_rules! each {
+    ($obj:expr, $o:ident => $body:expr) => {
+        match $obj {
+            Object::Deployment($o) => $body,
+            Object::Service($o) => $body,
+            Object::Ingress($o) => $body,
+            Object::PersistentVolume($o) => $body,
+            Object::PersistentVolumeClaim($o) => $body,
+            Object::ExternalSecret($o) => $body,
+            Object::ReplicationSource($o) => $body,
+        }
+    };
+}
+
+impl Object {
+    pub fn id(&self) -> ObjectId {
+        each!(self, o => id_of(o))
+    }
+
+    /// The object as a generic value, `apiVersion` and `kind` first.
+    pub fn to_value(&self) -> Value {
+        let v = each!(self, o => serde_json::to_value(o));
+        let v = v.expect("typed Kubernetes objects always serialize");
+        head_first(v)
+    }
+
+    fn stamp_labels(&mut self, labels: &BTreeMap<String, String>) {
+        each!(self, o => o.labels_mut().extend(labels.clone()))
+    }
+}
+
+/// Reorders the top-level keys to `apiVersion, kind, metadata, ...` as people expect.
+fn head_first(v: Value) -> Value {
+    let Value::Object(mut map) = v else { return v };
+    let mut out = serde_json::Map::with_capacity(map.len());
+    for key in ["apiVersion", "kind", "metadata"] {
+        if let Some(x) = map.shift_remove(key) {
+            out.insert(key.to_string(), x);
+        }
+    }
+    out.extend(map);
+    Value::Object(out)
+}
+
+/// The labels every generated object carries.
+pub fn labels(app: &App) -> BTreeMap<String, String> {
+    let name = &app.spec.name;
+    BTreeMap::from([
+        ("app.kubernetes.io/name".to_string(), name.clone()),
+        ("app.kubernetes.io/instance".to_string(), name.clone()),
+        ("app.kubernetes.io/managed-by".to_string(), crate::MANAGER.to_string()),
+        ("backstage.io/kubernetes-id".to_string(), name.clone()),
+    ])
+}
+
+/// The pod selector: the stable subset of the labels.
+pub fn selector(app: &App) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app.kubernetes.io/name".to_string(), app.spec.name.clone()),
+        ("app.kubernetes.io/instance".to_string(), app.spec.name.clone()),
+    ])
+}
+
+/// Metadata of a namespaced object of the app (labels are stamped afterwards).
+pub fn meta(app: &App, name: impl Into<String>) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.into()),
+        namespace: Some(app.spec.namespace.clone()),
+        ..ObjectMeta::default()
+    }
+}
+
+/// Everything one validated app expands into, in the fixed order.
+pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
+    let mut objects = vec![
+        Object::Deployment(workload::deployment(app)),
+        Object::Service(service::service(app)),
+    ];
+    objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
+    let (pv, pvc) = storage::volumes(app, platform);
+    objects.extend(pv.map(Object::PersistentVolume));
+    objects.extend(pvc.map(Object::PersistentVolumeClaim));
+    objects.extend(secrets::s3_credentials(app, platform).map(Object::ExternalSecret));
+    if let Some((secret, source)) = backup::volsync(app, platform) {
+        objects.push(Object::ExternalSecret(secret));
+        objects.push(Object::ReplicationSource(source));
+    }
+    let labels = labels(app);
+    for o in &mut objects {
+        o.stamp_labels(&labels);
+    }
+    objects
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::platform::Site;
+    use crate::validate::App;
+
+    /// Reads and validates a spec given as YAML text, panicking on any error.
+    pub fn app(yaml: &str) -> (App, Site) {
+        let site = Site::default();
+        let doc: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
+        let (spec, issues) = crate::spec::read(&doc);
+        assert!(issues.is_empty(), "{issues:?}");
+        let (app, issues) = crate::validate::app(&spec.unwrap(), &site);
+        assert!(issues.iter().all(|i| i.severity == crate::diagnostic::Severity::Warning), "{issues:?}");
+        (app.unwrap(), site)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_per_pattern_combination() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("ephemeral internal", "storage: {pattern: ephemeral}", &["Deployment", "Service", "Ingress"]),
+            ("longhorn internal", "storage: {pattern: longhorn-persistent, size: 5}", &["Deployment", "Service", "Ingress", "PersistentVolumeClaim"]),
+            (
+                "longhorn external volsync",
+                "storage: {pattern: longhorn-persistent, size: 5}\n  ingress: {pattern: external-via-tunnel}\n  backup: {strategy: volsync-snapshots}",
+                &["Deployment", "Service", "Ingress", "PersistentVolumeClaim", "ExternalSecret", "ReplicationSource"],
+            ),
+            (
+                "nas internal",
+                "storage: {pattern: nas-mount, size: 5, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/apps/a}}",
+                &["Deployment", "Service", "Ingress", "PersistentVolume", "PersistentVolumeClaim"],
+            ),
+            (
+                "s3 external",
+                "storage: {pattern: s3-external, s3: {bucket: a-data, region: us-east-1}}\n  ingress: {pattern: external-via-tunnel}",
+                &["Deployment", "Service", "Ingress", "ExternalSecret"],
+            ),
+            ("no ingress", "ingress: {pattern: none}", &["Deployment", "Service"]),
+        ];
+        for (name, spec, expected) in cases {
+            let yaml = format!("metadata: {{name: a}}\nspec:\n  image: nginx:1\n  {spec}\n");
+            let (app, site) = test_support::app(&yaml);
+            let objects = expand(&app, &site.config);
+            let kinds: Vec<String> = objects.iter().map(|o| o.id().kind).collect();
+            assert_eq!(kinds, *expected, "{name}");
+            for o in &objects {
+                let v = o.to_value();
+                assert_eq!(v["metadata"]["labels"]["backstage.io/kubernetes-id"], "a", "{name}");
+                assert_eq!(v["metadata"]["labels"]["app.kubernetes.io/managed-by"], "appspec", "{name}");
+                let keys: Vec<&String> = v.as_object().unwrap().keys().take(3).collect();
+                assert_eq!(keys, ["apiVersion", "kind", "metadata"], "{name}");
+            }
+        }
+    }
+}

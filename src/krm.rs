@@ -1,0 +1,154 @@
+//! The KRM Functions Specification protocol: a ResourceList in, a ResourceList out.
+//!
+//! The ResourceList is always written, with `results`; the exit code is 1 iff an error
+//! result exists. On error the input items are returned unchanged (no partial expansion).
+
+use serde_json::{Map, Value, json};
+use thiserror::Error;
+
+use crate::diagnostic::{Diagnostic, Issue};
+use crate::engine;
+use crate::source::Item;
+use crate::yaml::{self, Limits, YamlError};
+
+pub const RESOURCE_LIST_API_VERSION: &str = "config.kubernetes.io/v1";
+pub const RESOURCE_LIST_KIND: &str = "ResourceList";
+
+#[derive(Debug, Error)]
+pub enum KrmError {
+    #[error("input is not valid YAML: {0}")]
+    Yaml(#[from] YamlError),
+    #[error("input is empty; expected a ResourceList ({RESOURCE_LIST_API_VERSION})")]
+    Empty,
+    #[error("input is not a ResourceList: {0}")]
+    NotResourceList(String),
+}
+
+/// A parsed ResourceList.
+#[derive(Debug, PartialEq)]
+pub struct ResourceList {
+    pub items: Vec<Value>,
+    pub function_config: Option<Value>,
+}
+
+/// Parses and checks a ResourceList.
+pub fn parse(text: &str, limits: &Limits) -> Result<ResourceList, KrmError> {
+    if text.trim().is_empty() {
+        return Err(KrmError::Empty);
+    }
+    let doc = yaml::parse_one(text, limits)?;
+    let Value::Object(mut map) = doc else {
+        return Err(KrmError::NotResourceList(format!(
+            "expected a mapping, got {}",
+            crate::reader::type_name(&doc)
+        )));
+    };
+    let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+    let api_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    if kind != RESOURCE_LIST_KIND || api_version != RESOURCE_LIST_API_VERSION {
+        return Err(KrmError::NotResourceList(format!(
+            "got apiVersion \"{api_version}\", kind \"{kind}\"; expected apiVersion {RESOURCE_LIST_API_VERSION}, kind {RESOURCE_LIST_KIND}"
+        )));
+    }
+    let items = match map.remove("items") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(KrmError::NotResourceList(format!(
+                "items must be a list, got {}",
+                crate::reader::type_name(&other)
+            )));
+        }
+    };
+    if let Some(i) = items.iter().position(|i| !i.is_object()) {
+        return Err(KrmError::NotResourceList(format!(
+            "items[{i}] must be a mapping (a Kubernetes resource), got {}",
+            crate::reader::type_name(&items[i])
+        )));
+    }
+    let function_config = map.remove("functionConfig").filter(|v| !v.is_null());
+    Ok(ResourceList {
+        items,
+        function_config,
+    })
+}
+
+/// What the function prints and how it exits.
+#[derive(Debug)]
+pub struct Response {
+    pub stdout: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub failed: bool,
+}
+
+/// The response to an input that could not even be read.
+pub fn error_response(message: &str) -> Response {
+    respond(vec![], vec![Diagnostic { file: None, resource: None, issue: Issue::error("", message) }])
+}
+
+/// Runs the function on the text of a ResourceList.
+pub fn process(text: &str, limits: &Limits) -> Response {
+    let (items, diagnostics) = match parse(text, limits) {
+        Ok(list) => {
+            let input = list.items.clone();
+            let outcome = engine::run(
+                list.items.into_iter().map(Item::from_krm).collect(),
+                list.function_config.map(Item::from_krm),
+            );
+            let items = if outcome.has_errors() { input } else { outcome.items };
+            (items, outcome.diagnostics)
+        }
+        Err(e) => (
+            vec![],
+            vec![Diagnostic {
+                file: None,
+                resource: None,
+                issue: Issue::error("", e.to_string()),
+            }],
+        ),
+    };
+    respond(items, diagnostics)
+}
+
+fn respond(items: Vec<Value>, diagnostics: Vec<Diagnostic>) -> Response {
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    let list = json!({
+        "apiVersion": RESOURCE_LIST_API_VERSION,
+        "kind": RESOURCE_LIST_KIND,
+        "items": items,
+        "results": diagnostics.iter().map(result).collect::<Vec<_>>(),
+    });
+    let stdout = yaml::to_string(&list).unwrap_or_else(|e| {
+        // Serializing plain values cannot fail in practice; keep the protocol anyway.
+        format!("apiVersion: {RESOURCE_LIST_API_VERSION}\nkind: {RESOURCE_LIST_KIND}\nitems: []\nresults:\n- severity: error\n  message: {:?}\n", e.to_string())
+    });
+    Response {
+        stdout,
+        diagnostics,
+        failed,
+    }
+}
+
+/// One `results` entry of the KRM Functions Specification.
+fn result(d: &Diagnostic) -> Value {
+    let mut r = Map::new();
+    r.insert("message".into(), d.issue.message.clone().into());
+    r.insert("severity".into(), d.issue.severity.as_str().into());
+    if let Some(res) = &d.resource {
+        let mut rr = Map::new();
+        rr.insert("apiVersion".into(), res.api_version.clone().into());
+        rr.insert("kind".into(), res.kind.clone().into());
+        rr.insert("name".into(), res.name.clone().into());
+        if let Some(ns) = &res.namespace {
+            rr.insert("namespace".into(), ns.clone().into());
+        }
+        r.insert("resourceRef".into(), Value::Object(rr));
+    }
+    if !d.issue.path.is_empty() {
+        r.insert("field".into(), json!({ "path": d.issue.path }));
+    }
+    if let Some(file) = &d.file {
+        r.insert("file".into(), json!({ "path": file }));
+    }
+    Value::Object(r)
+}

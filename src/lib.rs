@@ -1,0 +1,24 @@
+//! AppSpec: expand compact application specs into validated Kubernetes manifests.
+//!
+//! The pipeline is `reader` (strict structural parse) -> `validate` (semantic rules) ->
+//! `expand` (pure functions from a validated spec and the platform to typed objects) ->
+//! `krm` / `render` (the protocols around it).
+
+pub mod cli;
+pub mod crd;
+pub mod diagnostic;
+pub mod engine;
+pub mod expand;
+pub mod krm;
+pub mod platform;
+pub mod reader;
+pub mod source;
+pub mod spec;
+pub mod template;
+pub mod validate;
+pub mod yaml;
+
+/// API group and version of `AppSpec` and `PlatformConfig`.
+pub const API_VERSION: &str = "platform.hypyr.space/v1alpha1";
+/// Value of `app.kubernetes.io/managed-by` on every generated object.
+pub const MANAGER: &str = "appspec";

@@ -1,0 +1,347 @@
+//! Semantic validation of an AppSpec against the platform (SPEC.md section 5).
+//!
+//! Every rule is checked and every problem returned; a spec is expanded only when no error
+//! was found. The result carries the values derived on the way (host, repository...).
+
+pub mod cron;
+pub mod dns;
+pub mod image;
+pub mod nfs;
+pub mod path;
+pub mod platform;
+pub mod quantity;
+pub mod s3;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostic::{Issue, Severity};
+use crate::platform::Site;
+use crate::spec::{Amounts, AppSpec, BackupStrategy, IngressPattern, Resources, StoragePattern};
+use crate::template::{Scheme, Vars};
+
+/// A spec that passed validation, with everything derived from the platform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct App {
+    pub spec: AppSpec,
+    /// The Ingress host (absent for `ingress.pattern: none`).
+    pub host: Option<String>,
+    /// The NFS server of a nas-mount.
+    pub nfs: Option<nfs::Endpoint>,
+    /// RESTIC_REPOSITORY of a volsync backup.
+    pub repository: Option<String>,
+    /// Remote key of the S3 credentials.
+    pub s3_credentials_key: Option<String>,
+    /// Requests and limits after the platform defaults.
+    pub resources: Resources,
+}
+
+/// Environment variables the s3-external pattern sets itself.
+pub const S3_ENV: [&str; 4] = [
+    "S3_BUCKET",
+    "S3_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+];
+
+static ENV_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+
+/// Validates one spec. Returns the derived app when there is no error, and all issues
+/// (errors and warnings) in field order.
+pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
+    let mut v = Check::default();
+    let p = &site.config;
+    let s = &spec.spec;
+
+    if let Err(e) = dns::check_label(&spec.name) {
+        v.error("metadata.name", format!("App name must be lowercase alphanumeric with hyphens: \"{}\" {e}", spec.name));
+    } else if !spec.name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        v.error("metadata.name", format!("App name must start with a letter: \"{}\" also names the Service, which must be an RFC 1035 label", spec.name));
+    }
+    if let Err(e) = dns::check_label(&spec.namespace) {
+        v.error("metadata.namespace", format!("Namespace must be a lowercase RFC 1123 label: \"{}\" {e}", spec.namespace));
+    } else if p.is_reserved(&spec.namespace) {
+        v.error("metadata.namespace", format!("Namespace is reserved. Choose a different namespace (\"{}\" is reserved for the platform)", spec.namespace));
+    }
+
+    match image::check(&s.image) {
+        Err(e) => v.error("spec.image", format!("Image reference \"{}\" {e}", s.image)),
+        Ok(image::Pin::Latest) => v.warning("spec.image", format!("image \"{}\" uses the mutable tag :latest; pin a version tag or a digest", s.image)),
+        Ok(image::Pin::Nothing) => v.warning("spec.image", format!("image \"{}\" has no tag and pulls :latest; pin a version tag or a digest", s.image)),
+        Ok(_) => {}
+    }
+    if !(1..=65535).contains(&s.port) {
+        v.error("spec.port", format!("port must be between 1 and 65535, got {}", s.port));
+    }
+    if !(0..=i64::from(i32::MAX)).contains(&s.replicas) {
+        v.error("spec.replicas", format!("replicas must be an integer of at least 0, got {}", s.replicas));
+    }
+    let resources = effective_resources(s.resources.as_ref(), &p.defaults.resources);
+    check_resources(&mut v, s.resources.as_ref(), &resources);
+
+    for name in s.env.keys() {
+        let path = format!("spec.env.{name}");
+        if !ENV_NAME.is_match(name) {
+            v.error(path, format!("\"{name}\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit"));
+        } else if s.storage.pattern == StoragePattern::S3External && S3_ENV.contains(&name.as_str()) {
+            v.error(path, format!("\"{name}\" is set by storage pattern s3-external; remove it from env"));
+        }
+    }
+
+    let nfs = check_storage(&mut v, spec, site);
+    let host = check_ingress(&mut v, spec, site);
+    let repository = check_backup(&mut v, spec, site);
+    let s3_credentials_key = s.storage.s3.as_ref().and_then(|s3| {
+        let vars = Vars { name: &spec.name, namespace: &spec.namespace, domain: None, bucket: Some(&s3.bucket) };
+        render_checked(&mut v, site, Scheme::S3CredentialsKey, vars, "spec.storage.s3.bucket", "S3 credentials key")
+    });
+
+    let ok = !v.issues.iter().any(|i| i.severity == Severity::Error);
+    let app = ok.then(|| App {
+        spec: spec.clone(),
+        host,
+        nfs,
+        repository,
+        s3_credentials_key,
+        resources,
+    });
+    (app, v.issues)
+}
+
+#[derive(Default)]
+struct Check {
+    issues: Vec<Issue>,
+}
+
+impl Check {
+    fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(Issue::error(path, message));
+    }
+    fn warning(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(Issue::warning(path, message));
+    }
+}
+
+/// The spec's requests and limits, each quantity falling back to the platform default.
+pub fn effective_resources(spec: Option<&Resources>, defaults: &Resources) -> Resources {
+    let merge = |s: Option<&Amounts>, d: Option<&Amounts>| -> Option<Amounts> {
+        let cpu = s.and_then(|a| a.cpu.clone()).or_else(|| d.and_then(|a| a.cpu.clone()));
+        let memory = s.and_then(|a| a.memory.clone()).or_else(|| d.and_then(|a| a.memory.clone()));
+        (cpu.is_some() || memory.is_some()).then_some(Amounts { cpu, memory })
+    };
+    Resources {
+        requests: merge(spec.and_then(|r| r.requests.as_ref()), defaults.requests.as_ref()),
+        limits: merge(spec.and_then(|r| r.limits.as_ref()), defaults.limits.as_ref()),
+    }
+}
+
+fn amount<'a>(a: Option<&'a Amounts>, res: &str) -> Option<&'a String> {
+    let a = a?;
+    if res == "cpu" { a.cpu.as_ref() } else { a.memory.as_ref() }
+}
+
+fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resources) {
+    for res in ["cpu", "memory"] {
+        let mut values = [None, None];
+        for (slot, kind) in ["requests", "limits"].into_iter().enumerate() {
+            fn pick<'r>(r: &'r Resources, kind: &str) -> Option<&'r Amounts> {
+                if kind == "requests" { r.requests.as_ref() } else { r.limits.as_ref() }
+            }
+            let Some(q) = amount(pick(effective, kind), res) else { continue };
+            match quantity::check(q) {
+                Ok(x) => values[slot] = Some(x),
+                // Only what the spec wrote; platform defaults are checked on the platform.
+                Err(e) if given.and_then(|g| amount(pick(g, kind), res)).is_some() => {
+                    v.error(format!("spec.resources.{kind}.{res}"), e)
+                }
+                Err(_) => {}
+            }
+        }
+        if let [Some(request), Some(limit)] = values
+            && request > limit
+        {
+            let limit_given = given.and_then(|g| amount(g.limits.as_ref(), res)).is_some();
+            let origin = if limit_given { "" } else { " (the platform default; set spec.resources.limits to raise it)" };
+            v.error(
+                format!("spec.resources.requests.{res}"),
+                format!(
+                    "request {} is above the limit {}{origin}",
+                    amount(effective.requests.as_ref(), res).cloned().unwrap_or_default(),
+                    amount(effective.limits.as_ref(), res).cloned().unwrap_or_default(),
+                ),
+            );
+        }
+    }
+}
+
+fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endpoint> {
+    let st = &spec.spec.storage;
+    let p = &site.config;
+    let pattern = st.pattern.as_str();
+    let misplaced = |block: &str, wanted: &str| {
+        format!("\"{block}\" applies only to storage.pattern {wanted}; this spec uses {pattern}")
+    };
+    match (st.pattern.is_persistent(), st.size) {
+        (true, None) => v.error("spec.storage.size", format!("is required for storage.pattern {pattern} (GiB, 1..1000)")),
+        (true, Some(size)) if !(1..=1000).contains(&size) => {
+            v.error("spec.storage.size", format!("size must be an integer number of GiB between 1 and 1000, got {size}"))
+        }
+        (false, Some(_)) => v.error("spec.storage.size", misplaced("size", "longhorn-persistent or nas-mount")),
+        _ => {}
+    }
+    if let Some(mount) = &st.mount_path {
+        if !st.pattern.has_volume() {
+            v.error("spec.storage.mountPath", misplaced("mountPath", "ephemeral, longhorn-persistent or nas-mount"));
+        } else if let Err(e) = path::check_absolute(mount) {
+            v.error("spec.storage.mountPath", format!("mountPath {e}"));
+        } else if mount == "/" {
+            v.error("spec.storage.mountPath", "mountPath must not be '/' (it would hide the image's filesystem)");
+        }
+    }
+    let mut endpoint = None;
+    match (&st.nas, st.pattern) {
+        (None, StoragePattern::NasMount) => v.error("spec.storage.nas", "is required for storage.pattern nas-mount (endpoint and subpath)"),
+        (Some(_), pat) if pat != StoragePattern::NasMount => v.error("spec.storage.nas", misplaced("nas", "nas-mount")),
+        (Some(nas), _) => {
+            if !p.storage.nas.endpoints.contains(&nas.endpoint) {
+                v.error("spec.storage.nas.endpoint", format!(
+                    "NAS endpoint \"{}\" is not allowed; expected one of: {}",
+                    nas.endpoint,
+                    p.storage.nas.endpoints.join(", ")
+                ));
+            } else {
+                match nfs::parse(&nas.endpoint) {
+                    Ok(ep) => endpoint = Some(ep),
+                    Err(e) => v.error("spec.storage.nas.endpoint", format!("NAS endpoint {e}")),
+                }
+            }
+            if let Err(e) = path::check_nas_subpath(&nas.subpath, &p.storage.nas.path_prefix) {
+                v.error("spec.storage.nas.subpath", e);
+            }
+        }
+        (None, _) => {}
+    }
+    match (&st.s3, st.pattern) {
+        (None, StoragePattern::S3External) => v.error("spec.storage.s3", "is required for storage.pattern s3-external (bucket and region)"),
+        (Some(_), pat) if pat != StoragePattern::S3External => v.error("spec.storage.s3", misplaced("s3", "s3-external")),
+        (Some(s3), _) => {
+            if let Err(e) = s3::check_bucket(&s3.bucket) {
+                v.error("spec.storage.s3.bucket", format!("S3 bucket name \"{}\" {e}", s3.bucket));
+            }
+            if !p.storage.s3.regions.contains(&s3.region) {
+                v.error("spec.storage.s3.region", format!(
+                    "unknown S3 region \"{}\"; expected one of the platform's regions: {}",
+                    s3.region,
+                    p.storage.s3.regions.join(", ")
+                ));
+            }
+        }
+        (None, _) => {}
+    }
+    endpoint
+}
+
+fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
+    let ing = &spec.spec.ingress;
+    let dns_cfg = &site.config.dns;
+    let (scheme, domain) = match ing.pattern {
+        IngressPattern::None => {
+            for (field, given) in [("host", ing.host.is_some()), ("path", ing.path.is_some())] {
+                if given {
+                    v.error(format!("spec.ingress.{field}"), format!("\"{field}\" does not apply to ingress.pattern none"));
+                }
+            }
+            return None;
+        }
+        IngressPattern::InternalOnly => (Scheme::InternalHost, &dns_cfg.internal_domain),
+        IngressPattern::ExternalViaTunnel => (Scheme::ExternalHost, &dns_cfg.external_domain),
+    };
+    if let Some(path) = &ing.path
+        && let Err(e) = path::check_http_path(path)
+    {
+        v.error("spec.ingress.path", format!("path {e}"));
+    }
+    let (host, origin) = match &ing.host {
+        Some(h) => (h.clone(), String::new()),
+        None => {
+            let vars = Vars { name: &spec.name, namespace: &spec.namespace, domain: Some(domain), bucket: None };
+            match site.templates.render(scheme, vars) {
+                Ok(h) => (h, " (derived from the platform's hostTemplate)".to_string()),
+                Err(e) => {
+                    v.error("spec.ingress.host", format!("the platform's hostTemplate fails for this app: {e}"));
+                    return None;
+                }
+            }
+        }
+    };
+    if let Err(e) = dns::check_host(&host) {
+        v.error("spec.ingress.host", format!("host \"{host}\"{origin} is not a valid DNS name: it {e}"));
+        return None;
+    }
+    let internal = &dns_cfg.internal_domain;
+    let external = &dns_cfg.external_domain;
+    match ing.pattern {
+        IngressPattern::InternalOnly if !dns::is_under(&host, internal) => {
+            v.error("spec.ingress.host", format!("Internal apps must use .{internal} domain, got \"{host}\"{origin}"));
+            None
+        }
+        IngressPattern::ExternalViaTunnel
+            if !dns::is_under(&host, external) || dns::is_under(&host, internal) || host == *internal =>
+        {
+            v.error("spec.ingress.host", format!(
+                "External apps must use .{external} domain (not the internal .{internal}), got \"{host}\"{origin}"
+            ));
+            None
+        }
+        _ => Some(host),
+    }
+}
+
+fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
+    let b = &spec.spec.backup;
+    if b.strategy == BackupStrategy::None {
+        for (field, given) in [("schedule", b.schedule.is_some()), ("retentionDays", b.retention_days.is_some())] {
+            if given {
+                v.error(format!("spec.backup.{field}"), format!("\"{field}\" applies only to backup.strategy volsync-snapshots"));
+            }
+        }
+        return None;
+    }
+    let pattern = spec.spec.storage.pattern;
+    if pattern != StoragePattern::LonghornPersistent {
+        v.error("spec.backup.strategy", format!(
+            "volsync-snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got {}",
+            pattern.as_str()
+        ));
+    }
+    if let Err(e) = cron::check(b.schedule()) {
+        v.error("spec.backup.schedule", format!("schedule {e}"));
+    }
+    let days = b.retention_days();
+    if !(1..=3650).contains(&days) {
+        v.error("spec.backup.retentionDays", format!("retentionDays must be between 1 and 3650, got {days}"));
+    }
+    let vars = Vars { name: &spec.name, namespace: &spec.namespace, domain: None, bucket: None };
+    render_checked(v, site, Scheme::Repository, vars, "spec.backup.strategy", "restic repository")
+}
+
+/// Renders a non-host scheme and checks the result is a single plain token that external
+/// templating (External Secrets' own Go templates) cannot reinterpret.
+fn render_checked(v: &mut Check, site: &Site, scheme: Scheme, vars: Vars<'_>, path: &str, what: &str) -> Option<String> {
+    match site.templates.render(scheme, vars) {
+        Ok(s) if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) || s.contains("{{") || s.contains("}}") => {
+            v.error(path, format!(
+                "the {what} \"{s}\" rendered from the platform's {} must be non-empty without whitespace or '{{{{'",
+                scheme.path()
+            ));
+            None
+        }
+        Ok(s) => Some(s),
+        Err(e) => {
+            v.error(path, format!("the platform's {} fails for this app: {e}", scheme.path()));
+            None
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! YAML in and out: bounded parsing (size, nesting, aliases) and anchor-free output.
+
+use serde_json::Value;
+use thiserror::Error;
+
+/// Stack size for threads that parse or write YAML: deep documents recurse, and the depth
+/// limit is only safe with a stack of this size.
+pub const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Runs `f` on a thread with a stack of [`STACK_SIZE`].
+pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(f)
+        .expect("cannot start the worker thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Default largest input accepted, in bytes.
+pub const DEFAULT_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// Bounds on what one input may cost to parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_depth: usize,
+    pub max_aliases: usize,
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_depth: 128,
+            max_aliases: 10_000,
+            max_nodes: 20_000_000,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum YamlError {
+    #[error("input is {size} bytes, above the limit of {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("{0}")]
+    Syntax(String),
+    #[error("cannot write YAML: {0}")]
+    Write(String),
+}
+
+fn options(limits: &Limits) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_reader_input_bytes = Some(limits.max_bytes);
+    budget.max_depth = limits.max_depth;
+    budget.flow_nesting_limit = limits.max_depth;
+    budget.max_aliases = limits.max_aliases;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_events = limits.max_nodes.saturating_mul(4);
+    budget.max_documents = 1_000_000;
+    budget.max_total_scalar_bytes = limits.max_bytes;
+    budget.max_recorded_anchor_bytes = limits.max_bytes;
+    let mut opts = serde_saphyr::Options::default();
+    opts.budget = Some(budget);
+    opts
+}
+
+fn check_size(text: &str, limits: &Limits) -> Result<(), YamlError> {
+    if text.len() > limits.max_bytes {
+        return Err(YamlError::TooLarge {
+            size: text.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    Ok(())
+}
+
+fn syntax(e: serde_saphyr::Error) -> YamlError {
+    YamlError::Syntax(e.to_string().trim_end().to_string())
+}
+
+/// Parses one YAML (or JSON) document.
+pub fn parse_one(text: &str, limits: &Limits) -> Result<Value, YamlError> {
+    check_size(text, limits)?;
+    serde_saphyr::from_str_with_options(text, options(limits)).map_err(syntax)
+}
+
+/// Parses a stream of documents; empty documents are skipped.
+pub fn parse_stream(text: &str, limits: &Limits) -> Result<Vec<Value>, YamlError> {
+    check_size(text, limits)?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options(limits)).map_err(syntax)?;
+    Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
+}
+
+/// Writes one document. Values never carry anchors, so the output has none.
+pub fn to_string(value: &Value) -> Result<String, YamlError> {
+    serde_saphyr::to_string(value).map_err(|e| YamlError::Write(e.to_string()))
+}
+
+/// Writes a multi-document stream (`---` between documents).
+pub fn to_stream(values: &[Value]) -> Result<String, YamlError> {
+    let mut out = String::new();
+    for v in values {
+        out.push_str("---\n");
+        out.push_str(&to_string(v)?);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_ambiguous_strings_quoted() {
+        let doc = parse_one("a: \"yes\"\nb: \"1.0\"\nc: \"null\"\nd: \"- x\"\ne: \"k: v\"\nf: \"#c\"\n", &Limits::default()).unwrap();
+        let text = to_string(&doc).unwrap();
+        assert_eq!(parse_one(&text, &Limits::default()).unwrap(), doc, "{text}");
+    }
+
+    #[test]
+    fn json_input_gives_yaml_output() {
+        let doc = parse_one(r#"{"kind": "X", "n": [1, 2]}"#, &Limits::default()).unwrap();
+        assert_eq!(to_string(&doc).unwrap(), "kind: X\n\"n\":\n- 1\n- 2\n");
+    }
+
+    #[test]
+    fn aliases_are_expanded_not_written() {
+        let doc = parse_one("a: &x {k: v}\nb: *x\n", &Limits::default()).unwrap();
+        let text = to_string(&doc).unwrap();
+        assert!(!text.contains('&') && !text.contains('*'), "{text}");
+    }
+
+    #[test]
+    fn size_limit() {
+        let limits = Limits { max_bytes: 10, ..Limits::default() };
+        let err = parse_one("a: 0123456789", &limits).unwrap_err();
+        assert_eq!(err.to_string(), "input is 13 bytes, above the limit of 10 bytes");
+    }
+
+    #[test]
+    fn depth_limit() {
+        for depth in [200, 100_000] {
+            let deep = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            let err = with_big_stack(move || parse_one(&deep, &Limits::default()).map(|_| ()));
+            assert!(err.is_err(), "{depth}");
+        }
+        let block = (0..300).map(|i| format!("{}k:", " ".repeat(i))).collect::<Vec<_>>().join("\n");
+        assert!(with_big_stack(move || parse_one(&block, &Limits::default()).is_err()));
+        let ok = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        assert!(with_big_stack(move || parse_one(&ok, &Limits::default()).is_ok()));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        assert!(parse_one(&text, &Limits::default()).is_err());
+    }
+}
