@@ -22,12 +22,39 @@ pub struct Cli {
 pub enum Command {
     /// Run as a KRM function (the default): ResourceList on stdin, ResourceList on stdout.
     Krm,
+    /// Expand the AppSpecs of files and directories into a plain manifest stream on stdout.
+    ///
+    /// Directories are read recursively (.yaml, .yml, .json; hidden entries skipped); a
+    /// directory with a kustomization is built with kustomize first. Errors go to stderr,
+    /// nothing to stdout, exit 1.
+    Render {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// A PlatformConfig file. Also from APPSPEC_PLATFORM, the Argo CD parameter
+        /// PARAM_PLATFORM, or ARGOCD_ENV_APPSPEC_PLATFORM.
+        #[arg(long, env = "APPSPEC_PLATFORM")]
+        platform: Option<PathBuf>,
+    },
+    /// Print the files of a directory that hold an AppSpec (nothing when there is none).
+    Discover {
+        /// The directory (default: the current directory).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 /// What the binary was asked to do.
 #[derive(Debug, PartialEq)]
 pub enum Mode {
     Krm,
+    Render(crate::render::Options),
+    Discover(PathBuf),
+}
+
+impl PartialEq for crate::render::Options {
+    fn eq(&self, other: &Self) -> bool {
+        self.paths == other.paths && self.platform == other.platform && self.kustomize == other.kustomize
+    }
 }
 
 /// Settings of a run.
@@ -35,7 +62,32 @@ pub enum Mode {
 pub struct Config {
     pub mode: Mode,
     pub limits: crate::yaml::Limits,
-    pub paths: Vec<PathBuf>,
+}
+
+/// The first non-empty value among environment variables.
+fn env_first(names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+}
+
+/// The kustomize command: APPSPEC_KUSTOMIZE (a kustomize binary, or a full command),
+/// else `kustomize build`, else `kubectl kustomize`.
+fn kustomize_command() -> Vec<String> {
+    if let Some(k) = env_first(&["APPSPEC_KUSTOMIZE"]) {
+        let mut cmd: Vec<String> = k.split_whitespace().map(str::to_string).collect();
+        if cmd.len() == 1 {
+            cmd.push("build".into());
+        }
+        return cmd;
+    }
+    if on_path("kustomize") || !on_path("kubectl") {
+        vec!["kustomize".into(), "build".into()]
+    } else {
+        vec!["kubectl".into(), "kustomize".into()]
+    }
 }
 
 impl From<Cli> for Config {
@@ -46,11 +98,22 @@ impl From<Cli> for Config {
         };
         let mode = match cli.command {
             None | Some(Command::Krm) => Mode::Krm,
+            Some(Command::Render { paths, platform }) => Mode::Render(crate::render::Options {
+                paths: if paths.is_empty() { vec![PathBuf::from(".")] } else { paths },
+                platform: platform.or_else(|| env_first(&["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"]).map(PathBuf::from)),
+                limits,
+                kustomize: kustomize_command(),
+            }),
+            Some(Command::Discover { path }) => Mode::Discover(path),
         };
-        Config {
-            mode,
-            limits,
-            paths: vec![],
-        }
+        Config { mode, limits }
     }
+}
+
+/// When this binary runs under the name `docker` (the shim `render` puts on PATH for
+/// kustomize), the image kustomize asked for; only the AppSpec image may run here.
+pub fn docker_shim_image(args: &[String]) -> Option<&str> {
+    let argv0 = args.first()?;
+    let name = std::path::Path::new(argv0).file_name()?.to_str()?;
+    (name == "docker").then(|| args.last().map(String::as_str).unwrap_or(""))
 }

@@ -12,6 +12,7 @@ pub mod expand;
 pub mod krm;
 pub mod platform;
 pub mod reader;
+pub mod render;
 pub mod source;
 pub mod spec;
 pub mod template;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use appspec::cli::{Cli, Config, Mode};
+use appspec::diagnostic::Diagnostic;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -31,28 +32,58 @@ fn read_stdin(limit: usize) -> anyhow::Result<String> {
     String::from_utf8(buf).context("input on stdin is not UTF-8")
 }
 
+fn print_diagnostics(diagnostics: &[Diagnostic]) -> anyhow::Result<()> {
+    let mut stderr = std::io::stderr().lock();
+    for d in diagnostics {
+        writeln!(stderr, "{d}")?;
+    }
+    Ok(())
+}
+
+fn exit(failed: bool) -> ExitCode {
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn krm(limits: &appspec::yaml::Limits) -> anyhow::Result<ExitCode> {
+    // Keep the protocol even when stdin cannot be read: answer with the error.
+    let response = match read_stdin(limits.max_bytes) {
+        Ok(input) => appspec::krm::process(&input, limits),
+        Err(e) => appspec::krm::error_response(&format!("{e:#}")),
+    };
+    print_diagnostics(&response.diagnostics)?;
+    std::io::stdout()
+        .lock()
+        .write_all(response.stdout.as_bytes())
+        .context("cannot write stdout")?;
+    Ok(exit(response.failed))
+}
+
 fn run() -> anyhow::Result<ExitCode> {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(image) = appspec::cli::docker_shim_image(&args) {
+        if !image.contains("/appspec:") && !image.contains("/appspec@") {
+            anyhow::bail!("container function {image:?} cannot run inside appspec render; only the appspec function can");
+        }
+        return krm(&appspec::yaml::Limits::default());
+    }
     let config = Config::from(Cli::parse());
     match config.mode {
-        Mode::Krm => {
-            // Keep the protocol even when stdin cannot be read: answer with the error.
-            let response = match read_stdin(config.limits.max_bytes) {
-                Ok(input) => appspec::krm::process(&input, &config.limits),
-                Err(e) => appspec::krm::error_response(&format!("{e:#}")),
-            };
-            let mut stderr = std::io::stderr().lock();
-            for d in &response.diagnostics {
-                writeln!(stderr, "{d}")?;
-            }
+        Mode::Krm => krm(&config.limits),
+        Mode::Render(options) => {
+            let rendered = appspec::render::render(&options)?;
+            print_diagnostics(&rendered.diagnostics)?;
             std::io::stdout()
                 .lock()
-                .write_all(response.stdout.as_bytes())
+                .write_all(rendered.stdout.as_bytes())
                 .context("cannot write stdout")?;
-            Ok(if response.failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(exit(rendered.failed))
+        }
+        Mode::Discover(dir) => {
+            let mut stdout = std::io::stdout().lock();
+            for f in appspec::render::discover(&dir, &config.limits) {
+                writeln!(stdout, "{}", f.display())?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
