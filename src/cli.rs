@@ -35,6 +35,26 @@ pub enum Command {
         #[arg(long, env = "APPSPEC_PLATFORM")]
         platform: Option<PathBuf>,
     },
+    /// Validate AppSpecs (and PlatformConfigs) in files and directories without expanding.
+    ///
+    /// Prints `file:line:column: kind/name: field: message` per problem. Exit 0 when valid
+    /// (warnings allowed), 1 when invalid, 2 on usage or I/O errors.
+    Validate {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// A PlatformConfig file to validate against.
+        #[arg(long, env = "APPSPEC_PLATFORM")]
+        platform: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of AppSpec (or of PlatformConfig).
+    Schema {
+        /// Print the PlatformConfig schema instead.
+        #[arg(long)]
+        platform: bool,
+    },
     /// Print the files of a directory that hold an AppSpec (nothing when there is none).
     Discover {
         /// The directory (default: the current directory).
@@ -43,17 +63,39 @@ pub enum Command {
     },
 }
 
+/// Output format of reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Which schema to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    AppSpec,
+    PlatformConfig,
+}
+
 /// What the binary was asked to do.
 #[derive(Debug, PartialEq)]
 pub enum Mode {
     Krm,
+    Validate {
+        paths: Vec<PathBuf>,
+        platform: Option<PathBuf>,
+        format: Format,
+    },
+    Schema(SchemaKind),
     Render(crate::render::Options),
     Discover(PathBuf),
 }
 
 impl PartialEq for crate::render::Options {
     fn eq(&self, other: &Self) -> bool {
-        self.paths == other.paths && self.platform == other.platform && self.kustomize == other.kustomize
+        self.paths == other.paths
+            && self.platform == other.platform
+            && self.kustomize == other.kustomize
     }
 }
 
@@ -66,11 +108,14 @@ pub struct Config {
 
 /// The first non-empty value among environment variables.
 fn env_first(names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    names
+        .iter()
+        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }
 
 /// The kustomize command: APPSPEC_KUSTOMIZE (a kustomize binary, or a full command),
@@ -99,12 +144,36 @@ impl From<Cli> for Config {
         let mode = match cli.command {
             None | Some(Command::Krm) => Mode::Krm,
             Some(Command::Render { paths, platform }) => Mode::Render(crate::render::Options {
-                paths: if paths.is_empty() { vec![PathBuf::from(".")] } else { paths },
-                platform: platform.or_else(|| env_first(&["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"]).map(PathBuf::from)),
+                paths: if paths.is_empty() {
+                    vec![PathBuf::from(".")]
+                } else {
+                    paths
+                },
+                platform: platform.or_else(|| {
+                    env_first(&["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"]).map(PathBuf::from)
+                }),
                 limits,
                 kustomize: kustomize_command(),
             }),
             Some(Command::Discover { path }) => Mode::Discover(path),
+            Some(Command::Validate {
+                paths,
+                platform,
+                format,
+            }) => Mode::Validate {
+                paths: if paths.is_empty() {
+                    vec![PathBuf::from(".")]
+                } else {
+                    paths
+                },
+                platform,
+                format,
+            },
+            Some(Command::Schema { platform }) => Mode::Schema(if platform {
+                SchemaKind::PlatformConfig
+            } else {
+                SchemaKind::AppSpec
+            }),
         };
         Config { mode, limits }
     }

@@ -47,7 +47,13 @@ pub struct ExternalSecret {
     pub spec: ExternalSecretSpec,
 }
 
-namespaced_resource!(ExternalSecret, "external-secrets.io", "v1", "ExternalSecret", "externalsecrets");
+namespaced_resource!(
+    ExternalSecret,
+    "external-secrets.io",
+    "v1",
+    "ExternalSecret",
+    "externalsecrets"
+);
 
 impl ExternalSecret {
     pub fn new(metadata: ObjectMeta, spec: ExternalSecretSpec) -> Self {
@@ -125,7 +131,13 @@ pub struct ReplicationSource {
     pub spec: ReplicationSourceSpec,
 }
 
-namespaced_resource!(ReplicationSource, "volsync.backube", "v1alpha1", "ReplicationSource", "replicationsources");
+namespaced_resource!(
+    ReplicationSource,
+    "volsync.backube",
+    "v1alpha1",
+    "ReplicationSource",
+    "replicationsources"
+);
 
 impl ReplicationSource {
     pub fn new(metadata: ObjectMeta, spec: ReplicationSourceSpec) -> Self {

@@ -84,19 +84,39 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// `kind/name: field: message`, without the file.
+    pub fn describe(&self) -> String {
+        Described(self).to_string()
+    }
+}
+
+struct Described<'a>(&'a Diagnostic);
+
+impl fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if let Some(resource) = &d.resource {
+            write!(f, "{resource}: ")?;
+        }
+        if !d.issue.path.is_empty() {
+            write!(f, "{}: ", d.issue.path)?;
+        }
+        if d.issue.severity == Severity::Warning {
+            write!(f, "warning: ")?;
+        }
+        write!(f, "{}", d.issue.message)
+    }
+}
+
 /// `file: kind/name: field: message`, the one-line form printed on stderr.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.file.as_deref().unwrap_or("<stdin>"))?;
-        if let Some(resource) = &self.resource {
-            write!(f, "{resource}: ")?;
-        }
-        if !self.issue.path.is_empty() {
-            write!(f, "{}: ", self.issue.path)?;
-        }
-        if self.issue.severity == Severity::Warning {
-            write!(f, "warning: ")?;
-        }
-        write!(f, "{}", self.issue.message)
+        write!(
+            f,
+            "{}: {}",
+            self.file.as_deref().unwrap_or("<stdin>"),
+            self.describe()
+        )
     }
 }

@@ -37,24 +37,40 @@ fn located(item: &Item, issues: Vec<Issue>) -> impl Iterator<Item = Diagnostic> 
 
 /// Picks the one PlatformConfig of the run. `config` is the explicitly given one (KRM
 /// functionConfig or `--platform`); a PlatformConfig item may stand in for an empty one.
-fn choose_platform<'a>(config: Option<&'a Item>, items: &[&'a Item], diags: &mut Vec<Diagnostic>) -> Option<&'a Item> {
+fn choose_platform<'a>(
+    config: Option<&'a Item>,
+    items: &[&'a Item],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a Item> {
     let has_settings = |i: &Item| source::present_spec(&i.value);
     let mut candidates: Vec<&Item> = items.to_vec();
-    if let Some(c) = config {
-        if candidates.is_empty() || has_settings(c) {
-            candidates.insert(0, c);
-        }
+    if let Some(c) = config
+        && (candidates.is_empty() || has_settings(c))
+    {
+        candidates.insert(0, c);
     }
     if candidates.len() > 1 {
         let names: Vec<String> = candidates
             .iter()
-            .map(|c| format!("{} ({})", source::resource_ref(&c.value), c.file.as_deref().unwrap_or("<stdin>")))
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    source::resource_ref(&c.value),
+                    c.file.as_deref().unwrap_or("<stdin>")
+                )
+            })
             .collect();
         for c in &candidates[1..] {
             diags.push(Diagnostic {
                 file: c.file.clone(),
                 resource: Some(source::resource_ref(&c.value)),
-                issue: Issue::error("", format!("more than one PlatformConfig configures this run: {}; keep exactly one", names.join(", "))),
+                issue: Issue::error(
+                    "",
+                    format!(
+                        "more than one PlatformConfig configures this run: {}; keep exactly one",
+                        names.join(", ")
+                    ),
+                ),
             });
         }
     }
@@ -65,7 +81,9 @@ fn choose_platform<'a>(config: Option<&'a Item>, items: &[&'a Item], diags: &mut
 /// file; in KRM generator use it is the AppSpec itself.
 pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     let mut diags = Vec::new();
-    let fc_kind = function_config.as_ref().and_then(|f| source::kind(&f.value).map(str::to_string));
+    let fc_kind = function_config
+        .as_ref()
+        .and_then(|f| source::kind(&f.value).map(str::to_string));
     let mut items = items;
     let mut platform_config = None;
     match (function_config, fc_kind.as_deref()) {
@@ -100,8 +118,15 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     }
 
     // The platform.
-    let platform_items: Vec<&Item> = items.iter().filter(|i| source::kind(&i.value) == Some(platform::KIND) && source::is_ours(&i.value, platform::KIND)).collect();
+    let platform_items: Vec<&Item> = items
+        .iter()
+        .filter(|i| {
+            source::kind(&i.value) == Some(platform::KIND)
+                && source::is_ours(&i.value, platform::KIND)
+        })
+        .collect();
     let chosen = choose_platform(platform_config.as_ref(), &platform_items, &mut diags);
+    let errors_before = diags.iter().filter(|d| d.is_error()).count();
     let site = match chosen {
         Some(item) => {
             let mut issues = check_api_version(&item.value, platform::KIND);
@@ -114,16 +139,21 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         }
         None => Site::default(),
     };
+    // A broken platform is reported once, on the PlatformConfig; the apps are not judged
+    // against it (their structure still is).
+    let platform_broken = diags.iter().filter(|d| d.is_error()).count() > errors_before;
 
     // The specs, in input order; others pass through.
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     let mut produced: HashMap<ObjectId, ResourceRef> = HashMap::new();
+    let mut routes: HashMap<(String, String), String> = HashMap::new();
     let mut passthrough_ids: HashMap<ObjectId, ()> = HashMap::new();
     for item in &items {
-        if let Some(id) = value_id(&item.value) {
-            if !source::is_ours(&item.value, spec::KIND) && !source::is_ours(&item.value, platform::KIND) {
-                passthrough_ids.insert(id, ());
-            }
+        if let Some(id) = value_id(&item.value)
+            && !source::is_ours(&item.value, spec::KIND)
+            && !source::is_ours(&item.value, platform::KIND)
+        {
+            passthrough_ids.insert(id, ());
         }
     }
     let input_count = items.len();
@@ -132,7 +162,9 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         if source::kind(v) == Some(platform::KIND) && source::is_ours(v, platform::KIND) {
             continue;
         }
-        if source::kind(v) != Some(spec::KIND) || !source::api_version(v).is_some_and(|a| a.starts_with("platform.hypyr.space/")) {
+        if source::kind(v) != Some(spec::KIND)
+            || !source::api_version(v).is_some_and(|a| a.starts_with("platform.hypyr.space/"))
+        {
             out.push(v.clone());
             continue;
         }
@@ -140,10 +172,23 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         let (parsed, read_issues) = spec::read(v);
         issues.extend(read_issues);
         let mut objects = Vec::new();
-        if let Some(parsed) = parsed.filter(|_| issues.is_empty()) {
+        let api_ok = issues.is_empty();
+        if let Some(parsed) = parsed.filter(|_| api_ok && !platform_broken) {
             let (app, validate_issues) = validate::app(&parsed, &site);
             issues.extend(validate_issues);
             if let Some(app) = app {
+                if let Some(host) = &app.host {
+                    let route = (host.clone(), app.spec.spec.ingress.path().to_string());
+                    match routes.get(&route) {
+                        Some(other) => issues.push(Issue::error(
+                            "spec.ingress.host",
+                            format!("host {} with path {} is already served by {other}; give this app another host or path", route.0, route.1),
+                        )),
+                        None => {
+                            routes.insert(route, format!("AppSpec {}/{}", app.spec.namespace, app.spec.name));
+                        }
+                    }
+                }
                 objects = expand::expand(&app, &site.config);
             }
         }
@@ -155,7 +200,13 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
             } else if passthrough_ids.contains_key(&id) {
                 issues.push(Issue::error("metadata.name", format!("generates {id}, which already exists in the input; rename the app or remove the other resource")));
             } else {
-                produced.insert(id, ResourceRef { namespace: source::namespace(v).map(str::to_string), ..me.clone() });
+                produced.insert(
+                    id,
+                    ResourceRef {
+                        namespace: source::namespace(v).map(str::to_string),
+                        ..me.clone()
+                    },
+                );
             }
         }
         diags.extend(located(item, issues));
@@ -168,7 +219,10 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
             issue: Issue::error("", "the input holds no resource to output (only a PlatformConfig?); an empty output would delete every resource"),
         });
     }
-    Outcome { items: out, diagnostics: diags }
+    Outcome {
+        items: out,
+        diagnostics: diags,
+    }
 }
 
 fn check_api_version(v: &Value, kind: &str) -> Vec<Issue> {
@@ -176,7 +230,11 @@ fn check_api_version(v: &Value, kind: &str) -> Vec<Issue> {
         Some(crate::API_VERSION) => vec![],
         other => vec![Issue::error(
             "apiVersion",
-            format!("unsupported apiVersion \"{}\" for {kind}; expected {}", other.unwrap_or(""), crate::API_VERSION),
+            format!(
+                "unsupported apiVersion \"{}\" for {kind}; expected {}",
+                other.unwrap_or(""),
+                crate::API_VERSION
+            ),
         )],
     }
 }

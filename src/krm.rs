@@ -83,7 +83,14 @@ pub struct Response {
 
 /// The response to an input that could not even be read.
 pub fn error_response(message: &str) -> Response {
-    respond(vec![], vec![Diagnostic { file: None, resource: None, issue: Issue::error("", message) }])
+    respond(
+        vec![],
+        vec![Diagnostic {
+            file: None,
+            resource: None,
+            issue: Issue::error("", message),
+        }],
+    )
 }
 
 /// Runs the function on the text of a ResourceList.
@@ -95,7 +102,11 @@ pub fn process(text: &str, limits: &Limits) -> Response {
                 list.items.into_iter().map(Item::from_krm).collect(),
                 list.function_config.map(Item::from_krm),
             );
-            let items = if outcome.has_errors() { input } else { outcome.items };
+            let items = if outcome.has_errors() {
+                input
+            } else {
+                outcome.items
+            };
             (items, outcome.diagnostics)
         }
         Err(e) => (

@@ -4,6 +4,7 @@
 //! `expand` (pure functions from a validated spec and the platform to typed objects) ->
 //! `krm` / `render` (the protocols around it).
 
+pub mod check;
 pub mod cli;
 pub mod crd;
 pub mod diagnostic;
@@ -11,8 +12,10 @@ pub mod engine;
 pub mod expand;
 pub mod krm;
 pub mod platform;
+pub mod positions;
 pub mod reader;
 pub mod render;
+pub mod schema;
 pub mod source;
 pub mod spec;
 pub mod template;

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use appspec::cli::{Cli, Config, Mode};
+use appspec::cli::{Cli, Config, Format, Mode, SchemaKind};
 use appspec::diagnostic::Diagnostic;
 use clap::Parser;
 
@@ -27,7 +27,9 @@ fn read_stdin(limit: usize) -> anyhow::Result<String> {
         .read_to_end(&mut buf)
         .context("cannot read stdin")?;
     if buf.len() > limit {
-        anyhow::bail!("input on stdin is larger than the limit of {limit} bytes (--max-input-bytes)");
+        anyhow::bail!(
+            "input on stdin is larger than the limit of {limit} bytes (--max-input-bytes)"
+        );
     }
     String::from_utf8(buf).context("input on stdin is not UTF-8")
 }
@@ -41,7 +43,11 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) -> anyhow::Result<()> {
 }
 
 fn exit(failed: bool) -> ExitCode {
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn krm(limits: &appspec::yaml::Limits) -> anyhow::Result<ExitCode> {
@@ -62,7 +68,9 @@ fn run() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(image) = appspec::cli::docker_shim_image(&args) {
         if !image.contains("/appspec:") && !image.contains("/appspec@") {
-            anyhow::bail!("container function {image:?} cannot run inside appspec render; only the appspec function can");
+            anyhow::bail!(
+                "container function {image:?} cannot run inside appspec render; only the appspec function can"
+            );
         }
         return krm(&appspec::yaml::Limits::default());
     }
@@ -77,6 +85,34 @@ fn run() -> anyhow::Result<ExitCode> {
                 .write_all(rendered.stdout.as_bytes())
                 .context("cannot write stdout")?;
             Ok(exit(rendered.failed))
+        }
+        Mode::Validate {
+            paths,
+            platform,
+            format,
+        } => {
+            let found = appspec::check::check(&paths, platform.as_deref(), &config.limits)?;
+            let mut stdout = std::io::stdout().lock();
+            match format {
+                Format::Text => {
+                    for l in &found {
+                        writeln!(stdout, "{l}")?;
+                    }
+                }
+                Format::Json => {
+                    let list: Vec<_> = found.iter().map(|l| l.to_json()).collect();
+                    writeln!(stdout, "{}", serde_json::to_string_pretty(&list)?)?;
+                }
+            }
+            Ok(exit(found.iter().any(|l| l.diagnostic.is_error())))
+        }
+        Mode::Schema(kind) => {
+            let schema = match kind {
+                SchemaKind::AppSpec => appspec::schema::appspec(),
+                SchemaKind::PlatformConfig => appspec::schema::platform(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
         }
         Mode::Discover(dir) => {
             let mut stdout = std::io::stdout().lock();

@@ -12,7 +12,7 @@ use crate::reader::{Reader, join, present};
 
 pub const KIND: &str = "PlatformConfig";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Platform {
     pub dns: Dns,
@@ -32,7 +32,7 @@ pub struct Dns {
     pub external_domain: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct IngressConfig {
     pub internal: IngressClass,
@@ -59,7 +59,7 @@ pub struct Tls {
     pub cluster_issuer: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct StorageConfig {
     pub longhorn: Longhorn,
@@ -100,7 +100,7 @@ pub struct SecretStoreRef {
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct BackupConfig {
     pub volsync: Volsync,
@@ -152,34 +152,11 @@ fn store() -> SecretStoreRef {
     }
 }
 
-impl Default for Platform {
-    fn default() -> Self {
-        Platform {
-            dns: Dns::default(),
-            ingress: IngressConfig::default(),
-            storage: StorageConfig::default(),
-            backup: BackupConfig::default(),
-            namespaces: Namespaces::default(),
-            defaults: Defaults::default(),
-        }
-    }
-}
-
 impl Default for Dns {
     fn default() -> Self {
         Dns {
             internal_domain: "in.hypyr.space".into(),
             external_domain: "hypyr.space".into(),
-        }
-    }
-}
-
-impl Default for IngressConfig {
-    fn default() -> Self {
-        IngressConfig {
-            internal: IngressClass::default(),
-            external: IngressClass::default(),
-            tls: None,
         }
     }
 }
@@ -190,16 +167,6 @@ impl Default for IngressClass {
             class_name: "nginx".into(),
             host_template: "{{ name }}.{{ domain }}".into(),
             target: None,
-        }
-    }
-}
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        StorageConfig {
-            longhorn: Longhorn::default(),
-            nas: NasConfig::default(),
-            s3: S3Config::default(),
         }
     }
 }
@@ -223,12 +190,39 @@ impl Default for NasConfig {
 
 /// The AWS commercial regions.
 pub const AWS_REGIONS: &[&str] = &[
-    "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-central-1", "ca-west-1",
-    "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1",
-    "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-    "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
 ];
 
 impl Default for S3Config {
@@ -237,14 +231,6 @@ impl Default for S3Config {
             secret_store: store(),
             credentials_key_template: "s3/{{ bucket }}".into(),
             regions: strings(AWS_REGIONS),
-        }
-    }
-}
-
-impl Default for BackupConfig {
-    fn default() -> Self {
-        BackupConfig {
-            volsync: Volsync::default(),
         }
     }
 }
@@ -276,8 +262,16 @@ impl Default for Namespaces {
     fn default() -> Self {
         Namespaces {
             reserved: strings(&[
-                "default", "kube-system", "kube-public", "kube-node-lease", "backstage", "argocd",
-                "flux-system", "external-secrets", "cert-manager", "longhorn-system",
+                "default",
+                "kube-system",
+                "kube-public",
+                "kube-node-lease",
+                "backstage",
+                "argocd",
+                "flux-system",
+                "external-secrets",
+                "cert-manager",
+                "longhorn-system",
                 "volsync-system",
             ]),
             management: strings(&["argocd", "flux-system", "backstage"]),
@@ -319,7 +313,14 @@ pub fn read(doc: &Value) -> (Platform, Vec<Issue>) {
             top,
             "spec",
             "",
-            &["dns", "ingress", "storage", "backup", "namespaces", "defaults"],
+            &[
+                "dns",
+                "ingress",
+                "storage",
+                "backup",
+                "namespaces",
+                "defaults",
+            ],
         )
     {
         read_spec(&mut r, spec, &mut p);
@@ -333,7 +334,13 @@ fn set_string(r: &mut Reader, map: &Map<String, Value>, key: &str, path: &str, s
     }
 }
 
-fn set_list(r: &mut Reader, map: &Map<String, Value>, key: &str, path: &str, slot: &mut Vec<String>) {
+fn set_list(
+    r: &mut Reader,
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    slot: &mut Vec<String>,
+) {
     if let Some(v) = r.string_list(map, key, path) {
         *slot = v;
     }
@@ -347,7 +354,13 @@ fn read_store(r: &mut Reader, map: &Map<String, Value>, path: &str, slot: &mut S
     }
 }
 
-fn read_class(r: &mut Reader, map: &Map<String, Value>, key: &str, path: &str, slot: &mut IngressClass) {
+fn read_class(
+    r: &mut Reader,
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    slot: &mut IngressClass,
+) {
     let known: &[&str] = if key == "external" {
         &["className", "hostTemplate", "target"]
     } else {
@@ -385,17 +398,34 @@ fn read_spec(r: &mut Reader, spec: &Map<String, Value>, p: &mut Platform) {
         let path = join(s, "storage");
         if let Some(l) = r.child(m, "longhorn", &path, &["storageClassName"]) {
             let lp = join(&path, "longhorn");
-            set_string(r, l, "storageClassName", &lp, &mut p.storage.longhorn.storage_class_name);
+            set_string(
+                r,
+                l,
+                "storageClassName",
+                &lp,
+                &mut p.storage.longhorn.storage_class_name,
+            );
         }
         if let Some(n) = r.child(m, "nas", &path, &["endpoints", "pathPrefix"]) {
             let np = join(&path, "nas");
             set_list(r, n, "endpoints", &np, &mut p.storage.nas.endpoints);
             set_string(r, n, "pathPrefix", &np, &mut p.storage.nas.path_prefix);
         }
-        if let Some(s3) = r.child(m, "s3", &path, &["secretStore", "credentialsKeyTemplate", "regions"]) {
+        if let Some(s3) = r.child(
+            m,
+            "s3",
+            &path,
+            &["secretStore", "credentialsKeyTemplate", "regions"],
+        ) {
             let sp = join(&path, "s3");
             read_store(r, s3, &sp, &mut p.storage.s3.secret_store);
-            set_string(r, s3, "credentialsKeyTemplate", &sp, &mut p.storage.s3.credentials_key_template);
+            set_string(
+                r,
+                s3,
+                "credentialsKeyTemplate",
+                &sp,
+                &mut p.storage.s3.credentials_key_template,
+            );
             set_list(r, s3, "regions", &sp, &mut p.storage.s3.regions);
         }
     }
@@ -418,8 +448,19 @@ fn read_spec(r: &mut Reader, spec: &Map<String, Value>, p: &mut Platform) {
             set_string(r, v, "repositoryTemplate", &vp, &mut vs.repository_template);
             read_store(r, v, &vp, &mut vs.secret_store);
             set_string(r, v, "credentialsKey", &vp, &mut vs.credentials_key);
-            set_string(r, v, "volumeSnapshotClassName", &vp, &mut vs.volume_snapshot_class_name);
-            if let Some(sc) = r.child(v, "moverSecurityContext", &vp, &["runAsUser", "runAsGroup", "fsGroup"]) {
+            set_string(
+                r,
+                v,
+                "volumeSnapshotClassName",
+                &vp,
+                &mut vs.volume_snapshot_class_name,
+            );
+            if let Some(sc) = r.child(
+                v,
+                "moverSecurityContext",
+                &vp,
+                &["runAsUser", "runAsGroup", "fsGroup"],
+            ) {
                 let scp = join(&vp, "moverSecurityContext");
                 let msc = &mut vs.mover_security_context;
                 if let Some(x) = r.integer(sc, "runAsUser", &scp) {

@@ -35,11 +35,20 @@ pub fn type_name(value: &Value) -> &'static str {
 #[derive(Debug, Default)]
 pub struct Reader {
     pub issues: Vec<Issue>,
+    /// Set when a value could not be read as its type (not for unknown fields): the typed
+    /// result then holds a default in its place, so semantic checks would mislead.
+    pub poisoned: bool,
 }
 
 impl Reader {
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.issues.push(Issue::error(path, message));
+    }
+
+    /// Records a problem with a value's type or form (see `poisoned`).
+    pub fn bad_value(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.poisoned = true;
+        self.error(path, message);
     }
 
     /// A mapping whose keys must all be in `known`; `None` (with an issue) for another type.
@@ -50,10 +59,7 @@ impl Reader {
         known: &[&str],
     ) -> Option<&'v Map<String, Value>> {
         let Value::Object(map) = value else {
-            self.error(
-                path,
-                format!("must be a mapping, got {}", type_name(value)),
-            );
+            self.bad_value(path, format!("must be a mapping, got {}", type_name(value)));
             return None;
         };
         for key in map.keys() {
@@ -85,7 +91,7 @@ impl Reader {
         match present(map, key)? {
             Value::String(s) => Some(s.clone()),
             other => {
-                self.error(
+                self.bad_value(
                     join(path, key),
                     format!("must be a string, got {}", type_name(other)),
                 );
@@ -103,7 +109,7 @@ impl Reader {
         hint: &str,
     ) -> Option<String> {
         if present(map, key).is_none() {
-            self.error(join(path, key), format!("is required{hint}"));
+            self.bad_value(join(path, key), format!("is required{hint}"));
             return None;
         }
         self.string(map, key, path)
@@ -115,19 +121,24 @@ impl Reader {
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Some(i),
                 None => {
-                    self.error(join(path, key), format!("must be an integer, got {n}"));
+                    self.bad_value(join(path, key), format!("must be an integer, got {n}"));
                     None
                 }
             },
             Value::String(s) => {
-                self.error(
+                let hint = if s.trim().parse::<i64>().is_ok() {
+                    " (remove the quotes)"
+                } else {
+                    ""
+                };
+                self.bad_value(
                     join(path, key),
-                    format!("must be an integer, got the string \"{s}\" (remove the quotes)"),
+                    format!("must be an integer, got the string \"{s}\"{hint}"),
                 );
                 None
             }
             other => {
-                self.error(
+                self.bad_value(
                     join(path, key),
                     format!("must be an integer, got {}", type_name(other)),
                 );
@@ -149,7 +160,7 @@ impl Reader {
             Some((_, v)) => Some(*v),
             None => {
                 let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-                self.error(
+                self.bad_value(
                     join(path, key),
                     format!(
                         "unknown value \"{s}\"; expected one of: {}",
@@ -174,7 +185,10 @@ impl Reader {
         };
         let path = join(path, key);
         let Value::Object(entries) = value else {
-            self.error(&path, format!("must be a mapping, got {}", type_name(value)));
+            self.bad_value(
+                &path,
+                format!("must be a mapping, got {}", type_name(value)),
+            );
             return out;
         };
         for (k, v) in entries {
@@ -182,7 +196,7 @@ impl Reader {
                 Value::String(s) => {
                     out.insert(k.clone(), s.clone());
                 }
-                other => self.error(
+                other => self.bad_value(
                     join(&path, k),
                     format!(
                         "must be a string, got {}; quote the value (e.g. \"true\", \"1\")",
@@ -204,14 +218,14 @@ impl Reader {
         let value = present(map, key)?;
         let path = join(path, key);
         let Value::Array(items) = value else {
-            self.error(&path, format!("must be a list, got {}", type_name(value)));
+            self.bad_value(&path, format!("must be a list, got {}", type_name(value)));
             return None;
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match item {
                 Value::String(s) => out.push(s.clone()),
-                other => self.error(
+                other => self.bad_value(
                     format!("{path}[{i}]"),
                     format!("must be a string, got {}", type_name(other)),
                 ),
@@ -233,7 +247,7 @@ mod tests {
 
     #[test]
     fn reports_every_unknown_and_mistyped_field() {
-        let v = json!({"a": 1, "b": "x", "c": true, "d": 2});
+        let v = json!({"a": 1, "b": "12", "c": true, "d": 2});
         let mut r = Reader::default();
         let map = r.object(&v, "spec", &["a", "b"]).unwrap();
         assert_eq!(r.integer(map, "b", "spec"), None);
@@ -246,7 +260,7 @@ mod tests {
         );
         assert_eq!(
             r.issues[2].message,
-            "must be an integer, got the string \"x\" (remove the quotes)"
+            "must be an integer, got the string \"12\" (remove the quotes)"
         );
     }
 

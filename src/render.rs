@@ -16,12 +16,16 @@ use crate::engine;
 use crate::source::Item;
 use crate::yaml::{self, Limits};
 
-pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 #[derive(Debug, Error)]
 pub enum RenderError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot run kustomize for {dir}: {message}")]
     Kustomize { dir: String, message: String },
 }
@@ -46,7 +50,10 @@ pub struct Rendered {
 
 /// The kustomization file of a directory, if it has one.
 pub fn kustomization_in(dir: &Path) -> Option<PathBuf> {
-    KUSTOMIZATION_FILES.iter().map(|f| dir.join(f)).find(|p| p.is_file())
+    KUSTOMIZATION_FILES
+        .iter()
+        .map(|f| dir.join(f))
+        .find(|p| p.is_file())
 }
 
 /// What a path contributes: YAML files to read, or kustomization directories to build.
@@ -57,18 +64,26 @@ pub enum Source {
 }
 
 fn is_hidden(p: &Path) -> bool {
-    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
 fn is_manifest(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json"))
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
 }
 
 /// Collects the sources under the given paths, in a stable order.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<Source>, RenderError> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| RenderError::Read { path: p.display().to_string(), source })?;
+        let meta = std::fs::metadata(p).map_err(|source| RenderError::Read {
+            path: p.display().to_string(),
+            source,
+        })?;
         if meta.is_dir() {
             walk(p, &mut out)?;
         } else {
@@ -83,7 +98,10 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RenderError> {
         out.push(Source::Kustomization(dir.to_path_buf()));
         return Ok(());
     }
-    let read_err = |source| RenderError::Read { path: dir.display().to_string(), source };
+    let read_err = |source| RenderError::Read {
+        path: dir.display().to_string(),
+        source,
+    };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_err)?
         .map(|e| e.map(|e| e.path()))
@@ -106,10 +124,18 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RenderError> {
 /// Whether a document is something to send to the cluster (not tool configuration).
 fn is_tool_config(v: &Value) -> bool {
     let api = crate::source::api_version(v).unwrap_or("");
-    api.starts_with("backstage.io/") || api.starts_with("kustomize.config.k8s.io/") || api.starts_with("scaffolder.backstage.io/")
+    api.starts_with("backstage.io/")
+        || api.starts_with("kustomize.config.k8s.io/")
+        || api.starts_with("scaffolder.backstage.io/")
 }
 
-fn documents(text: &str, file: &str, limits: &Limits, items: &mut Vec<Item>, diags: &mut Vec<Diagnostic>) {
+fn documents(
+    text: &str,
+    file: &str,
+    limits: &Limits,
+    items: &mut Vec<Item>,
+    diags: &mut Vec<Diagnostic>,
+) {
     match yaml::parse_stream(text, limits) {
         Ok(docs) => {
             for (i, doc) in docs.into_iter().enumerate() {
@@ -117,10 +143,16 @@ fn documents(text: &str, file: &str, limits: &Limits, items: &mut Vec<Item>, dia
                     diags.push(Diagnostic {
                         file: Some(file.to_string()),
                         resource: None,
-                        issue: Issue::error("", format!("document {} is not a Kubernetes resource (no kind)", i + 1)),
+                        issue: Issue::error(
+                            "",
+                            format!("document {} is not a Kubernetes resource (no kind)", i + 1),
+                        ),
                     });
                 } else if !is_tool_config(&doc) {
-                    items.push(Item { value: doc, file: Some(file.to_string()) });
+                    items.push(Item {
+                        value: doc,
+                        file: Some(file.to_string()),
+                    });
                 }
             }
         }
@@ -135,9 +167,16 @@ fn documents(text: &str, file: &str, limits: &Limits, items: &mut Vec<Item>, dia
 /// Builds a kustomization. Container KRM functions in it run this binary through a
 /// `docker` name on PATH (see `krm_shim`), so `transformers: [functions]` works here too.
 fn kustomize_build(dir: &Path, opts: &Options) -> Result<String, RenderError> {
-    let fail = |message: String| RenderError::Kustomize { dir: dir.display().to_string(), message };
-    let (program, args) = opts.kustomize.split_first().ok_or_else(|| fail("no kustomize command configured".into()))?;
-    let shim = tempfile_dir().map_err(|e| fail(format!("cannot prepare the function shim: {e}")))?;
+    let fail = |message: String| RenderError::Kustomize {
+        dir: dir.display().to_string(),
+        message,
+    };
+    let (program, args) = opts
+        .kustomize
+        .split_first()
+        .ok_or_else(|| fail("no kustomize command configured".into()))?;
+    let shim =
+        tempfile_dir().map_err(|e| fail(format!("cannot prepare the function shim: {e}")))?;
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![shim.clone()];
     paths.extend(std::env::split_paths(&path));
@@ -149,7 +188,11 @@ fn kustomize_build(dir: &Path, opts: &Options) -> Result<String, RenderError> {
         .env("PATH", joined)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| fail(format!("cannot start {program}: {e} (install kustomize or set APPSPEC_KUSTOMIZE)")));
+        .map_err(|e| {
+            fail(format!(
+                "cannot start {program}: {e} (install kustomize or set APPSPEC_KUSTOMIZE)"
+            ))
+        });
     let _ = std::fs::remove_dir_all(&shim);
     let output = output?;
     if !output.status.success() {
@@ -161,7 +204,8 @@ fn kustomize_build(dir: &Path, opts: &Options) -> Result<String, RenderError> {
 
 /// A private directory with `docker` linked to this binary.
 fn tempfile_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::temp_dir().join(format!("appspec-shim-{}-{}", std::process::id(), unique()));
+    let base =
+        std::env::temp_dir().join(format!("appspec-shim-{}-{}", std::process::id(), unique()));
     std::fs::create_dir_all(&base)?;
     let exe = std::env::current_exe()?;
     #[cfg(unix)]
@@ -186,7 +230,13 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
         match source {
             Source::File(path) => {
                 let text = read_limited(&path, opts.limits.max_bytes)?;
-                documents(&text, &path.display().to_string(), &opts.limits, &mut items, &mut diags);
+                documents(
+                    &text,
+                    &path.display().to_string(),
+                    &opts.limits,
+                    &mut items,
+                    &mut diags,
+                );
             }
             Source::Kustomization(dir) => {
                 let text = kustomize_build(&dir, opts)?;
@@ -200,9 +250,16 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
             let text = read_limited(path, opts.limits.max_bytes)?;
             let file = path.display().to_string();
             match yaml::parse_one(&text, &opts.limits) {
-                Ok(value) => Some(Item { value, file: Some(file) }),
+                Ok(value) => Some(Item {
+                    value,
+                    file: Some(file),
+                }),
                 Err(e) => {
-                    diags.push(Diagnostic { file: Some(file), resource: None, issue: Issue::error("", format!("not valid YAML: {e}")) });
+                    diags.push(Diagnostic {
+                        file: Some(file),
+                        resource: None,
+                        issue: Issue::error("", format!("not valid YAML: {e}")),
+                    });
                     None
                 }
             }
@@ -215,14 +272,30 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
         diags.push(Diagnostic {
             file: p.file.clone(),
             resource: Some(crate::source::resource_ref(&p.value)),
-            issue: Issue::error("kind", format!("the --platform file must be a PlatformConfig of {}", crate::API_VERSION)),
+            issue: Issue::error(
+                "kind",
+                format!(
+                    "the --platform file must be a PlatformConfig of {}",
+                    crate::API_VERSION
+                ),
+            ),
         });
     }
     if items.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(Diagnostic {
             file: None,
             resource: None,
-            issue: Issue::error("", format!("no manifests found in {}", opts.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))),
+            issue: Issue::error(
+                "",
+                format!(
+                    "no manifests found in {}",
+                    opts.paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
         });
     }
     let outcome = if diags.iter().any(Diagnostic::is_error) {
@@ -235,16 +308,29 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
     let stdout = if failed {
         String::new()
     } else {
-        yaml::to_stream(&outcome.items).map_err(|e| RenderError::Kustomize { dir: String::new(), message: e.to_string() })?
+        yaml::to_stream(&outcome.items).map_err(|e| RenderError::Kustomize {
+            dir: String::new(),
+            message: e.to_string(),
+        })?
     };
-    Ok(Rendered { stdout, diagnostics: diags, failed })
+    Ok(Rendered {
+        stdout,
+        diagnostics: diags,
+        failed,
+    })
 }
 
 fn read_limited(path: &Path, limit: usize) -> Result<String, RenderError> {
-    let err = |source| RenderError::Read { path: path.display().to_string(), source };
+    let err = |source| RenderError::Read {
+        path: path.display().to_string(),
+        source,
+    };
     let meta = std::fs::metadata(path).map_err(err)?;
     if meta.len() > limit as u64 {
-        return Err(err(std::io::Error::other(format!("{} bytes is above the input limit of {limit} bytes", meta.len()))));
+        return Err(err(std::io::Error::other(format!(
+            "{} bytes is above the input limit of {limit} bytes",
+            meta.len()
+        ))));
     }
     std::fs::read_to_string(path).map_err(err)
 }
@@ -252,7 +338,7 @@ fn read_limited(path: &Path, limit: usize) -> Result<String, RenderError> {
 /// The files under `dir` that hold an AppSpec (for the Argo CD plugin's `discover`).
 pub fn discover(dir: &Path, limits: &Limits) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    walk_files(dir, &mut files);
+    manifest_files(dir, &mut files);
     files
         .into_iter()
         .filter(|f| {
@@ -260,13 +346,20 @@ pub fn discover(dir: &Path, limits: &Limits) -> Vec<PathBuf> {
                 .ok()
                 .filter(|t| t.len() <= limits.max_bytes && t.contains(crate::spec::KIND))
                 .and_then(|t| yaml::parse_stream(&t, limits).ok())
-                .is_some_and(|docs| docs.iter().any(|d| crate::source::is_ours(d, crate::spec::KIND)))
+                .is_some_and(|docs| {
+                    docs.iter()
+                        .any(|d| crate::source::is_ours(d, crate::spec::KIND))
+                })
         })
         .collect()
 }
 
-fn walk_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+/// Every manifest file (`.yaml`, `.yml`, `.json`) under `dir`, hidden entries skipped, in
+/// a stable order.
+pub fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for path in entries {
@@ -274,7 +367,7 @@ fn walk_files(dir: &Path, out: &mut Vec<PathBuf>) {
             continue;
         }
         if path.is_dir() {
-            walk_files(&path, out);
+            manifest_files(&path, out);
         } else if is_manifest(&path) {
             out.push(path);
         }

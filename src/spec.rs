@@ -33,6 +33,7 @@ pub struct AppSpec {
 pub struct AppSpecBody {
     /// OCI image reference (`registry/path:tag` or `@sha256:` digest). A missing tag or
     /// `:latest` is a warning.
+    #[schemars(regex(pattern = crate::schema::IMAGE_PATTERN), length(min = 1, max = 512))]
     pub image: String,
     /// Container port; the Service port 80 targets it.
     #[serde(default = "default_port")]
@@ -45,8 +46,11 @@ pub struct AppSpecBody {
     /// Requests and limits; what is left out comes from the platform defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
-    /// Plain environment variables (never secrets). Values must be strings.
+    /// Plain environment variables (never secrets). Names are letters, digits and `_`, not
+    /// starting with a digit; values must be strings. Under s3-external the names
+    /// S3_BUCKET, S3_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are reserved.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": crate::schema::ENV_NAME_PATTERN}))]
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub storage: Storage,
@@ -70,9 +74,13 @@ pub struct Resources {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Amounts {
+    /// CPU quantity, e.g. `100m` or `0.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::schema::QUANTITY_PATTERN))]
     pub cpu: Option<String>,
+    /// Memory quantity, e.g. `256Mi` or `1Gi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::schema::QUANTITY_PATTERN))]
     pub memory: Option<String>,
 }
 
@@ -99,7 +107,11 @@ impl StoragePattern {
     ];
 
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, p)| *p == self).map(|(n, _)| *n).unwrap_or("")
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("")
     }
 
     /// Whether the pattern mounts a volume into the container.
@@ -116,9 +128,12 @@ impl StoragePattern {
     }
 }
 
-/// Where the app keeps its data.
+/// Where the app keeps its data. `size` is required for longhorn-persistent and nas-mount
+/// and refused otherwise; `nas` only with nas-mount, `s3` only with s3-external (required
+/// there); `mountPath` not with s3-external.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("allOf" = crate::schema::storage_rules()))]
 pub struct Storage {
     #[serde(default)]
     pub pattern: StoragePattern,
@@ -126,8 +141,9 @@ pub struct Storage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 1000))]
     pub size: Option<i64>,
-    /// Where the volume is mounted in the container (default `/data`).
+    /// Where the volume is mounted in the container (default `/data`): absolute, no `..`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::schema::MOUNT_PATH_PATTERN), extend("default" = "/data"))]
     pub mount_path: Option<String>,
     /// NAS share (nas-mount only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,9 +163,14 @@ impl Storage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Nas {
-    /// One of the platform's NAS endpoints, e.g. `nfs://nas.internal:2049`.
+    /// One of the platform's NAS endpoints, e.g. `nfs://nas.internal:2049` (the list is in
+    /// the PlatformConfig and checked by the function, not by this schema).
+    #[schemars(regex(pattern = r"^nfs://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$"))]
     pub endpoint: String,
-    /// Absolute path of the share under the platform's prefix, e.g. `/mnt/apps/whoami`.
+    /// Absolute path of the share, e.g. `/mnt/apps/whoami`: no `..` or `.` segment (also
+    /// percent-encoded), no backslash, no empty segment. It must also lie under the
+    /// platform's NAS prefix (default `/mnt/`), which the function checks.
+    #[schemars(regex(pattern = crate::schema::SUBPATH_PATTERN), length(max = 4096))]
     pub subpath: String,
 }
 
@@ -157,9 +178,13 @@ pub struct Nas {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct S3 {
-    /// Bucket name following the S3 naming rules.
+    /// Bucket name following the S3 naming rules: 3..63 lowercase letters, digits, `-`
+    /// and `.`; no IP form, no `xn--`/`sthree-` prefix, no `-s3alias`/`--ol-s3` suffix.
+    #[schemars(regex(pattern = crate::schema::BUCKET_PATTERN), length(min = 3, max = 63))]
     pub bucket: String,
-    /// One of the platform's known regions.
+    /// One of the platform's known regions (checked by the function against the
+    /// PlatformConfig), e.g. `us-east-1`.
+    #[schemars(regex(pattern = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"))]
     pub region: String,
 }
 
@@ -183,22 +208,32 @@ impl IngressPattern {
     ];
 
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, p)| *p == self).map(|(n, _)| *n).unwrap_or("")
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("")
     }
 }
 
-/// How the app is reached.
+/// How the app is reached. `host` and `path` do not apply to pattern none.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("allOf" = crate::schema::ingress_rules()))]
 pub struct Ingress {
     #[serde(default)]
     pub pattern: IngressPattern,
     /// Host name; default `<name>.<domain of the pattern>` from the platform's host template.
-    /// Must lie under the pattern's domain (checked against the platform configuration).
+    /// Must lie under the pattern's domain: internal-only apps under the internal domain
+    /// (default `.in.hypyr.space`), external apps under the external domain (default
+    /// `.hypyr.space`) and never the internal one. The function checks the domains against
+    /// the PlatformConfig; this schema checks the DNS syntax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::schema::HOST_PATTERN), length(max = 253))]
     pub host: Option<String>,
-    /// URL path prefix (default `/`).
+    /// URL path prefix (default `/`): starts with `/`, no `..` segment, no whitespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::schema::HTTP_PATH_PATTERN), extend("default" = "/"))]
     pub path: Option<String>,
 }
 
@@ -224,22 +259,30 @@ impl BackupStrategy {
     ];
 
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(_, p)| *p == self).map(|(n, _)| *n).unwrap_or("")
+        Self::ALL
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("")
     }
 }
 
-/// Backups of the app's volume.
+/// Backups of the app's volume. volsync-snapshots needs storage pattern
+/// longhorn-persistent; `schedule` and `retentionDays` apply only to it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("allOf" = crate::schema::backup_rules()))]
 pub struct Backup {
     #[serde(default)]
     pub strategy: BackupStrategy,
-    /// 5-field cron expression (default `0 2 * * *`).
+    /// 5-field cron expression (default `0 2 * * *`): numbers, `*`, `*/n`, `a-b`, `a/n` or
+    /// lists `a,b`; or a macro such as `@daily`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = crate::schema::CRON_PATTERN), extend("default" = "0 2 * * *"))]
     pub schedule: Option<String>,
     /// Days of snapshots to keep, 1..3650 (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 3650))]
+    #[schemars(range(min = 1, max = 3650), extend("default" = 30))]
     pub retention_days: Option<i64>,
 }
 
@@ -261,15 +304,23 @@ fn default_replicas() -> i64 {
 
 const TOP: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 const SPEC: &[&str] = &[
-    "image", "port", "replicas", "resources", "env", "storage", "ingress", "backup",
+    "image",
+    "port",
+    "replicas",
+    "resources",
+    "env",
+    "storage",
+    "ingress",
+    "backup",
 ];
 
-/// Reads an AppSpec document strictly. Returns the typed spec only when the structure is
-/// sound; every structural problem is in the returned issues either way.
+/// Reads an AppSpec document strictly. Returns the typed spec unless a value could not be
+/// read as its type (unknown fields alone still give the spec, so its other problems are
+/// reported in the same run); every structural problem is in the returned issues.
 pub fn read(doc: &Value) -> (Option<AppSpec>, Vec<Issue>) {
     let mut r = Reader::default();
     let spec = read_into(&mut r, doc);
-    let ok = r.issues.is_empty();
+    let ok = !r.poisoned;
     (spec.filter(|_| ok), r.issues)
 }
 
@@ -285,12 +336,12 @@ fn read_into(r: &mut Reader, doc: &Value) -> Option<AppSpec> {
             r.string(meta, "namespace", "metadata"),
         ),
         None => {
-            r.error("metadata.name", "is required");
+            r.bad_value("metadata.name", "is required");
             (None, None)
         }
     };
     let Some(spec) = present(top, "spec") else {
-        r.error("spec", "is required (at least spec.image)");
+        r.bad_value("spec", "is required (at least spec.image)");
         return None;
     };
     let spec = r.object(spec, "spec", SPEC)?;
@@ -306,13 +357,21 @@ fn read_into(r: &mut Reader, doc: &Value) -> Option<AppSpec> {
 
 fn read_body(r: &mut Reader, spec: &serde_json::Map<String, Value>) -> Option<AppSpecBody> {
     let p = "spec";
-    let image = r.required_string(spec, "image", p, " (an OCI image reference, e.g. ghcr.io/org/app:1.0.0)");
+    let image = r.required_string(
+        spec,
+        "image",
+        p,
+        " (an OCI image reference, e.g. ghcr.io/org/app:1.0.0)",
+    );
     let port = r.integer(spec, "port", p).unwrap_or(DEFAULT_PORT);
     let replicas = r.integer(spec, "replicas", p).unwrap_or(DEFAULT_REPLICAS);
-    let resources = r.child(spec, "resources", p, &["requests", "limits"]).map(|res| {
-        let (requests, limits) = read_resources(r, &Value::Object(res.clone()), &join(p, "resources"));
-        Resources { requests, limits }
-    });
+    let resources = r
+        .child(spec, "resources", p, &["requests", "limits"])
+        .map(|res| {
+            let (requests, limits) =
+                read_resources(r, &Value::Object(res.clone()), &join(p, "resources"));
+            Resources { requests, limits }
+        });
     let env = r.string_map(spec, "env", p);
     let storage = read_storage(r, spec);
     let ingress = r
@@ -329,7 +388,12 @@ fn read_body(r: &mut Reader, spec: &serde_json::Map<String, Value>) -> Option<Ap
         })
         .unwrap_or_default();
     let backup = r
-        .child(spec, "backup", p, &["strategy", "schedule", "retentionDays"])
+        .child(
+            spec,
+            "backup",
+            p,
+            &["strategy", "schedule", "retentionDays"],
+        )
         .map(|m| {
             let bp = join(p, "backup");
             Backup {
@@ -354,7 +418,11 @@ fn read_body(r: &mut Reader, spec: &serde_json::Map<String, Value>) -> Option<Ap
 }
 
 /// Reads `requests` and `limits` of a resources mapping (also used by the platform defaults).
-pub fn read_resources(r: &mut Reader, res: &Value, path: &str) -> (Option<Amounts>, Option<Amounts>) {
+pub fn read_resources(
+    r: &mut Reader,
+    res: &Value,
+    path: &str,
+) -> (Option<Amounts>, Option<Amounts>) {
     let Value::Object(res) = res else {
         return (None, None);
     };
@@ -379,7 +447,12 @@ fn read_amounts(
 }
 
 /// Quantities may be written as YAML numbers (`cpu: 1`); they are read as their text.
-fn quantity(r: &mut Reader, map: &serde_json::Map<String, Value>, key: &str, path: &str) -> Option<String> {
+fn quantity(
+    r: &mut Reader,
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Option<String> {
     match present(map, key)? {
         Value::Number(n) => Some(n.to_string()),
         _ => r.string(map, key, path),

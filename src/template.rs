@@ -60,7 +60,11 @@ impl Scheme {
         }
     }
 
-    fn sample(self) -> Vars<'static> {
+    fn is_host(self) -> bool {
+        matches!(self, Scheme::InternalHost | Scheme::ExternalHost)
+    }
+
+    fn sample(self, p: &Platform) -> Vars<'_> {
         let base = Vars {
             name: "app",
             namespace: "team",
@@ -68,8 +72,12 @@ impl Scheme {
             bucket: None,
         };
         match self {
-            Scheme::InternalHost | Scheme::ExternalHost => Vars {
-                domain: Some("example.com"),
+            Scheme::InternalHost => Vars {
+                domain: Some(&p.dns.internal_domain),
+                ..base
+            },
+            Scheme::ExternalHost => Vars {
+                domain: Some(&p.dns.external_domain),
                 ..base
             },
             Scheme::Repository => base,
@@ -115,8 +123,13 @@ impl Templates {
         env.set_fuel(Some(FUEL));
         let mut issues = Vec::new();
         for scheme in Scheme::ALL {
-            if let Err(e) = env.add_template_owned(scheme.name(), scheme.source(platform).to_string()) {
-                issues.push(Issue::error(scheme.path(), format!("template does not compile: {}", describe(&e))));
+            if let Err(e) =
+                env.add_template_owned(scheme.name(), scheme.source(platform).to_string())
+            {
+                issues.push(Issue::error(
+                    scheme.path(),
+                    format!("template does not compile: {}", describe(&e)),
+                ));
             }
         }
         let templates = Templates { env };
@@ -124,11 +137,36 @@ impl Templates {
             if issues.iter().any(|i| i.path == scheme.path()) {
                 continue;
             }
-            if let Err(e) = templates.render(scheme, scheme.sample()) {
-                issues.push(Issue::error(
-                    scheme.path(),
-                    format!("template fails to render: {e}; available variables: {}", scheme.variables()),
-                ));
+            let sample = scheme.sample(platform);
+            match templates.render(scheme, sample) {
+                Err(e) => {
+                    let unknown = unknown_variables(scheme.source(platform), scheme.variables());
+                    let detail = if unknown.is_empty() {
+                        e
+                    } else {
+                        format!("undefined variable {}", unknown.join(", "))
+                    };
+                    issues.push(Issue::error(
+                        scheme.path(),
+                        format!(
+                            "template fails to render: {detail}; available variables: {}",
+                            scheme.variables()
+                        ),
+                    ));
+                }
+                // A host scheme must give a DNS name for ordinary values.
+                Ok(host) if scheme.is_host() => {
+                    if let Err(e) = crate::validate::dns::check_host(&host) {
+                        issues.push(Issue::error(
+                            scheme.path(),
+                            format!(
+                                "template renders \"{host}\" for name={}, namespace={}, which is not a valid DNS name: {e}",
+                                sample.name, sample.namespace
+                            ),
+                        ));
+                    }
+                }
+                Ok(_) => {}
             }
         }
         (templates, issues)
@@ -136,9 +174,30 @@ impl Templates {
 
     /// Renders one scheme; the message says why it failed.
     pub fn render(&self, scheme: Scheme, vars: Vars<'_>) -> Result<String, String> {
-        let template = self.env.get_template(scheme.name()).map_err(|e| describe(&e))?;
-        template.render(minijinja::value::Serde(vars)).map_err(|e| describe(&e))
+        let template = self
+            .env
+            .get_template(scheme.name())
+            .map_err(|e| describe(&e))?;
+        template
+            .render(minijinja::value::Serde(vars))
+            .map_err(|e| describe(&e))
     }
+}
+
+/// The `{{ variable }}` names a template uses that the scheme does not provide.
+fn unknown_variables(source: &str, available: &str) -> Vec<String> {
+    static VAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)").unwrap()
+    });
+    let known: Vec<&str> = available.split(", ").collect();
+    let mut out: Vec<String> = VAR
+        .captures_iter(source)
+        .map(|c| c[1].to_string())
+        .filter(|v| !known.contains(&v.as_str()))
+        .map(|v| format!("\"{v}\""))
+        .collect();
+    out.dedup();
+    out
 }
 
 fn describe(e: &minijinja::Error) -> String {
@@ -156,8 +215,16 @@ mod tests {
     fn default_templates_render() {
         let (t, issues) = Templates::compile(&Platform::default());
         assert!(issues.is_empty(), "{issues:?}");
-        let vars = Vars { name: "whoami", namespace: "web", domain: Some("in.hypyr.space"), bucket: None };
-        assert_eq!(t.render(Scheme::InternalHost, vars).unwrap(), "whoami.in.hypyr.space");
+        let vars = Vars {
+            name: "whoami",
+            namespace: "web",
+            domain: Some("in.hypyr.space"),
+            bucket: None,
+        };
+        assert_eq!(
+            t.render(Scheme::InternalHost, vars).unwrap(),
+            "whoami.in.hypyr.space"
+        );
         assert_eq!(
             t.render(Scheme::Repository, vars).unwrap(),
             "s3:https://s3.in.hypyr.space/volsync/web/whoami"
@@ -180,16 +247,43 @@ mod tests {
                 "spec.ingress.external.hostTemplate"
             ]
         );
-        assert!(issues[0].message.starts_with("template does not compile: syntax error"), "{}", issues[0].message);
-        assert!(issues[1].message.contains("undefined value"), "{}", issues[1].message);
-        assert!(issues[1].message.ends_with("available variables: name, namespace, domain"));
+        assert!(
+            issues[0]
+                .message
+                .starts_with("template does not compile: syntax error"),
+            "{}",
+            issues[0].message
+        );
+        assert_eq!(
+            issues[1].message,
+            "template fails to render: undefined variable \"app\"; available variables: name, namespace, domain"
+        );
+        assert!(
+            issues[1]
+                .message
+                .ends_with("available variables: name, namespace, domain")
+        );
+    }
+
+    #[test]
+    fn host_template_must_render_a_dns_name() {
+        let mut p = Platform::default();
+        p.ingress.internal.host_template = "{{ name }}_{{ namespace }}.{{ domain }}".into();
+        let (_, issues) = Templates::compile(&p);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path, "spec.ingress.internal.hostTemplate");
+        assert_eq!(
+            issues[0].message,
+            "template renders \"app_team.in.hypyr.space\" for name=app, namespace=team, which is not a valid DNS name: label \"app_team\" may contain only lowercase letters, digits and '-'"
+        );
     }
 
     #[test]
     fn endless_template_runs_out_of_fuel() {
         let mut p = Platform::default();
         p.ingress.internal.host_template =
-            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}".into();
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+                .into();
         let (_, issues) = Templates::compile(&p);
         assert_eq!(issues.len(), 1);
         assert!(issues[0].message.contains("fuel"), "{}", issues[0].message);

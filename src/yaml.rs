@@ -94,6 +94,18 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Result<Vec<Value>, YamlError
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
+/// Parses a stream, keeping each document's index in the stream (empty ones skipped).
+pub fn parse_stream_indexed(text: &str, limits: &Limits) -> Result<Vec<(usize, Value)>, YamlError> {
+    check_size(text, limits)?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options(limits)).map_err(syntax)?;
+    Ok(docs
+        .into_iter()
+        .enumerate()
+        .filter(|(_, d)| !d.is_null())
+        .collect())
+}
+
 /// Writes one document. Values never carry anchors, so the output has none.
 pub fn to_string(value: &Value) -> Result<String, YamlError> {
     serde_saphyr::to_string(value).map_err(|e| YamlError::Write(e.to_string()))
@@ -118,7 +130,11 @@ mod tests {
 
     #[test]
     fn round_trips_ambiguous_strings_quoted() {
-        let doc = parse_one("a: \"yes\"\nb: \"1.0\"\nc: \"null\"\nd: \"- x\"\ne: \"k: v\"\nf: \"#c\"\n", &Limits::default()).unwrap();
+        let doc = parse_one(
+            "a: \"yes\"\nb: \"1.0\"\nc: \"null\"\nd: \"- x\"\ne: \"k: v\"\nf: \"#c\"\n",
+            &Limits::default(),
+        )
+        .unwrap();
         let text = to_string(&doc).unwrap();
         assert_eq!(parse_one(&text, &Limits::default()).unwrap(), doc, "{text}");
     }
@@ -138,9 +154,15 @@ mod tests {
 
     #[test]
     fn size_limit() {
-        let limits = Limits { max_bytes: 10, ..Limits::default() };
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
         let err = parse_one("a: 0123456789", &limits).unwrap_err();
-        assert_eq!(err.to_string(), "input is 13 bytes, above the limit of 10 bytes");
+        assert_eq!(
+            err.to_string(),
+            "input is 13 bytes, above the limit of 10 bytes"
+        );
     }
 
     #[test]
@@ -150,10 +172,19 @@ mod tests {
             let err = with_big_stack(move || parse_one(&deep, &Limits::default()).map(|_| ()));
             assert!(err.is_err(), "{depth}");
         }
-        let block = (0..300).map(|i| format!("{}k:", " ".repeat(i))).collect::<Vec<_>>().join("\n");
-        assert!(with_big_stack(move || parse_one(&block, &Limits::default()).is_err()));
+        let block = (0..300)
+            .map(|i| format!("{}k:", " ".repeat(i)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(with_big_stack(move || parse_one(
+            &block,
+            &Limits::default()
+        )
+        .is_err()));
         let ok = format!("{}1{}", "[".repeat(100), "]".repeat(100));
-        assert!(with_big_stack(move || parse_one(&ok, &Limits::default()).is_ok()));
+        assert!(with_big_stack(
+            move || parse_one(&ok, &Limits::default()).is_ok()
+        ));
     }
 
     #[test]

@@ -86,10 +86,20 @@ mod tests {
 
     #[test]
     fn table() {
-        let cases: &[(&str, &str, Option<(&str, &str)>)] = &[
+        // (name, backup block, expected (schedule, retain.within))
+        type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+        let cases: &[Case] = &[
             ("none", "{strategy: none}", None),
-            ("defaults", "{strategy: volsync-snapshots}", Some(("0 2 * * *", "30d"))),
-            ("custom", "{strategy: volsync-snapshots, schedule: \"*/30 * * * *\", retentionDays: 7}", Some(("*/30 * * * *", "7d"))),
+            (
+                "defaults",
+                "{strategy: volsync-snapshots}",
+                Some(("0 2 * * *", "30d")),
+            ),
+            (
+                "custom",
+                "{strategy: volsync-snapshots, schedule: \"*/30 * * * *\", retentionDays: 7}",
+                Some(("*/30 * * * *", "7d")),
+            ),
         ];
         for (name, block, expected) in cases {
             let (app, site) = test_support::app(&format!(
@@ -97,13 +107,18 @@ mod tests {
             ));
             let got = volsync(&app, &site.config);
             assert_eq!(got.is_some(), expected.is_some(), "{name}");
-            let Some((secret, source)) = got else { continue };
+            let Some((secret, source)) = got else {
+                continue;
+            };
             let (schedule, within) = expected.unwrap();
             let source = serde_json::to_value(source).unwrap();
             assert_eq!(source["metadata"]["name"], "db-backup");
             assert_eq!(source["spec"]["sourcePVC"], "db-data");
             assert_eq!(source["spec"]["trigger"]["schedule"], schedule, "{name}");
-            assert_eq!(source["spec"]["restic"]["retain"]["within"], within, "{name}");
+            assert_eq!(
+                source["spec"]["restic"]["retain"]["within"], within,
+                "{name}"
+            );
             assert_eq!(source["spec"]["restic"]["repository"], "db-volsync-restic");
             assert_eq!(source["spec"]["restic"]["copyMethod"], "Snapshot");
             let secret = serde_json::to_value(secret).unwrap();
@@ -111,7 +126,10 @@ mod tests {
                 secret["spec"]["target"]["template"]["data"]["RESTIC_REPOSITORY"],
                 "s3:https://s3.in.hypyr.space/volsync/data/db"
             );
-            assert_eq!(secret["spec"]["dataFrom"][0]["extract"]["key"], "volsync-restic");
+            assert_eq!(
+                secret["spec"]["dataFrom"][0]["extract"]["key"],
+                "volsync-restic"
+            );
         }
     }
 }

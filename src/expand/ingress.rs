@@ -81,26 +81,54 @@ mod tests {
     #[test]
     fn table() {
         // (name, ingress block, expected host, expected annotations)
-        let cases: &[(&str, &str, Option<&str>, &[(&str, &str)])] = &[
-            ("internal default host", "{}", Some("web.in.hypyr.space"), &[]),
-            ("internal given host", "{host: shop.in.hypyr.space, path: /api}", Some("shop.in.hypyr.space"), &[]),
+        type Case<'a> = (&'a str, &'a str, Option<&'a str>, &'a [(&'a str, &'a str)]);
+        let cases: &[Case] = &[
+            (
+                "internal default host",
+                "{}",
+                Some("web.in.hypyr.space"),
+                &[],
+            ),
+            (
+                "internal given host",
+                "{host: shop.in.hypyr.space, path: /api}",
+                Some("shop.in.hypyr.space"),
+                &[],
+            ),
             (
                 "external",
                 "{pattern: external-via-tunnel}",
                 Some("web.hypyr.space"),
-                &[(EXTERNAL_DNS_PROXIED, "true"), (EXTERNAL_DNS_HOSTNAME, "web.hypyr.space")],
+                &[
+                    (EXTERNAL_DNS_PROXIED, "true"),
+                    (EXTERNAL_DNS_HOSTNAME, "web.hypyr.space"),
+                ],
             ),
             ("none", "{pattern: none}", None, &[]),
         ];
         for (name, block, host, annotations) in cases {
-            let (app, site) = test_support::app(&format!("metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ingress: {block}}}"));
+            let (app, site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ingress: {block}}}"
+            ));
             let got = ingress(&app, &site.config).map(|i| serde_json::to_value(i).unwrap());
-            assert_eq!(got.as_ref().map(|v| v["spec"]["rules"][0]["host"].as_str().unwrap()), *host, "{name}");
+            assert_eq!(
+                got.as_ref()
+                    .map(|v| v["spec"]["rules"][0]["host"].as_str().unwrap()),
+                *host,
+                "{name}"
+            );
             if let Some(v) = got {
-                let expected: serde_json::Map<String, serde_json::Value> =
-                    annotations.iter().map(|(k, v)| (k.to_string(), (*v).into())).collect();
-                let expected = (!expected.is_empty()).then_some(serde_json::Value::Object(expected));
-                assert_eq!(v["metadata"].get("annotations").cloned(), expected, "{name}");
+                let expected: serde_json::Map<String, serde_json::Value> = annotations
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), (*v).into()))
+                    .collect();
+                let expected =
+                    (!expected.is_empty()).then_some(serde_json::Value::Object(expected));
+                assert_eq!(
+                    v["metadata"].get("annotations").cloned(),
+                    expected,
+                    "{name}"
+                );
                 assert_eq!(v["spec"]["ingressClassName"], "nginx", "{name}");
             }
         }
@@ -108,12 +136,22 @@ mod tests {
 
     #[test]
     fn tls_and_target_from_platform() {
-        let (app, mut site) = test_support::app("metadata: {name: web}\nspec: {image: \"nginx:1\", ingress: {pattern: external-via-tunnel}}");
-        site.config.ingress.tls = Some(Tls { cluster_issuer: "letsencrypt-prod".into() });
+        let (app, mut site) = test_support::app(
+            "metadata: {name: web}\nspec: {image: \"nginx:1\", ingress: {pattern: external-via-tunnel}}",
+        );
+        site.config.ingress.tls = Some(Tls {
+            cluster_issuer: "letsencrypt-prod".into(),
+        });
         site.config.ingress.external.target = Some("tunnel.hypyr.space".into());
         let v = serde_json::to_value(ingress(&app, &site.config).unwrap()).unwrap();
-        assert_eq!(v["metadata"]["annotations"][CLUSTER_ISSUER], "letsencrypt-prod");
-        assert_eq!(v["metadata"]["annotations"][EXTERNAL_DNS_TARGET], "tunnel.hypyr.space");
+        assert_eq!(
+            v["metadata"]["annotations"][CLUSTER_ISSUER],
+            "letsencrypt-prod"
+        );
+        assert_eq!(
+            v["metadata"]["annotations"][EXTERNAL_DNS_TARGET],
+            "tunnel.hypyr.space"
+        );
         assert_eq!(v["spec"]["tls"][0]["secretName"], "web-tls");
         assert_eq!(v["spec"]["tls"][0]["hosts"][0], "web.hypyr.space");
     }

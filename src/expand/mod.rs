@@ -24,7 +24,9 @@ use crate::crd::{ExternalSecret, ReplicationSource};
 use crate::platform::Platform;
 use crate::validate::App;
 
-/// One generated object.
+/// One generated object. A handful exist per app and they are not moved around, so the
+/// size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
     Deployment(Deployment),
@@ -115,7 +117,10 @@ pub fn labels(app: &App) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("app.kubernetes.io/name".to_string(), name.clone()),
         ("app.kubernetes.io/instance".to_string(), name.clone()),
-        ("app.kubernetes.io/managed-by".to_string(), crate::MANAGER.to_string()),
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            crate::MANAGER.to_string(),
+        ),
         ("backstage.io/kubernetes-id".to_string(), name.clone()),
     ])
 }
@@ -124,7 +129,10 @@ pub fn labels(app: &App) -> BTreeMap<String, String> {
 pub fn selector(app: &App) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("app.kubernetes.io/name".to_string(), app.spec.name.clone()),
-        ("app.kubernetes.io/instance".to_string(), app.spec.name.clone()),
+        (
+            "app.kubernetes.io/instance".to_string(),
+            app.spec.name.clone(),
+        ),
     ])
 }
 
@@ -171,7 +179,12 @@ pub(crate) mod test_support {
         let (spec, issues) = crate::spec::read(&doc);
         assert!(issues.is_empty(), "{issues:?}");
         let (app, issues) = crate::validate::app(&spec.unwrap(), &site);
-        assert!(issues.iter().all(|i| i.severity == crate::diagnostic::Severity::Warning), "{issues:?}");
+        assert!(
+            issues
+                .iter()
+                .all(|i| i.severity == crate::diagnostic::Severity::Warning),
+            "{issues:?}"
+        );
         (app.unwrap(), site)
     }
 }
@@ -183,24 +196,49 @@ mod tests {
     #[test]
     fn kinds_per_pattern_combination() {
         let cases: &[(&str, &str, &[&str])] = &[
-            ("ephemeral internal", "storage: {pattern: ephemeral}", &["Deployment", "Service", "Ingress"]),
-            ("longhorn internal", "storage: {pattern: longhorn-persistent, size: 5}", &["Deployment", "Service", "Ingress", "PersistentVolumeClaim"]),
+            (
+                "ephemeral internal",
+                "storage: {pattern: ephemeral}",
+                &["Deployment", "Service", "Ingress"],
+            ),
+            (
+                "longhorn internal",
+                "storage: {pattern: longhorn-persistent, size: 5}",
+                &["Deployment", "Service", "Ingress", "PersistentVolumeClaim"],
+            ),
             (
                 "longhorn external volsync",
                 "storage: {pattern: longhorn-persistent, size: 5}\n  ingress: {pattern: external-via-tunnel}\n  backup: {strategy: volsync-snapshots}",
-                &["Deployment", "Service", "Ingress", "PersistentVolumeClaim", "ExternalSecret", "ReplicationSource"],
+                &[
+                    "Deployment",
+                    "Service",
+                    "Ingress",
+                    "PersistentVolumeClaim",
+                    "ExternalSecret",
+                    "ReplicationSource",
+                ],
             ),
             (
                 "nas internal",
                 "storage: {pattern: nas-mount, size: 5, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/apps/a}}",
-                &["Deployment", "Service", "Ingress", "PersistentVolume", "PersistentVolumeClaim"],
+                &[
+                    "Deployment",
+                    "Service",
+                    "Ingress",
+                    "PersistentVolume",
+                    "PersistentVolumeClaim",
+                ],
             ),
             (
                 "s3 external",
                 "storage: {pattern: s3-external, s3: {bucket: a-data, region: us-east-1}}\n  ingress: {pattern: external-via-tunnel}",
                 &["Deployment", "Service", "Ingress", "ExternalSecret"],
             ),
-            ("no ingress", "ingress: {pattern: none}", &["Deployment", "Service"]),
+            (
+                "no ingress",
+                "ingress: {pattern: none}",
+                &["Deployment", "Service"],
+            ),
         ];
         for (name, spec, expected) in cases {
             let yaml = format!("metadata: {{name: a}}\nspec:\n  image: nginx:1\n  {spec}\n");
@@ -210,8 +248,14 @@ mod tests {
             assert_eq!(kinds, *expected, "{name}");
             for o in &objects {
                 let v = o.to_value();
-                assert_eq!(v["metadata"]["labels"]["backstage.io/kubernetes-id"], "a", "{name}");
-                assert_eq!(v["metadata"]["labels"]["app.kubernetes.io/managed-by"], "appspec", "{name}");
+                assert_eq!(
+                    v["metadata"]["labels"]["backstage.io/kubernetes-id"], "a",
+                    "{name}"
+                );
+                assert_eq!(
+                    v["metadata"]["labels"]["app.kubernetes.io/managed-by"], "appspec",
+                    "{name}"
+                );
                 let keys: Vec<&String> = v.as_object().unwrap().keys().take(3).collect();
                 assert_eq!(keys, ["apiVersion", "kind", "metadata"], "{name}");
             }

@@ -64,7 +64,10 @@ pub fn s3_env(app: &App) -> Vec<EnvVar> {
         value: Some(value.to_string()),
         value_from: None,
     };
-    let mut env = vec![plain("S3_BUCKET", &s3.bucket), plain("S3_REGION", &s3.region)];
+    let mut env = vec![
+        plain("S3_BUCKET", &s3.bucket),
+        plain("S3_REGION", &s3.region),
+    ];
     env.extend(KEYS.iter().map(|k| EnvVar {
         name: k.to_string(),
         value: None,
@@ -88,18 +91,36 @@ mod tests {
     #[test]
     fn table() {
         let cases: &[(&str, &str, Option<&str>)] = &[
-            ("s3", "{pattern: s3-external, s3: {bucket: media, region: eu-west-1}}", Some("s3/media")),
+            (
+                "s3",
+                "{pattern: s3-external, s3: {bucket: media, region: eu-west-1}}",
+                Some("s3/media"),
+            ),
             ("ephemeral", "{pattern: ephemeral}", None),
         ];
         for (name, block, key) in cases {
-            let (app, site) = test_support::app(&format!("metadata: {{name: web}}\nspec: {{image: \"nginx:1\", storage: {block}}}"));
+            let (app, site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", storage: {block}}}"
+            ));
             let es = s3_credentials(&app, &site.config).map(|e| serde_json::to_value(e).unwrap());
-            assert_eq!(es.as_ref().map(|e| e["spec"]["data"][0]["remoteRef"]["key"].as_str().unwrap()), *key, "{name}");
-            assert_eq!(s3_env(&app).len(), if key.is_some() { 4 } else { 0 }, "{name}");
+            assert_eq!(
+                es.as_ref()
+                    .map(|e| e["spec"]["data"][0]["remoteRef"]["key"].as_str().unwrap()),
+                *key,
+                "{name}"
+            );
+            assert_eq!(
+                s3_env(&app).len(),
+                if key.is_some() { 4 } else { 0 },
+                "{name}"
+            );
             if let Some(es) = es {
                 assert_eq!(es["apiVersion"], "external-secrets.io/v1");
                 assert_eq!(es["spec"]["target"]["name"], "web-s3-credentials");
-                assert_eq!(es["spec"]["secretStoreRef"], serde_json::json!({"kind": "ClusterSecretStore", "name": "default"}));
+                assert_eq!(
+                    es["spec"]["secretStoreRef"],
+                    serde_json::json!({"kind": "ClusterSecretStore", "name": "default"})
+                );
                 assert_eq!(es["spec"]["data"][1]["secretKey"], "AWS_SECRET_ACCESS_KEY");
             }
         }

@@ -34,7 +34,9 @@ mod tests {
 
     #[test]
     fn targets_the_named_port() {
-        let (app, _) = test_support::app("metadata: {name: web, namespace: team}\nspec: {image: \"nginx:1\", port: 3000}");
+        let (app, _) = test_support::app(
+            "metadata: {name: web, namespace: team}\nspec: {image: \"nginx:1\", port: 3000}",
+        );
         let v = serde_json::to_value(service(&app)).unwrap();
         assert_eq!(
             v["spec"],

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     EmptyDirVolumeSource, NFSVolumeSource, PersistentVolume, PersistentVolumeClaim,
-    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PersistentVolumeSpec,
-    Volume, VolumeMount, VolumeResourceRequirements,
+    PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PersistentVolumeSpec, Volume,
+    VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -69,7 +69,10 @@ fn size(app: &App) -> BTreeMap<String, Quantity> {
 }
 
 /// The NAS PV (nas-mount only) and the PVC (persistent patterns).
-pub fn volumes(app: &App, platform: &Platform) -> (Option<PersistentVolume>, Option<PersistentVolumeClaim>) {
+pub fn volumes(
+    app: &App,
+    platform: &Platform,
+) -> (Option<PersistentVolume>, Option<PersistentVolumeClaim>) {
     let st = &app.spec.spec.storage;
     let protected = |mut m: ObjectMeta| {
         m.annotations = Some(prune_protection());
@@ -145,42 +148,105 @@ mod tests {
     #[test]
     fn table() {
         // (name, storage block, has PV, claim access mode, mount options)
-        let cases: &[(&str, &str, bool, Option<&str>, Option<&str>)] = &[
+        type Case<'a> = (&'a str, &'a str, bool, Option<&'a str>, Option<&'a str>);
+        let cases: &[Case] = &[
             ("ephemeral", "{pattern: ephemeral}", false, None, None),
-            ("s3", "{pattern: s3-external, s3: {bucket: web-data, region: us-east-1}}", false, None, None),
-            ("longhorn", "{pattern: longhorn-persistent, size: 20}", false, Some("ReadWriteOnce"), None),
-            ("nas default port", "{pattern: nas-mount, size: 20, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/apps/web}}", true, Some("ReadWriteMany"), None),
+            (
+                "s3",
+                "{pattern: s3-external, s3: {bucket: web-data, region: us-east-1}}",
+                false,
+                None,
+                None,
+            ),
+            (
+                "longhorn",
+                "{pattern: longhorn-persistent, size: 20}",
+                false,
+                Some("ReadWriteOnce"),
+                None,
+            ),
+            (
+                "nas default port",
+                "{pattern: nas-mount, size: 20, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/apps/web}}",
+                true,
+                Some("ReadWriteMany"),
+                None,
+            ),
         ];
         for (name, block, has_pv, mode, opts) in cases {
-            let (app, site) = test_support::app(&format!("metadata: {{name: web, namespace: team}}\nspec: {{image: \"nginx:1\", storage: {block}}}"));
+            let (app, site) = test_support::app(&format!(
+                "metadata: {{name: web, namespace: team}}\nspec: {{image: \"nginx:1\", storage: {block}}}"
+            ));
             let (pv, pvc) = volumes(&app, &site.config);
             assert_eq!(pv.is_some(), *has_pv, "{name}");
             let pvc = pvc.map(|p| serde_json::to_value(p).unwrap());
-            assert_eq!(pvc.as_ref().map(|p| p["spec"]["accessModes"][0].as_str().unwrap()), *mode, "{name}");
+            assert_eq!(
+                pvc.as_ref()
+                    .map(|p| p["spec"]["accessModes"][0].as_str().unwrap()),
+                *mode,
+                "{name}"
+            );
             if let Some(pvc) = &pvc {
                 assert_eq!(pvc["metadata"]["name"], "web-data", "{name}");
-                assert_eq!(pvc["metadata"]["annotations"][ARGOCD_SYNC_OPTIONS], "Prune=false", "{name}");
-                assert_eq!(pvc["metadata"]["annotations"][FLUX_PRUNE], "disabled", "{name}");
-                assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], "20Gi", "{name}");
+                assert_eq!(
+                    pvc["metadata"]["annotations"][ARGOCD_SYNC_OPTIONS], "Prune=false",
+                    "{name}"
+                );
+                assert_eq!(
+                    pvc["metadata"]["annotations"][FLUX_PRUNE], "disabled",
+                    "{name}"
+                );
+                assert_eq!(
+                    pvc["spec"]["resources"]["requests"]["storage"], "20Gi",
+                    "{name}"
+                );
             }
             if let Some(pv) = pv {
                 let pv = serde_json::to_value(pv).unwrap();
                 assert_eq!(pv["metadata"]["name"], "team-web-nfs", "{name}");
                 assert!(pv["metadata"].get("namespace").is_none(), "{name}");
-                assert_eq!(pv["metadata"]["annotations"][ARGOCD_SYNC_OPTIONS], "Prune=false", "{name}");
-                assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain", "{name}");
-                assert_eq!(pv["spec"]["nfs"], serde_json::json!({"server": "nas.internal", "path": "/mnt/apps/web"}), "{name}");
-                assert_eq!(pv["spec"].get("mountOptions").and_then(|m| m[0].as_str()), *opts, "{name}");
-                assert_eq!(pvc.as_ref().unwrap()["spec"]["volumeName"], "team-web-nfs", "{name}");
-                assert_eq!(pvc.as_ref().unwrap()["spec"]["storageClassName"], "", "{name}");
+                assert_eq!(
+                    pv["metadata"]["annotations"][ARGOCD_SYNC_OPTIONS], "Prune=false",
+                    "{name}"
+                );
+                assert_eq!(
+                    pv["spec"]["persistentVolumeReclaimPolicy"], "Retain",
+                    "{name}"
+                );
+                assert_eq!(
+                    pv["spec"]["nfs"],
+                    serde_json::json!({"server": "nas.internal", "path": "/mnt/apps/web"}),
+                    "{name}"
+                );
+                assert_eq!(
+                    pv["spec"].get("mountOptions").and_then(|m| m[0].as_str()),
+                    *opts,
+                    "{name}"
+                );
+                assert_eq!(
+                    pvc.as_ref().unwrap()["spec"]["volumeName"],
+                    "team-web-nfs",
+                    "{name}"
+                );
+                assert_eq!(
+                    pvc.as_ref().unwrap()["spec"]["storageClassName"],
+                    "",
+                    "{name}"
+                );
             }
         }
     }
 
     #[test]
     fn non_default_nfs_port_goes_to_mount_options() {
-        let (mut app, mut site) = test_support::app("metadata: {name: web}\nspec: {image: \"nginx:1\", storage: {pattern: nas-mount, size: 1, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/w}}}");
-        site.config.storage.nas.endpoints.push("nfs://nas2.internal:2050".into());
+        let (mut app, mut site) = test_support::app(
+            "metadata: {name: web}\nspec: {image: \"nginx:1\", storage: {pattern: nas-mount, size: 1, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/w}}}",
+        );
+        site.config
+            .storage
+            .nas
+            .endpoints
+            .push("nfs://nas2.internal:2050".into());
         app.nfs = Some(crate::validate::nfs::parse("nfs://nas2.internal:2050").unwrap());
         let pv = serde_json::to_value(volumes(&app, &site.config).0.unwrap()).unwrap();
         assert_eq!(pv["spec"]["mountOptions"], serde_json::json!(["port=2050"]));

@@ -60,10 +60,11 @@ pub fn deployment(app: &App) -> Deployment {
         ..Container::default()
     };
     // An RWO volume cannot attach to two pods during a rolling update.
-    let strategy = (s.storage.pattern == StoragePattern::LonghornPersistent).then(|| DeploymentStrategy {
-        type_: Some("Recreate".to_string()),
-        rolling_update: None,
-    });
+    let strategy =
+        (s.storage.pattern == StoragePattern::LonghornPersistent).then(|| DeploymentStrategy {
+            type_: Some("Recreate".to_string()),
+            rolling_update: None,
+        });
     Deployment {
         metadata: meta(app, &app.spec.name),
         spec: Some(DeploymentSpec {
@@ -99,12 +100,27 @@ mod tests {
     fn table() {
         let cases: &[(&str, &str, Option<&str>, i32, &str)] = &[
             ("defaults", "{}", None, 1, "emptyDir"),
-            ("longhorn recreates", "{storage: {pattern: longhorn-persistent, size: 1}, replicas: 1}", Some("Recreate"), 1, "persistentVolumeClaim"),
-            ("nas rolls", "{storage: {pattern: nas-mount, size: 1, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/x}}, replicas: 3}", None, 3, "persistentVolumeClaim"),
+            (
+                "longhorn recreates",
+                "{storage: {pattern: longhorn-persistent, size: 1}, replicas: 1}",
+                Some("Recreate"),
+                1,
+                "persistentVolumeClaim",
+            ),
+            (
+                "nas rolls",
+                "{storage: {pattern: nas-mount, size: 1, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/x}}, replicas: 3}",
+                None,
+                3,
+                "persistentVolumeClaim",
+            ),
             ("zero replicas", "{replicas: 0}", None, 0, "emptyDir"),
         ];
         for (name, extra, strategy, replicas, volume_kind) in cases {
-            let yaml = format!("metadata: {{name: web}}\nspec: {{image: \"nginx:1\", {}}}", &extra[1..extra.len() - 1]);
+            let yaml = format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", {}}}",
+                &extra[1..extra.len() - 1]
+            );
             let yaml = yaml.replace(", }", "}");
             let (app, _) = test_support::app(&yaml);
             let d = serde_json::to_value(deployment(&app)).unwrap();
@@ -112,10 +128,22 @@ mod tests {
             assert_eq!(spec["strategy"]["type"].as_str(), *strategy, "{name}");
             assert_eq!(spec["replicas"], *replicas, "{name}");
             let pod = &spec["template"]["spec"];
-            assert!(pod["volumes"][0].get(*volume_kind).is_some(), "{name}: {pod}");
-            assert_eq!(pod["containers"][0]["ports"][0]["containerPort"], 8080, "{name}");
-            assert_eq!(pod["containers"][0]["volumeMounts"][0]["mountPath"], "/data", "{name}");
-            assert_eq!(pod["containers"][0]["resources"]["requests"]["cpu"], "50m", "{name}");
+            assert!(
+                pod["volumes"][0].get(*volume_kind).is_some(),
+                "{name}: {pod}"
+            );
+            assert_eq!(
+                pod["containers"][0]["ports"][0]["containerPort"], 8080,
+                "{name}"
+            );
+            assert_eq!(
+                pod["containers"][0]["volumeMounts"][0]["mountPath"], "/data",
+                "{name}"
+            );
+            assert_eq!(
+                pod["containers"][0]["resources"]["requests"]["cpu"], "50m",
+                "{name}"
+            );
         }
     }
 
@@ -131,7 +159,17 @@ mod tests {
             .iter()
             .map(|e| e["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["ALPHA", "ZED", "S3_BUCKET", "S3_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+        assert_eq!(
+            names,
+            [
+                "ALPHA",
+                "ZED",
+                "S3_BUCKET",
+                "S3_REGION",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY"
+            ]
+        );
         assert!(d["spec"]["template"]["spec"].get("volumes").is_none());
     }
 }

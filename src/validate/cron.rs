@@ -10,7 +10,14 @@ const FIELDS: [(&str, u32, u32); 5] = [
     ("month", 1, 12),
     ("day of week", 0, 6),
 ];
-const MACROS: [&str; 6] = ["@annually", "@yearly", "@monthly", "@weekly", "@daily", "@hourly"];
+const MACROS: [&str; 6] = [
+    "@annually",
+    "@yearly",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@hourly",
+];
 
 fn number(field: &str, text: &str, lo: u32, hi: u32) -> Result<u32, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -31,7 +38,11 @@ fn check_field(field: &str, text: &str, lo: u32, hi: u32) -> Result<(), String> 
     }
     if let Some(step) = text.strip_prefix("*/") {
         let n = number(field, step, 1, hi.max(1))?;
-        return if n == 0 { Err(format!("{field} field: step must be positive")) } else { Ok(()) };
+        return if n == 0 {
+            Err(format!("{field} field: step must be positive"))
+        } else {
+            Ok(())
+        };
     }
     if text.contains(',') {
         for item in text.split(',') {
@@ -59,7 +70,10 @@ pub fn check(schedule: &str) -> Result<(), String> {
         return if MACROS.contains(&schedule) {
             Ok(())
         } else {
-            Err(format!("unknown macro \"{schedule}\"; expected one of: {}", MACROS.join(", ")))
+            Err(format!(
+                "unknown macro \"{schedule}\"; expected one of: {}",
+                MACROS.join(", ")
+            ))
         };
     }
     let fields: Vec<&str> = schedule.split(' ').collect();
@@ -80,12 +94,22 @@ mod tests {
 
     #[test]
     fn schedules() {
-        let ok = ["0 2 * * *", "*/15 * * * *", "0 0 1 1 0", "0,30 1-5 * * 6", "5/10 * * * *", "@daily"];
+        let ok = [
+            "0 2 * * *",
+            "*/15 * * * *",
+            "0 0 1 1 0",
+            "0,30 1-5 * * 6",
+            "5/10 * * * *",
+            "@daily",
+        ];
         for s in ok {
             assert_eq!(check(s), Ok(()), "{s}");
         }
         let bad: &[(&str, &str)] = &[
-            ("0 2 * *", "must be a 5-field cron expression (minute hour day-of-month month day-of-week) separated by single spaces, e.g. \"0 2 * * *\"; got \"0 2 * *\""),
+            (
+                "0 2 * *",
+                "must be a 5-field cron expression (minute hour day-of-month month day-of-week) separated by single spaces, e.g. \"0 2 * * *\"; got \"0 2 * *\"",
+            ),
             ("60 2 * * *", "minute field: 60 is out of range 0-59"),
             ("0 24 * * *", "hour field: 24 is out of range 0-23"),
             ("0 2 0 * *", "day of month field: 0 is out of range 1-31"),
@@ -94,7 +118,10 @@ mod tests {
             ("0 2 * JAN *", "month field: \"JAN\" is not a number"),
             ("0 5-2 * * *", "hour field: range 5-2 is reversed"),
             ("*/0 * * * *", "minute field: 0 is out of range 1-59"),
-            ("@often", "unknown macro \"@often\"; expected one of: @annually, @yearly, @monthly, @weekly, @daily, @hourly"),
+            (
+                "@often",
+                "unknown macro \"@often\"; expected one of: @annually, @yearly, @monthly, @weekly, @daily, @hourly",
+            ),
         ];
         for (input, expected) in bad {
             assert_eq!(check(input), Err(expected.to_string()), "{input}");

@@ -6,7 +6,10 @@ pub fn check_label(label: &str) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if label.len() > 63 {
-        return Err(format!("is {} characters long; at most 63 are allowed", label.len()));
+        return Err(format!(
+            "is {} characters long; at most 63 are allowed",
+            label.len()
+        ));
     }
     let bytes = label.as_bytes();
     let ok_char = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
@@ -26,7 +29,10 @@ pub fn check_host(host: &str) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if host.len() > 253 {
-        return Err(format!("is {} characters long; at most 253 are allowed", host.len()));
+        return Err(format!(
+            "is {} characters long; at most 253 are allowed",
+            host.len()
+        ));
     }
     if host.ends_with('.') {
         return Err("must not end with a dot".into());
@@ -65,14 +71,33 @@ mod tests {
             ("1app", Ok(())),
             ("my-app-2", Ok(())),
             ("", Err("must not be empty")),
-            ("-app", Err("must start and end with a lowercase letter or digit")),
-            ("app-", Err("must start and end with a lowercase letter or digit")),
-            ("My-App", Err("may contain only lowercase letters, digits and '-'")),
-            ("my_app", Err("may contain only lowercase letters, digits and '-'")),
-            ("my.app", Err("may contain only lowercase letters, digits and '-'")),
+            (
+                "-app",
+                Err("must start and end with a lowercase letter or digit"),
+            ),
+            (
+                "app-",
+                Err("must start and end with a lowercase letter or digit"),
+            ),
+            (
+                "My-App",
+                Err("may contain only lowercase letters, digits and '-'"),
+            ),
+            (
+                "my_app",
+                Err("may contain only lowercase letters, digits and '-'"),
+            ),
+            (
+                "my.app",
+                Err("may contain only lowercase letters, digits and '-'"),
+            ),
         ];
         for (input, expected) in cases {
-            assert_eq!(check_label(input), expected.map_err(String::from), "{input}");
+            assert_eq!(
+                check_label(input),
+                expected.map_err(String::from),
+                "{input}"
+            );
         }
         assert_eq!(
             check_label(&"a".repeat(64)),
@@ -89,11 +114,23 @@ mod tests {
             ("whoami.in.hypyr.space.", Err("must not end with a dot")),
             ("*.hypyr.space", Err("must not be a wildcard")),
             ("Whoami.hypyr.space", Err("must be lowercase")),
-            ("localhost", Err("must be a fully qualified name (at least two labels)")),
+            (
+                "localhost",
+                Err("must be a fully qualified name (at least two labels)"),
+            ),
             ("a..hypyr.space", Err("label \"\" must not be empty")),
-            ("a_b.hypyr.space", Err("label \"a_b\" may contain only lowercase letters, digits and '-'")),
-            ("-a.hypyr.space", Err("label \"-a\" must start and end with a lowercase letter or digit")),
-            ("a b.hypyr.space", Err("label \"a b\" may contain only lowercase letters, digits and '-'")),
+            (
+                "a_b.hypyr.space",
+                Err("label \"a_b\" may contain only lowercase letters, digits and '-'"),
+            ),
+            (
+                "-a.hypyr.space",
+                Err("label \"-a\" must start and end with a lowercase letter or digit"),
+            ),
+            (
+                "a b.hypyr.space",
+                Err("label \"a b\" may contain only lowercase letters, digits and '-'"),
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(check_host(input), expected.map_err(String::from), "{input}");

@@ -37,12 +37,17 @@ pub fn check(image: &str) -> Result<Pin, String> {
     };
     if let Some(d) = digest {
         if !DIGEST.is_match(d) {
-            return Err(format!("has an invalid digest \"{d}\"; expected e.g. sha256:<64 hex digits>"));
+            return Err(format!(
+                "has an invalid digest \"{d}\"; expected e.g. sha256:<64 hex digits>"
+            ));
         }
         if let Some(hex) = d.strip_prefix("sha256:")
             && hex.len() != 64
         {
-            return Err(format!("has a sha256 digest of {} hex digits; expected 64", hex.len()));
+            return Err(format!(
+                "has a sha256 digest of {} hex digits; expected 64",
+                hex.len()
+            ));
         }
     }
     // A tag is after the last ':' that follows the last '/'.
@@ -67,7 +72,9 @@ pub fn check(image: &str) -> Result<Pin, String> {
     let mut parts: Vec<&str> = name.split('/').collect();
     let first = parts[0];
     let has_domain = parts.len() > 1
-        && (first.contains('.') || first.contains(':') || first == "localhost"
+        && (first.contains('.')
+            || first.contains(':')
+            || first == "localhost"
             || first.chars().any(|c| c.is_ascii_uppercase()));
     if has_domain {
         if !DOMAIN.is_match(first) {
@@ -109,11 +116,32 @@ mod tests {
             (&digest, Ok(Pin::Digest)),
             (&tagged_digest, Ok(Pin::Digest)),
             ("", Err("must not be empty")),
-            ("ghcr.io/Traefik/whoami:v1", Err("has an invalid path component \"Traefik\"; use lowercase letters, digits and separators '.', '_', '-'")),
-            ("ghcr.io/traefik/whoami:v1 ", Err("must not contain whitespace")),
-            ("ghcr.io/traefik/whoami:-v1", Err("has an invalid tag \"-v1\"; a tag is up to 128 letters, digits, '_', '.' or '-'")),
-            ("ghcr.io/traefik/whoami@sha256:abc", Err("has an invalid digest \"sha256:abc\"; expected e.g. sha256:<64 hex digits>")),
-            ("ghcr.io//whoami:v1", Err("has an invalid path component \"\"; use lowercase letters, digits and separators '.', '_', '-'")),
+            (
+                "ghcr.io/Traefik/whoami:v1",
+                Err(
+                    "has an invalid path component \"Traefik\"; use lowercase letters, digits and separators '.', '_', '-'",
+                ),
+            ),
+            (
+                "ghcr.io/traefik/whoami:v1 ",
+                Err("must not contain whitespace"),
+            ),
+            (
+                "ghcr.io/traefik/whoami:-v1",
+                Err(
+                    "has an invalid tag \"-v1\"; a tag is up to 128 letters, digits, '_', '.' or '-'",
+                ),
+            ),
+            (
+                "ghcr.io/traefik/whoami@sha256:abc",
+                Err("has an invalid digest \"sha256:abc\"; expected e.g. sha256:<64 hex digits>"),
+            ),
+            (
+                "ghcr.io//whoami:v1",
+                Err(
+                    "has an invalid path component \"\"; use lowercase letters, digits and separators '.', '_', '-'",
+                ),
+            ),
             ("-bad.io/app:1", Err("has an invalid registry \"-bad.io\"")),
             (":v1", Err("has no repository name")),
         ];
@@ -123,6 +151,9 @@ mod tests {
         let long_tag = format!("app:{}", "a".repeat(129));
         assert!(check(&long_tag).is_err());
         let short_sha = format!("app@sha256:{}", "a".repeat(40));
-        assert_eq!(check(&short_sha), Err("has a sha256 digest of 40 hex digits; expected 64".into()));
+        assert_eq!(
+            check(&short_sha),
+            Err("has a sha256 digest of 40 hex digits; expected 64".into())
+        );
     }
 }

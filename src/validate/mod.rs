@@ -56,27 +56,61 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     let s = &spec.spec;
 
     if let Err(e) = dns::check_label(&spec.name) {
-        v.error("metadata.name", format!("App name must be lowercase alphanumeric with hyphens: \"{}\" {e}", spec.name));
+        v.error(
+            "metadata.name",
+            format!(
+                "App name must be lowercase alphanumeric with hyphens: \"{}\" {e}",
+                spec.name
+            ),
+        );
     } else if !spec.name.starts_with(|c: char| c.is_ascii_lowercase()) {
         v.error("metadata.name", format!("App name must start with a letter: \"{}\" also names the Service, which must be an RFC 1035 label", spec.name));
     }
     if let Err(e) = dns::check_label(&spec.namespace) {
-        v.error("metadata.namespace", format!("Namespace must be a lowercase RFC 1123 label: \"{}\" {e}", spec.namespace));
+        v.error(
+            "metadata.namespace",
+            format!(
+                "Namespace must be a lowercase RFC 1123 label: \"{}\" {e}",
+                spec.namespace
+            ),
+        );
     } else if p.is_reserved(&spec.namespace) {
         v.error("metadata.namespace", format!("Namespace is reserved. Choose a different namespace (\"{}\" is reserved for the platform)", spec.namespace));
     }
 
     match image::check(&s.image) {
         Err(e) => v.error("spec.image", format!("Image reference \"{}\" {e}", s.image)),
-        Ok(image::Pin::Latest) => v.warning("spec.image", format!("image \"{}\" uses the mutable tag :latest; pin a version tag or a digest", s.image)),
-        Ok(image::Pin::Nothing) => v.warning("spec.image", format!("image \"{}\" has no tag and pulls :latest; pin a version tag or a digest", s.image)),
+        Ok(image::Pin::Latest) => v.warning(
+            "spec.image",
+            format!(
+                "image \"{}\" uses the mutable tag :latest; pin a version tag or a digest",
+                s.image
+            ),
+        ),
+        Ok(image::Pin::Nothing) => v.warning(
+            "spec.image",
+            format!(
+                "image \"{}\" has no tag and pulls :latest; pin a version tag or a digest",
+                s.image
+            ),
+        ),
         Ok(_) => {}
     }
     if !(1..=65535).contains(&s.port) {
-        v.error("spec.port", format!("port must be between 1 and 65535, got {}", s.port));
+        v.error(
+            "spec.port",
+            format!("port must be between 1 and 65535, got {}", s.port),
+        );
     }
     if !(0..=i64::from(i32::MAX)).contains(&s.replicas) {
-        v.error("spec.replicas", format!("replicas must be an integer of at least 0, got {}", s.replicas));
+        v.error(
+            "spec.replicas",
+            format!(
+                "replicas must be between 0 and {}, got {}",
+                i32::MAX,
+                s.replicas
+            ),
+        );
     }
     let resources = effective_resources(s.resources.as_ref(), &p.defaults.resources);
     check_resources(&mut v, s.resources.as_ref(), &resources);
@@ -85,17 +119,34 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         let path = format!("spec.env.{name}");
         if !ENV_NAME.is_match(name) {
             v.error(path, format!("\"{name}\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit"));
-        } else if s.storage.pattern == StoragePattern::S3External && S3_ENV.contains(&name.as_str()) {
-            v.error(path, format!("\"{name}\" is set by storage pattern s3-external; remove it from env"));
+        } else if s.storage.pattern == StoragePattern::S3External && S3_ENV.contains(&name.as_str())
+        {
+            v.error(
+                path,
+                format!("\"{name}\" is set by storage pattern s3-external; remove it from env"),
+            );
         }
     }
 
     let nfs = check_storage(&mut v, spec, site);
-    let host = check_ingress(&mut v, spec, site);
+    let identity_ok = !v.issues.iter().any(|i| i.path.starts_with("metadata."));
+    let host = check_ingress(&mut v, spec, site, identity_ok);
     let repository = check_backup(&mut v, spec, site);
     let s3_credentials_key = s.storage.s3.as_ref().and_then(|s3| {
-        let vars = Vars { name: &spec.name, namespace: &spec.namespace, domain: None, bucket: Some(&s3.bucket) };
-        render_checked(&mut v, site, Scheme::S3CredentialsKey, vars, "spec.storage.s3.bucket", "S3 credentials key")
+        let vars = Vars {
+            name: &spec.name,
+            namespace: &spec.namespace,
+            domain: None,
+            bucket: Some(&s3.bucket),
+        };
+        render_checked(
+            &mut v,
+            site,
+            Scheme::S3CredentialsKey,
+            vars,
+            "spec.storage.s3.bucket",
+            "S3 credentials key",
+        )
     });
 
     let ok = !v.issues.iter().any(|i| i.severity == Severity::Error);
@@ -127,19 +178,33 @@ impl Check {
 /// The spec's requests and limits, each quantity falling back to the platform default.
 pub fn effective_resources(spec: Option<&Resources>, defaults: &Resources) -> Resources {
     let merge = |s: Option<&Amounts>, d: Option<&Amounts>| -> Option<Amounts> {
-        let cpu = s.and_then(|a| a.cpu.clone()).or_else(|| d.and_then(|a| a.cpu.clone()));
-        let memory = s.and_then(|a| a.memory.clone()).or_else(|| d.and_then(|a| a.memory.clone()));
+        let cpu = s
+            .and_then(|a| a.cpu.clone())
+            .or_else(|| d.and_then(|a| a.cpu.clone()));
+        let memory = s
+            .and_then(|a| a.memory.clone())
+            .or_else(|| d.and_then(|a| a.memory.clone()));
         (cpu.is_some() || memory.is_some()).then_some(Amounts { cpu, memory })
     };
     Resources {
-        requests: merge(spec.and_then(|r| r.requests.as_ref()), defaults.requests.as_ref()),
-        limits: merge(spec.and_then(|r| r.limits.as_ref()), defaults.limits.as_ref()),
+        requests: merge(
+            spec.and_then(|r| r.requests.as_ref()),
+            defaults.requests.as_ref(),
+        ),
+        limits: merge(
+            spec.and_then(|r| r.limits.as_ref()),
+            defaults.limits.as_ref(),
+        ),
     }
 }
 
 fn amount<'a>(a: Option<&'a Amounts>, res: &str) -> Option<&'a String> {
     let a = a?;
-    if res == "cpu" { a.cpu.as_ref() } else { a.memory.as_ref() }
+    if res == "cpu" {
+        a.cpu.as_ref()
+    } else {
+        a.memory.as_ref()
+    }
 }
 
 fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resources) {
@@ -147,9 +212,15 @@ fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resourc
         let mut values = [None, None];
         for (slot, kind) in ["requests", "limits"].into_iter().enumerate() {
             fn pick<'r>(r: &'r Resources, kind: &str) -> Option<&'r Amounts> {
-                if kind == "requests" { r.requests.as_ref() } else { r.limits.as_ref() }
+                if kind == "requests" {
+                    r.requests.as_ref()
+                } else {
+                    r.limits.as_ref()
+                }
             }
-            let Some(q) = amount(pick(effective, kind), res) else { continue };
+            let Some(q) = amount(pick(effective, kind), res) else {
+                continue;
+            };
             match quantity::check(q) {
                 Ok(x) => values[slot] = Some(x),
                 // Only what the spec wrote; platform defaults are checked on the platform.
@@ -163,13 +234,21 @@ fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resourc
             && request > limit
         {
             let limit_given = given.and_then(|g| amount(g.limits.as_ref(), res)).is_some();
-            let origin = if limit_given { "" } else { " (the platform default; set spec.resources.limits to raise it)" };
+            let origin = if limit_given {
+                ""
+            } else {
+                " (the platform default; set spec.resources.limits to raise it)"
+            };
             v.error(
                 format!("spec.resources.requests.{res}"),
                 format!(
                     "request {} is above the limit {}{origin}",
-                    amount(effective.requests.as_ref(), res).cloned().unwrap_or_default(),
-                    amount(effective.limits.as_ref(), res).cloned().unwrap_or_default(),
+                    amount(effective.requests.as_ref(), res)
+                        .cloned()
+                        .unwrap_or_default(),
+                    amount(effective.limits.as_ref(), res)
+                        .cloned()
+                        .unwrap_or_default(),
                 ),
             );
         }
@@ -184,33 +263,54 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
         format!("\"{block}\" applies only to storage.pattern {wanted}; this spec uses {pattern}")
     };
     match (st.pattern.is_persistent(), st.size) {
-        (true, None) => v.error("spec.storage.size", format!("is required for storage.pattern {pattern} (GiB, 1..1000)")),
-        (true, Some(size)) if !(1..=1000).contains(&size) => {
-            v.error("spec.storage.size", format!("size must be an integer number of GiB between 1 and 1000, got {size}"))
-        }
-        (false, Some(_)) => v.error("spec.storage.size", misplaced("size", "longhorn-persistent or nas-mount")),
+        (true, None) => v.error(
+            "spec.storage.size",
+            format!("is required for storage.pattern {pattern} (GiB, 1..1000)"),
+        ),
+        (true, Some(size)) if !(1..=1000).contains(&size) => v.error(
+            "spec.storage.size",
+            format!("size must be an integer number of GiB between 1 and 1000, got {size}"),
+        ),
+        (false, Some(_)) => v.error(
+            "spec.storage.size",
+            misplaced("size", "longhorn-persistent or nas-mount"),
+        ),
         _ => {}
     }
     if let Some(mount) = &st.mount_path {
         if !st.pattern.has_volume() {
-            v.error("spec.storage.mountPath", misplaced("mountPath", "ephemeral, longhorn-persistent or nas-mount"));
+            v.error(
+                "spec.storage.mountPath",
+                misplaced("mountPath", "ephemeral, longhorn-persistent or nas-mount"),
+            );
         } else if let Err(e) = path::check_absolute(mount) {
             v.error("spec.storage.mountPath", format!("mountPath {e}"));
         } else if mount == "/" {
-            v.error("spec.storage.mountPath", "mountPath must not be '/' (it would hide the image's filesystem)");
+            v.error(
+                "spec.storage.mountPath",
+                "mountPath must not be '/' (it would hide the image's filesystem)",
+            );
         }
     }
     let mut endpoint = None;
     match (&st.nas, st.pattern) {
-        (None, StoragePattern::NasMount) => v.error("spec.storage.nas", "is required for storage.pattern nas-mount (endpoint and subpath)"),
-        (Some(_), pat) if pat != StoragePattern::NasMount => v.error("spec.storage.nas", misplaced("nas", "nas-mount")),
+        (None, StoragePattern::NasMount) => v.error(
+            "spec.storage.nas",
+            "is required for storage.pattern nas-mount (endpoint and subpath)",
+        ),
+        (Some(_), pat) if pat != StoragePattern::NasMount => {
+            v.error("spec.storage.nas", misplaced("nas", "nas-mount"))
+        }
         (Some(nas), _) => {
             if !p.storage.nas.endpoints.contains(&nas.endpoint) {
-                v.error("spec.storage.nas.endpoint", format!(
-                    "NAS endpoint \"{}\" is not allowed; expected one of: {}",
-                    nas.endpoint,
-                    p.storage.nas.endpoints.join(", ")
-                ));
+                v.error(
+                    "spec.storage.nas.endpoint",
+                    format!(
+                        "NAS endpoint \"{}\" is not allowed; expected one of: {}",
+                        nas.endpoint,
+                        p.storage.nas.endpoints.join(", ")
+                    ),
+                );
             } else {
                 match nfs::parse(&nas.endpoint) {
                     Ok(ep) => endpoint = Some(ep),
@@ -224,18 +324,29 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
         (None, _) => {}
     }
     match (&st.s3, st.pattern) {
-        (None, StoragePattern::S3External) => v.error("spec.storage.s3", "is required for storage.pattern s3-external (bucket and region)"),
-        (Some(_), pat) if pat != StoragePattern::S3External => v.error("spec.storage.s3", misplaced("s3", "s3-external")),
+        (None, StoragePattern::S3External) => v.error(
+            "spec.storage.s3",
+            "is required for storage.pattern s3-external (bucket and region)",
+        ),
+        (Some(_), pat) if pat != StoragePattern::S3External => {
+            v.error("spec.storage.s3", misplaced("s3", "s3-external"))
+        }
         (Some(s3), _) => {
             if let Err(e) = s3::check_bucket(&s3.bucket) {
-                v.error("spec.storage.s3.bucket", format!("S3 bucket name \"{}\" {e}", s3.bucket));
+                v.error(
+                    "spec.storage.s3.bucket",
+                    format!("S3 bucket name \"{}\" {e}", s3.bucket),
+                );
             }
             if !p.storage.s3.regions.contains(&s3.region) {
-                v.error("spec.storage.s3.region", format!(
-                    "unknown S3 region \"{}\"; expected one of the platform's regions: {}",
-                    s3.region,
-                    p.storage.s3.regions.join(", ")
-                ));
+                v.error(
+                    "spec.storage.s3.region",
+                    format!(
+                        "unknown S3 region \"{}\"; expected one of the platform's regions: {}",
+                        s3.region,
+                        p.storage.s3.regions.join(", ")
+                    ),
+                );
             }
         }
         (None, _) => {}
@@ -243,14 +354,17 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
     endpoint
 }
 
-fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
+fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> Option<String> {
     let ing = &spec.spec.ingress;
     let dns_cfg = &site.config.dns;
     let (scheme, domain) = match ing.pattern {
         IngressPattern::None => {
             for (field, given) in [("host", ing.host.is_some()), ("path", ing.path.is_some())] {
                 if given {
-                    v.error(format!("spec.ingress.{field}"), format!("\"{field}\" does not apply to ingress.pattern none"));
+                    v.error(
+                        format!("spec.ingress.{field}"),
+                        format!("\"{field}\" does not apply to ingress.pattern none"),
+                    );
                 }
             }
             return None;
@@ -265,30 +379,48 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     }
     let (host, origin) = match &ing.host {
         Some(h) => (h.clone(), String::new()),
+        // A host derived from an invalid name would repeat the name's error.
+        None if !identity_ok => return None,
         None => {
-            let vars = Vars { name: &spec.name, namespace: &spec.namespace, domain: Some(domain), bucket: None };
+            let vars = Vars {
+                name: &spec.name,
+                namespace: &spec.namespace,
+                domain: Some(domain),
+                bucket: None,
+            };
             match site.templates.render(scheme, vars) {
                 Ok(h) => (h, " (derived from the platform's hostTemplate)".to_string()),
                 Err(e) => {
-                    v.error("spec.ingress.host", format!("the platform's hostTemplate fails for this app: {e}"));
+                    v.error(
+                        "spec.ingress.host",
+                        format!("the platform's hostTemplate fails for this app: {e}"),
+                    );
                     return None;
                 }
             }
         }
     };
     if let Err(e) = dns::check_host(&host) {
-        v.error("spec.ingress.host", format!("host \"{host}\"{origin} is not a valid DNS name: it {e}"));
+        v.error(
+            "spec.ingress.host",
+            format!("host \"{host}\"{origin} is not a valid DNS name: {e}"),
+        );
         return None;
     }
     let internal = &dns_cfg.internal_domain;
     let external = &dns_cfg.external_domain;
     match ing.pattern {
         IngressPattern::InternalOnly if !dns::is_under(&host, internal) => {
-            v.error("spec.ingress.host", format!("Internal apps must use .{internal} domain, got \"{host}\"{origin}"));
+            v.error(
+                "spec.ingress.host",
+                format!("Internal apps must use .{internal} domain, got \"{host}\"{origin}"),
+            );
             None
         }
         IngressPattern::ExternalViaTunnel
-            if !dns::is_under(&host, external) || dns::is_under(&host, internal) || host == *internal =>
+            if !dns::is_under(&host, external)
+                || dns::is_under(&host, internal)
+                || host == *internal =>
         {
             v.error("spec.ingress.host", format!(
                 "External apps must use .{external} domain (not the internal .{internal}), got \"{host}\"{origin}"
@@ -302,9 +434,15 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
 fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     let b = &spec.spec.backup;
     if b.strategy == BackupStrategy::None {
-        for (field, given) in [("schedule", b.schedule.is_some()), ("retentionDays", b.retention_days.is_some())] {
+        for (field, given) in [
+            ("schedule", b.schedule.is_some()),
+            ("retentionDays", b.retention_days.is_some()),
+        ] {
             if given {
-                v.error(format!("spec.backup.{field}"), format!("\"{field}\" applies only to backup.strategy volsync-snapshots"));
+                v.error(
+                    format!("spec.backup.{field}"),
+                    format!("\"{field}\" applies only to backup.strategy volsync-snapshots"),
+                );
             }
         }
         return None;
@@ -321,17 +459,44 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     }
     let days = b.retention_days();
     if !(1..=3650).contains(&days) {
-        v.error("spec.backup.retentionDays", format!("retentionDays must be between 1 and 3650, got {days}"));
+        v.error(
+            "spec.backup.retentionDays",
+            format!("retentionDays must be between 1 and 3650, got {days}"),
+        );
     }
-    let vars = Vars { name: &spec.name, namespace: &spec.namespace, domain: None, bucket: None };
-    render_checked(v, site, Scheme::Repository, vars, "spec.backup.strategy", "restic repository")
+    let vars = Vars {
+        name: &spec.name,
+        namespace: &spec.namespace,
+        domain: None,
+        bucket: None,
+    };
+    render_checked(
+        v,
+        site,
+        Scheme::Repository,
+        vars,
+        "spec.backup.strategy",
+        "restic repository",
+    )
 }
 
 /// Renders a non-host scheme and checks the result is a single plain token that external
 /// templating (External Secrets' own Go templates) cannot reinterpret.
-fn render_checked(v: &mut Check, site: &Site, scheme: Scheme, vars: Vars<'_>, path: &str, what: &str) -> Option<String> {
+fn render_checked(
+    v: &mut Check,
+    site: &Site,
+    scheme: Scheme,
+    vars: Vars<'_>,
+    path: &str,
+    what: &str,
+) -> Option<String> {
     match site.templates.render(scheme, vars) {
-        Ok(s) if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) || s.contains("{{") || s.contains("}}") => {
+        Ok(s)
+            if s.is_empty()
+                || s.chars().any(|c| c.is_whitespace() || c.is_control())
+                || s.contains("{{")
+                || s.contains("}}") =>
+        {
             v.error(path, format!(
                 "the {what} \"{s}\" rendered from the platform's {} must be non-empty without whitespace or '{{{{'",
                 scheme.path()
@@ -340,7 +505,10 @@ fn render_checked(v: &mut Check, site: &Site, scheme: Scheme, vars: Vars<'_>, pa
         }
         Ok(s) => Some(s),
         Err(e) => {
-            v.error(path, format!("the platform's {} fails for this app: {e}", scheme.path()));
+            v.error(
+                path,
+                format!("the platform's {} fails for this app: {e}", scheme.path()),
+            );
             None
         }
     }

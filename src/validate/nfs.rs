@@ -52,7 +52,12 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        let ep = |server: &str, port| Ok(Endpoint { server: server.into(), port });
+        let ep = |server: &str, port| {
+            Ok(Endpoint {
+                server: server.into(),
+                port,
+            })
+        };
         let cases: Vec<(&str, Result<Endpoint, String>)> = vec![
             ("nfs://nas.internal:2049", ep("nas.internal", None)),
             ("nfs://nas.internal", ep("nas.internal", None)),

@@ -40,7 +40,9 @@ fn hex(b: u8) -> Option<u8> {
 /// percent-encoded), no backslash, no empty segment, no control characters.
 pub fn check_absolute(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
-        return Err(format!("must be an absolute path starting with '/', got \"{path}\""));
+        return Err(format!(
+            "must be an absolute path starting with '/', got \"{path}\""
+        ));
     }
     if path.chars().any(|c| c.is_control()) {
         return Err("must not contain control characters".into());
@@ -127,15 +129,39 @@ mod tests {
             ("/mnt/%252e%252e/etc", Err(REL)),
             ("/mnt/..\\etc", Err("Subpath must not contain a backslash")),
             ("/mnt/%5c..", Err("Subpath must not contain a backslash")),
-            ("/mnt//apps", Err("Subpath must not contain empty segments ('//' or a trailing '/')")),
-            ("/mnt/apps/", Err("Subpath must not contain empty segments ('//' or a trailing '/')")),
+            (
+                "/mnt//apps",
+                Err("Subpath must not contain empty segments ('//' or a trailing '/')"),
+            ),
+            (
+                "/mnt/apps/",
+                Err("Subpath must not contain empty segments ('//' or a trailing '/')"),
+            ),
             ("/mnt/./apps", Err("Subpath must not contain '.' segments")),
-            ("mnt/apps", Err("Subpath must be an absolute path starting with '/', got \"mnt/apps\"")),
-            ("/mnt/a\nb", Err("Subpath must not contain control characters")),
-            ("/mnt/a%00b", Err("Subpath must not contain control characters (percent-encoded)")),
-            ("/srv/apps", Err("Subpath must lie under the NAS prefix \"/mnt/\", got \"/srv/apps\"")),
-            ("/mnt", Err("Subpath must lie under the NAS prefix \"/mnt/\", got \"/mnt\"")),
-            ("/mntx/apps", Err("Subpath must lie under the NAS prefix \"/mnt/\", got \"/mntx/apps\"")),
+            (
+                "mnt/apps",
+                Err("Subpath must be an absolute path starting with '/', got \"mnt/apps\""),
+            ),
+            (
+                "/mnt/a\nb",
+                Err("Subpath must not contain control characters"),
+            ),
+            (
+                "/mnt/a%00b",
+                Err("Subpath must not contain control characters (percent-encoded)"),
+            ),
+            (
+                "/srv/apps",
+                Err("Subpath must lie under the NAS prefix \"/mnt/\", got \"/srv/apps\""),
+            ),
+            (
+                "/mnt",
+                Err("Subpath must lie under the NAS prefix \"/mnt/\", got \"/mnt\""),
+            ),
+            (
+                "/mntx/apps",
+                Err("Subpath must lie under the NAS prefix \"/mnt/\", got \"/mntx/apps\""),
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(
@@ -161,14 +187,30 @@ mod tests {
             ("/api/v1", Ok(())),
             ("/api/", Ok(())),
             ("api", Err("must start with '/', got \"api\"")),
-            ("/a b", Err("must not contain whitespace or control characters")),
-            ("/a/../b", Err("must not contain relative directory references ('..')")),
-            ("/a/%2e%2e/b", Err("must not contain relative directory references ('..')")),
+            (
+                "/a b",
+                Err("must not contain whitespace or control characters"),
+            ),
+            (
+                "/a/../b",
+                Err("must not contain relative directory references ('..')"),
+            ),
+            (
+                "/a/%2e%2e/b",
+                Err("must not contain relative directory references ('..')"),
+            ),
             ("/a\\b", Err("must not contain a backslash")),
-            ("/a%20b", Err("must not contain whitespace or control characters (percent-encoded)")),
+            (
+                "/a%20b",
+                Err("must not contain whitespace or control characters (percent-encoded)"),
+            ),
         ];
         for (input, expected) in cases {
-            assert_eq!(check_http_path(input), expected.map_err(String::from), "{input}");
+            assert_eq!(
+                check_http_path(input),
+                expected.map_err(String::from),
+                "{input}"
+            );
         }
     }
 }

@@ -19,11 +19,17 @@ fn check_store(issues: &mut Vec<Issue>, path: &str, store: &SecretStoreRef) {
     if store.kind != "SecretStore" && store.kind != "ClusterSecretStore" {
         issues.push(Issue::error(
             format!("{path}.kind"),
-            format!("unknown kind \"{}\"; expected SecretStore or ClusterSecretStore", store.kind),
+            format!(
+                "unknown kind \"{}\"; expected SecretStore or ClusterSecretStore",
+                store.kind
+            ),
         ));
     }
     if let Err(e) = check_subdomain(&store.name) {
-        issues.push(Issue::error(format!("{path}.name"), format!("secret store name {e}")));
+        issues.push(Issue::error(
+            format!("{path}.name"),
+            format!("secret store name {e}"),
+        ));
     }
 }
 
@@ -40,13 +46,28 @@ pub fn check(p: &Platform) -> Vec<Issue> {
         }
     }
     if p.dns.internal_domain == p.dns.external_domain {
-        err("spec.dns.internalDomain", "the internal and external domains must differ".into());
+        err(
+            "spec.dns.internalDomain",
+            "the internal and external domains must differ".into(),
+        );
     }
     for (path, class) in [
-        ("spec.ingress.internal.className", &p.ingress.internal.class_name),
-        ("spec.ingress.external.className", &p.ingress.external.class_name),
-        ("spec.storage.longhorn.storageClassName", &p.storage.longhorn.storage_class_name),
-        ("spec.backup.volsync.volumeSnapshotClassName", &p.backup.volsync.volume_snapshot_class_name),
+        (
+            "spec.ingress.internal.className",
+            &p.ingress.internal.class_name,
+        ),
+        (
+            "spec.ingress.external.className",
+            &p.ingress.external.class_name,
+        ),
+        (
+            "spec.storage.longhorn.storageClassName",
+            &p.storage.longhorn.storage_class_name,
+        ),
+        (
+            "spec.backup.volsync.volumeSnapshotClassName",
+            &p.backup.volsync.volume_snapshot_class_name,
+        ),
     ] {
         if let Err(e) = check_subdomain(class) {
             err(path, format!("class name {e}"));
@@ -55,16 +76,25 @@ pub fn check(p: &Platform) -> Vec<Issue> {
     if let Some(target) = &p.ingress.external.target
         && let Err(e) = dns::check_host(target)
     {
-        err("spec.ingress.external.target", format!("external-dns target \"{target}\" {e}"));
+        err(
+            "spec.ingress.external.target",
+            format!("external-dns target \"{target}\" {e}"),
+        );
     }
     if let Some(tls) = &p.ingress.tls
         && let Err(e) = check_subdomain(&tls.cluster_issuer)
     {
-        err("spec.ingress.tls.clusterIssuer", format!("cluster issuer {e}"));
+        err(
+            "spec.ingress.tls.clusterIssuer",
+            format!("cluster issuer {e}"),
+        );
     }
     for (i, endpoint) in p.storage.nas.endpoints.iter().enumerate() {
         if let Err(e) = nfs::parse(endpoint) {
-            err(&format!("spec.storage.nas.endpoints[{i}]"), format!("NAS endpoint {e}"));
+            err(
+                &format!("spec.storage.nas.endpoints[{i}]"),
+                format!("NAS endpoint {e}"),
+            );
         }
     }
     let prefix = p.storage.nas.path_prefix.trim_end_matches('/');
@@ -80,13 +110,23 @@ pub fn check(p: &Platform) -> Vec<Issue> {
         );
     }
     if p.storage.s3.regions.is_empty() {
-        err("spec.storage.s3.regions", "must list at least one region".into());
+        err(
+            "spec.storage.s3.regions",
+            "must list at least one region".into(),
+        );
     }
     if let Err(e) = check_subdomain(&p.backup.volsync.credentials_key) {
-        err("spec.backup.volsync.credentialsKey", format!("remote key {e}"));
+        err(
+            "spec.backup.volsync.credentialsKey",
+            format!("remote key {e}"),
+        );
     }
     let msc = &p.backup.volsync.mover_security_context;
-    for (field, id) in [("runAsUser", msc.run_as_user), ("runAsGroup", msc.run_as_group), ("fsGroup", msc.fs_group)] {
+    for (field, id) in [
+        ("runAsUser", msc.run_as_user),
+        ("runAsGroup", msc.run_as_group),
+        ("fsGroup", msc.fs_group),
+    ] {
         if !(0..=i64::from(i32::MAX)).contains(&id) {
             err(
                 &format!("spec.backup.volsync.moverSecurityContext.{field}"),
@@ -94,14 +134,23 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             );
         }
     }
-    for (i, ns) in p.namespaces.reserved.iter().chain(&p.namespaces.management).enumerate() {
+    for (i, ns) in p
+        .namespaces
+        .reserved
+        .iter()
+        .chain(&p.namespaces.management)
+        .enumerate()
+    {
         if let Err(e) = dns::check_label(ns) {
             let (list, idx) = if i < p.namespaces.reserved.len() {
                 ("reserved", i)
             } else {
                 ("management", i - p.namespaces.reserved.len())
             };
-            err(&format!("spec.namespaces.{list}[{idx}]"), format!("namespace \"{ns}\" {e}"));
+            err(
+                &format!("spec.namespaces.{list}[{idx}]"),
+                format!("namespace \"{ns}\" {e}"),
+            );
         }
     }
     let res = &p.defaults.resources;
@@ -115,8 +164,16 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             }
         }
     }
-    check_store(&mut issues, "spec.storage.s3.secretStore", &p.storage.s3.secret_store);
-    check_store(&mut issues, "spec.backup.volsync.secretStore", &p.backup.volsync.secret_store);
+    check_store(
+        &mut issues,
+        "spec.storage.s3.secretStore",
+        &p.storage.s3.secret_store,
+    );
+    check_store(
+        &mut issues,
+        "spec.backup.volsync.secretStore",
+        &p.backup.volsync.secret_store,
+    );
     issues
 }
 
@@ -137,14 +194,29 @@ mod tests {
         p.storage.nas.path_prefix = "mnt".into();
         p.backup.volsync.secret_store.kind = "Vault".into();
         let issues = check(&p);
-        let got: Vec<(&str, &str)> = issues.iter().map(|i| (i.path.as_str(), i.message.as_str())).collect();
+        let got: Vec<(&str, &str)> = issues
+            .iter()
+            .map(|i| (i.path.as_str(), i.message.as_str()))
+            .collect();
         assert_eq!(
             got,
             [
-                ("spec.dns.internalDomain", "domain \"In.Hypyr\" must be lowercase"),
-                ("spec.storage.nas.endpoints[0]", "NAS endpoint \"smb://nas\" must start with nfs://"),
-                ("spec.storage.nas.pathPrefix", "\"mnt\" must be an absolute path without '..', '.' or empty segments"),
-                ("spec.backup.volsync.secretStore.kind", "unknown kind \"Vault\"; expected SecretStore or ClusterSecretStore"),
+                (
+                    "spec.dns.internalDomain",
+                    "domain \"In.Hypyr\" must be lowercase"
+                ),
+                (
+                    "spec.storage.nas.endpoints[0]",
+                    "NAS endpoint \"smb://nas\" must start with nfs://"
+                ),
+                (
+                    "spec.storage.nas.pathPrefix",
+                    "\"mnt\" must be an absolute path without '..', '.' or empty segments"
+                ),
+                (
+                    "spec.backup.volsync.secretStore.kind",
+                    "unknown kind \"Vault\"; expected SecretStore or ClusterSecretStore"
+                ),
             ]
         );
     }

@@ -95,7 +95,9 @@ mod tests {
         assert_eq!(check("-1"), Err("\"-1\" must not be negative".into()));
         assert_eq!(
             check("lots"),
-            Err("\"lots\" is not a Kubernetes quantity; expected e.g. 100m, 0.5, 256Mi, 1Gi".into())
+            Err(
+                "\"lots\" is not a Kubernetes quantity; expected e.g. 100m, 0.5, 256Mi, 1Gi".into()
+            )
         );
     }
 }

@@ -27,12 +27,16 @@ pub fn check_bucket(bucket: &str) -> Result<(), String> {
     }
     for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
         if bucket.starts_with(prefix) {
-            return Err(format!("must not start with the reserved prefix \"{prefix}\""));
+            return Err(format!(
+                "must not start with the reserved prefix \"{prefix}\""
+            ));
         }
     }
     for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
         if bucket.ends_with(suffix) {
-            return Err(format!("must not end with the reserved suffix \"{suffix}\""));
+            return Err(format!(
+                "must not end with the reserved suffix \"{suffix}\""
+            ));
         }
     }
     Ok(())
@@ -49,20 +53,48 @@ mod tests {
             ("my.bucket.01", Ok(())),
             ("abc", Ok(())),
             ("ab", Err("must be 3 to 63 characters long, got 2")),
-            ("My-Bucket", Err("may contain only lowercase letters, digits, '-' and '.'")),
-            ("my_bucket", Err("may contain only lowercase letters, digits, '-' and '.'")),
-            ("-bucket", Err("must start and end with a lowercase letter or digit")),
-            ("bucket.", Err("must start and end with a lowercase letter or digit")),
+            (
+                "My-Bucket",
+                Err("may contain only lowercase letters, digits, '-' and '.'"),
+            ),
+            (
+                "my_bucket",
+                Err("may contain only lowercase letters, digits, '-' and '.'"),
+            ),
+            (
+                "-bucket",
+                Err("must start and end with a lowercase letter or digit"),
+            ),
+            (
+                "bucket.",
+                Err("must start and end with a lowercase letter or digit"),
+            ),
             ("my..bucket", Err("must not contain '..', '.-' or '-.'")),
             ("my.-bucket", Err("must not contain '..', '.-' or '-.'")),
             ("192.168.5.4", Err("must not be formatted as an IP address")),
-            ("xn--bucket", Err("must not start with the reserved prefix \"xn--\"")),
-            ("sthree-bucket", Err("must not start with the reserved prefix \"sthree-\"")),
-            ("bucket-s3alias", Err("must not end with the reserved suffix \"-s3alias\"")),
-            ("bucket--ol-s3", Err("must not end with the reserved suffix \"--ol-s3\"")),
+            (
+                "xn--bucket",
+                Err("must not start with the reserved prefix \"xn--\""),
+            ),
+            (
+                "sthree-bucket",
+                Err("must not start with the reserved prefix \"sthree-\""),
+            ),
+            (
+                "bucket-s3alias",
+                Err("must not end with the reserved suffix \"-s3alias\""),
+            ),
+            (
+                "bucket--ol-s3",
+                Err("must not end with the reserved suffix \"--ol-s3\""),
+            ),
         ];
         for (input, expected) in cases {
-            assert_eq!(check_bucket(input), expected.map_err(String::from), "{input}");
+            assert_eq!(
+                check_bucket(input),
+                expected.map_err(String::from),
+                "{input}"
+            );
         }
         assert!(check_bucket(&"a".repeat(64)).is_err());
         assert_eq!(check_bucket(&"a".repeat(63)), Ok(()));

@@ -1,0 +1,176 @@
+//! `appspec validate`: every problem of the specs in files, with line and column.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use thiserror::Error;
+
+use crate::diagnostic::{Diagnostic, Issue};
+use crate::engine;
+use crate::positions;
+use crate::source::{self, Item};
+use crate::yaml::{self, Limits};
+
+#[derive(Debug, Error)]
+pub enum CheckError {
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A diagnostic with its place in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub diagnostic: Diagnostic,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl std::fmt::Display for Located {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let file = self.diagnostic.file.as_deref().unwrap_or("<stdin>");
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{file}:{l}:{c}: {}", self.diagnostic.describe()),
+            _ => write!(f, "{file}: {}", self.diagnostic.describe()),
+        }
+    }
+}
+
+impl Located {
+    pub fn to_json(&self) -> Value {
+        let d = &self.diagnostic;
+        let r = d.resource.clone().unwrap_or_default();
+        json!({
+            "file": d.file,
+            "line": self.line,
+            "column": self.column,
+            "apiVersion": r.api_version,
+            "kind": r.kind,
+            "namespace": r.namespace,
+            "name": r.name,
+            "field": d.issue.path,
+            "severity": d.issue.severity.as_str(),
+            "message": d.issue.message,
+        })
+    }
+}
+
+struct Doc {
+    file: String,
+    index: usize,
+    value: Value,
+}
+
+fn read(path: &Path, limits: &Limits) -> Result<String, CheckError> {
+    let err = |source| CheckError::Read {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if meta.len() > limits.max_bytes as u64 {
+        return Err(err(std::io::Error::other(format!(
+            "{} bytes is above the input limit of {} bytes",
+            meta.len(),
+            limits.max_bytes
+        ))));
+    }
+    std::fs::read_to_string(path).map_err(err)
+}
+
+/// Validates the specs in `paths` (files or directories), with an optional platform file.
+pub fn check(
+    paths: &[PathBuf],
+    platform: Option<&Path>,
+    limits: &Limits,
+) -> Result<Vec<Located>, CheckError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            crate::render::manifest_files(p, &mut files);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut docs = Vec::new();
+    let mut out = Vec::new();
+    let mut scans = std::collections::HashMap::new();
+    let mut platform_item = None;
+    let all = files
+        .iter()
+        .map(|f| (f.as_path(), false))
+        .chain(platform.map(|p| (p, true)));
+    for (file, is_platform) in all {
+        let text = read(file, limits)?;
+        let name = file.display().to_string();
+        match yaml::parse_stream_indexed(&text, limits) {
+            Ok(values) => {
+                for (index, value) in values {
+                    if is_platform {
+                        platform_item = Some(Item {
+                            value,
+                            file: Some(name.clone()),
+                        });
+                    } else if value.is_object() {
+                        docs.push(Doc {
+                            file: name.clone(),
+                            index,
+                            value,
+                        });
+                    }
+                }
+            }
+            Err(e) => out.push(Located {
+                diagnostic: Diagnostic {
+                    file: Some(name.clone()),
+                    resource: None,
+                    issue: Issue::error("", format!("not valid YAML: {e}")),
+                },
+                line: None,
+                column: None,
+            }),
+        }
+        scans.insert(name, positions::scan(&text));
+    }
+    let is_spec = |v: &Value| {
+        source::is_ours(v, crate::spec::KIND) || source::is_ours(v, crate::platform::KIND)
+    };
+    let items: Vec<Item> = docs
+        .iter()
+        .filter(|d| is_spec(&d.value))
+        .map(|d| Item {
+            value: d.value.clone(),
+            file: Some(d.file.clone()),
+        })
+        .collect();
+    if !items.iter().any(|i| is_spec(&i.value)) && out.is_empty() {
+        return Ok(out);
+    }
+    let outcome = engine::run(items, platform_item);
+    for diagnostic in outcome.diagnostics {
+        // The "only a PlatformConfig" guard is about output; validation has none.
+        if diagnostic.file.is_none() && diagnostic.resource.is_none() {
+            continue;
+        }
+        let doc = docs.iter().find(|d| {
+            Some(&d.file) == diagnostic.file.as_ref()
+                && diagnostic.resource.as_ref().is_some_and(|r| {
+                    source::kind(&d.value) == Some(r.kind.as_str())
+                        && source::name(&d.value).unwrap_or("") == r.name
+                })
+        });
+        let pos = doc.and_then(|d| {
+            scans
+                .get(&d.file)
+                .and_then(|s| s.get(d.index))
+                .and_then(|f| f.locate(&diagnostic.issue.path))
+        });
+        out.push(Located {
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            diagnostic,
+        });
+    }
+    Ok(out)
+}
