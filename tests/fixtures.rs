@@ -7,7 +7,8 @@
 //!
 //! The case name carries expectations checked in code, not only in the snapshot:
 //! - `invalid-*`: the run fails, at least one error points at a field (or is a protocol-level
-//!   error), and the ResourceList on stdout returns the input items unchanged;
+//!   error: no resource, or the choice of the run's PlatformConfig), and the ResourceList on
+//!   stdout returns the input items unchanged;
 //! - `valid-*`: the run succeeds, no AppSpec is left in the output, pass-through items are
 //!   untouched, and feeding the output back in gives the same items.
 //!
@@ -74,8 +75,11 @@ fn run(input: &str) -> Result<Response, String> {
 }
 
 fn output_items(stdout: &str) -> Result<Vec<Value>, String> {
-    let list = yaml::parse_one(stdout, &Limits::default()).map_err(|e| format!("stdout is not YAML: {e}"))?;
-    if list["apiVersion"] != krm::RESOURCE_LIST_API_VERSION || list["kind"] != krm::RESOURCE_LIST_KIND {
+    let list = yaml::parse_one(stdout, &Limits::default())
+        .map_err(|e| format!("stdout is not YAML: {e}"))?;
+    if list["apiVersion"] != krm::RESOURCE_LIST_API_VERSION
+        || list["kind"] != krm::RESOURCE_LIST_KIND
+    {
         return Err("stdout is not a ResourceList".into());
     }
     match &list["items"] {
@@ -85,11 +89,18 @@ fn output_items(stdout: &str) -> Result<Vec<Value>, String> {
 }
 
 fn is_ours(v: &Value, kind: &str) -> bool {
-    v["kind"] == kind && v["apiVersion"].as_str().is_some_and(|a| a.starts_with(OUR_GROUP))
+    v["kind"] == kind
+        && v["apiVersion"]
+            .as_str()
+            .is_some_and(|a| a.starts_with(OUR_GROUP))
 }
 
+/// An error about the run rather than a field: no resource (the ResourceList itself), or
+/// the choice of the run's PlatformConfig.
 fn protocol_level(d: &Diagnostic) -> bool {
-    d.resource.is_none()
+    d.resource
+        .as_ref()
+        .is_none_or(|r| r.kind == "PlatformConfig" && r.api_version.starts_with(OUR_GROUP))
 }
 
 /// The snapshot: outcome, stderr lines, and each result's severity, resource, field and
@@ -131,17 +142,39 @@ fn report(case: &str, response: &Response, items: &[Value]) -> String {
 }
 
 /// The structural facts of one case; returns every violated one.
-fn check(case: &str, input_items: &[Value], function_config: Option<&Value>, first: &Response, items: &[Value], input: &str) -> Vec<String> {
+fn check(
+    case: &str,
+    input_items: &[Value],
+    function_config: Option<&Value>,
+    first: &Response,
+    items: &[Value],
+    input: &str,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut fail = |msg: String| problems.push(format!("{case}: {msg}"));
+    let mut fail = |msg: String| {
+        // Printed at once too: a snapshot mismatch stops the glob before the final assert.
+        eprintln!("fixture problem: {case}: {msg}");
+        problems.push(format!("{case}: {msg}"));
+    };
     let errors: Vec<&Diagnostic> = first.diagnostics.iter().filter(|d| d.is_error()).collect();
 
-    if first.failed != !errors.is_empty() {
-        fail(format!("failed = {} but {} error diagnostics", first.failed, errors.len()));
+    if first.failed == errors.is_empty() {
+        fail(format!(
+            "failed = {} but {} error diagnostics",
+            first.failed,
+            errors.len()
+        ));
     }
     for d in &first.diagnostics {
-        if d.resource.is_some() && !d.file.as_deref().is_some_and(|f| f.starts_with(&format!("{case}/"))) {
-            fail(format!("diagnostic without the source file of its resource: {d}"));
+        if d.resource.is_some()
+            && !d
+                .file
+                .as_deref()
+                .is_some_and(|f| f.starts_with(&format!("{case}/")))
+        {
+            fail(format!(
+                "diagnostic without the source file of its resource: {d}"
+            ));
         }
     }
     match run(input) {
@@ -154,7 +187,10 @@ fn check(case: &str, input_items: &[Value], function_config: Option<&Value>, fir
         if !first.failed {
             fail("an invalid-* case must fail".into());
         }
-        if !errors.iter().any(|d| !d.issue.path.is_empty() || protocol_level(d)) {
+        if !errors
+            .iter()
+            .any(|d| !d.issue.path.is_empty() || protocol_level(d))
+        {
             fail("no error names a field path (and none is protocol-level)".into());
         }
         if items != input_items {
@@ -162,24 +198,38 @@ fn check(case: &str, input_items: &[Value], function_config: Option<&Value>, fir
         }
     } else if case.starts_with("valid-") {
         if first.failed {
-            fail(format!("a valid-* case must not fail: {:?}", errors.iter().map(ToString::to_string).collect::<Vec<_>>()));
+            fail(format!(
+                "a valid-* case must not fail: {:?}",
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>()
+            ));
             return problems;
         }
         if items.is_empty() {
             fail("a successful run must not output an empty list".into());
         }
-        if items.iter().any(|i| is_ours(i, "AppSpec") || is_ours(i, "PlatformConfig")) {
+        if items
+            .iter()
+            .any(|i| is_ours(i, "AppSpec") || is_ours(i, "PlatformConfig"))
+        {
             fail("AppSpec or PlatformConfig left in the output".into());
         }
-        for i in input_items.iter().filter(|i| !is_ours(i, "AppSpec") && !is_ours(i, "PlatformConfig")) {
+        for i in input_items
+            .iter()
+            .filter(|i| !is_ours(i, "AppSpec") && !is_ours(i, "PlatformConfig"))
+        {
             if !items.contains(i) {
                 fail(format!("pass-through item changed or dropped: {i}"));
             }
         }
         // kpt may run a function twice: the output fed back in gives the same items.
-        match run(&resource_list(items, function_config)).map(|r| (r.failed, output_items(&r.stdout))) {
+        match run(&resource_list(items, function_config))
+            .map(|r| (r.failed, output_items(&r.stdout)))
+        {
             Ok((false, Ok(again))) if again == items => {}
-            Ok((failed, again)) => fail(format!("not idempotent: second pass failed={failed}, items equal={}", again.as_deref() == Ok(items))),
+            Ok((failed, again)) => fail(format!(
+                "not idempotent: second pass failed={failed}, items equal={}",
+                again.as_deref() == Ok(items)
+            )),
             Err(e) => fail(format!("second pass panicked: {e}")),
         }
     } else {
@@ -216,9 +266,21 @@ fn case() {
                 vec![]
             }
         };
-        problems.extend(check(&case, &input_items, function_config.as_ref(), &response, &items, &input));
+        problems.extend(check(
+            &case,
+            &input_items,
+            function_config.as_ref(),
+            &response,
+            &items,
+            &input,
+        ));
         insta::assert_snapshot!(report(&case, &response, &items));
     });
     assert!(cases > 0, "no fixture found");
-    assert!(problems.is_empty(), "{} fixture problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} fixture problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
