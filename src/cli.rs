@@ -49,6 +49,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Compare two versions of specs (files or directories; a missing one has no specs) and
+    /// say whether the change is high risk. Exit 0 low, 1 high, 2 unreadable input.
+    Risk {
+        base: PathBuf,
+        head: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
     /// Print the JSON Schema of AppSpec (or of PlatformConfig).
     Schema {
         /// Print the PlatformConfig schema instead.
@@ -87,6 +96,11 @@ pub enum Mode {
         format: Format,
     },
     Schema(SchemaKind),
+    Risk {
+        base: PathBuf,
+        head: PathBuf,
+        format: Format,
+    },
     Render(crate::render::Options),
     Discover(PathBuf),
 }
@@ -169,6 +183,7 @@ impl From<Cli> for Config {
                 platform,
                 format,
             },
+            Some(Command::Risk { base, head, format }) => Mode::Risk { base, head, format },
             Some(Command::Schema { platform }) => Mode::Schema(if platform {
                 SchemaKind::PlatformConfig
             } else {

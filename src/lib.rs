@@ -15,6 +15,7 @@ pub mod platform;
 pub mod positions;
 pub mod reader;
 pub mod render;
+pub mod risk;
 pub mod schema;
 pub mod source;
 pub mod spec;

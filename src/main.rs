@@ -106,6 +106,14 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(exit(found.iter().any(|l| l.diagnostic.is_error())))
         }
+        Mode::Risk { base, head, format } => {
+            let report = appspec::risk::assess(&base, &head, &config.limits)?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Text => print!("{}", report.to_text()),
+            }
+            Ok(exit(report.level == appspec::risk::Level::High))
+        }
         Mode::Schema(kind) => {
             let schema = match kind {
                 SchemaKind::AppSpec => appspec::schema::appspec(),
