@@ -58,6 +58,28 @@ pub struct AppSpecBody {
     pub ingress: Ingress,
     #[serde(default)]
     pub backup: Backup,
+    /// Pod security profile. Every pod gets seccomp RuntimeDefault, no service account
+    /// token and no privilege escalation; `restricted` adds runAsNonRoot, drops all
+    /// capabilities and makes the root filesystem read-only with a writable `/tmp`.
+    #[serde(default)]
+    pub security: SecurityProfile,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecurityProfile {
+    /// Secure defaults that any image runs with.
+    #[default]
+    Default,
+    /// The Kubernetes "restricted" Pod Security Standard; the image must run as non-root.
+    Restricted,
+}
+
+impl SecurityProfile {
+    pub const ALL: [(&'static str, SecurityProfile); 2] = [
+        ("default", SecurityProfile::Default),
+        ("restricted", SecurityProfile::Restricted),
+    ];
 }
 
 /// Kubernetes quantities for the container.
@@ -312,6 +334,7 @@ const SPEC: &[&str] = &[
     "storage",
     "ingress",
     "backup",
+    "security",
 ];
 
 /// Reads an AppSpec document strictly. Returns the typed spec unless a value could not be
@@ -405,7 +428,11 @@ fn read_body(r: &mut Reader, spec: &serde_json::Map<String, Value>) -> Option<Ap
             }
         })
         .unwrap_or_default();
+    let security = r
+        .choice(spec, "security", p, &SecurityProfile::ALL)
+        .unwrap_or_default();
     Some(AppSpecBody {
+        security,
         image: image?,
         port,
         replicas,

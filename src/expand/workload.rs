@@ -4,14 +4,19 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, PodSpec, PodTemplateSpec, ResourceRequirements,
+    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, PodSecurityContext,
+    PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Volume,
+    VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{labels, meta, secrets, selector, storage};
-use crate::spec::{Amounts, StoragePattern};
+use crate::spec::{Amounts, SecurityProfile, StoragePattern};
 use crate::validate::App;
+
+/// Name of the writable `/tmp` volume of the restricted profile.
+pub const TMP_VOLUME: &str = "tmp";
 
 /// Name of the container port the Service targets.
 pub const PORT_NAME: &str = "http";
@@ -41,6 +46,22 @@ pub fn deployment(app: &App) -> Deployment {
         .collect();
     env.extend(secrets::s3_env(app));
     let (volume, mount) = storage::pod_volume(app).unzip();
+    let mut volumes: Vec<Volume> = volume.into_iter().collect();
+    let mut mounts: Vec<VolumeMount> = mount.into_iter().collect();
+    let restricted = s.security == SecurityProfile::Restricted;
+    if restricted {
+        // A read-only root filesystem still needs somewhere to write temporary files.
+        volumes.push(Volume {
+            name: TMP_VOLUME.to_string(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Volume::default()
+        });
+        mounts.push(VolumeMount {
+            name: TMP_VOLUME.to_string(),
+            mount_path: "/tmp".to_string(),
+            ..VolumeMount::default()
+        });
+    }
     let container = Container {
         name: app.spec.name.clone(),
         image: Some(s.image.clone()),
@@ -56,7 +77,17 @@ pub fn deployment(app: &App) -> Deployment {
             limits: quantities(app.resources.limits.as_ref()),
             ..ResourceRequirements::default()
         }),
-        volume_mounts: mount.map(|m| vec![m]),
+        volume_mounts: (!mounts.is_empty()).then_some(mounts),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            run_as_non_root: restricted.then_some(true),
+            read_only_root_filesystem: restricted.then_some(true),
+            capabilities: restricted.then(|| Capabilities {
+                drop: Some(vec!["ALL".to_string()]),
+                add: None,
+            }),
+            ..SecurityContext::default()
+        }),
         ..Container::default()
     };
     // An RWO volume cannot attach to two pods during a rolling update.
@@ -80,8 +111,17 @@ pub fn deployment(app: &App) -> Deployment {
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
+                    automount_service_account_token: Some(false),
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: restricted.then_some(true),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".to_string(),
+                            localhost_profile: None,
+                        }),
+                        ..PodSecurityContext::default()
+                    }),
                     containers: vec![container],
-                    volumes: volume.map(|v| vec![v]),
+                    volumes: (!volumes.is_empty()).then_some(volumes),
                     ..PodSpec::default()
                 }),
             },
@@ -144,6 +184,56 @@ mod tests {
                 pod["containers"][0]["resources"]["requests"]["cpu"], "50m",
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn security_profiles() {
+        use serde_json::json;
+        // (name, extra spec fields, container securityContext, pod securityContext, volumes)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            serde_json::Value,
+            serde_json::Value,
+            usize,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "default",
+                "",
+                json!({"allowPrivilegeEscalation": false}),
+                json!({"seccompProfile": {"type": "RuntimeDefault"}}),
+                1,
+            ),
+            (
+                "restricted",
+                ", security: restricted",
+                json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": true, "runAsNonRoot": true}),
+                json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}}),
+                2,
+            ),
+        ];
+        for (name, extra, container_ctx, pod_ctx, volumes) in &cases {
+            let (app, _) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\"{extra}}}"
+            ));
+            let d = serde_json::to_value(deployment(&app)).unwrap();
+            let pod = &d["spec"]["template"]["spec"];
+            assert_eq!(pod["automountServiceAccountToken"], false, "{name}");
+            assert_eq!(pod["securityContext"], *pod_ctx, "{name}");
+            assert_eq!(
+                pod["containers"][0]["securityContext"], *container_ctx,
+                "{name}"
+            );
+            assert_eq!(pod["volumes"].as_array().unwrap().len(), *volumes, "{name}");
+            if *volumes == 2 {
+                assert_eq!(
+                    pod["containers"][0]["volumeMounts"][1]["mountPath"], "/tmp",
+                    "{name}"
+                );
+                assert!(pod["volumes"][1].get("emptyDir").is_some(), "{name}");
+            }
         }
     }
 

@@ -290,6 +290,13 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 "spec.storage.mountPath",
                 "mountPath must not be '/' (it would hide the image's filesystem)",
             );
+        } else if spec.spec.security == crate::spec::SecurityProfile::Restricted
+            && mount.trim_end_matches('/') == "/tmp"
+        {
+            v.error(
+                "spec.storage.mountPath",
+                "mountPath /tmp is taken by the writable /tmp of security: restricted; choose another path",
+            );
         }
     }
     let mut endpoint = None;
