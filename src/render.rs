@@ -226,8 +226,13 @@ fn unique() -> u128 {
 pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
     let mut items = Vec::new();
     let mut diags = Vec::new();
+    // The platform file may sit among the manifests (a PlatformConfig beside the specs);
+    // it is then read once, as the platform.
+    let platform_file = opts.platform.as_ref().and_then(|p| p.canonicalize().ok());
     for source in collect(&opts.paths)? {
         match source {
+            Source::File(path)
+                if path.canonicalize().ok() == platform_file && platform_file.is_some() => {}
             Source::File(path) => {
                 let text = read_limited(&path, opts.limits.max_bytes)?;
                 documents(
@@ -336,9 +341,13 @@ fn read_limited(path: &Path, limit: usize) -> Result<String, RenderError> {
 }
 
 /// The files under `dir` that hold an AppSpec (for the Argo CD plugin's `discover`).
+///
+/// A kustomization's local `resources` and `components` directories are searched too, so
+/// an overlay whose AppSpec lives in its base is discovered.
 pub fn discover(dir: &Path, limits: &Limits) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    manifest_files(dir, &mut files);
+    let mut seen = Vec::new();
+    discover_files(dir, &mut files, &mut seen, 0);
     files
         .into_iter()
         .filter(|f| {
@@ -352,6 +361,44 @@ pub fn discover(dir: &Path, limits: &Limits) -> Vec<PathBuf> {
                 })
         })
         .collect()
+}
+
+/// Collects the manifest files of `dir` and of the local directories its kustomization
+/// references (bounded depth, each directory once).
+fn discover_files(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>, depth: usize) {
+    let Ok(canonical) = dir.canonicalize() else {
+        return;
+    };
+    if depth > 16 || seen.contains(&canonical) {
+        return;
+    }
+    seen.push(canonical);
+    manifest_files(dir, out);
+    let Some(k) = kustomization_in(dir) else {
+        return;
+    };
+    let Some(doc) = std::fs::read_to_string(&k)
+        .ok()
+        .and_then(|t| yaml::parse_one(&t, &Limits::default()).ok())
+    else {
+        return;
+    };
+    for field in ["resources", "components", "bases"] {
+        for entry in doc
+            .get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(rel) = entry.as_str().filter(|s| !s.contains("://")) else {
+                continue;
+            };
+            let target = dir.join(rel);
+            if target.is_dir() {
+                discover_files(&target, out, seen, depth + 1);
+            }
+        }
+    }
 }
 
 /// Every manifest file (`.yaml`, `.yml`, `.json`) under `dir`, hidden entries skipped, in
