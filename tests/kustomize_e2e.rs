@@ -1,0 +1,666 @@
+//! End to end through kustomize: every example under `examples/` built with
+//! `kubectl kustomize --enable-alpha-plugins`, the container function run by a `docker` shim
+//! that execs the freshly built binary.
+//!
+//! - A buildable example (one with a kustomization.yaml, not `invalid-*`) must build, twice
+//!   byte-identically, to exactly its committed `expected.yaml` and its insta snapshot.
+//!   `APPSPEC_BLESS=1` rewrites `expected.yaml`; `INSTA_UPDATE=always` rewrites snapshots.
+//! - An `invalid-*` example must fail, with our diagnostics on stderr.
+//! - The KRM protocol on the same material without kustomize: idempotency (kpt runs a function
+//!   again on its own output), no YAML anchors or aliases, the same objects as kustomize.
+//!
+//! Without kubectl the kustomize tests print a notice and pass, unless
+//! `APPSPEC_REQUIRE_TOOLS=1`, which makes a missing tool a failure.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::{Value, json};
+
+/// The binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_appspec");
+
+/// Example directories that are not kustomizations of AppSpecs.
+const NOT_EXAMPLES: &[&str] = &["backstage", "ci"];
+
+/// What each `invalid-*` example must print on stderr (one diagnostic line each contains one
+/// of these). A new invalid example needs an entry here.
+const INVALID_EXAMPLES: &[(&str, &[&str])] = &[(
+    "invalid-nas-path",
+    &[
+        "AppSpec/sneaky: spec.storage.nas.subpath: Subpath must not contain relative directory references",
+        "AppSpec/sneaky: spec.ingress.host: Internal apps must use .in.hypyr.space domain",
+    ],
+)];
+
+fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env_is_1(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1")
+}
+
+struct Example {
+    /// The path under examples/, e.g. `nas-internal` or `overlays/prod`.
+    name: String,
+    dir: PathBuf,
+}
+
+impl Example {
+    fn is_invalid(&self) -> bool {
+        self.dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("invalid-"))
+    }
+
+    /// The insta snapshot name: the path with `/` turned into `-`.
+    fn snapshot_name(&self) -> String {
+        self.name.replace('/', "-")
+    }
+
+    fn expected_path(&self) -> PathBuf {
+        self.dir.join("expected.yaml")
+    }
+
+    fn expected(&self) -> String {
+        let path = self.expected_path();
+        fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {}: {e} (generate it with APPSPEC_BLESS=1 cargo test --test kustomize_e2e)",
+                path.display()
+            )
+        })
+    }
+}
+
+/// Every example, sorted by name: each directory of examples/ with a kustomization.yaml, and
+/// below a directory without one (a group such as `overlays/`), each kustomization that runs
+/// a function (its bases are built through it).
+fn examples() -> Vec<Example> {
+    fn walk(root: &Path, dir: &Path, top: bool, out: &mut Vec<Example>) {
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .map(|entry| entry.expect("cannot read examples/").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for sub in entries {
+            let name = sub
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if top && NOT_EXAMPLES.contains(&name.as_str()) {
+                continue;
+            }
+            let kustomization = sub.join("kustomization.yaml");
+            if !kustomization.is_file() {
+                walk(root, &sub, false, out);
+            } else if top || runs_a_function(&read_docs(&kustomization)[0]) {
+                out.push(Example { name, dir: sub });
+            }
+        }
+    }
+    let root = repo_root().join("examples");
+    let mut out = Vec::new();
+    walk(&root, &root, true, &mut out);
+    let valid = out.iter().filter(|ex| !ex.is_invalid()).count();
+    assert!(
+        valid >= 1 && valid < out.len(),
+        "examples/ should hold buildable and invalid-* examples"
+    );
+    out
+}
+
+fn runs_a_function(kustomization: &Value) -> bool {
+    !strings(&kustomization["transformers"]).is_empty()
+        || !strings(&kustomization["generators"]).is_empty()
+}
+
+fn buildable_examples() -> Vec<Example> {
+    examples()
+        .into_iter()
+        .filter(|ex| !ex.is_invalid())
+        .collect()
+}
+
+/// kubectl from PATH, else /usr/bin/kubectl. `None` (after a notice) when there is none and
+/// tools are not required.
+fn kubectl() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("kubectl"));
+    let found = on_path
+        .chain(std::iter::once(PathBuf::from("/usr/bin/kubectl")))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        assert!(
+            !env_is_1("APPSPEC_REQUIRE_TOOLS"),
+            "kubectl (with kustomize v5) is not installed and APPSPEC_REQUIRE_TOOLS=1"
+        );
+        eprintln!(
+            "notice: kubectl not found on PATH or at /usr/bin/kubectl: skipping the kustomize end-to-end test"
+        );
+    }
+    found
+}
+
+/// A directory holding a `docker` that runs the binary under test: kustomize runs a container
+/// function as `docker run --rm -i ... IMAGE`, and the shim ignores those arguments.
+struct DockerShim {
+    dir: tempfile::TempDir,
+}
+
+impl DockerShim {
+    fn new() -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        // Under target/ rather than /tmp, which may be mounted noexec.
+        let dir = tempfile::Builder::new()
+            .prefix("docker-shim")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("cannot create the shim directory");
+        let script = dir.path().join("docker");
+        let quoted = BIN.replace('\'', r"'\''");
+        fs::write(
+            &script,
+            format!("#!/bin/sh\n# Stands in for `docker run ... IMAGE`: runs the function binary.\nexec '{quoted}'\n"),
+        )
+        .expect("cannot write the docker shim");
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755))
+            .expect("cannot make the docker shim executable");
+        DockerShim { dir }
+    }
+
+    /// PATH with the shim directory first.
+    fn path_env(&self) -> OsString {
+        let rest = std::env::var_os("PATH").unwrap_or_default();
+        let dirs =
+            std::iter::once(self.dir.path().to_path_buf()).chain(std::env::split_paths(&rest));
+        std::env::join_paths(dirs).expect("PATH cannot hold the shim directory")
+    }
+
+    fn kustomize(&self, kubectl: &Path, dir: &Path) -> Output {
+        std::process::Command::new(kubectl)
+            .args(["kustomize", "--enable-alpha-plugins"])
+            .arg(dir)
+            .env("PATH", self.path_env())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", kubectl.display()))
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("output is not UTF-8")
+}
+
+/// Where two texts first differ, for a readable failure.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let mut exp = expected.lines();
+    let mut act = actual.lines();
+    for line in 1.. {
+        match (exp.next(), act.next()) {
+            (None, None) => {
+                return "the texts differ only in line endings or a final newline".to_string();
+            }
+            (e, a) if e != a => {
+                return format!(
+                    "first difference at line {line}:\n  expected: {}\n  actual:   {}",
+                    e.unwrap_or("<end of text>"),
+                    a.unwrap_or("<end of text>")
+                );
+            }
+            _ => {}
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn examples_build_with_kubectl_kustomize() {
+    let Some(kubectl) = kubectl() else { return };
+    let shim = DockerShim::new();
+    let bless = env_is_1("APPSPEC_BLESS");
+    let mut mismatches = Vec::new();
+    for ex in buildable_examples() {
+        let first = shim.kustomize(&kubectl, &ex.dir);
+        assert!(
+            first.status.success(),
+            "kubectl kustomize examples/{} failed ({}):\n{}",
+            ex.name,
+            first.status,
+            text(&first.stderr)
+        );
+        let second = shim.kustomize(&kubectl, &ex.dir);
+        assert!(
+            second.status.success(),
+            "second build of examples/{} failed",
+            ex.name
+        );
+        let output = text(&first.stdout);
+        assert_eq!(
+            output,
+            text(&second.stdout),
+            "examples/{}: two builds of the same input differ",
+            ex.name
+        );
+        assert!(
+            output.contains("kind: Deployment"),
+            "examples/{} built no Deployment:\n{output}",
+            ex.name
+        );
+
+        if bless {
+            fs::write(ex.expected_path(), &output).expect("cannot write expected.yaml");
+        } else if ex.expected() != output {
+            mismatches.push(format!(
+                "examples/{}/expected.yaml: {}",
+                ex.name,
+                first_difference(&ex.expected(), &output)
+            ));
+        }
+
+        insta::with_settings!({
+            description => format!("kubectl kustomize --enable-alpha-plugins examples/{}", ex.name),
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(ex.snapshot_name(), output);
+        });
+    }
+    assert!(
+        mismatches.is_empty(),
+        "kustomize output differs from the committed expected.yaml (APPSPEC_BLESS=1 regenerates, then review the diff):\n{}",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn invalid_examples_fail_with_our_diagnostics() {
+    let Some(kubectl) = kubectl() else { return };
+    let shim = DockerShim::new();
+    for ex in examples().into_iter().filter(Example::is_invalid) {
+        let (_, wanted) = INVALID_EXAMPLES
+            .iter()
+            .find(|(name, _)| *name == ex.name)
+            .unwrap_or_else(|| {
+                panic!(
+                    "add the expected diagnostics of examples/{} to INVALID_EXAMPLES",
+                    ex.name
+                )
+            });
+        let out = shim.kustomize(&kubectl, &ex.dir);
+        let stderr = text(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "examples/{} must fail to build, but kubectl succeeded:\n{}",
+            ex.name,
+            text(&out.stdout)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "examples/{}: a failed build printed manifests",
+            ex.name
+        );
+        for line in *wanted {
+            assert!(
+                stderr.lines().any(|l| l.contains(line)),
+                "examples/{}: stderr lacks the diagnostic {line:?}:\n{stderr}",
+                ex.name
+            );
+        }
+        assert!(
+            !ex.expected_path().exists(),
+            "examples/{} must fail, so it has no expected.yaml",
+            ex.name
+        );
+    }
+}
+
+// ----- the KRM protocol without kustomize -----
+
+fn parse_stream(text: &str) -> Vec<Value> {
+    let docs: Vec<Value> = serde_saphyr::from_multiple(text).expect("cannot parse YAML");
+    docs.into_iter().filter(|d| !d.is_null()).collect()
+}
+
+fn read_docs(path: &Path) -> Vec<Value> {
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    parse_stream(&text)
+}
+
+fn is_function(doc: &Value) -> bool {
+    doc["metadata"]["annotations"]["config.kubernetes.io/function"].is_string()
+}
+
+/// The function configs (documents with a `config.kubernetes.io/function` annotation) that
+/// a kustomization entry (a file, or a directory with its own kustomization) leads to.
+fn function_configs(path: &Path) -> Vec<Value> {
+    if path.is_dir() {
+        let kustomization = &read_docs(&path.join("kustomization.yaml"))[0];
+        strings(&kustomization["resources"])
+            .into_iter()
+            .flat_map(|r| function_configs(&path.join(r)))
+            .collect()
+    } else {
+        read_docs(path).into_iter().filter(is_function).collect()
+    }
+}
+
+fn strings(list: &Value) -> Vec<String> {
+    list.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The function config kustomize hands the function for this example: the transformer's or
+/// the generator's.
+fn function_config(ex: &Example) -> Value {
+    let kustomization = &read_docs(&ex.dir.join("kustomization.yaml"))[0];
+    let mut configs: Vec<Value> = ["transformers", "generators"]
+        .iter()
+        .flat_map(|key| strings(&kustomization[*key]))
+        .flat_map(|entry| function_configs(&ex.dir.join(entry)))
+        .collect();
+    assert_eq!(
+        configs.len(),
+        1,
+        "examples/{}: expected exactly one function",
+        ex.name
+    );
+    configs.pop().unwrap()
+}
+
+/// The items kustomize hands the function: the `resources` files, plus the generator itself
+/// in the generator form. `None` for a kustomization that does more than list files
+/// (patches, bases, name prefixes...), which only kustomize itself reproduces.
+fn krm_items(ex: &Example) -> Option<Vec<Value>> {
+    const PLAIN_KEYS: &[&str] = &[
+        "apiVersion",
+        "kind",
+        "resources",
+        "transformers",
+        "generators",
+    ];
+    let kustomization = &read_docs(&ex.dir.join("kustomization.yaml"))[0];
+    let plain = kustomization
+        .as_object()
+        .is_some_and(|m| m.keys().all(|k| PLAIN_KEYS.contains(&k.as_str())));
+    let resources: Vec<PathBuf> = strings(&kustomization["resources"])
+        .iter()
+        .map(|r| ex.dir.join(r))
+        .collect();
+    if !plain || resources.iter().any(|r| !r.is_file()) {
+        return None;
+    }
+    let mut items: Vec<Value> = resources.iter().flat_map(|r| read_docs(r)).collect();
+    for generator in strings(&kustomization["generators"]) {
+        items.extend(function_configs(&ex.dir.join(generator)));
+    }
+    Some(items)
+}
+
+/// The default transformer config shipped in functions/.
+fn default_function_config() -> Value {
+    let configs = function_configs(&repo_root().join("functions"));
+    assert_eq!(
+        configs.len(),
+        1,
+        "functions/ should hold one function config"
+    );
+    configs.into_iter().next().unwrap()
+}
+
+fn resource_list(items: &[Value], function_config: &Value) -> String {
+    let list = json!({
+        "apiVersion": "config.kubernetes.io/v1",
+        "kind": "ResourceList",
+        "items": items,
+        "functionConfig": function_config,
+    });
+    serde_saphyr::to_string(&list).expect("cannot write the ResourceList")
+}
+
+/// Runs the binary on a ResourceList; asserts success and returns stdout.
+fn run_function(input: &str, what: &str) -> String {
+    let out = assert_cmd::Command::new(BIN)
+        .write_stdin(input)
+        .output()
+        .expect("cannot run appspec");
+    assert!(
+        out.status.success(),
+        "{what}: appspec failed ({}):\nstderr:\n{}\nstdout:\n{}",
+        out.status,
+        text(&out.stderr),
+        text(&out.stdout)
+    );
+    text(&out.stdout)
+}
+
+/// The items of a ResourceList written by the function, after checking it is one document
+/// without error results.
+fn output_items(stdout: &str, what: &str) -> Vec<Value> {
+    let docs = parse_stream(stdout);
+    assert_eq!(
+        docs.len(),
+        1,
+        "{what}: the output is not exactly one document:\n{stdout}"
+    );
+    let list = &docs[0];
+    assert_eq!(list["kind"], "ResourceList", "{what}: {stdout}");
+    assert_eq!(
+        list["apiVersion"], "config.kubernetes.io/v1",
+        "{what}: {stdout}"
+    );
+    if let Some(results) = list["results"].as_array() {
+        assert!(
+            results.iter().all(|r| r["severity"] != "error"),
+            "{what}: error results:\n{stdout}"
+        );
+    }
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// Anchor and alias counts of a YAML stream, from the parser's events.
+fn anchors_and_aliases(yaml: &str) -> (usize, usize) {
+    let report = serde_saphyr::budget::check_yaml_budget(
+        yaml,
+        serde_saphyr::Budget::default(),
+        serde_saphyr::budget::EnforcingPolicy::AllContent,
+    )
+    .expect("cannot scan YAML");
+    (report.anchors, report.aliases)
+}
+
+fn assert_no_anchors(yaml: &str, what: &str) {
+    assert_eq!(
+        anchors_and_aliases(yaml),
+        (0, 0),
+        "{what}: the output has YAML anchors or aliases:\n{yaml}"
+    );
+}
+
+/// A stable order for comparing object sets: kind, namespace, name.
+fn sorted_by_identity(mut items: Vec<Value>) -> Vec<Value> {
+    let key = |v: &Value| {
+        let m = &v["metadata"];
+        (
+            v["apiVersion"].to_string(),
+            v["kind"].to_string(),
+            m["namespace"].to_string(),
+            m["name"].to_string(),
+        )
+    };
+    items.sort_by_key(key);
+    items
+}
+
+fn identity(v: &Value) -> String {
+    let m = &v["metadata"];
+    format!(
+        "{}/{}/{}",
+        v["kind"].as_str().unwrap_or("?"),
+        m["namespace"].as_str().unwrap_or(""),
+        m["name"].as_str().unwrap_or("?")
+    )
+}
+
+/// Object by object, with the first difference shown as YAML.
+fn assert_same_objects(what: &str, actual: Vec<Value>, expected: Vec<Value>) {
+    let ids = |v: &[Value]| v.iter().map(identity).collect::<Vec<_>>();
+    assert_eq!(ids(&actual), ids(&expected), "{what}: not the same objects");
+    for (a, e) in actual.iter().zip(&expected) {
+        assert!(
+            a == e,
+            "{what}: {} differs from expected.yaml\n--- actual:\n{}--- expected:\n{}",
+            identity(a),
+            serde_saphyr::to_string(a).unwrap_or_default(),
+            serde_saphyr::to_string(e).unwrap_or_default()
+        );
+    }
+}
+
+/// kpt runs a function again on its own output: the expanded objects must come back as they
+/// went in, and a further pass must give the same bytes.
+#[test]
+fn krm_output_is_idempotent() {
+    let default_config = default_function_config();
+    for ex in buildable_examples() {
+        let expected = parse_stream(&ex.expected());
+        assert!(
+            !expected.is_empty(),
+            "examples/{}/expected.yaml is empty",
+            ex.name
+        );
+        let config = function_config(&ex);
+        // A second run is always a transformer run: generators are not run twice.
+        let config = if config["kind"] == "PlatformConfig" {
+            config
+        } else {
+            default_config.clone()
+        };
+        let what = format!("examples/{} (expected.yaml fed back)", ex.name);
+
+        let once = run_function(&resource_list(&expected, &config), &what);
+        assert_no_anchors(&once, &what);
+        let items = output_items(&once, &what);
+        assert_same_objects(&format!("{what}: the items changed"), items, expected);
+
+        let twice = run_function(&once, &what);
+        assert_eq!(once, twice, "{what}: running on its own output changed it");
+    }
+}
+
+/// The function called directly with what kustomize would send yields the objects kustomize
+/// printed (kustomize only reorders them), without anchors or aliases.
+#[test]
+fn krm_direct_run_matches_kustomize_output() {
+    let mut compared = 0;
+    for ex in buildable_examples() {
+        let Some(items) = krm_items(&ex) else {
+            eprintln!(
+                "examples/{}: built by kustomize only (patches or bases)",
+                ex.name
+            );
+            continue;
+        };
+        compared += 1;
+        let what = format!("examples/{} (direct KRM run)", ex.name);
+        let stdout = run_function(&resource_list(&items, &function_config(&ex)), &what);
+        assert_no_anchors(&stdout, &what);
+        let items = output_items(&stdout, &what);
+        assert!(
+            items.iter().all(|i| i["kind"] != "AppSpec"),
+            "{what}: an AppSpec item was left in the output"
+        );
+        assert_same_objects(
+            &what,
+            sorted_by_identity(items),
+            sorted_by_identity(parse_stream(&ex.expected())),
+        );
+    }
+    assert!(compared >= 1, "no example was compared");
+}
+
+/// Anchors and aliases in the input (kpt may send them) are expanded, never written, and
+/// identical generated structures (two apps with the same resources) are not folded into
+/// aliases either.
+#[test]
+fn krm_output_has_no_anchors_or_aliases() {
+    let input = r#"apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: platform.hypyr.space/v1alpha1
+  kind: AppSpec
+  metadata: {name: &app anchored, namespace: *app}
+  spec:
+    image: &image ghcr.io/hypyr/anchored:1.0.0
+    resources: &res
+      requests: {cpu: 100m, memory: 256Mi}
+      limits: {memory: 512Mi}
+    env: {FIRST: &value same, SECOND: *value}
+    storage: {pattern: longhorn-persistent, size: 5}
+    backup: {strategy: volsync-snapshots}
+- apiVersion: platform.hypyr.space/v1alpha1
+  kind: AppSpec
+  metadata: {name: twin, namespace: anchored}
+  spec:
+    image: *image
+    resources: *res
+    storage: {pattern: longhorn-persistent, size: 5}
+    backup: {strategy: volsync-snapshots}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: original, namespace: anchored}
+  data: &data {key: value, other: "&not-an-anchor *not-an-alias"}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: copy, namespace: anchored}
+  data: *data
+"#;
+    // The detector is not vacuous: it sees this input's anchors and aliases.
+    let (anchors, aliases) = anchors_and_aliases(input);
+    assert!(
+        anchors >= 4 && aliases >= 4,
+        "{anchors} anchors, {aliases} aliases"
+    );
+
+    let stdout = run_function(input, "anchored input");
+    assert_no_anchors(&stdout, "anchored input");
+    let items = output_items(&stdout, "anchored input");
+    let find = |kind: &str, name: &str| {
+        items
+            .iter()
+            .find(|i| i["kind"] == kind && i["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind}/{name} in the output:\n{stdout}"))
+    };
+    let data = json!({"key": "value", "other": "&not-an-anchor *not-an-alias"});
+    assert_eq!(find("ConfigMap", "original")["data"], data);
+    assert_eq!(find("ConfigMap", "copy")["data"], data);
+    let container =
+        |name: &str| find("Deployment", name)["spec"]["template"]["spec"]["containers"][0].clone();
+    assert_eq!(
+        container("anchored")["image"],
+        "ghcr.io/hypyr/anchored:1.0.0"
+    );
+    assert_eq!(container("twin")["image"], "ghcr.io/hypyr/anchored:1.0.0");
+    assert_eq!(
+        container("anchored")["resources"],
+        container("twin")["resources"]
+    );
+    assert_eq!(
+        container("anchored")["env"],
+        json!([{"name": "FIRST", "value": "same"}, {"name": "SECOND", "value": "same"}])
+    );
+    assert_eq!(
+        find("Deployment", "anchored")["metadata"]["namespace"],
+        "anchored"
+    );
+}
