@@ -63,10 +63,11 @@ pub enum Source {
     Kustomization(PathBuf),
 }
 
+/// Hidden entries, and `node_modules` (a package tree, never manifests), are skipped.
 fn is_hidden(p: &Path) -> bool {
     p.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+        .is_some_and(|n| (n.starts_with('.') && n != "." && n != "..") || n == "node_modules")
 }
 
 fn is_manifest(p: &Path) -> bool {
