@@ -19,14 +19,23 @@ pub const IMAGE_PATTERN: &str = r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])
 pub const ENV_NAME_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 pub const QUANTITY_PATTERN: &str =
     r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|Ki|[mun])?$";
-pub const MOUNT_PATH_PATTERN: &str = r"^/(?!(.*/)?\.\.?(/|$))(?!.*//)[^\\\x00-\x1f]*$";
+pub const MOUNT_PATH_PATTERN: &str = r"^/(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
 pub const SUBPATH_PATTERN: &str =
     r"^(?!.*%(2[eEfF]|5[cC]|25|0))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)/[^\\\s\x00-\x1f]+$";
 pub const HOST_PATTERN: &str =
     r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 pub const HTTP_PATH_PATTERN: &str = r"^/(?!(.*/)?(\.|%2[eE]){2}(/|$))[^\s\\\x00-\x1f]*$";
 pub const BUCKET_PATTERN: &str = r"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)(?!.*(\.\.|\.-|-\.))[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
-pub const CRON_PATTERN: &str = r"^(@(annually|yearly|monthly|weekly|daily|hourly)|(((\d+,)*\d+|\d+[/-]\d+|\*(/\d+)?) ){4}((\d+,)*\d+|\d+[/-]\d+|\*(/\d+)?))$";
+/// Five fields, each `*`, `*/n`, `a`, `a-b`, `a/n` or `a,b,...`, numbers within the field's
+/// range (a reversed range `5-3` cannot be expressed here; the function refuses it).
+pub const CRON_PATTERN: &str = concat!(
+    r"^(@(annually|yearly|monthly|weekly|daily|hourly)|",
+    r"(\*(/0*[1-9]\d?)?|([0-5]?\d)(,([0-5]?\d))*|([0-5]?\d)-([0-5]?\d)|([0-5]?\d)/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|([01]?\d|2[0-3])(,([01]?\d|2[0-3]))*|([01]?\d|2[0-3])-([01]?\d|2[0-3])|([01]?\d|2[0-3])/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|(0?[1-9]|[12]\d|3[01])(,(0?[1-9]|[12]\d|3[01]))*|(0?[1-9]|[12]\d|3[01])-(0?[1-9]|[12]\d|3[01])|(0?[1-9]|[12]\d|3[01])/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|(0?[1-9]|1[0-2])(,(0?[1-9]|1[0-2]))*|(0?[1-9]|1[0-2])-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|[0-6](,[0-6])*|[0-6]-[0-6]|[0-6]/0*[1-9]\d?))$"
+);
 
 pub fn storage_rules() -> Value {
     let sized = json!(["longhorn-persistent", "nas-mount"]);
@@ -156,8 +165,40 @@ mod tests {
             ENV_NAME_PATTERN,
             QUANTITY_PATTERN,
             IMAGE_PATTERN,
+            CRON_PATTERN,
         ] {
             regex::Regex::new(p).unwrap();
+        }
+    }
+
+    #[test]
+    fn cron_pattern_agrees_with_the_validator() {
+        let re = regex::Regex::new(CRON_PATTERN).unwrap();
+        let cases = [
+            "0 2 * * *",
+            "*/15 * * * *",
+            "0 0 1 1 0",
+            "0,30 1-5 * * 6",
+            "5/10 * * * *",
+            "@daily",
+            "60 2 * * *",
+            "0 24 * * *",
+            "0 2 0 * *",
+            "0 2 * 13 *",
+            "0 2 * * 7",
+            "0 2 * JAN *",
+            "*/0 * * * *",
+            "0 2 * *",
+            "@often",
+            "59 23 31 12 6",
+            "00 02 * * *",
+        ];
+        for c in cases {
+            assert_eq!(
+                re.is_match(c),
+                crate::validate::cron::check(c).is_ok(),
+                "{c}"
+            );
         }
     }
 

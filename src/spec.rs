@@ -41,7 +41,7 @@ pub struct AppSpecBody {
     pub port: i64,
     /// Number of pods.
     #[serde(default = "default_replicas")]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = 2147483647))]
     pub replicas: i64,
     /// Requests and limits; what is left out comes from the platform defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]

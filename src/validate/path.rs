@@ -77,6 +77,9 @@ pub fn check_nas_subpath(path: &str, prefix: &str) -> Result<(), String> {
             format!("Subpath {e}")
         }
     })?;
+    if path.chars().any(char::is_whitespace) {
+        return Err("Subpath must not contain whitespace".into());
+    }
     let prefix_dir = prefix.trim_end_matches('/');
     let under = path
         .strip_prefix(prefix_dir)
@@ -149,6 +152,10 @@ mod tests {
             (
                 "/mnt/a%00b",
                 Err("Subpath must not contain control characters (percent-encoded)"),
+            ),
+            (
+                "/mnt/tank/my media",
+                Err("Subpath must not contain whitespace"),
             ),
             (
                 "/srv/apps",
