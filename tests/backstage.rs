@@ -269,14 +269,12 @@ fn edge_fields(json_text: &str) -> Value {
 /// Values on which the form and the function disagree, as this test finds them: the case,
 /// whether the form accepts it, and why. The test fails when one of them is no longer a
 /// difference, so the list stays true.
-const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
-    (
-        "edge-schedule-reversed-range",
-        true,
-        "the function refuses a reversed range '5-3'; a regular expression cannot compare the \
+const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[(
+    "edge-schedule-reversed-range",
+    true,
+    "the function refuses a reversed range '5-3'; a regular expression cannot compare the \
          two numbers, so the form accepts it",
-    ),
-];
+)];
 
 /// Invalid fixtures the form lets through on purpose: the offending field belongs to another
 /// pattern, so the form does not show it for the chosen one and the skeleton does not commit
