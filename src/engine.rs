@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Issue, ResourceRef};
+use crate::diagnostic::{Diagnostic, Issue, ResourceRef, Severity};
 use crate::expand::{self, ObjectId};
 use crate::platform::{self, Site};
 use crate::source::{self, Item};
@@ -169,14 +169,16 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
             continue;
         }
         let mut issues = check_api_version(v, spec::KIND);
+        let api_ok = issues.is_empty();
         let (parsed, read_issues) = spec::read(v);
         issues.extend(read_issues);
         let mut objects = Vec::new();
-        let api_ok = issues.is_empty();
         if let Some(parsed) = parsed.filter(|_| api_ok && !platform_broken) {
             let (app, validate_issues) = validate::app(&parsed, &site);
             issues.extend(validate_issues);
-            if let Some(app) = app {
+            // Unknown fields do not stop validation, but they do stop the expansion.
+            let structure_ok = !issues.iter().any(|i| i.severity == Severity::Error);
+            if let Some(app) = app.filter(|_| structure_ok) {
                 if let Some(host) = &app.host {
                     let route = (host.clone(), app.spec.spec.ingress.path().to_string());
                     match routes.get(&route) {

@@ -1,0 +1,119 @@
+//! `appspec validate`: problems with their line and column, JSON output, exit codes.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn validate(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out = Command::cargo_bin("appspec")
+        .unwrap()
+        .arg("validate")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const BAD: &str = "\
+# a comment first
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: ghcr.io/x/web:1.0.0
+  storage:
+    pattern: nas-mount
+    size: 0
+    nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/apps/../etc}
+  ingress:
+    host: web.hypyr.space
+---
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: api
+spec:
+  image: ghcr.io/x/api:latest
+  replicas: 2
+  typo: true
+";
+
+#[test]
+fn reports_every_problem_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("apps/app.yaml"), BAD);
+    let (code, stdout, _) = validate(&["apps"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+apps/app.yaml:10:5: AppSpec/web: spec.storage.size: size must be an integer number of GiB between 1 and 1000, got 0
+apps/app.yaml:11:48: AppSpec/web: spec.storage.nas.subpath: Subpath must not contain relative directory references ('..')
+apps/app.yaml:13:5: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.hypyr.space\"
+apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, env, storage, ingress, backup, security
+apps/app.yaml:20:3: AppSpec/api: spec.image: warning: image \"ghcr.io/x/api:latest\" uses the mutable tag :latest; pin a version tag or a digest
+"
+    );
+}
+
+#[test]
+fn json_format_and_warnings_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata: {name: web}\nspec: {image: nginx}\n",
+    );
+    let (code, stdout, _) = validate(&["--format", "json", "app.yaml"], dir.path());
+    assert_eq!(code, 0, "warnings alone are valid");
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        found,
+        serde_json::json!([{
+            "file": "app.yaml", "line": 4, "column": 8,
+            "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec", "namespace": null, "name": "web",
+            "field": "spec.image", "severity": "warning",
+            "message": "image \"nginx\" has no tag and pulls :latest; pin a version tag or a digest"
+        }])
+    );
+}
+
+#[test]
+fn valid_specs_and_platform_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata: {name: web}\nspec:\n  image: nginx:1.27\n  ingress: {host: web.lan.example.org}\n",
+    );
+    write(
+        &dir.path().join("site/platform.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata: {name: lab}\nspec:\n  dns: {internalDomain: lan.example.org, externalDomain: example.org}\n",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1, "{stdout}");
+    let (code, stdout, _) = validate(
+        &["--platform", "site/platform.yaml", "app.yaml"],
+        dir.path(),
+    );
+    assert_eq!((code, stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = validate(&["missing.yaml"], dir.path());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot read missing.yaml"), "{stderr}");
+    let (code, _, _) = validate(&["--format", "xml"], dir.path());
+    assert_eq!(code, 2);
+}
