@@ -42,6 +42,14 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write stdout"),
+    }
+}
+
 fn exit(failed: bool) -> ExitCode {
     if failed {
         ExitCode::FAILURE
@@ -57,10 +65,7 @@ fn krm(limits: &appspec::yaml::Limits) -> anyhow::Result<ExitCode> {
         Err(e) => appspec::krm::error_response(&format!("{e:#}")),
     };
     print_diagnostics(&response.diagnostics)?;
-    std::io::stdout()
-        .lock()
-        .write_all(response.stdout.as_bytes())
-        .context("cannot write stdout")?;
+    print_out(&response.stdout)?;
     Ok(exit(response.failed))
 }
 
@@ -80,10 +85,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Mode::Render(options) => {
             let rendered = appspec::render::render(&options)?;
             print_diagnostics(&rendered.diagnostics)?;
-            std::io::stdout()
-                .lock()
-                .write_all(rendered.stdout.as_bytes())
-                .context("cannot write stdout")?;
+            print_out(&rendered.stdout)?;
             Ok(exit(rendered.failed))
         }
         Mode::Validate {
@@ -92,25 +94,23 @@ fn run() -> anyhow::Result<ExitCode> {
             format,
         } => {
             let found = appspec::check::check(&paths, platform.as_deref(), &config.limits)?;
-            let mut stdout = std::io::stdout().lock();
-            match format {
-                Format::Text => {
-                    for l in &found {
-                        writeln!(stdout, "{l}")?;
-                    }
-                }
+            let text = match format {
+                Format::Text => found.iter().map(|l| format!("{l}\n")).collect::<String>(),
                 Format::Json => {
                     let list: Vec<_> = found.iter().map(|l| l.to_json()).collect();
-                    writeln!(stdout, "{}", serde_json::to_string_pretty(&list)?)?;
+                    format!("{}\n", serde_json::to_string_pretty(&list)?)
                 }
-            }
+            };
+            print_out(&text)?;
             Ok(exit(found.iter().any(|l| l.diagnostic.is_error())))
         }
         Mode::Risk { base, head, format } => {
             let report = appspec::risk::assess(&base, &head, &config.limits)?;
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-                Format::Text => print!("{}", report.to_text()),
+                Format::Json => {
+                    print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?
+                }
+                Format::Text => print_out(&report.to_text())?,
             }
             Ok(exit(report.level == appspec::risk::Level::High))
         }
@@ -119,14 +119,17 @@ fn run() -> anyhow::Result<ExitCode> {
                 SchemaKind::AppSpec => appspec::schema::appspec(),
                 SchemaKind::PlatformConfig => appspec::schema::platform(),
             };
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            print_out(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
             Ok(ExitCode::SUCCESS)
         }
         Mode::Discover(dir) => {
-            let mut stdout = std::io::stdout().lock();
-            for f in appspec::render::discover(&dir, &config.limits) {
-                writeln!(stdout, "{}", f.display())?;
-            }
+            let files = appspec::render::discover(&dir, &config.limits);
+            print_out(
+                &files
+                    .iter()
+                    .map(|f| format!("{}\n", f.display()))
+                    .collect::<String>(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }

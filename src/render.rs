@@ -289,18 +289,17 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
     }
     if items.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(Diagnostic {
-            file: None,
+            file: Some(
+                opts.paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             resource: None,
             issue: Issue::error(
                 "",
-                format!(
-                    "no manifests found in {}",
-                    opts.paths
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                "no manifests found (no .yaml, .yml or .json file with a Kubernetes resource)",
             ),
         });
     }

@@ -324,7 +324,10 @@ pub fn assess(base: &Path, head: &Path, limits: &Limits) -> Result<Report, RiskE
                 "persistent-app-deleted",
                 "an app with persistent storage is deleted or renamed; its PVC is left in the cluster, and a renamed app starts with empty storage",
             )),
-            Change::Modified => reasons.extend(compare(&bv.1, &hv.1, &bv.2, &hv.2)),
+            // An unchanged spec can still move: a PlatformConfig change derives another host.
+            Change::Modified | Change::Unchanged => {
+                reasons.extend(compare(&bv.1, &hv.1, &bv.2, &hv.2))
+            }
             _ => {}
         }
         let ns = k.split('/').next().unwrap_or("");
@@ -389,7 +392,13 @@ impl Report {
             }
         );
         for a in &self.apps {
-            out.push_str(&format!("{} ({:?})\n", a.app, a.change).to_lowercase());
+            let change = match a.change {
+                Change::Added => "added",
+                Change::Removed => "removed",
+                Change::Modified => "modified",
+                Change::Unchanged => "unchanged",
+            };
+            out.push_str(&format!("{} ({change})\n", a.app));
             for r in &a.reasons {
                 let mark = if HIGH.contains(&r.code) { "!" } else { "-" };
                 out.push_str(&format!("  {mark} {}: {}\n", r.code, r.message));

@@ -76,8 +76,29 @@ fn check_size(text: &str, limits: &Limits) -> Result<(), YamlError> {
     Ok(())
 }
 
+/// One readable line: no source snippet, no parser internals.
 fn syntax(e: serde_saphyr::Error) -> YamlError {
-    YamlError::Syntax(e.to_string().trim_end().to_string())
+    let text = e.without_snippet().to_string();
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(rest) = line.split("budget breached: ").nth(1) {
+        let breach: String = rest.chars().take_while(|c| c.is_alphanumeric()).collect();
+        let what = match breach.as_str() {
+            "Aliases" | "AliasAnchorRatio" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => {
+                "too much alias expansion (a YAML alias bomb?)"
+            }
+            "Depth" | "FlowNesting" => "nesting too deep",
+            "Documents" => "too many documents",
+            "Anchors" => "too many anchors",
+            _ => "too large",
+        };
+        return YamlError::Syntax(format!(
+            "input refused by the YAML parser's limits: {what} ({breach})"
+        ));
+    }
+    if line.contains("from_str_multiple") || line.contains("multiple documents") {
+        return YamlError::Syntax("more than one YAML document where one was expected".into());
+    }
+    YamlError::Syntax(line)
 }
 
 /// Parses one YAML (or JSON) document.

@@ -349,7 +349,7 @@ fn input_limit_applies_to_risk() {
 
 /// `appspec risk ... | head -1` must not panic when the reader goes away.
 #[test]
-#[ignore = "product bug: risk prints with println!/print!, which panic on a closed stdout (EPIPE); run with --ignored"]
+
 fn a_closed_stdout_is_not_a_panic() {
     let dir = cases_dir().join("storage-shrunk");
     for format in ["json", "text"] {
@@ -370,7 +370,7 @@ fn a_closed_stdout_is_not_a_panic() {
 
 /// The text report names the app as the JSON report does.
 #[test]
-#[ignore = "product bug: to_text lowercases the whole app line, so an invalid app Shop/Web is shown as shop/web; run with --ignored"]
+
 fn text_format_keeps_the_app_key() {
     let tmp = tempfile::tempdir().unwrap();
     let head = tmp.path().join("head");
