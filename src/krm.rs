@@ -163,3 +163,128 @@ fn result(d: &Diagnostic) -> Value {
     }
     Value::Object(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APP: &str = "{apiVersion: platform.hypyr.space/v1alpha1, kind: AppSpec, metadata: {name: web}, spec: {image: \"nginx:1.27\"}}";
+
+    fn run(function_config: &str, items: &[&str]) -> (Response, Value) {
+        let text = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {function_config}\nitems: [{}]\n",
+            items.join(", ")
+        );
+        let response = process(&text, &Limits::default());
+        let out = yaml::parse_one(&response.stdout, &Limits::default()).unwrap();
+        (response, out)
+    }
+
+    fn kinds(out: &Value) -> Vec<&str> {
+        out["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn modes_from_the_resource_list() {
+        let generated = ["Deployment", "Service", "Ingress"];
+        // (name, functionConfig, items, expected kinds, expected warnings)
+        type Case<'a> = (&'a str, String, Vec<&'a str>, Vec<&'a str>, usize);
+        let cm = "{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}, data: {a: b}}";
+        let cases: Vec<Case> = vec![
+            (
+                "transformer, no functionConfig",
+                "null".into(),
+                vec![APP, cm],
+                [&generated[..], &["ConfigMap"]].concat(),
+                0,
+            ),
+            (
+                "functionConfig of another kind is ignored",
+                cm.into(),
+                vec![APP],
+                generated.to_vec(),
+                1,
+            ),
+            (
+                "generator: the AppSpec is also the item",
+                APP.into(),
+                vec![APP],
+                generated.to_vec(),
+                0,
+            ),
+            (
+                "generator without items",
+                APP.into(),
+                vec![],
+                generated.to_vec(),
+                0,
+            ),
+            (
+                "generator beside other items",
+                APP.into(),
+                vec![cm],
+                [&["ConfigMap"][..], &generated[..]].concat(),
+                0,
+            ),
+        ];
+        for (name, fc, items, expected, warnings) in cases {
+            let (response, out) = run(&fc, &items);
+            assert!(!response.failed, "{name}: {:?}", response.diagnostics);
+            assert_eq!(kinds(&out), expected, "{name}");
+            assert_eq!(out["results"].as_array().unwrap().len(), warnings, "{name}");
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_input_items_and_carry_results() {
+        let bad = "{apiVersion: platform.hypyr.space/v1alpha1, kind: AppSpec, metadata: {name: web, annotations: {config.kubernetes.io/path: apps/web.yaml}}, spec: {image: \"nginx:1.27\", port: 0}}";
+        let (response, out) = run("null", &[bad]);
+        assert!(response.failed);
+        assert_eq!(kinds(&out), ["AppSpec"]);
+        assert_eq!(
+            out["results"][0],
+            serde_json::json!({
+                "message": "port must be between 1 and 65535, got 0",
+                "severity": "error",
+                "resourceRef": {"apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec", "name": "web"},
+                "field": {"path": "spec.port"},
+                "file": {"path": "apps/web.yaml"}
+            })
+        );
+        assert_eq!(
+            response.diagnostics[0].to_string(),
+            "apps/web.yaml: AppSpec/web: spec.port: port must be between 1 and 65535, got 0"
+        );
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_result() {
+        for (text, message) in [
+            (
+                "",
+                "input is empty; expected a ResourceList (config.kubernetes.io/v1)",
+            ),
+            (
+                "apiVersion: v1\nkind: List\nitems: []\n",
+                "input is not a ResourceList: got apiVersion \"v1\", kind \"List\"; expected apiVersion config.kubernetes.io/v1, kind ResourceList",
+            ),
+            (
+                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: {}\n",
+                "input is not a ResourceList: items must be a list, got a mapping",
+            ),
+            ("[1, 2", "input is not valid YAML"),
+        ] {
+            let response = process(text, &Limits::default());
+            assert!(response.failed, "{text}");
+            let out = yaml::parse_one(&response.stdout, &Limits::default()).unwrap();
+            assert_eq!(out["items"], serde_json::json!([]));
+            let got = out["results"][0]["message"].as_str().unwrap();
+            assert!(got.starts_with(message), "{got}");
+        }
+    }
+}
