@@ -189,3 +189,71 @@ pub struct MoverSecurityContext {
     pub run_as_group: i64,
     pub fs_group: i64,
 }
+
+/// `gateway.networking.k8s.io/v1` HTTPRoute.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRoute {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: HttpRouteSpec,
+}
+
+namespaced_resource!(
+    HttpRoute,
+    "gateway.networking.k8s.io",
+    "v1",
+    "HTTPRoute",
+    "httproutes"
+);
+
+impl HttpRoute {
+    pub fn new(metadata: ObjectMeta, spec: HttpRouteSpec) -> Self {
+        HttpRoute {
+            api_version: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata,
+            spec,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteSpec {
+    pub parent_refs: Vec<ParentRef>,
+    pub hostnames: Vec<String>,
+    pub rules: Vec<RouteRule>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParentRef {
+    pub name: String,
+    pub namespace: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteRule {
+    pub matches: Vec<RouteMatch>,
+    pub backend_refs: Vec<BackendRef>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RouteMatch {
+    pub path: PathMatch,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathMatch {
+    #[serde(rename = "type")]
+    pub type_: &'static str,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BackendRef {
+    pub name: String,
+    pub port: i32,
+}

@@ -37,8 +37,31 @@ pub struct Dns {
 pub struct IngressConfig {
     pub internal: IngressClass,
     pub external: IngressClass,
+    /// cert-manager TLS on every Ingress (not on HTTPRoutes: TLS is the Gateway's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<Tls>,
+    /// Route through Gateway API instead: an HTTPRoute to this Gateway replaces the
+    /// Ingress of the apps of that pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Gateways>,
+}
+
+/// The Gateways that HTTPRoutes attach to, per ingress pattern.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Gateways {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<GatewayRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<GatewayRef>,
+}
+
+/// A Gateway (`gateway.networking.k8s.io`) by name and namespace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayRef {
+    pub name: String,
+    pub namespace: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -383,7 +406,12 @@ fn read_spec(r: &mut Reader, spec: &Map<String, Value>, p: &mut Platform) {
         set_string(r, m, "internalDomain", &path, &mut p.dns.internal_domain);
         set_string(r, m, "externalDomain", &path, &mut p.dns.external_domain);
     }
-    if let Some(m) = r.child(spec, "ingress", s, &["internal", "external", "tls"]) {
+    if let Some(m) = r.child(
+        spec,
+        "ingress",
+        s,
+        &["internal", "external", "tls", "gateway"],
+    ) {
         let path = join(s, "ingress");
         read_class(r, m, "internal", &path, &mut p.ingress.internal);
         read_class(r, m, "external", &path, &mut p.ingress.external);
@@ -392,6 +420,25 @@ fn read_spec(r: &mut Reader, spec: &Map<String, Value>, p: &mut Platform) {
             p.ingress.tls = r
                 .required_string(t, "clusterIssuer", &tp, " (the cert-manager ClusterIssuer)")
                 .map(|cluster_issuer| Tls { cluster_issuer });
+        }
+        if let Some(g) = r.child(m, "gateway", &path, &["internal", "external"]) {
+            let gp = join(&path, "gateway");
+            let mut gateways = Gateways::default();
+            for (key, slot) in [
+                ("internal", &mut gateways.internal),
+                ("external", &mut gateways.external),
+            ] {
+                if let Some(one) = r.child(g, key, &gp, &["name", "namespace"]) {
+                    let op = join(&gp, key);
+                    let name = r.required_string(one, "name", &op, " (the Gateway's name)");
+                    let namespace =
+                        r.required_string(one, "namespace", &op, " (the Gateway's namespace)");
+                    if let (Some(name), Some(namespace)) = (name, namespace) {
+                        *slot = Some(GatewayRef { name, namespace });
+                    }
+                }
+            }
+            p.ingress.gateway = Some(gateways);
         }
     }
     if let Some(m) = r.child(spec, "storage", s, &["longhorn", "nas", "s3"]) {

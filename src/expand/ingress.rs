@@ -8,7 +8,7 @@ use k8s_openapi::api::networking::v1::{
 };
 
 use super::{meta, service};
-use crate::platform::Platform;
+use crate::platform::{GatewayRef, Platform};
 use crate::spec::IngressPattern;
 use crate::validate::App;
 
@@ -17,21 +17,41 @@ pub const EXTERNAL_DNS_PROXIED: &str = "external-dns.alpha.kubernetes.io/cloudfl
 pub const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
 pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 
+/// The external-dns annotations of an external app (empty for internal ones).
+pub fn external_dns(app: &App, platform: &Platform, host: &str) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::new();
+    if app.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel {
+        annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), host.to_string());
+        annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
+        if let Some(target) = &platform.ingress.external.target {
+            annotations.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
+        }
+    }
+    annotations
+}
+
+/// The Gateway the app's pattern routes through, when the platform uses Gateway API.
+pub fn gateway<'p>(app: &App, platform: &'p Platform) -> Option<&'p GatewayRef> {
+    let gateways = platform.ingress.gateway.as_ref()?;
+    match app.spec.spec.ingress.pattern {
+        IngressPattern::None => None,
+        IngressPattern::InternalOnly => gateways.internal.as_ref(),
+        IngressPattern::ExternalViaTunnel => gateways.external.as_ref(),
+    }
+}
+
+/// The Ingress of the app, unless its pattern has none or routes through a Gateway.
 pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
     let host = app.host.clone()?;
+    if gateway(app, platform).is_some() {
+        return None;
+    }
     let ing = &app.spec.spec.ingress;
-    let mut annotations = BTreeMap::new();
+    let mut annotations = external_dns(app, platform, &host);
     let class = match ing.pattern {
         IngressPattern::None => return None,
         IngressPattern::InternalOnly => &platform.ingress.internal,
-        IngressPattern::ExternalViaTunnel => {
-            annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), host.clone());
-            annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
-            if let Some(target) = &platform.ingress.external.target {
-                annotations.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
-            }
-            &platform.ingress.external
-        }
+        IngressPattern::ExternalViaTunnel => &platform.ingress.external,
     };
     let tls = platform.ingress.tls.as_ref().map(|tls| {
         annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());

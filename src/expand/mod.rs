@@ -1,11 +1,12 @@
 //! Expansion of a validated app into typed Kubernetes objects (SPEC.md section 4).
 //!
 //! One module per emitted family, each a pure function of the validated app and the
-//! platform. The order of the result is fixed: Deployment, Service, Ingress, PV, PVC,
-//! ExternalSecrets, ReplicationSource.
+//! platform. The order of the result is fixed: Deployment, Service, Ingress or HTTPRoute,
+//! PV, PVC, ExternalSecrets, ReplicationSource.
 
 pub mod backup;
 pub mod ingress;
+pub mod route;
 pub mod secrets;
 pub mod service;
 pub mod storage;
@@ -20,7 +21,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube_core::{Resource, ResourceExt};
 use serde_json::Value;
 
-use crate::crd::{ExternalSecret, ReplicationSource};
+use crate::crd::{ExternalSecret, HttpRoute, ReplicationSource};
 use crate::platform::Platform;
 use crate::validate::App;
 
@@ -32,6 +33,7 @@ pub enum Object {
     Deployment(Deployment),
     Service(Service),
     Ingress(Ingress),
+    HttpRoute(HttpRoute),
     PersistentVolume(PersistentVolume),
     PersistentVolumeClaim(PersistentVolumeClaim),
     ExternalSecret(ExternalSecret),
@@ -73,6 +75,7 @@ macro_rules! each {
             Object::Deployment($o) => $body,
             Object::Service($o) => $body,
             Object::Ingress($o) => $body,
+            Object::HttpRoute($o) => $body,
             Object::PersistentVolume($o) => $body,
             Object::PersistentVolumeClaim($o) => $body,
             Object::ExternalSecret($o) => $body,
@@ -152,6 +155,7 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
         Object::Service(service::service(app)),
     ];
     objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
+    objects.extend(route::route(app, platform).map(Object::HttpRoute));
     let (pv, pvc) = storage::volumes(app, platform);
     objects.extend(pv.map(Object::PersistentVolume));
     objects.extend(pvc.map(Object::PersistentVolumeClaim));

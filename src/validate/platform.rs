@@ -89,6 +89,26 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             format!("cluster issuer {e}"),
         );
     }
+    for (key, gateway) in p
+        .ingress
+        .gateway
+        .iter()
+        .flat_map(|g| [("internal", &g.internal), ("external", &g.external)])
+    {
+        let Some(gateway) = gateway else { continue };
+        if let Err(e) = check_subdomain(&gateway.name) {
+            err(
+                &format!("spec.ingress.gateway.{key}.name"),
+                format!("Gateway name {e}"),
+            );
+        }
+        if let Err(e) = dns::check_label(&gateway.namespace) {
+            err(
+                &format!("spec.ingress.gateway.{key}.namespace"),
+                format!("Gateway namespace \"{}\" {e}", gateway.namespace),
+            );
+        }
+    }
     for (i, endpoint) in p.storage.nas.endpoints.iter().enumerate() {
         if let Err(e) = nfs::parse(endpoint) {
             err(

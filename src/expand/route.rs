@@ -1,0 +1,143 @@
+//! The Gateway API HTTPRoute of an app, when the platform routes through Gateways.
+
+use super::{ingress, meta, service};
+use crate::crd::{
+    BackendRef, HttpRoute, HttpRouteSpec, ParentRef, PathMatch, RouteMatch, RouteRule,
+};
+use crate::platform::Platform;
+use crate::validate::App;
+
+pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
+    let host = app.host.clone()?;
+    let gateway = ingress::gateway(app, platform)?;
+    let annotations = ingress::external_dns(app, platform, &host);
+    let mut metadata = meta(app, &app.spec.name);
+    metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+    Some(HttpRoute::new(
+        metadata,
+        HttpRouteSpec {
+            parent_refs: vec![ParentRef {
+                name: gateway.name.clone(),
+                namespace: gateway.namespace.clone(),
+            }],
+            hostnames: vec![host],
+            rules: vec![RouteRule {
+                matches: vec![RouteMatch {
+                    path: PathMatch {
+                        type_: "PathPrefix",
+                        value: app.spec.spec.ingress.path().to_string(),
+                    },
+                }],
+                backend_refs: vec![BackendRef {
+                    name: app.spec.name.clone(),
+                    port: service::PORT,
+                }],
+            }],
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expand::test_support;
+    use crate::platform::{GatewayRef, Gateways};
+
+    #[test]
+    fn table() {
+        let gw = |name: &str| {
+            Some(GatewayRef {
+                name: name.into(),
+                namespace: "network".into(),
+            })
+        };
+        // (name, ingress block, gateways, expected parent, expected Ingress too)
+        type Case<'a> = (&'a str, &'a str, Option<Gateways>, Option<&'a str>, bool);
+        let cases: Vec<Case> = vec![
+            ("no gateways", "{}", None, None, true),
+            (
+                "internal through its gateway",
+                "{path: /api}",
+                Some(Gateways {
+                    internal: gw("envoy-internal"),
+                    external: gw("envoy-external"),
+                }),
+                Some("envoy-internal"),
+                false,
+            ),
+            (
+                "external through its gateway",
+                "{pattern: external-via-tunnel}",
+                Some(Gateways {
+                    internal: None,
+                    external: gw("envoy-external"),
+                }),
+                Some("envoy-external"),
+                false,
+            ),
+            (
+                "internal without a gateway of its own",
+                "{}",
+                Some(Gateways {
+                    internal: None,
+                    external: gw("envoy-external"),
+                }),
+                None,
+                true,
+            ),
+            (
+                "no ingress",
+                "{pattern: none}",
+                Some(Gateways {
+                    internal: gw("envoy-internal"),
+                    external: None,
+                }),
+                None,
+                false,
+            ),
+        ];
+        for (name, block, gateways, parent, has_ingress) in cases {
+            let (app, mut site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ingress: {block}}}"
+            ));
+            site.config.ingress.gateway = gateways;
+            let r = route(&app, &site.config).map(|r| serde_json::to_value(r).unwrap());
+            assert_eq!(
+                r.as_ref()
+                    .map(|r| r["spec"]["parentRefs"][0]["name"].as_str().unwrap()),
+                parent,
+                "{name}"
+            );
+            assert_eq!(
+                ingress::ingress(&app, &site.config).is_some(),
+                has_ingress,
+                "{name}"
+            );
+            if let Some(r) = r {
+                assert_eq!(r["apiVersion"], "gateway.networking.k8s.io/v1", "{name}");
+                assert_eq!(r["spec"]["backendRefs"], serde_json::Value::Null, "{name}");
+                assert_eq!(
+                    r["spec"]["rules"][0]["backendRefs"][0],
+                    serde_json::json!({"name": "web", "port": 80}),
+                    "{name}"
+                );
+                assert_eq!(
+                    r["spec"]["rules"][0]["matches"][0]["path"]["type"], "PathPrefix",
+                    "{name}"
+                );
+                let external = block.contains("external");
+                assert_eq!(
+                    r["metadata"].get("annotations").is_some(),
+                    external,
+                    "{name}"
+                );
+                let host = if external {
+                    "web.hypyr.space"
+                } else {
+                    "web.in.hypyr.space"
+                };
+                assert_eq!(r["spec"]["hostnames"], serde_json::json!([host]), "{name}");
+            }
+        }
+    }
+}
