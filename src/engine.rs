@@ -3,11 +3,11 @@
 //!
 //! Shared by the KRM function and `render`; neither does any expansion of its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Issue, ResourceRef, Severity};
+use crate::diagnostic::{Diagnostic, Issue, Severity};
 use crate::expand::{self, ObjectId};
 use crate::platform::{self, Site};
 use crate::source::{self, Item};
@@ -120,10 +120,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     // The platform.
     let platform_items: Vec<&Item> = items
         .iter()
-        .filter(|i| {
-            source::kind(&i.value) == Some(platform::KIND)
-                && source::is_ours(&i.value, platform::KIND)
-        })
+        .filter(|i| source::is_ours(&i.value, platform::KIND))
         .collect();
     let chosen = choose_platform(platform_config.as_ref(), &platform_items, &mut diags);
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
@@ -144,27 +141,23 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     let platform_broken = diags.iter().filter(|d| d.is_error()).count() > errors_before;
 
     // The specs, in input order; others pass through.
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    let mut produced: HashMap<ObjectId, ResourceRef> = HashMap::new();
-    let mut routes: HashMap<(String, String), String> = HashMap::new();
-    let mut passthrough_ids: HashMap<ObjectId, ()> = HashMap::new();
+    let mut claims = Claims::default();
     for item in &items {
         if let Some(id) = value_id(&item.value)
             && !source::is_ours(&item.value, spec::KIND)
             && !source::is_ours(&item.value, platform::KIND)
         {
-            passthrough_ids.insert(id, ());
+            claims.passthrough.insert(id);
         }
     }
     let input_count = items.len();
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
     for item in &items {
         let v = &item.value;
-        if source::kind(v) == Some(platform::KIND) && source::is_ours(v, platform::KIND) {
+        if source::is_ours(v, platform::KIND) {
             continue;
         }
-        if source::kind(v) != Some(spec::KIND)
-            || !source::api_version(v).is_some_and(|a| a.starts_with("platform.hypyr.space/"))
-        {
+        if !source::is_ours(v, spec::KIND) {
             out.push(v.clone());
             continue;
         }
@@ -172,47 +165,20 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         let api_ok = issues.is_empty();
         let (parsed, read_issues) = spec::read(v);
         issues.extend(read_issues);
-        let mut objects = Vec::new();
         if let Some(parsed) = parsed.filter(|_| api_ok && !platform_broken) {
             let (app, validate_issues) = validate::app(&parsed, &site);
             issues.extend(validate_issues);
             // Unknown fields do not stop validation, but they do stop the expansion.
-            let structure_ok = !issues.iter().any(|i| i.severity == Severity::Error);
-            if let Some(app) = app.filter(|_| structure_ok) {
-                if let Some(host) = &app.host {
-                    let route = (host.clone(), app.spec.spec.ingress.path().to_string());
-                    match routes.get(&route) {
-                        Some(other) => issues.push(Issue::error(
-                            "spec.ingress.host",
-                            format!("host {} with path {} is already served by {other}; give this app another host or path", route.0, route.1),
-                        )),
-                        None => {
-                            routes.insert(route, format!("AppSpec {}/{}", app.spec.namespace, app.spec.name));
-                        }
-                    }
+            let clean = !issues.iter().any(|i| i.severity == Severity::Error);
+            if let Some(app) = app.filter(|_| clean) {
+                let objects = expand::expand(&app, &site.config);
+                issues.extend(claims.claim(&app, &objects));
+                if issues.iter().all(|i| i.severity != Severity::Error) {
+                    out.extend(objects.iter().map(expand::Object::to_value));
                 }
-                objects = expand::expand(&app, &site.config);
-            }
-        }
-        let me = source::resource_ref(v);
-        for o in &objects {
-            let id = o.id();
-            if let Some(other) = produced.get(&id) {
-                issues.push(Issue::error("metadata.name", format!("generates {id}, which {other} also generates; two AppSpecs must not produce the same object")));
-            } else if passthrough_ids.contains_key(&id) {
-                issues.push(Issue::error("metadata.name", format!("generates {id}, which already exists in the input; rename the app or remove the other resource")));
-            } else {
-                produced.insert(
-                    id,
-                    ResourceRef {
-                        namespace: source::namespace(v).map(str::to_string),
-                        ..me.clone()
-                    },
-                );
             }
         }
         diags.extend(located(item, issues));
-        out.extend(objects.iter().map(expand::Object::to_value));
     }
     if input_count > 0 && out.is_empty() && !diags.iter().any(Diagnostic::is_error) {
         diags.push(Diagnostic {
@@ -224,6 +190,54 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     Outcome {
         items: out,
         diagnostics: diags,
+    }
+}
+
+/// What the apps of a run have claimed so far: objects and host routes. A second claim is
+/// an error on the app that makes it, never a silent overwrite.
+#[derive(Default)]
+struct Claims {
+    passthrough: HashSet<ObjectId>,
+    objects: HashMap<ObjectId, String>,
+    routes: HashMap<(String, String), String>,
+}
+
+impl Claims {
+    fn claim(&mut self, app: &validate::App, objects: &[expand::Object]) -> Vec<Issue> {
+        let me = format!("AppSpec {}/{}", app.spec.namespace, app.spec.name);
+        let mut issues = Vec::new();
+        if let Some(host) = &app.host {
+            let route = (host.clone(), app.spec.spec.ingress.path().to_string());
+            match self.routes.get(&route) {
+                Some(other) => issues.push(Issue::error(
+                    "spec.ingress.host",
+                    format!(
+                        "host {} with path {} is already served by {other}; give this app another host or path",
+                        route.0, route.1
+                    ),
+                )),
+                None => {
+                    self.routes.insert(route, me.clone());
+                }
+            }
+        }
+        for o in objects {
+            let id = o.id();
+            if let Some(other) = self.objects.get(&id) {
+                issues.push(Issue::error(
+                    "metadata.name",
+                    format!("generates {id}, which {other} also generates; two AppSpecs must not produce the same object"),
+                ));
+            } else if self.passthrough.contains(&id) {
+                issues.push(Issue::error(
+                    "metadata.name",
+                    format!("generates {id}, which already exists in the input; rename the app or remove the other resource"),
+                ));
+            } else {
+                self.objects.insert(id, me.clone());
+            }
+        }
+        issues
     }
 }
 
