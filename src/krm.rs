@@ -94,7 +94,15 @@ pub fn error_response(message: &str) -> Response {
 }
 
 /// Runs the function on the text of a ResourceList.
+///
+/// Deeply nested input recurses while it is parsed and written, so the work runs on a
+/// thread with a stack sized for the parser's depth limit, whatever thread calls this.
 pub fn process(text: &str, limits: &Limits) -> Response {
+    let (text, limits) = (text.to_owned(), *limits);
+    yaml::with_big_stack(move || process_here(&text, &limits))
+}
+
+fn process_here(text: &str, limits: &Limits) -> Response {
     let (items, diagnostics) = match parse(text, limits) {
         Ok(list) => {
             let input = list.items.clone();
@@ -260,6 +268,22 @@ mod tests {
             response.diagnostics[0].to_string(),
             "apps/web.yaml: AppSpec/web: spec.port: port must be between 1 and 65535, got 0"
         );
+    }
+
+    #[test]
+    fn deep_input_is_refused_on_a_small_stack() {
+        // The test thread has a small stack; process must not overflow it.
+        let deep = format!("{}1{}", "[".repeat(120), "]".repeat(120));
+        let text = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [{{a: {deep}}}]\n"
+        );
+        let response = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(move || process(&text, &Limits::default()))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(!response.failed, "{:?}", response.diagnostics);
     }
 
     #[test]
