@@ -64,19 +64,10 @@ struct Doc {
 }
 
 fn read(path: &Path, limits: &Limits) -> Result<String, CheckError> {
-    let err = |source| CheckError::Read {
+    source::read_file(path, limits.max_bytes).map_err(|source| CheckError::Read {
         path: path.display().to_string(),
         source,
-    };
-    let meta = std::fs::metadata(path).map_err(err)?;
-    if meta.len() > limits.max_bytes as u64 {
-        return Err(err(std::io::Error::other(format!(
-            "{} bytes is above the input limit of {} bytes",
-            meta.len(),
-            limits.max_bytes
-        ))));
-    }
-    std::fs::read_to_string(path).map_err(err)
+    })
 }
 
 /// Validates the specs in `paths` (files or directories), with an optional platform file.

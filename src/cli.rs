@@ -87,7 +87,7 @@ pub enum SchemaKind {
 }
 
 /// What the binary was asked to do.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub enum Mode {
     Krm,
     Validate {
@@ -105,16 +105,8 @@ pub enum Mode {
     Discover(PathBuf),
 }
 
-impl PartialEq for crate::render::Options {
-    fn eq(&self, other: &Self) -> bool {
-        self.paths == other.paths
-            && self.platform == other.platform
-            && self.kustomize == other.kustomize
-    }
-}
-
 /// Settings of a run.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Config {
     pub mode: Mode,
     pub limits: crate::yaml::Limits,

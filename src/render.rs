@@ -326,18 +326,10 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
 }
 
 fn read_limited(path: &Path, limit: usize) -> Result<String, RenderError> {
-    let err = |source| RenderError::Read {
+    crate::source::read_file(path, limit).map_err(|source| RenderError::Read {
         path: path.display().to_string(),
         source,
-    };
-    let meta = std::fs::metadata(path).map_err(err)?;
-    if meta.len() > limit as u64 {
-        return Err(err(std::io::Error::other(format!(
-            "{} bytes is above the input limit of {limit} bytes",
-            meta.len()
-        ))));
-    }
-    std::fs::read_to_string(path).map_err(err)
+    })
 }
 
 /// The files under `dir` that hold an AppSpec (for the Argo CD plugin's `discover`).

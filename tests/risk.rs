@@ -349,7 +349,6 @@ fn input_limit_applies_to_risk() {
 
 /// `appspec risk ... | head -1` must not panic when the reader goes away.
 #[test]
-
 fn a_closed_stdout_is_not_a_panic() {
     let dir = cases_dir().join("storage-shrunk");
     for format in ["json", "text"] {
@@ -370,7 +369,6 @@ fn a_closed_stdout_is_not_a_panic() {
 
 /// The text report names the app as the JSON report does.
 #[test]
-
 fn text_format_keeps_the_app_key() {
     let tmp = tempfile::tempdir().unwrap();
     let head = tmp.path().join("head");
