@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Issue, Severity};
 use crate::expand::{self, ObjectId};
-use crate::platform::{self, Site};
+use crate::platform;
+use crate::site::Site;
 use crate::source::{self, Item};
 use crate::{spec, validate};
 
@@ -127,10 +128,10 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     let site = match chosen {
         Some(item) => {
             let mut issues = check_api_version(&item.value, platform::KIND);
-            let (config, read_issues) = platform::read(&item.value);
-            issues.extend(read_issues);
-            let (site, site_issues) = Site::new(config);
-            issues.extend(site_issues);
+            let read = platform::read(&item.value);
+            issues.extend(read.issues.iter().cloned());
+            let (site, site_issues) = Site::new(read.value.clone().unwrap_or_default());
+            issues.extend(read.screen(site_issues));
             diags.extend(located(item, issues));
             site
         }
@@ -163,12 +164,13 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         }
         let mut issues = check_api_version(v, spec::KIND);
         let api_ok = issues.is_empty();
-        let (parsed, read_issues) = spec::read(v);
-        issues.extend(read_issues);
-        if let Some(parsed) = parsed.filter(|_| api_ok && !platform_broken) {
-            let (app, validate_issues) = validate::app(&parsed, &site);
-            issues.extend(validate_issues);
-            // Unknown fields do not stop validation, but they do stop the expansion.
+        let read = spec::read(v);
+        issues.extend(read.issues.iter().cloned());
+        if let Some(parsed) = read.value.as_ref().filter(|_| api_ok && !platform_broken) {
+            // Structural problems do not stop the semantic rules (their issues at an
+            // already reported path are left out), but they do stop the expansion.
+            let (app, validate_issues) = validate::app(parsed, &site);
+            issues.extend(read.screen(validate_issues));
             let clean = !issues.iter().any(|i| i.severity == Severity::Error);
             if let Some(app) = app.filter(|_| clean) {
                 let objects = expand::expand(&app, &site.config);

@@ -3,14 +3,47 @@
 //! Every field is optional; a field left out keeps its default, so a config that sets only
 //! `dns` changes only the domains.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
-use crate::diagnostic::Issue;
-use crate::reader::{Reader, join, present};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::reader::{self, Read};
+use crate::spec::Resources;
 
 pub const KIND: &str = "PlatformConfig";
+
+/// Site settings of the AppSpec function. Every field is optional and keeps its default.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "PlatformConfig")]
+pub struct PlatformDocument {
+    #[schemars(extend("const" = crate::API_VERSION))]
+    pub api_version: String,
+    #[schemars(extend("const" = "PlatformConfig"))]
+    pub kind: String,
+    pub metadata: Option<PlatformMetadata>,
+    pub spec: Option<Platform>,
+}
+
+/// `metadata` of a PlatformConfig.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformMetadata {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub labels: Option<BTreeMap<String, String>>,
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(reader::schema_for::<PlatformDocument>);
+
+/// Reads a PlatformConfig document strictly; absent or unusable fields keep their defaults.
+pub fn read(doc: &Value) -> Read<Platform> {
+    reader::read::<PlatformDocument>(&SCHEMA, doc).map(|d| d.spec.unwrap_or_default())
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -60,7 +93,9 @@ pub struct Gateways {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GatewayRef {
+    #[schemars(extend("x-hint" = "the Gateway's name"))]
     pub name: String,
+    #[schemars(extend("x-hint" = "the Gateway's namespace"))]
     pub namespace: String,
 }
 
@@ -79,6 +114,7 @@ pub struct IngressClass {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Tls {
     /// cert-manager ClusterIssuer that signs the Ingress certificates.
+    #[schemars(extend("x-hint" = "the cert-manager ClusterIssuer"))]
     pub cluster_issuer: String,
 }
 
@@ -116,7 +152,7 @@ pub struct S3Config {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct SecretStoreRef {
     /// `SecretStore` or `ClusterSecretStore`.
     pub kind: String,
@@ -142,7 +178,7 @@ pub struct Volsync {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct MoverSecurityContext {
     pub run_as_user: i64,
     pub run_as_group: i64,
@@ -161,7 +197,25 @@ pub struct Namespaces {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Defaults {
-    pub resources: crate::spec::Resources,
+    /// Requests and limits of every app; `requests` or `limits` left out keep theirs.
+    #[serde(deserialize_with = "over_default_resources")]
+    pub resources: Resources,
+}
+
+/// The platform's default resources with what the document sets replacing its part.
+fn over_default_resources<'de, D: Deserializer<'de>>(d: D) -> Result<Resources, D::Error> {
+    let set = Resources::deserialize(d)?;
+    let default = Defaults::default().resources;
+    Ok(Resources {
+        requests: set.requests.or(default.requests),
+        limits: set.limits.or(default.limits),
+    })
+}
+
+impl Default for SecretStoreRef {
+    fn default() -> Self {
+        store()
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -304,7 +358,7 @@ impl Default for Namespaces {
 
 impl Default for Defaults {
     fn default() -> Self {
-        use crate::spec::{Amounts, Resources};
+        use crate::spec::Amounts;
         Defaults {
             resources: Resources {
                 requests: Some(Amounts {
@@ -324,245 +378,5 @@ impl Platform {
     /// Whether a namespace is reserved (listed, or any `kube-*`).
     pub fn is_reserved(&self, namespace: &str) -> bool {
         namespace.starts_with("kube-") || self.namespaces.reserved.iter().any(|n| n == namespace)
-    }
-}
-
-/// Reads a PlatformConfig document strictly; absent fields keep their defaults.
-pub fn read(doc: &Value) -> (Platform, Vec<Issue>) {
-    let mut r = Reader::default();
-    let mut p = Platform::default();
-    if let Some(top) = r.object(doc, "", &["apiVersion", "kind", "metadata", "spec"])
-        && let Some(spec) = r.child(
-            top,
-            "spec",
-            "",
-            &[
-                "dns",
-                "ingress",
-                "storage",
-                "backup",
-                "namespaces",
-                "defaults",
-            ],
-        )
-    {
-        read_spec(&mut r, spec, &mut p);
-    }
-    (p, r.issues)
-}
-
-fn set_string(r: &mut Reader, map: &Map<String, Value>, key: &str, path: &str, slot: &mut String) {
-    if let Some(v) = r.string(map, key, path) {
-        *slot = v;
-    }
-}
-
-fn set_list(
-    r: &mut Reader,
-    map: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    slot: &mut Vec<String>,
-) {
-    if let Some(v) = r.string_list(map, key, path) {
-        *slot = v;
-    }
-}
-
-fn read_store(r: &mut Reader, map: &Map<String, Value>, path: &str, slot: &mut SecretStoreRef) {
-    if let Some(m) = r.child(map, "secretStore", path, &["kind", "name"]) {
-        let p = join(path, "secretStore");
-        set_string(r, m, "kind", &p, &mut slot.kind);
-        set_string(r, m, "name", &p, &mut slot.name);
-    }
-}
-
-fn read_class(
-    r: &mut Reader,
-    map: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    slot: &mut IngressClass,
-) {
-    let known: &[&str] = if key == "external" {
-        &["className", "hostTemplate", "target"]
-    } else {
-        &["className", "hostTemplate"]
-    };
-    if let Some(m) = r.child(map, key, path, known) {
-        let p = join(path, key);
-        set_string(r, m, "className", &p, &mut slot.class_name);
-        set_string(r, m, "hostTemplate", &p, &mut slot.host_template);
-        if let Some(t) = r.string(m, "target", &p) {
-            slot.target = Some(t);
-        }
-    }
-}
-
-fn read_spec(r: &mut Reader, spec: &Map<String, Value>, p: &mut Platform) {
-    let s = "spec";
-    if let Some(m) = r.child(spec, "dns", s, &["internalDomain", "externalDomain"]) {
-        let path = join(s, "dns");
-        set_string(r, m, "internalDomain", &path, &mut p.dns.internal_domain);
-        set_string(r, m, "externalDomain", &path, &mut p.dns.external_domain);
-    }
-    if let Some(m) = r.child(
-        spec,
-        "ingress",
-        s,
-        &["internal", "external", "tls", "gateway"],
-    ) {
-        let path = join(s, "ingress");
-        read_class(r, m, "internal", &path, &mut p.ingress.internal);
-        read_class(r, m, "external", &path, &mut p.ingress.external);
-        if let Some(t) = r.child(m, "tls", &path, &["clusterIssuer"]) {
-            let tp = join(&path, "tls");
-            p.ingress.tls = r
-                .required_string(t, "clusterIssuer", &tp, " (the cert-manager ClusterIssuer)")
-                .map(|cluster_issuer| Tls { cluster_issuer });
-        }
-        if let Some(g) = r.child(m, "gateway", &path, &["internal", "external"]) {
-            let gp = join(&path, "gateway");
-            let mut gateways = Gateways::default();
-            for (key, slot) in [
-                ("internal", &mut gateways.internal),
-                ("external", &mut gateways.external),
-            ] {
-                if let Some(one) = r.child(g, key, &gp, &["name", "namespace"]) {
-                    let op = join(&gp, key);
-                    let name = r.required_string(one, "name", &op, " (the Gateway's name)");
-                    let namespace =
-                        r.required_string(one, "namespace", &op, " (the Gateway's namespace)");
-                    if let (Some(name), Some(namespace)) = (name, namespace) {
-                        *slot = Some(GatewayRef { name, namespace });
-                    }
-                }
-            }
-            p.ingress.gateway = Some(gateways);
-        }
-    }
-    if let Some(m) = r.child(spec, "storage", s, &["longhorn", "nas", "s3"]) {
-        let path = join(s, "storage");
-        if let Some(l) = r.child(m, "longhorn", &path, &["storageClassName"]) {
-            let lp = join(&path, "longhorn");
-            set_string(
-                r,
-                l,
-                "storageClassName",
-                &lp,
-                &mut p.storage.longhorn.storage_class_name,
-            );
-        }
-        if let Some(n) = r.child(m, "nas", &path, &["endpoints", "pathPrefix"]) {
-            let np = join(&path, "nas");
-            set_list(r, n, "endpoints", &np, &mut p.storage.nas.endpoints);
-            set_string(r, n, "pathPrefix", &np, &mut p.storage.nas.path_prefix);
-        }
-        if let Some(s3) = r.child(
-            m,
-            "s3",
-            &path,
-            &["secretStore", "credentialsKeyTemplate", "regions"],
-        ) {
-            let sp = join(&path, "s3");
-            read_store(r, s3, &sp, &mut p.storage.s3.secret_store);
-            set_string(
-                r,
-                s3,
-                "credentialsKeyTemplate",
-                &sp,
-                &mut p.storage.s3.credentials_key_template,
-            );
-            set_list(r, s3, "regions", &sp, &mut p.storage.s3.regions);
-        }
-    }
-    if let Some(m) = r.child(spec, "backup", s, &["volsync"]) {
-        let path = join(s, "backup");
-        if let Some(v) = r.child(
-            m,
-            "volsync",
-            &path,
-            &[
-                "repositoryTemplate",
-                "secretStore",
-                "credentialsKey",
-                "volumeSnapshotClassName",
-                "moverSecurityContext",
-            ],
-        ) {
-            let vp = join(&path, "volsync");
-            let vs = &mut p.backup.volsync;
-            set_string(r, v, "repositoryTemplate", &vp, &mut vs.repository_template);
-            read_store(r, v, &vp, &mut vs.secret_store);
-            set_string(r, v, "credentialsKey", &vp, &mut vs.credentials_key);
-            set_string(
-                r,
-                v,
-                "volumeSnapshotClassName",
-                &vp,
-                &mut vs.volume_snapshot_class_name,
-            );
-            if let Some(sc) = r.child(
-                v,
-                "moverSecurityContext",
-                &vp,
-                &["runAsUser", "runAsGroup", "fsGroup"],
-            ) {
-                let scp = join(&vp, "moverSecurityContext");
-                let msc = &mut vs.mover_security_context;
-                if let Some(x) = r.integer(sc, "runAsUser", &scp) {
-                    msc.run_as_user = x;
-                }
-                if let Some(x) = r.integer(sc, "runAsGroup", &scp) {
-                    msc.run_as_group = x;
-                }
-                if let Some(x) = r.integer(sc, "fsGroup", &scp) {
-                    msc.fs_group = x;
-                }
-            }
-        }
-    }
-    if let Some(m) = r.child(spec, "namespaces", s, &["reserved", "management"]) {
-        let path = join(s, "namespaces");
-        set_list(r, m, "reserved", &path, &mut p.namespaces.reserved);
-        set_list(r, m, "management", &path, &mut p.namespaces.management);
-    }
-    if let Some(m) = r.child(spec, "defaults", s, &["resources"]) {
-        let path = join(s, "defaults");
-        if let Some(res) = r.child(m, "resources", &path, &["requests", "limits"]) {
-            let rp = join(&path, "resources");
-            let doc = Value::Object(res.clone());
-            // Reuse the AppSpec reading of quantities for the same shape.
-            let (requests, limits) = crate::spec::read_resources(r, &doc, &rp);
-            if present(res, "requests").is_some() {
-                p.defaults.resources.requests = requests;
-            }
-            if present(res, "limits").is_some() {
-                p.defaults.resources.limits = limits;
-            }
-        }
-    }
-}
-
-/// A platform ready for use: its configuration and compiled naming templates.
-#[derive(Debug)]
-pub struct Site {
-    pub config: Platform,
-    pub templates: crate::template::Templates,
-}
-
-impl Site {
-    /// Checks the configuration and compiles its templates; all problems are returned.
-    pub fn new(config: Platform) -> (Site, Vec<Issue>) {
-        let mut issues = crate::validate::platform::check(&config);
-        let (templates, template_issues) = crate::template::Templates::compile(&config);
-        issues.extend(template_issues);
-        (Site { config, templates }, issues)
-    }
-}
-
-impl Default for Site {
-    fn default() -> Self {
-        Site::new(Platform::default()).0
     }
 }

@@ -1,13 +1,26 @@
-//! Strict structural reading of untyped YAML values: types, required and unknown fields.
+//! Strict structural reading of untrusted values, driven by the JSON Schema of the Rust type.
 //!
-//! Every problem is recorded with its field path and reading goes on, so one run reports all
-//! structural problems of a resource instead of stopping at the first.
+//! The schema generated from a type (serde + schemars attributes) is the one description of
+//! its fields: this walker checks a value against it (types, required and unknown fields,
+//! enum values, lists, maps), records every problem with its field path and goes on, and
+//! builds a cleaned copy without the bad values, so `serde_json::from_value` gives the
+//! typed value with defaults in their place. The semantic rules then run on that value;
+//! [`Read::screen`] drops their issues at paths that already have a structural one.
+//!
+//! Only the structural keywords are read here. Bounds, patterns and the `allOf` conditions
+//! are published for editors and forms; the function checks them in `validate` with better
+//! messages. A field's `x-hint` keyword (stripped from the published schema) completes the
+//! "is required" message.
 
-use std::collections::BTreeMap;
-
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Issue;
+
+/// The keyword that completes an "is required" message (`#[schemars(extend("x-hint" = ..))]`).
+pub const HINT: &str = "x-hint";
 
 /// Joins a parent field path and a key: `spec` + `storage` -> `spec.storage`.
 pub fn join(path: &str, key: &str) -> String {
@@ -31,256 +44,477 @@ pub fn type_name(value: &Value) -> &'static str {
     }
 }
 
-/// Collects the issues found while reading.
-#[derive(Debug, Default)]
-pub struct Reader {
-    pub issues: Vec<Issue>,
-    /// Set when a value could not be read as its type (not for unknown fields): the typed
-    /// result then holds a default in its place, so semantic checks would mislead.
-    pub poisoned: bool,
+/// The JSON Schema of `T` (draft 7, subschemas inlined, as deserialization sees it): what
+/// [`read`] walks, and (with an `$id`, without hints) what `appspec schema` publishes.
+pub fn schema_for<T: JsonSchema>() -> Value {
+    let generator = SchemaSettings::draft07()
+        .with(|s| s.inline_subschemas = true)
+        .for_deserialize()
+        .into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or(Value::Null)
 }
 
-impl Reader {
-    pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+/// The result of reading a value as `T`.
+#[derive(Debug)]
+pub struct Read<T> {
+    /// The typed value (bad values replaced by defaults); `None` only if even the cleaned
+    /// copy could not be read, which the issues then say.
+    pub value: Option<T>,
+    /// Every structural problem, in document order.
+    pub issues: Vec<Issue>,
+    /// Paths whose value was missing or unusable; semantic issues at or under them are noise.
+    bad: Vec<String>,
+}
+
+impl<T> Read<T> {
+    /// Whether a structural problem makes `path` meaningless (the path itself, a field
+    /// under it, or a sibling of an unknown enum value, which decides what its siblings mean).
+    pub fn is_bad(&self, path: &str) -> bool {
+        self.bad.iter().any(|b| {
+            path == b
+                || path
+                    .strip_prefix(b.as_str())
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
+
+    /// Whether some value was missing or unusable (unknown fields alone do not count).
+    pub fn has_bad_values(&self) -> bool {
+        !self.bad.is_empty()
+    }
+
+    /// The semantic issues that are not at a path already reported as structurally bad.
+    pub fn screen(&self, semantic: Vec<Issue>) -> Vec<Issue> {
+        semantic
+            .into_iter()
+            .filter(|i| !self.is_bad(&i.path))
+            .collect()
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Read<U> {
+        Read {
+            value: self.value.map(f),
+            issues: self.issues,
+            bad: self.bad,
+        }
+    }
+}
+
+/// Reads `value` as `T`, checking it against `schema` (the schema generated from `T`, with
+/// subschemas inlined or in `$defs`).
+pub fn read<T: DeserializeOwned>(schema: &Value, value: &Value) -> Read<T> {
+    let mut w = Walker {
+        root: schema,
+        issues: Vec::new(),
+        bad: Vec::new(),
+    };
+    let cleaned = match w.walk(schema, value, "", false) {
+        Some(v) => v,
+        None => w.placeholder(schema),
+    };
+    let typed = match serde_json::from_value::<T>(cleaned) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            // The walker and the type disagree: a bug, reported instead of a panic.
+            w.issues.push(Issue::error(
+                "",
+                format!("could not be read ({e}); please report this as a bug"),
+            ));
+            None
+        }
+    };
+    Read {
+        value: typed,
+        issues: w.issues,
+        bad: w.bad,
+    }
+}
+
+struct Walker<'s> {
+    root: &'s Value,
+    issues: Vec<Issue>,
+    bad: Vec<String>,
+}
+
+/// The JSON types a schema allows, `null` left out (null always reads as "absent").
+fn types(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter(|t| *t != "null")
+    .collect()
+}
+
+fn matches(t: &str, value: &Value) -> bool {
+    match t {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        _ => true,
+    }
+}
+
+fn article(t: &str) -> &'static str {
+    match t {
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "true or false",
+        "object" => "a mapping",
+        "array" => "a list",
+        _ => "a value",
+    }
+}
+
+fn is_null_schema(s: &Value) -> bool {
+    s.get("type").and_then(Value::as_str) == Some("null")
+}
+
+impl<'s> Walker<'s> {
+    fn error(&mut self, path: &str, message: String) {
         self.issues.push(Issue::error(path, message));
     }
 
-    /// Records a problem with a value's type or form (see `poisoned`).
-    pub fn bad_value(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.poisoned = true;
+    fn bad_value(&mut self, path: &str, message: String) {
+        self.bad.push(path.to_string());
         self.error(path, message);
     }
 
-    /// A mapping whose keys must all be in `known`; `None` (with an issue) for another type.
-    pub fn object<'v>(
-        &mut self,
-        value: &'v Value,
-        path: &str,
-        known: &[&str],
-    ) -> Option<&'v Map<String, Value>> {
-        let Value::Object(map) = value else {
-            self.bad_value(path, format!("must be a mapping, got {}", type_name(value)));
-            return None;
-        };
-        for key in map.keys() {
-            if !known.contains(&key.as_str()) {
-                self.error(
-                    join(path, key),
-                    format!(
-                        "unknown field \"{key}\"; expected one of: {}",
-                        known.join(", ")
-                    ),
-                );
+    /// The schema behind a `$ref` into the root's `$defs`, or the schema itself.
+    fn resolve(&self, schema: &'s Value) -> &'s Value {
+        let mut s = schema;
+        for _ in 0..32 {
+            let Some(r) = s.get("$ref").and_then(Value::as_str) else {
+                return s;
+            };
+            let Some(name) = r.strip_prefix("#/$defs/") else {
+                return s;
+            };
+            match self.root.get("$defs").and_then(|d| d.get(name)) {
+                Some(target) => s = target,
+                None => return s,
             }
         }
-        Some(map)
+        s
     }
 
-    /// An optional nested mapping field (absent or null gives `None`).
-    pub fn child<'v>(
-        &mut self,
-        map: &'v Map<String, Value>,
-        key: &str,
-        path: &str,
-        known: &[&str],
-    ) -> Option<&'v Map<String, Value>> {
-        present(map, key).and_then(|v| self.object(v, &join(path, key), known))
-    }
-
-    pub fn string(&mut self, map: &Map<String, Value>, key: &str, path: &str) -> Option<String> {
-        match present(map, key)? {
-            Value::String(s) => Some(s.clone()),
-            other => {
-                self.bad_value(
-                    join(path, key),
-                    format!("must be a string, got {}", type_name(other)),
-                );
-                None
-            }
+    /// The allowed string values of an enum schema (`enum`, or `oneOf`/`anyOf` of `const`
+    /// and `enum` members), or `None` for another schema.
+    fn choices(&self, schema: &'s Value) -> Option<Vec<&'s str>> {
+        if let Some(Value::Array(values)) = schema.get("enum") {
+            return Some(values.iter().filter_map(Value::as_str).collect());
         }
-    }
-
-    /// A string that must be present; reports `is required` otherwise.
-    pub fn required_string(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-        hint: &str,
-    ) -> Option<String> {
-        if present(map, key).is_none() {
-            self.bad_value(join(path, key), format!("is required{hint}"));
-            return None;
-        }
-        self.string(map, key, path)
-    }
-
-    pub fn integer(&mut self, map: &Map<String, Value>, key: &str, path: &str) -> Option<i64> {
-        let value = present(map, key)?;
-        match value {
-            Value::Number(n) => match n.as_i64() {
-                Some(i) => Some(i),
-                None => {
-                    self.bad_value(join(path, key), format!("must be an integer, got {n}"));
-                    None
-                }
-            },
-            Value::String(s) => {
-                let hint = if s.trim().parse::<i64>().is_ok() {
-                    " (remove the quotes)"
-                } else {
-                    ""
-                };
-                self.bad_value(
-                    join(path, key),
-                    format!("must be an integer, got the string \"{s}\"{hint}"),
-                );
-                None
+        let members = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))?
+            .as_array()?;
+        let mut out = Vec::new();
+        for m in members {
+            let m = self.resolve(m);
+            if is_null_schema(m) {
+                continue;
             }
-            other => {
-                self.bad_value(
-                    join(path, key),
-                    format!("must be an integer, got {}", type_name(other)),
-                );
-                None
-            }
-        }
-    }
-
-    /// One of a fixed set of string values.
-    pub fn choice<T: Copy>(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-        choices: &[(&str, T)],
-    ) -> Option<T> {
-        let s = self.string(map, key, path)?;
-        match choices.iter().find(|(name, _)| *name == s) {
-            Some((_, v)) => Some(*v),
-            None => {
-                let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-                self.bad_value(
-                    join(path, key),
-                    format!(
-                        "unknown value \"{s}\"; expected one of: {}",
-                        names.join(", ")
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    /// A mapping of string keys to string values (plain env vars, labels).
-    pub fn string_map(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-    ) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
-        let Some(value) = present(map, key) else {
-            return out;
-        };
-        let path = join(path, key);
-        let Value::Object(entries) = value else {
-            self.bad_value(
-                &path,
-                format!("must be a mapping, got {}", type_name(value)),
-            );
-            return out;
-        };
-        for (k, v) in entries {
-            match v {
-                Value::String(s) => {
-                    out.insert(k.clone(), s.clone());
-                }
-                other => self.bad_value(
-                    join(&path, k),
-                    format!(
-                        "must be a string, got {}; quote the value (e.g. \"true\", \"1\")",
-                        type_name(other)
-                    ),
-                ),
-            }
-        }
-        out
-    }
-
-    /// A list of strings.
-    pub fn string_list(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-    ) -> Option<Vec<String>> {
-        let value = present(map, key)?;
-        let path = join(path, key);
-        let Value::Array(items) = value else {
-            self.bad_value(&path, format!("must be a list, got {}", type_name(value)));
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            match item {
-                Value::String(s) => out.push(s.clone()),
-                other => self.bad_value(
-                    format!("{path}[{i}]"),
-                    format!("must be a string, got {}", type_name(other)),
-                ),
+            if let Some(c) = m.get("const").and_then(Value::as_str) {
+                out.push(c);
+            } else if let Some(Value::Array(values)) = m.get("enum") {
+                out.extend(values.iter().filter_map(Value::as_str));
+            } else {
+                return None;
             }
         }
         Some(out)
     }
+
+    /// Checks `value` against `schema`; returns the cleaned value, or `None` when it is
+    /// unusable (reported). `map_value`: the value of a free-form map entry (env, labels).
+    fn walk(&mut self, schema: &'s Value, value: &Value, path: &str, map_value: bool) -> Option<Value> {
+        let schema = self.resolve(schema);
+        if let Some(choices) = self.choices(schema) {
+            return match value {
+                Value::String(s) if choices.contains(&s.as_str()) => Some(value.clone()),
+                Value::String(s) => {
+                    self.bad_value(
+                        path,
+                        format!(
+                            "unknown value \"{s}\"; expected one of: {}",
+                            choices.join(", ")
+                        ),
+                    );
+                    // A pattern or strategy decides what its sibling fields mean.
+                    if let Some((parent, _)) = path.rsplit_once('.')
+                        && parent.contains('.')
+                    {
+                        self.bad.push(parent.to_string());
+                    }
+                    None
+                }
+                other => {
+                    self.bad_value(path, format!("must be a string, got {}", type_name(other)));
+                    None
+                }
+            };
+        }
+        // Option<T> of a non-primitive T: anyOf [T, null].
+        if let Some(Value::Array(members)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+            let inner: Vec<&Value> = members.iter().filter(|m| !is_null_schema(m)).collect();
+            if let [one] = inner.as_slice() {
+                return self.walk(one, value, path, map_value);
+            }
+        }
+        let allowed = types(schema);
+        if !allowed.is_empty() && !allowed.iter().any(|t| matches(t, value)) {
+            self.bad_value(path, type_message(&allowed, value, map_value));
+            return None;
+        }
+        match value {
+            Value::Object(map) => Some(self.object(schema, map, path)),
+            Value::Array(items) => Some(self.array(schema, items, path)),
+            _ => Some(value.clone()),
+        }
+    }
+
+    fn object(&mut self, schema: &'s Value, map: &Map<String, Value>, path: &str) -> Value {
+        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&EMPTY);
+        let additional = schema.get("additionalProperties");
+        let mut out = Map::new();
+        for (key, value) in map {
+            let child = join(path, key);
+            if let Some(field) = properties.get(key) {
+                if value.is_null() {
+                    continue; // null reads as absent; a required field is reported below
+                }
+                if let Some(v) = self.walk(field, value, &child, false) {
+                    out.insert(key.clone(), v);
+                }
+                continue;
+            }
+            match additional {
+                Some(Value::Bool(false)) => {
+                    let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+                    self.error(
+                        &child,
+                        format!(
+                            "unknown field \"{key}\"; expected one of: {}",
+                            known.join(", ")
+                        ),
+                    );
+                }
+                Some(entry @ Value::Object(_)) => {
+                    if value.is_null() {
+                        let expected = types(self.resolve(entry));
+                        self.bad_value(&child, type_message(&expected, value, true));
+                    } else if let Some(v) = self.walk(entry, value, &child, true) {
+                        out.insert(key.clone(), v);
+                    }
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        if let Some(Value::Array(required)) = schema.get("required") {
+            for key in required.iter().filter_map(Value::as_str) {
+                if out.contains_key(key) {
+                    continue;
+                }
+                let field = properties.get(key).map(|f| self.resolve(f));
+                let child = join(path, key);
+                let reported = self.bad.iter().any(|b| *b == child);
+                if !reported {
+                    let hint = field
+                        .and_then(|f| f.get(HINT))
+                        .and_then(Value::as_str)
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default();
+                    self.bad_value(&child, format!("is required{hint}"));
+                }
+                let placeholder = field.map_or(Value::Null, |f| self.placeholder(f));
+                out.insert(key.to_string(), placeholder);
+            }
+        }
+        Value::Object(out)
+    }
+
+    fn array(&mut self, schema: &'s Value, items: &[Value], path: &str) -> Value {
+        let Some(item_schema) = schema.get("items") else {
+            return Value::Array(items.to_vec());
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let child = format!("{path}[{i}]");
+            if item.is_null() {
+                let expected = types(self.resolve(item_schema));
+                self.bad_value(&child, type_message(&expected, item, false));
+            } else if let Some(v) = self.walk(item_schema, item, &child, false) {
+                out.push(v);
+            }
+        }
+        Value::Array(out)
+    }
+
+    /// A value of the schema's type standing in for a missing required one, so the rest of
+    /// the value can still be read and checked.
+    fn placeholder(&self, schema: &'s Value) -> Value {
+        let schema = self.resolve(schema);
+        if let Some(first) = self.choices(schema).and_then(|c| c.first().copied()) {
+            return Value::String(first.to_string());
+        }
+        if let Some(Value::Array(members)) = schema.get("anyOf").or_else(|| schema.get("oneOf"))
+            && let Some(one) = members.iter().find(|m| !is_null_schema(m))
+        {
+            return self.placeholder(one);
+        }
+        match types(schema).first().copied() {
+            Some("string") => Value::String(String::new()),
+            Some("integer" | "number") => Value::from(0),
+            Some("boolean") => Value::Bool(false),
+            Some("array") => Value::Array(Vec::new()),
+            Some("object") => {
+                let mut out = Map::new();
+                if let (Some(Value::Array(required)), Some(Value::Object(props))) =
+                    (schema.get("required"), schema.get("properties"))
+                {
+                    for key in required.iter().filter_map(Value::as_str) {
+                        if let Some(f) = props.get(key) {
+                            out.insert(key.to_string(), self.placeholder(f));
+                        }
+                    }
+                }
+                Value::Object(out)
+            }
+            _ => Value::Null,
+        }
+    }
 }
 
-/// The value of `key`, treating an explicit `null` like an absent key.
-pub fn present<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    map.get(key).filter(|v| !v.is_null())
+/// "must be an integer, got the string "12" (remove the quotes)" and the like.
+fn type_message(allowed: &[&str], value: &Value, map_value: bool) -> String {
+    let expected = allowed
+        .iter()
+        .map(|t| article(t))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let expected = if expected.is_empty() {
+        "a value".to_string()
+    } else {
+        expected
+    };
+    match (allowed, value) {
+        (["integer"], Value::Number(n)) => format!("must be an integer, got {n}"),
+        (["integer"], Value::String(s)) => {
+            let hint = if s.trim().parse::<i64>().is_ok() {
+                " (remove the quotes)"
+            } else {
+                ""
+            };
+            format!("must be an integer, got the string \"{s}\"{hint}")
+        }
+        (["string"], Value::Bool(_) | Value::Number(_) | Value::Null) if map_value => format!(
+            "must be a string, got {}; quote the value (e.g. \"true\", \"1\")",
+            type_name(value)
+        ),
+        _ => format!("must be {expected}, got {}", type_name(value)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
     use serde_json::json;
 
-    #[test]
-    fn reports_every_unknown_and_mistyped_field() {
-        let v = json!({"a": 1, "b": "12", "c": true, "d": 2});
-        let mut r = Reader::default();
-        let map = r.object(&v, "spec", &["a", "b"]).unwrap();
-        assert_eq!(r.integer(map, "b", "spec"), None);
-        assert_eq!(r.integer(map, "a", "spec"), Some(1));
-        let paths: Vec<_> = r.issues.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["spec.c", "spec.d", "spec.b"]);
-        assert_eq!(
-            r.issues[0].message,
-            "unknown field \"c\"; expected one of: a, b"
-        );
-        assert_eq!(
-            r.issues[2].message,
-            "must be an integer, got the string \"12\" (remove the quotes)"
-        );
+    fn schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "a": {"type": "integer"},
+                "b": {"type": ["integer", "null"]},
+                "s": {"type": "string", "x-hint": "the s"},
+                "e": {"oneOf": [{"type": "string", "const": "x"}, {"type": "string", "enum": ["y"]}]},
+                "m": {"type": "object", "additionalProperties": {"type": "string"}},
+                "l": {"type": "array", "items": {"type": "string"}}
+            },
+            "required": ["a", "s"],
+            "additionalProperties": false
+        })
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct T {
+        a: i64,
+        b: Option<i64>,
+        s: String,
+        e: Option<String>,
+        #[serde(default)]
+        m: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        l: Vec<String>,
+    }
+
+    fn messages(r: &Read<T>) -> Vec<(String, String)> {
+        r.issues
+            .iter()
+            .map(|i| (i.path.clone(), i.message.clone()))
+            .collect()
     }
 
     #[test]
-    fn null_counts_as_absent() {
-        let v = json!({"a": null});
-        let mut r = Reader::default();
-        let map = r.object(&v, "", &["a"]).unwrap();
-        assert_eq!(r.string(map, "a", ""), None);
-        assert_eq!(r.required_string(map, "a", "", "").as_deref(), None);
-        assert_eq!(r.issues[0].path, "a");
-        assert_eq!(r.issues[0].message, "is required");
+    fn reports_every_unknown_and_mistyped_field_and_reads_the_rest() {
+        let r: Read<T> = read(
+            &schema(),
+            &json!({"a": 1, "b": "12", "c": true, "s": "x", "e": "z", "m": {"k": 1, "j": "v"}, "l": ["x", 2]}),
+        );
+        assert_eq!(
+            messages(&r),
+            [
+                ("b".into(), "must be an integer, got the string \"12\" (remove the quotes)".into()),
+                ("c".into(), "unknown field \"c\"; expected one of: a, b, s, e, m, l".into()),
+                ("e".into(), "unknown value \"z\"; expected one of: x, y".into()),
+                ("m.k".into(), "must be a string, got an integer; quote the value (e.g. \"true\", \"1\")".into()),
+                ("l[1]".into(), "must be a string, got an integer".into()),
+            ]
+        );
+        let t = r.value.as_ref().unwrap();
+        assert_eq!((t.a, t.b, t.s.as_str(), t.e.as_deref()), (1, None, "x", None));
+        assert_eq!(t.m.len(), 1);
+        assert_eq!(t.l, ["x"]);
+        assert!(r.is_bad("b") && r.is_bad("m.k") && !r.is_bad("c") && !r.is_bad("a"));
     }
 
     #[test]
-    fn decimal_is_not_an_integer() {
-        let v = json!({"size": 1.5});
-        let mut r = Reader::default();
-        let map = r.object(&v, "spec", &["size"]).unwrap();
-        assert_eq!(r.integer(map, "size", "spec"), None);
-        assert_eq!(r.issues[0].message, "must be an integer, got 1.5");
+    fn missing_and_null_required_fields_get_a_hint_and_a_placeholder() {
+        let r: Read<T> = read(&schema(), &json!({"a": 1.5, "s": null}));
+        assert_eq!(
+            messages(&r),
+            [
+                ("a".into(), "must be an integer, got 1.5".into()),
+                ("s".into(), "is required (the s)".into()),
+            ]
+        );
+        let t = r.value.unwrap();
+        assert_eq!((t.a, t.s.as_str()), (0, ""));
+    }
+
+    #[test]
+    fn screen_drops_semantic_issues_under_bad_paths() {
+        let r: Read<T> = read(&schema(), &json!({"a": 1, "s": "x", "m": []}));
+        let kept = r.screen(vec![
+            Issue::error("m.k", "x"),
+            Issue::error("mm", "y"),
+            Issue::error("s", "z"),
+        ]);
+        let paths: Vec<_> = kept.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["mm", "s"]);
+        assert_eq!(r.issues[0].message, "must be a mapping, got a list");
     }
 }

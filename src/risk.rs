@@ -13,7 +13,8 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::engine;
-use crate::platform::{self, Site};
+use crate::platform;
+use crate::site::Site;
 use crate::source::{self, Item};
 use crate::spec::{self, AppSpec, BackupStrategy, IngressPattern};
 use crate::validate;
@@ -147,7 +148,7 @@ fn side(items: Vec<Item>) -> Side {
         .iter()
         .find(|i| source::is_ours(&i.value, platform::KIND));
     let site = match platform_item {
-        Some(i) => Site::new(platform::read(&i.value).0).0,
+        Some(i) => Site::new(platform::read(&i.value).value.unwrap_or_default()).0,
         None => Site::default(),
     };
     let mut apps = BTreeMap::new();
@@ -155,7 +156,8 @@ fn side(items: Vec<Item>) -> Side {
         .iter()
         .filter(|i| source::is_ours(&i.value, spec::KIND))
     {
-        let (parsed, _) = spec::read(&i.value);
+        let read = spec::read(&i.value);
+        let parsed = read.value.clone().filter(|_| !read.has_bad_values());
         let valid = parsed.as_ref().and_then(|p| validate::app(p, &site).0);
         apps.insert(key(&i.value), (i.value.clone(), parsed, valid));
     }
@@ -197,7 +199,7 @@ fn compare(
     if hs.ingress.pattern == IngressPattern::ExternalViaTunnel
         && bs.ingress.pattern != IngressPattern::ExternalViaTunnel
     {
-        out.push(reason("external-exposure", format!("ingress changes from {} to external-via-tunnel: the app becomes reachable from outside", bs.ingress.pattern.as_str())));
+        out.push(reason("external-exposure", format!("ingress changes from {} to external-via-tunnel: the app becomes reachable from outside", bs.ingress.pattern)));
     }
     if bs.ingress.pattern == IngressPattern::ExternalViaTunnel
         && hs.ingress.pattern == IngressPattern::ExternalViaTunnel
@@ -225,7 +227,7 @@ fn compare(
             "storage-removed",
             format!(
                 "persistent storage ({}) is removed; its PVC is left in the cluster, unused",
-                bp.as_str()
+                bp
             ),
         ));
     } else if bp != hp && (bp.is_persistent() || hp.is_persistent()) {
@@ -233,8 +235,8 @@ fn compare(
             "storage-pattern-changed",
             format!(
                 "storage pattern changes from {} to {}",
-                bp.as_str(),
-                hp.as_str()
+                bp,
+                hp
             ),
         ));
     }

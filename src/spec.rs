@@ -1,13 +1,18 @@
 //! The `AppSpec` resource (SPEC.md section 2): typed fields, defaults, and strict reading.
+//!
+//! These types are the one description of the resource: serde reads them, schemars
+//! publishes them, and `reader` checks documents against the schema generated from them.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::LazyLock;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::diagnostic::Issue;
-use crate::reader::{Reader, join, present};
+use crate::patterns::*;
+use crate::reader::{self, Read};
 
 pub const KIND: &str = "AppSpec";
 pub const DEFAULT_PORT: i64 = 8080;
@@ -24,7 +29,86 @@ pub struct AppSpec {
     pub name: String,
     /// `metadata.namespace`, defaulting to the name.
     pub namespace: String,
+    /// `metadata.labels` (validated; not copied onto the generated objects yet).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
     pub spec: AppSpecBody,
+}
+
+/// A compact application spec, expanded by the AppSpec function.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "AppSpec")]
+pub struct AppSpecDocument {
+    #[schemars(extend("const" = crate::API_VERSION))]
+    pub api_version: String,
+    #[schemars(extend("const" = "AppSpec"))]
+    pub kind: String,
+    #[schemars(extend("x-hint" = "at least metadata.name"))]
+    pub metadata: Metadata,
+    #[schemars(extend("x-hint" = "at least spec.image"))]
+    pub spec: AppSpecBody,
+}
+
+/// `metadata` of an AppSpec.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// The app name: lowercase letters, digits and `-`, starting with a letter, at most 63.
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 63))]
+    pub name: String,
+    /// Target namespace (default: the name). Not a reserved namespace of the platform
+    /// (default, kube-*, argocd, flux-system, backstage... checked by the function).
+    #[schemars(regex(pattern = NAMESPACE_PATTERN), length(min = 1, max = 63))]
+    pub namespace: Option<String>,
+    /// Kubernetes labels of the AppSpec: keys `[prefix/]name`, values at most 63
+    /// characters of letters, digits, `-`, `_` and `.`.
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Annotations (kustomize adds its own here); not interpreted.
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(reader::schema_for::<AppSpecDocument>);
+
+/// Reads an AppSpec document strictly. Every structural problem is in the issues; the
+/// spec is returned with defaults in place of bad values, so its semantic rules can run in
+/// the same pass (screen their issues with [`Read::screen`]).
+pub fn read(doc: &Value) -> Read<AppSpec> {
+    reader::read::<AppSpecDocument>(&SCHEMA, doc).map(|d| {
+        let name = d.metadata.name;
+        AppSpec {
+            namespace: d.metadata.namespace.unwrap_or_else(|| name.clone()),
+            name,
+            labels: d.metadata.labels.unwrap_or_default(),
+            spec: d.spec,
+        }
+    })
+}
+
+/// The name serde reads and writes for a value, e.g. `longhorn-persistent`.
+fn wire_name<T: Serialize>(value: &T, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => f.write_str(&s),
+        _ => Err(fmt::Error),
+    }
+}
+
+/// Quantities may be written as YAML numbers (`cpu: 1`); they are read as their text.
+fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        String(String),
+        Number(serde_json::Number),
+    }
+    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
+        Text::String(s) => s,
+        Text::Number(n) => n.to_string(),
+    }))
+}
+
+fn quantity_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": ["string", "number", "null"], "pattern": QUANTITY_PATTERN})
 }
 
 /// `spec` of an AppSpec.
@@ -33,7 +117,8 @@ pub struct AppSpec {
 pub struct AppSpecBody {
     /// OCI image reference (`registry/path:tag` or `@sha256:` digest). A missing tag or
     /// `:latest` is a warning.
-    #[schemars(regex(pattern = crate::schema::IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(extend("x-hint" = "an OCI image reference, e.g. ghcr.io/org/app:1.0.0"))]
     pub image: String,
     /// Container port; the Service port 80 targets it.
     #[serde(default = "default_port")]
@@ -50,7 +135,7 @@ pub struct AppSpecBody {
     /// starting with a digit; values must be strings. Under s3-external the names
     /// S3_BUCKET, S3_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are reserved.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": crate::schema::ENV_NAME_PATTERN}))]
+    #[schemars(extend("propertyNames" = {"pattern": ENV_NAME_PATTERN}))]
     pub env: BTreeMap<String, String>,
     #[serde(default)]
     pub storage: Storage,
@@ -75,11 +160,10 @@ pub enum SecurityProfile {
     Restricted,
 }
 
-impl SecurityProfile {
-    pub const ALL: [(&'static str, SecurityProfile); 2] = [
-        ("default", SecurityProfile::Default),
-        ("restricted", SecurityProfile::Restricted),
-    ];
+impl fmt::Display for SecurityProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        wire_name(self, f)
+    }
 }
 
 /// Kubernetes quantities for the container.
@@ -97,12 +181,20 @@ pub struct Resources {
 #[serde(deny_unknown_fields)]
 pub struct Amounts {
     /// CPU quantity, e.g. `100m` or `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = crate::schema::QUANTITY_PATTERN))]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "quantity"
+    )]
+    #[schemars(schema_with = "quantity_schema")]
     pub cpu: Option<String>,
     /// Memory quantity, e.g. `256Mi` or `1Gi`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = crate::schema::QUANTITY_PATTERN))]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "quantity"
+    )]
+    #[schemars(schema_with = "quantity_schema")]
     pub memory: Option<String>,
 }
 
@@ -120,21 +212,13 @@ pub enum StoragePattern {
     S3External,
 }
 
-impl StoragePattern {
-    pub const ALL: [(&'static str, StoragePattern); 4] = [
-        ("ephemeral", StoragePattern::Ephemeral),
-        ("longhorn-persistent", StoragePattern::LonghornPersistent),
-        ("nas-mount", StoragePattern::NasMount),
-        ("s3-external", StoragePattern::S3External),
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, p)| *p == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("")
+impl fmt::Display for StoragePattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        wire_name(self, f)
     }
+}
+
+impl StoragePattern {
 
     /// Whether the pattern mounts a volume into the container.
     pub fn has_volume(self) -> bool {
@@ -155,7 +239,7 @@ impl StoragePattern {
 /// there); `mountPath` not with s3-external.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(extend("allOf" = crate::schema::storage_rules()))]
+#[schemars(extend("allOf" = storage_rules()))]
 pub struct Storage {
     #[serde(default)]
     pub pattern: StoragePattern,
@@ -165,7 +249,7 @@ pub struct Storage {
     pub size: Option<i64>,
     /// Where the volume is mounted in the container (default `/data`): absolute, no `..`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = crate::schema::MOUNT_PATH_PATTERN), extend("default" = "/data"))]
+    #[schemars(regex(pattern = MOUNT_PATH_PATTERN), extend("default" = "/data"))]
     pub mount_path: Option<String>,
     /// NAS share (nas-mount only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,11 +272,13 @@ pub struct Nas {
     /// One of the platform's NAS endpoints, e.g. `nfs://nas.internal:2049` (the list is in
     /// the PlatformConfig and checked by the function, not by this schema).
     #[schemars(regex(pattern = r"^nfs://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$"))]
+    #[schemars(extend("x-hint" = "one of the platform's NAS endpoints"))]
     pub endpoint: String,
     /// Absolute path of the share, e.g. `/mnt/apps/whoami`: no `..` or `.` segment (also
     /// percent-encoded), no backslash, no empty segment. It must also lie under the
     /// platform's NAS prefix (default `/mnt/`), which the function checks.
-    #[schemars(regex(pattern = crate::schema::SUBPATH_PATTERN), length(max = 4096))]
+    #[schemars(regex(pattern = SUBPATH_PATTERN), length(max = 4096))]
+    #[schemars(extend("x-hint" = "an absolute path on the NAS"))]
     pub subpath: String,
 }
 
@@ -202,7 +288,7 @@ pub struct Nas {
 pub struct S3 {
     /// Bucket name following the S3 naming rules: 3..63 lowercase letters, digits, `-`
     /// and `.`; no IP form, no `xn--`/`sthree-` prefix, no `-s3alias`/`--ol-s3` suffix.
-    #[schemars(regex(pattern = crate::schema::BUCKET_PATTERN), length(min = 3, max = 63))]
+    #[schemars(regex(pattern = BUCKET_PATTERN), length(min = 3, max = 63))]
     pub bucket: String,
     /// One of the platform's known regions (checked by the function against the
     /// PlatformConfig), e.g. `us-east-1`.
@@ -222,26 +308,17 @@ pub enum IngressPattern {
     None,
 }
 
-impl IngressPattern {
-    pub const ALL: [(&'static str, IngressPattern); 3] = [
-        ("internal-only", IngressPattern::InternalOnly),
-        ("external-via-tunnel", IngressPattern::ExternalViaTunnel),
-        ("none", IngressPattern::None),
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, p)| *p == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("")
+impl fmt::Display for IngressPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        wire_name(self, f)
     }
 }
+
 
 /// How the app is reached. `host` and `path` do not apply to pattern none.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(extend("allOf" = crate::schema::ingress_rules()))]
+#[schemars(extend("allOf" = ingress_rules()))]
 pub struct Ingress {
     #[serde(default)]
     pub pattern: IngressPattern,
@@ -251,11 +328,11 @@ pub struct Ingress {
     /// `.hypyr.space`) and never the internal one. The function checks the domains against
     /// the PlatformConfig; this schema checks the DNS syntax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = crate::schema::HOST_PATTERN), length(max = 253))]
+    #[schemars(regex(pattern = HOST_PATTERN), length(max = 253))]
     pub host: Option<String>,
     /// URL path prefix (default `/`): starts with `/`, no `..` segment, no whitespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = crate::schema::HTTP_PATH_PATTERN), extend("default" = "/"))]
+    #[schemars(regex(pattern = HTTP_PATH_PATTERN), extend("default" = "/"))]
     pub path: Option<String>,
 }
 
@@ -274,33 +351,25 @@ pub enum BackupStrategy {
     VolsyncSnapshots,
 }
 
-impl BackupStrategy {
-    pub const ALL: [(&'static str, BackupStrategy); 2] = [
-        ("none", BackupStrategy::None),
-        ("volsync-snapshots", BackupStrategy::VolsyncSnapshots),
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, p)| *p == self)
-            .map(|(n, _)| *n)
-            .unwrap_or("")
+impl fmt::Display for BackupStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        wire_name(self, f)
     }
 }
+
 
 /// Backups of the app's volume. volsync-snapshots needs storage pattern
 /// longhorn-persistent; `schedule` and `retentionDays` apply only to it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(extend("allOf" = crate::schema::backup_rules()))]
+#[schemars(extend("allOf" = backup_rules()))]
 pub struct Backup {
     #[serde(default)]
     pub strategy: BackupStrategy,
     /// 5-field cron expression (default `0 2 * * *`): numbers, `*`, `*/n`, `a-b`, `a/n` or
     /// lists `a,b`; or a macro such as `@daily`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = crate::schema::CRON_PATTERN), extend("default" = "0 2 * * *"))]
+    #[schemars(regex(pattern = CRON_PATTERN), extend("default" = "0 2 * * *"))]
     pub schedule: Option<String>,
     /// Days of snapshots to keep, 1..3650 (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -322,212 +391,4 @@ fn default_port() -> i64 {
 }
 fn default_replicas() -> i64 {
     DEFAULT_REPLICAS
-}
-
-const TOP: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
-const SPEC: &[&str] = &[
-    "image",
-    "port",
-    "replicas",
-    "resources",
-    "env",
-    "storage",
-    "ingress",
-    "backup",
-    "security",
-];
-
-/// Reads an AppSpec document strictly. Returns the typed spec unless a value could not be
-/// read as its type (unknown fields alone still give the spec, so its other problems are
-/// reported in the same run); every structural problem is in the returned issues.
-pub fn read(doc: &Value) -> (Option<AppSpec>, Vec<Issue>) {
-    let mut r = Reader::default();
-    let spec = read_into(&mut r, doc);
-    let ok = !r.poisoned;
-    (spec.filter(|_| ok), r.issues)
-}
-
-fn read_into(r: &mut Reader, doc: &Value) -> Option<AppSpec> {
-    let top = r.object(doc, "", TOP)?;
-    let meta = present(top, "metadata").and_then(|m| match m {
-        Value::Object(map) => Some(map),
-        _ => None,
-    });
-    let (name, namespace) = match meta {
-        Some(meta) => (
-            r.required_string(meta, "name", "metadata", ""),
-            r.string(meta, "namespace", "metadata"),
-        ),
-        None => {
-            r.bad_value("metadata.name", "is required");
-            (None, None)
-        }
-    };
-    let Some(spec) = present(top, "spec") else {
-        r.bad_value("spec", "is required (at least spec.image)");
-        return None;
-    };
-    let spec = r.object(spec, "spec", SPEC)?;
-    let body = read_body(r, spec);
-    let name = name?;
-    let namespace = namespace.unwrap_or_else(|| name.clone());
-    Some(AppSpec {
-        name,
-        namespace,
-        spec: body?,
-    })
-}
-
-fn read_body(r: &mut Reader, spec: &serde_json::Map<String, Value>) -> Option<AppSpecBody> {
-    let p = "spec";
-    let image = r.required_string(
-        spec,
-        "image",
-        p,
-        " (an OCI image reference, e.g. ghcr.io/org/app:1.0.0)",
-    );
-    let port = r.integer(spec, "port", p).unwrap_or(DEFAULT_PORT);
-    let replicas = r.integer(spec, "replicas", p).unwrap_or(DEFAULT_REPLICAS);
-    let resources = r
-        .child(spec, "resources", p, &["requests", "limits"])
-        .map(|res| {
-            let (requests, limits) =
-                read_resources(r, &Value::Object(res.clone()), &join(p, "resources"));
-            Resources { requests, limits }
-        });
-    let env = r.string_map(spec, "env", p);
-    let storage = read_storage(r, spec);
-    let ingress = r
-        .child(spec, "ingress", p, &["pattern", "host", "path"])
-        .map(|m| {
-            let ip = join(p, "ingress");
-            Ingress {
-                pattern: r
-                    .choice(m, "pattern", &ip, &IngressPattern::ALL)
-                    .unwrap_or_default(),
-                host: r.string(m, "host", &ip),
-                path: r.string(m, "path", &ip),
-            }
-        })
-        .unwrap_or_default();
-    let backup = r
-        .child(
-            spec,
-            "backup",
-            p,
-            &["strategy", "schedule", "retentionDays"],
-        )
-        .map(|m| {
-            let bp = join(p, "backup");
-            Backup {
-                strategy: r
-                    .choice(m, "strategy", &bp, &BackupStrategy::ALL)
-                    .unwrap_or_default(),
-                schedule: r.string(m, "schedule", &bp),
-                retention_days: r.integer(m, "retentionDays", &bp),
-            }
-        })
-        .unwrap_or_default();
-    let security = r
-        .choice(spec, "security", p, &SecurityProfile::ALL)
-        .unwrap_or_default();
-    Some(AppSpecBody {
-        security,
-        image: image?,
-        port,
-        replicas,
-        resources,
-        env,
-        storage,
-        ingress,
-        backup,
-    })
-}
-
-/// Reads `requests` and `limits` of a resources mapping (also used by the platform defaults).
-pub fn read_resources(
-    r: &mut Reader,
-    res: &Value,
-    path: &str,
-) -> (Option<Amounts>, Option<Amounts>) {
-    let Value::Object(res) = res else {
-        return (None, None);
-    };
-    (
-        read_amounts(r, res, "requests", path),
-        read_amounts(r, res, "limits", path),
-    )
-}
-
-fn read_amounts(
-    r: &mut Reader,
-    map: &serde_json::Map<String, Value>,
-    key: &str,
-    path: &str,
-) -> Option<Amounts> {
-    let m = r.child(map, key, path, &["cpu", "memory"])?;
-    let ap = join(path, key);
-    Some(Amounts {
-        cpu: quantity(r, m, "cpu", &ap),
-        memory: quantity(r, m, "memory", &ap),
-    })
-}
-
-/// Quantities may be written as YAML numbers (`cpu: 1`); they are read as their text.
-fn quantity(
-    r: &mut Reader,
-    map: &serde_json::Map<String, Value>,
-    key: &str,
-    path: &str,
-) -> Option<String> {
-    match present(map, key)? {
-        Value::Number(n) => Some(n.to_string()),
-        _ => r.string(map, key, path),
-    }
-}
-
-fn read_storage(r: &mut Reader, spec: &serde_json::Map<String, Value>) -> Storage {
-    let p = "spec";
-    let Some(m) = r.child(
-        spec,
-        "storage",
-        p,
-        &["pattern", "size", "mountPath", "nas", "s3"],
-    ) else {
-        return Storage::default();
-    };
-    let sp = join(p, "storage");
-    let nas = r.child(m, "nas", &sp, &["endpoint", "subpath"]).map(|n| {
-        let np = join(&sp, "nas");
-        (
-            r.required_string(n, "endpoint", &np, " (one of the platform's NAS endpoints)"),
-            r.required_string(n, "subpath", &np, " (an absolute path on the NAS)"),
-        )
-    });
-    let s3 = r.child(m, "s3", &sp, &["bucket", "region"]).map(|s| {
-        let s3p = join(&sp, "s3");
-        (
-            r.required_string(s, "bucket", &s3p, ""),
-            r.required_string(s, "region", &s3p, ""),
-        )
-    });
-    Storage {
-        pattern: r
-            .choice(m, "pattern", &sp, &StoragePattern::ALL)
-            .unwrap_or_default(),
-        size: r.integer(m, "size", &sp),
-        mount_path: r.string(m, "mountPath", &sp),
-        nas: nas.and_then(|(endpoint, subpath)| {
-            Some(Nas {
-                endpoint: endpoint?,
-                subpath: subpath?,
-            })
-        }),
-        s3: s3.and_then(|(bucket, region)| {
-            Some(S3 {
-                bucket: bucket?,
-                region: region?,
-            })
-        }),
-    }
 }

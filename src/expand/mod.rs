@@ -173,16 +173,18 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::platform::Site;
+    use crate::site::Site;
     use crate::validate::App;
 
     /// Reads and validates a spec given as YAML text, panicking on any error.
     pub fn app(yaml: &str) -> (App, Site) {
         let site = Site::default();
-        let doc: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
-        let (spec, issues) = crate::spec::read(&doc);
-        assert!(issues.is_empty(), "{issues:?}");
-        let (app, issues) = crate::validate::app(&spec.unwrap(), &site);
+        let mut doc: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
+        doc["apiVersion"] = crate::API_VERSION.into();
+        doc["kind"] = crate::spec::KIND.into();
+        let read = crate::spec::read(&doc);
+        assert!(read.issues.is_empty(), "{:?}", read.issues);
+        let (app, issues) = crate::validate::app(&read.value.unwrap(), &site);
         assert!(
             issues
                 .iter()

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::diagnostic::{Issue, Severity};
-use crate::platform::Site;
+use crate::site::Site;
 use crate::spec::{Amounts, AppSpec, BackupStrategy, IngressPattern, Resources, StoragePattern};
 use crate::template::{Scheme, Vars};
 
@@ -258,7 +258,7 @@ fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resourc
 fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endpoint> {
     let st = &spec.spec.storage;
     let p = &site.config;
-    let pattern = st.pattern.as_str();
+    let pattern = st.pattern;
     let misplaced = |block: &str, wanted: &str| {
         format!("\"{block}\" applies only to storage.pattern {wanted}; this spec uses {pattern}")
     };
@@ -458,7 +458,7 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     if pattern != StoragePattern::LonghornPersistent {
         v.error("spec.backup.strategy", format!(
             "volsync-snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got {}",
-            pattern.as_str()
+            pattern
         ));
     }
     if let Err(e) = cron::check(b.schedule()) {

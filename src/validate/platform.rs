@@ -73,6 +73,12 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             err(path, format!("class name {e}"));
         }
     }
+    if p.ingress.internal.target.is_some() {
+        err(
+            "spec.ingress.internal.target",
+            "the external-dns target applies only to the external class; remove it here".into(),
+        );
+    }
     if let Some(target) = &p.ingress.external.target
         && let Err(e) = dns::check_host(target)
     {

@@ -1,0 +1,60 @@
+//! Patterns and conditional rules the types publish in their JSON Schema.
+//!
+//! They mirror the function's validators so a form (Backstage) or an editor rejects the same
+//! values; the function itself checks the values in `validate` with better messages.
+
+use serde_json::{Value, json};
+
+/// The app name also names the Service, so it is an RFC 1035 label.
+pub const NAME_PATTERN: &str = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+pub const NAMESPACE_PATTERN: &str = "^(?!kube-)[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+pub const IMAGE_PATTERN: &str = r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?)/)?[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$";
+pub const ENV_NAME_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
+pub const QUANTITY_PATTERN: &str =
+    r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|Ki|[mun])?$";
+pub const MOUNT_PATH_PATTERN: &str = r"^/(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+pub const SUBPATH_PATTERN: &str =
+    r"^(?!.*%(2[eEfF]|5[cC]|25|0))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)/[^\\\s\x00-\x1f]+$";
+pub const HOST_PATTERN: &str =
+    r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+pub const HTTP_PATH_PATTERN: &str = r"^/(?!(.*/)?(\.|%2[eE]){2}(/|$))[^\s\\\x00-\x1f]*$";
+pub const BUCKET_PATTERN: &str = r"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)(?!.*(\.\.|\.-|-\.))[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
+/// Five fields, each `*`, `*/n`, `a`, `a-b`, `a/n` or `a,b,...`, numbers within the field's
+/// range (a reversed range `5-3` cannot be expressed here; the function refuses it).
+pub const CRON_PATTERN: &str = concat!(
+    r"^(@(annually|yearly|monthly|weekly|daily|hourly)|",
+    r"(\*(/0*[1-9]\d?)?|([0-5]?\d)(,([0-5]?\d))*|([0-5]?\d)-([0-5]?\d)|([0-5]?\d)/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|([01]?\d|2[0-3])(,([01]?\d|2[0-3]))*|([01]?\d|2[0-3])-([01]?\d|2[0-3])|([01]?\d|2[0-3])/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|(0?[1-9]|[12]\d|3[01])(,(0?[1-9]|[12]\d|3[01]))*|(0?[1-9]|[12]\d|3[01])-(0?[1-9]|[12]\d|3[01])|(0?[1-9]|[12]\d|3[01])/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|(0?[1-9]|1[0-2])(,(0?[1-9]|1[0-2]))*|(0?[1-9]|1[0-2])-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])/0*[1-9]\d?) ",
+    r"(\*(/0*[1-9]\d?)?|[0-6](,[0-6])*|[0-6]-[0-6]|[0-6]/0*[1-9]\d?))$"
+);
+
+pub fn storage_rules() -> Value {
+    let sized = json!(["longhorn-persistent", "nas-mount"]);
+    json!([
+        {"if": {"properties": {"pattern": {"enum": sized}}, "required": ["pattern"]},
+         "then": {"required": ["size"]},
+         "else": {"not": {"required": ["size"]}}},
+        {"if": {"properties": {"pattern": {"const": "nas-mount"}}, "required": ["pattern"]},
+         "then": {"required": ["nas"]},
+         "else": {"not": {"required": ["nas"]}}},
+        {"if": {"properties": {"pattern": {"const": "s3-external"}}, "required": ["pattern"]},
+         "then": {"required": ["s3"], "not": {"required": ["mountPath"]}},
+         "else": {"not": {"required": ["s3"]}}}
+    ])
+}
+
+pub fn ingress_rules() -> Value {
+    json!([
+        {"if": {"properties": {"pattern": {"const": "none"}}, "required": ["pattern"]},
+         "then": {"not": {"anyOf": [{"required": ["host"]}, {"required": ["path"]}]}}}
+    ])
+}
+
+pub fn backup_rules() -> Value {
+    json!([
+        {"if": {"properties": {"strategy": {"const": "volsync-snapshots"}}, "required": ["strategy"]},
+         "else": {"not": {"anyOf": [{"required": ["schedule"]}, {"required": ["retentionDays"]}]}}}
+    ])
+}
