@@ -380,3 +380,47 @@ impl Platform {
         namespace.starts_with("kube-") || self.namespaces.reserved.iter().any(|n| n == namespace)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_the_type_is_read() {
+        let doc = reader::sample(&SCHEMA, &SCHEMA);
+        let read = read(&doc);
+        assert_eq!(read.issues, []);
+        assert_eq!(
+            serde_json::to_value(read.value.unwrap()).unwrap(),
+            doc["spec"]
+        );
+    }
+
+    #[test]
+    fn a_partial_config_keeps_the_other_defaults() {
+        let doc = serde_json::json!({
+            "apiVersion": crate::API_VERSION, "kind": KIND,
+            "spec": {
+                "dns": {"internalDomain": "lan.example.com"},
+                "defaults": {"resources": {"requests": {"cpu": "1"}}},
+                "backup": {"volsync": {"secretStore": {"name": "vault"},
+                    "moverSecurityContext": {"runAsUser": 1000}}}
+            }
+        });
+        let read = read(&doc);
+        assert_eq!(read.issues, []);
+        let p = read.value.unwrap();
+        let d = Platform::default();
+        assert_eq!(p.dns.internal_domain, "lan.example.com");
+        assert_eq!(p.dns.external_domain, d.dns.external_domain);
+        assert_eq!(p.defaults.resources.limits, d.defaults.resources.limits);
+        assert_eq!(p.defaults.resources.requests.unwrap().memory, None);
+        let v = &p.backup.volsync;
+        assert_eq!(
+            (v.secret_store.kind.as_str(), v.secret_store.name.as_str()),
+            ("ClusterSecretStore", "vault")
+        );
+        assert_eq!(v.mover_security_context.run_as_user, 1000);
+        assert_eq!(v.mover_security_context.fs_group, 568);
+    }
+}

@@ -233,7 +233,13 @@ impl<'s> Walker<'s> {
 
     /// Checks `value` against `schema`; returns the cleaned value, or `None` when it is
     /// unusable (reported). `map_value`: the value of a free-form map entry (env, labels).
-    fn walk(&mut self, schema: &'s Value, value: &Value, path: &str, map_value: bool) -> Option<Value> {
+    fn walk(
+        &mut self,
+        schema: &'s Value,
+        value: &Value,
+        path: &str,
+        map_value: bool,
+    ) -> Option<Value> {
         let schema = self.resolve(schema);
         if let Some(choices) = self.choices(schema) {
             return match value {
@@ -329,7 +335,7 @@ impl<'s> Walker<'s> {
                 }
                 let field = properties.get(key).map(|f| self.resolve(f));
                 let child = join(path, key);
-                let reported = self.bad.iter().any(|b| *b == child);
+                let reported = self.bad.contains(&child);
                 if !reported {
                     let hint = field
                         .and_then(|f| f.get(HINT))
@@ -427,6 +433,48 @@ fn type_message(allowed: &[&str], value: &Value, map_value: bool) -> String {
     }
 }
 
+/// A value setting every field the schema knows, with a non-default choice for enums: the
+/// tests read it and check that the typed value gives every field back.
+#[cfg(test)]
+pub(crate) fn sample(root: &Value, schema: &Value) -> Value {
+    let w = Walker {
+        root,
+        issues: Vec::new(),
+        bad: Vec::new(),
+    };
+    let schema = w.resolve(schema);
+    if let Some(last) = w.choices(schema).and_then(|c| c.last().copied()) {
+        return Value::String(last.to_string());
+    }
+    if let Some(Value::Array(members)) = schema.get("anyOf").or_else(|| schema.get("oneOf"))
+        && let Some(one) = members.iter().find(|m| !is_null_schema(m))
+    {
+        return sample(root, one);
+    }
+    if let Some(c) = schema.get("const") {
+        return c.clone();
+    }
+    match types(schema).first().copied() {
+        Some("string") => Value::String("sample".into()),
+        Some("integer" | "number") => Value::from(7),
+        Some("boolean") => Value::Bool(true),
+        Some("array") => Value::Array(vec![sample(root, &schema["items"])]),
+        Some("object") => {
+            let mut out = Map::new();
+            if let Some(Value::Object(props)) = schema.get("properties") {
+                for (k, f) in props {
+                    out.insert(k.clone(), sample(root, f));
+                }
+            }
+            if let Some(entry @ Value::Object(_)) = schema.get("additionalProperties") {
+                out.insert("key".into(), sample(root, entry));
+            }
+            Value::Object(out)
+        }
+        _ => Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,15 +525,31 @@ mod tests {
         assert_eq!(
             messages(&r),
             [
-                ("b".into(), "must be an integer, got the string \"12\" (remove the quotes)".into()),
-                ("c".into(), "unknown field \"c\"; expected one of: a, b, s, e, m, l".into()),
-                ("e".into(), "unknown value \"z\"; expected one of: x, y".into()),
-                ("m.k".into(), "must be a string, got an integer; quote the value (e.g. \"true\", \"1\")".into()),
+                (
+                    "b".into(),
+                    "must be an integer, got the string \"12\" (remove the quotes)".into()
+                ),
+                (
+                    "c".into(),
+                    "unknown field \"c\"; expected one of: a, b, s, e, m, l".into()
+                ),
+                (
+                    "e".into(),
+                    "unknown value \"z\"; expected one of: x, y".into()
+                ),
+                (
+                    "m.k".into(),
+                    "must be a string, got an integer; quote the value (e.g. \"true\", \"1\")"
+                        .into()
+                ),
                 ("l[1]".into(), "must be a string, got an integer".into()),
             ]
         );
         let t = r.value.as_ref().unwrap();
-        assert_eq!((t.a, t.b, t.s.as_str(), t.e.as_deref()), (1, None, "x", None));
+        assert_eq!(
+            (t.a, t.b, t.s.as_str(), t.e.as_deref()),
+            (1, None, "x", None)
+        );
         assert_eq!(t.m.len(), 1);
         assert_eq!(t.l, ["x"]);
         assert!(r.is_bad("b") && r.is_bad("m.k") && !r.is_bad("c") && !r.is_bad("a"));

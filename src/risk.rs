@@ -233,11 +233,7 @@ fn compare(
     } else if bp != hp && (bp.is_persistent() || hp.is_persistent()) {
         out.push(reason(
             "storage-pattern-changed",
-            format!(
-                "storage pattern changes from {} to {}",
-                bp,
-                hp
-            ),
+            format!("storage pattern changes from {} to {}", bp, hp),
         ));
     }
     if bp == hp

@@ -219,7 +219,6 @@ impl fmt::Display for StoragePattern {
 }
 
 impl StoragePattern {
-
     /// Whether the pattern mounts a volume into the container.
     pub fn has_volume(self) -> bool {
         self != StoragePattern::S3External
@@ -314,7 +313,6 @@ impl fmt::Display for IngressPattern {
     }
 }
 
-
 /// How the app is reached. `host` and `path` do not apply to pattern none.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -357,7 +355,6 @@ impl fmt::Display for BackupStrategy {
     }
 }
 
-
 /// Backups of the app's volume. volsync-snapshots needs storage pattern
 /// longhorn-persistent; `schedule` and `retentionDays` apply only to it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -391,4 +388,54 @@ fn default_port() -> i64 {
 }
 fn default_replicas() -> i64 {
     DEFAULT_REPLICAS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_the_type_is_read() {
+        // A document setting every field of the schema generated from the types: nothing
+        // is refused, and the typed value gives every field back (none silently dropped).
+        let doc = reader::sample(&SCHEMA, &SCHEMA);
+        let read = read(&doc);
+        assert_eq!(read.issues, []);
+        let app = read.value.unwrap();
+        assert_eq!(serde_json::to_value(&app.spec).unwrap(), doc["spec"]);
+        assert_eq!(app.name, doc["metadata"]["name"]);
+        assert_eq!(app.namespace, doc["metadata"]["namespace"]);
+        assert_eq!(
+            serde_json::to_value(&app.labels).unwrap(),
+            doc["metadata"]["labels"]
+        );
+    }
+
+    #[test]
+    fn quantities_may_be_numbers_and_enums_print_as_written() {
+        let doc = serde_json::json!({
+            "apiVersion": crate::API_VERSION, "kind": KIND, "metadata": {"name": "a"},
+            "spec": {"image": "x:1", "resources": {"requests": {"cpu": 1, "memory": 0.5}}}
+        });
+        let read = read(&doc);
+        assert_eq!(read.issues, []);
+        let requests = read
+            .value
+            .unwrap()
+            .spec
+            .resources
+            .unwrap()
+            .requests
+            .unwrap();
+        assert_eq!(requests.cpu.as_deref(), Some("1"));
+        assert_eq!(requests.memory.as_deref(), Some("0.5"));
+        assert_eq!(
+            StoragePattern::LonghornPersistent.to_string(),
+            "longhorn-persistent"
+        );
+        assert_eq!(
+            BackupStrategy::VolsyncSnapshots.to_string(),
+            "volsync-snapshots"
+        );
+    }
 }

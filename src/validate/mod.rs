@@ -6,6 +6,7 @@
 pub mod cron;
 pub mod dns;
 pub mod image;
+pub mod labels;
 pub mod nfs;
 pub mod path;
 pub mod platform;
@@ -78,6 +79,15 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         v.error("metadata.namespace", format!("Namespace is reserved. Choose a different namespace (\"{}\" is reserved for the platform)", spec.namespace));
     }
 
+    for (key, value) in &spec.labels {
+        let path = format!("metadata.labels.{key}");
+        if let Err(e) = labels::check_key(key) {
+            v.error(&path, format!("label key \"{key}\" {e}"));
+        } else if let Err(e) = labels::check_value(value) {
+            v.error(&path, format!("label value \"{value}\" {e}"));
+        }
+    }
+
     match image::check(&s.image) {
         Err(e) => v.error("spec.image", format!("Image reference \"{}\" {e}", s.image)),
         Ok(image::Pin::Latest) => v.warning(
@@ -129,7 +139,10 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     }
 
     let nfs = check_storage(&mut v, spec, site);
-    let identity_ok = !v.issues.iter().any(|i| i.path.starts_with("metadata."));
+    let identity_ok = !v
+        .issues
+        .iter()
+        .any(|i| i.path == "metadata.name" || i.path == "metadata.namespace");
     let host = check_ingress(&mut v, spec, site, identity_ok);
     let repository = check_backup(&mut v, spec, site);
     let s3_credentials_key = s.storage.s3.as_ref().and_then(|s3| {
