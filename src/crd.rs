@@ -1,41 +1,42 @@
 //! Typed custom resources the expansion emits: External Secrets `ExternalSecret` (v1) and
-//! Volsync `ReplicationSource` (v1alpha1). Only the fields the product sets are modelled.
+//! Volsync `ReplicationSource` and `ReplicationDestination` (v1alpha1). Only the fields the
+//! product sets are modelled.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube_core::{NamespaceResourceScope, Resource};
 use serde::Serialize;
 
 /// Implements `kube_core::Resource` for a namespaced custom resource struct with a
 /// `metadata: ObjectMeta` field, so `ResourceExt` (labels...) works on it.
 macro_rules! namespaced_resource {
     ($ty:ty, $group:literal, $version:literal, $kind:literal, $plural:literal) => {
-        impl Resource for $ty {
+        impl ::kube_core::Resource for $ty {
             type DynamicType = ();
-            type Scope = NamespaceResourceScope;
-            fn kind(_: &()) -> Cow<'_, str> {
+            type Scope = ::kube_core::NamespaceResourceScope;
+            fn kind(_: &()) -> ::std::borrow::Cow<'_, str> {
                 $kind.into()
             }
-            fn group(_: &()) -> Cow<'_, str> {
+            fn group(_: &()) -> ::std::borrow::Cow<'_, str> {
                 $group.into()
             }
-            fn version(_: &()) -> Cow<'_, str> {
+            fn version(_: &()) -> ::std::borrow::Cow<'_, str> {
                 $version.into()
             }
-            fn plural(_: &()) -> Cow<'_, str> {
+            fn plural(_: &()) -> ::std::borrow::Cow<'_, str> {
                 $plural.into()
             }
-            fn meta(&self) -> &ObjectMeta {
+            fn meta(&self) -> &::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
                 &self.metadata
             }
-            fn meta_mut(&mut self) -> &mut ObjectMeta {
+            fn meta_mut(&mut self) -> &mut ::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
                 &mut self.metadata
             }
         }
     };
 }
+
+pub(crate) use namespaced_resource;
 
 /// `external-secrets.io/v1` ExternalSecret.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -188,6 +189,65 @@ pub struct MoverSecurityContext {
     pub run_as_user: i64,
     pub run_as_group: i64,
     pub fs_group: i64,
+}
+
+/// `volsync.backube/v1alpha1` ReplicationDestination: a restic restore, here the volume
+/// populator of a PVC's `dataSourceRef`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicationDestination {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: ReplicationDestinationSpec,
+}
+
+namespaced_resource!(
+    ReplicationDestination,
+    "volsync.backube",
+    "v1alpha1",
+    "ReplicationDestination",
+    "replicationdestinations"
+);
+
+impl ReplicationDestination {
+    pub fn new(metadata: ObjectMeta, spec: ReplicationDestinationSpec) -> Self {
+        ReplicationDestination {
+            api_version: "volsync.backube/v1alpha1",
+            kind: "ReplicationDestination",
+            metadata,
+            spec,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReplicationDestinationSpec {
+    pub trigger: ManualTrigger,
+    pub restic: ResticDestination,
+}
+
+/// A trigger that fires once per distinct value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ManualTrigger {
+    pub manual: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResticDestination {
+    /// Name of the Secret holding RESTIC_REPOSITORY, RESTIC_PASSWORD and credentials.
+    pub repository: String,
+    pub copy_method: &'static str,
+    pub volume_snapshot_class_name: String,
+    pub storage_class_name: String,
+    pub access_modes: Vec<String>,
+    pub capacity: String,
+    #[serde(rename = "cleanupTempPVC")]
+    pub cleanup_temp_pvc: bool,
+    #[serde(rename = "cleanupCachePVC")]
+    pub cleanup_cache_pvc: bool,
+    pub mover_security_context: MoverSecurityContext,
 }
 
 /// `gateway.networking.k8s.io/v1` HTTPRoute.

@@ -10,6 +10,7 @@ pub mod crd;
 pub mod diagnostic;
 pub mod engine;
 pub mod expand;
+pub mod kopiur;
 pub mod krm;
 pub mod patterns;
 pub mod platform;

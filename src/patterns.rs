@@ -54,7 +54,7 @@ pub fn ingress_rules() -> Value {
 
 pub fn backup_rules() -> Value {
     json!([
-        {"if": {"properties": {"strategy": {"const": "volsync-snapshots"}}, "required": ["strategy"]},
+        {"if": {"properties": {"strategy": {"enum": ["volsync-snapshots", "snapshots"]}}, "required": ["strategy"]},
          "else": {"not": {"anyOf": [{"required": ["schedule"]}, {"required": ["retentionDays"]}]}}}
     ])
 }

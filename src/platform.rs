@@ -162,7 +162,100 @@ pub struct SecretStoreRef {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct BackupConfig {
+    /// Which objects `backup.strategy: snapshots` produces: Volsync (`ReplicationSource`)
+    /// or kopiur (`SnapshotPolicy` + `SnapshotSchedule`). `volsync-snapshots` is always
+    /// Volsync.
+    pub backend: BackupBackend,
+    /// Fill a new PVC from the latest backup: the PVC gets a `dataSourceRef` to a Volsync
+    /// `ReplicationDestination` (or a kopiur `Restore`) that restores it. A PVC that already
+    /// exists is never touched by a populator, but `dataSourceRef` is immutable: turning this
+    /// on for an existing PVC makes its apply fail until the PVC is adopted (see README).
+    pub restore_on_create: bool,
     pub volsync: Volsync,
+    pub kopiur: Kopiur,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackupBackend {
+    /// Volsync restic movers (`volsync.backube/v1alpha1`).
+    #[default]
+    Volsync,
+    /// kopiur (`kopiur.home-operations.com/v1alpha1`): kopia snapshots to a kopiur repository.
+    Kopiur,
+}
+
+impl std::fmt::Display for BackupBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BackupBackend::Volsync => "volsync",
+            BackupBackend::Kopiur => "kopiur",
+        })
+    }
+}
+
+/// The kopiur backend: every app's `SnapshotPolicy` and `Restore` use one repository.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Kopiur {
+    /// The kopiur repository (usually a cluster-wide `ClusterRepository`).
+    pub repository: KopiurRepository,
+    /// Let kopiur copy the repository's credential Secret into the app's namespace
+    /// (`credentialProjection`); needed when the Secret does not already live there.
+    pub credential_projection: bool,
+    /// VolumeSnapshotClass of the point-in-time snapshot a backup reads from.
+    pub volume_snapshot_class_name: String,
+    /// User and groups of the backup and restore movers when the app sets none of its own.
+    pub mover_security_context: MoverSecurityContext,
+}
+
+/// A kopiur `Repository` (in the app's namespace) or `ClusterRepository` by name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KopiurRepository {
+    /// `ClusterRepository` (default) or `Repository`.
+    #[serde(default = "cluster_repository")]
+    #[schemars(extend("enum" = ["ClusterRepository", "Repository"]))]
+    pub kind: String,
+    /// The repository's name.
+    #[schemars(extend("x-hint" = "the kopiur repository's name"))]
+    pub name: String,
+}
+
+fn cluster_repository() -> String {
+    "ClusterRepository".into()
+}
+
+impl Default for KopiurRepository {
+    fn default() -> Self {
+        KopiurRepository {
+            kind: cluster_repository(),
+            name: "kopia".into(),
+        }
+    }
+}
+
+impl Default for Kopiur {
+    fn default() -> Self {
+        Kopiur {
+            repository: KopiurRepository::default(),
+            credential_projection: true,
+            volume_snapshot_class_name: "longhorn".into(),
+            mover_security_context: MoverSecurityContext::default(),
+        }
+    }
+}
+
+impl BackupConfig {
+    /// The backend that backs up an app with this strategy (`None` for no backup).
+    pub fn backend_of(&self, strategy: crate::spec::BackupStrategy) -> Option<BackupBackend> {
+        use crate::spec::BackupStrategy;
+        match strategy {
+            BackupStrategy::None => None,
+            BackupStrategy::VolsyncSnapshots => Some(BackupBackend::Volsync),
+            BackupStrategy::Snapshots => Some(self.backend),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

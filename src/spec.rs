@@ -347,6 +347,9 @@ pub enum BackupStrategy {
     None,
     /// Volsync restic backups of the Longhorn volume from snapshots.
     VolsyncSnapshots,
+    /// Backups of the Longhorn volume from snapshots with the platform's backend
+    /// (`backup.backend`: volsync or kopiur).
+    Snapshots,
 }
 
 impl fmt::Display for BackupStrategy {
@@ -355,8 +358,8 @@ impl fmt::Display for BackupStrategy {
     }
 }
 
-/// Backups of the app's volume. volsync-snapshots needs storage pattern
-/// longhorn-persistent; `schedule` and `retentionDays` apply only to it.
+/// Backups of the app's volume. volsync-snapshots and snapshots need storage pattern
+/// longhorn-persistent; `schedule` and `retentionDays` apply only to them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(extend("allOf" = backup_rules()))]

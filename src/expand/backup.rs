@@ -1,30 +1,148 @@
-//! Volsync backups: a restic ReplicationSource and the ExternalSecret of its repository.
+//! Backups that restore: Volsync (restic ReplicationSource, its repository ExternalSecret and
+//! the ReplicationDestination populator) or kopiur (SnapshotPolicy, SnapshotSchedule and the
+//! Restore populator), and the `dataSourceRef` that fills a new PVC from the last backup.
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::TypedObjectReference;
+
 use super::{meta, secrets::store_ref, storage::claim_name};
 use crate::crd::{
-    DataFrom, ExternalSecret, ExternalSecretSpec, MoverSecurityContext, RemoteRef,
-    ReplicationSource, ReplicationSourceSpec, Restic, Retain, SecretTemplate, Target, Trigger,
+    DataFrom, ExternalSecret, ExternalSecretSpec, ManualTrigger, MoverSecurityContext, RemoteRef,
+    ReplicationDestination, ReplicationDestinationSpec, ReplicationSource, ReplicationSourceSpec,
+    Restic, ResticDestination, Retain, SecretTemplate, Target, Trigger,
 };
-use crate::platform::Platform;
-use crate::spec::BackupStrategy;
+use crate::kopiur::{
+    self, CredentialProjection, Mover, NameRef, PodSecurityContext, RepositoryRef, Restore,
+    RestorePolicy, RestoreSource, RestoreSpec, RestoreTarget, Retention, Schedule,
+    SnapshotPolicy, SnapshotPolicySpec, SnapshotSchedule, SnapshotScheduleSpec, Source,
+};
+use crate::platform::{BackupBackend, Platform};
 use crate::validate::App;
 
 /// How often restic prunes the repository.
 pub const PRUNE_INTERVAL_DAYS: i32 = 7;
+
+/// The value of the restore's manual trigger: it runs once, when the PVC is created.
+pub const RESTORE_ONCE: &str = "restore-once";
+
+/// The longest object name whose mover Job name still fits the 63 characters of a Job name
+/// (it is also a label value) without being shortened by the mover's owner.
+///
+/// Volsync names a restic mover Job `volsync-src-<ReplicationSource>` or
+/// `volsync-dst-<ReplicationDestination>` and replaces a longer one by a hash
+/// (backube/volsync `internal/controller/utils`, `GetJobName`).
+pub const VOLSYNC_MAX: usize = 63 - "volsync-src-".len();
+/// kopiur names a scheduled `Snapshot`, and so its mover Job, `<SnapshotSchedule>-<YYYYmmddHHMMSS>`;
+/// the policy gets the same name.
+pub const KOPIUR_SCHEDULE_MAX: usize = 63 - "-20260101020000".len();
+/// kopiur names a `Restore`'s mover Job after the `Restore`.
+pub const KOPIUR_RESTORE_MAX: usize = 63;
 
 /// Name of the restic Secret (and its ExternalSecret).
 pub fn restic_secret_name(app: &App) -> String {
     format!("{}-volsync-restic", app.spec.name)
 }
 
-/// The restic ExternalSecret and the ReplicationSource of a volsync-snapshots app.
-pub fn volsync(app: &App, platform: &Platform) -> Option<(ExternalSecret, ReplicationSource)> {
-    let b = &app.spec.spec.backup;
-    if b.strategy != BackupStrategy::VolsyncSnapshots {
+/// `<name>-<suffix>` when it fits in `max` characters; otherwise the name is cut and a hash of
+/// the whole name keeps it unique: `<cut name>-<8 hex>-<suffix>`. Deterministic.
+pub fn bounded_name(name: &str, suffix: &str, max: usize) -> String {
+    let full = format!("{name}-{suffix}");
+    if full.len() <= max {
+        return full;
+    }
+    // FNV-1a (32 bit): stable across releases and platforms.
+    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let keep = max.saturating_sub(suffix.len() + 10);
+    let cut = name[..keep.min(name.len())].trim_end_matches('-');
+    format!("{cut}-{hash:08x}-{suffix}")
+}
+
+/// Name of the backup object (ReplicationSource; SnapshotPolicy and SnapshotSchedule).
+pub fn backup_name(app: &App, backend: BackupBackend) -> String {
+    let max = match backend {
+        BackupBackend::Volsync => VOLSYNC_MAX,
+        BackupBackend::Kopiur => KOPIUR_SCHEDULE_MAX,
+    };
+    bounded_name(&app.spec.name, "backup", max)
+}
+
+/// Name of the restore populator (ReplicationDestination or Restore).
+pub fn restore_name(app: &App, backend: BackupBackend) -> String {
+    let max = match backend {
+        BackupBackend::Volsync => VOLSYNC_MAX,
+        BackupBackend::Kopiur => KOPIUR_RESTORE_MAX,
+    };
+    bounded_name(&app.spec.name, "restore", max)
+}
+
+/// The user and groups the backup and restore movers run as: the one place they come from.
+/// The mover must read (and restore) the app's files, so it runs as the app's ids; an app
+/// sets none of its own today (`spec.runAs` is not there yet), so they are the platform's
+/// mover ids of the backend.
+pub fn mover_ids(_app: &App, platform: &Platform, backend: BackupBackend) -> MoverSecurityContext {
+    let ids = match backend {
+        BackupBackend::Volsync => &platform.backup.volsync.mover_security_context,
+        BackupBackend::Kopiur => &platform.backup.kopiur.mover_security_context,
+    };
+    MoverSecurityContext {
+        run_as_user: ids.run_as_user,
+        run_as_group: ids.run_as_group,
+        fs_group: ids.fs_group,
+    }
+}
+
+/// The backend that backs up this app, if any.
+pub fn backend(app: &App, platform: &Platform) -> Option<BackupBackend> {
+    platform.backup.backend_of(app.spec.spec.backup.strategy)
+}
+
+/// The objects of one app's backups.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Backup {
+    Volsync {
+        secret: ExternalSecret,
+        source: ReplicationSource,
+        restore: Option<ReplicationDestination>,
+    },
+    Kopiur {
+        policy: SnapshotPolicy,
+        schedule: SnapshotSchedule,
+        restore: Option<Restore>,
+    },
+}
+
+/// The backup objects of an app with a backup strategy.
+pub fn backup(app: &App, platform: &Platform) -> Option<Backup> {
+    match backend(app, platform)? {
+        BackupBackend::Volsync => volsync(app, platform),
+        BackupBackend::Kopiur => Some(kopiur(app, platform)),
+    }
+}
+
+/// The `dataSourceRef` of the app's PVC: its restore populator, with `restoreOnCreate`.
+pub fn populator(app: &App, platform: &Platform) -> Option<TypedObjectReference> {
+    if !platform.backup.restore_on_create {
         return None;
     }
+    let backend = backend(app, platform)?;
+    let (group, kind) = match backend {
+        BackupBackend::Volsync => ("volsync.backube", "ReplicationDestination"),
+        BackupBackend::Kopiur => (kopiur::GROUP, "Restore"),
+    };
+    Some(TypedObjectReference {
+        api_group: Some(group.to_string()),
+        kind: kind.to_string(),
+        name: restore_name(app, backend),
+        namespace: None,
+    })
+}
+
+fn volsync(app: &App, platform: &Platform) -> Option<Backup> {
+    let b = &app.spec.spec.backup;
     let repository = app.repository.clone()?;
     let vs = &platform.backup.volsync;
     let secret_name = restic_secret_name(app);
@@ -52,31 +170,123 @@ pub fn volsync(app: &App, platform: &Platform) -> Option<(ExternalSecret, Replic
             }],
         },
     );
-    let msc = &vs.mover_security_context;
+    let ids = mover_ids(app, platform, BackupBackend::Volsync);
     let source = ReplicationSource::new(
-        meta(app, format!("{}-backup", app.spec.name)),
+        meta(app, backup_name(app, BackupBackend::Volsync)),
         ReplicationSourceSpec {
             source_pvc: claim_name(app),
             trigger: Trigger {
                 schedule: b.schedule().to_string(),
             },
             restic: Restic {
-                repository: secret_name,
+                repository: secret_name.clone(),
                 copy_method: "Snapshot",
                 volume_snapshot_class_name: vs.volume_snapshot_class_name.clone(),
                 prune_interval_days: PRUNE_INTERVAL_DAYS,
                 retain: Retain {
                     within: format!("{}d", b.retention_days()),
                 },
-                mover_security_context: MoverSecurityContext {
-                    run_as_user: msc.run_as_user,
-                    run_as_group: msc.run_as_group,
-                    fs_group: msc.fs_group,
-                },
+                mover_security_context: ids.clone(),
             },
         },
     );
-    Some((secret, source))
+    let restore = platform.backup.restore_on_create.then(|| {
+        ReplicationDestination::new(
+            meta(app, restore_name(app, BackupBackend::Volsync)),
+            ReplicationDestinationSpec {
+                trigger: ManualTrigger {
+                    manual: RESTORE_ONCE.to_string(),
+                },
+                restic: ResticDestination {
+                    repository: secret_name,
+                    copy_method: "Snapshot",
+                    volume_snapshot_class_name: vs.volume_snapshot_class_name.clone(),
+                    storage_class_name: platform.storage.longhorn.storage_class_name.clone(),
+                    access_modes: vec![super::storage::RWO.to_string()],
+                    capacity: super::storage::capacity(app),
+                    cleanup_temp_pvc: true,
+                    cleanup_cache_pvc: true,
+                    mover_security_context: ids,
+                },
+            },
+        )
+    });
+    Some(Backup::Volsync {
+        secret,
+        source,
+        restore,
+    })
+}
+
+fn kopiur(app: &App, platform: &Platform) -> Backup {
+    let b = &app.spec.spec.backup;
+    let k = &platform.backup.kopiur;
+    let ids = mover_ids(app, platform, BackupBackend::Kopiur);
+    let mover = Mover {
+        pod_security_context: PodSecurityContext {
+            run_as_user: ids.run_as_user,
+            run_as_group: ids.run_as_group,
+            fs_group: ids.fs_group,
+        },
+    };
+    let projection = k
+        .credential_projection
+        .then_some(CredentialProjection { enabled: true });
+    let name = backup_name(app, BackupBackend::Kopiur);
+    let policy = SnapshotPolicy::new(
+        meta(app, &name),
+        SnapshotPolicySpec {
+            repository: RepositoryRef {
+                kind: k.repository.kind.clone(),
+                name: k.repository.name.clone(),
+            },
+            sources: vec![Source {
+                pvc: NameRef {
+                    name: claim_name(app),
+                },
+            }],
+            copy_method: "Snapshot",
+            volume_snapshot_class_name: k.volume_snapshot_class_name.clone(),
+            retention: Retention {
+                keep_daily: b.retention_days(),
+            },
+            credential_projection: projection.clone(),
+            mover: mover.clone(),
+        },
+    );
+    let schedule = SnapshotSchedule::new(
+        meta(app, &name),
+        SnapshotScheduleSpec {
+            policy_ref: NameRef { name: name.clone() },
+            schedule: Schedule {
+                cron: b.schedule().to_string(),
+                run_on_create: false,
+            },
+        },
+    );
+    let restore = platform.backup.restore_on_create.then(|| {
+        Restore::new(
+            meta(app, restore_name(app, BackupBackend::Kopiur)),
+            RestoreSpec {
+                source: RestoreSource {
+                    from_policy: NameRef { name },
+                },
+                target: RestoreTarget {
+                    populator: BTreeMap::new(),
+                },
+                policy: RestorePolicy {
+                    on_missing_snapshot: "Continue",
+                },
+                credential_projection: projection,
+                mover,
+            },
+        )
+    });
+    Backup::Kopiur {
+        policy,
+        schedule,
+        restore,
+    }
 }
 
 #[cfg(test)]
@@ -84,52 +294,198 @@ mod tests {
     use super::*;
     use crate::expand::test_support;
 
+    fn app(name: &str, block: &str) -> (App, crate::platform::Site) {
+        test_support::app(&format!(
+            "metadata: {{name: {name}, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {block}}}"
+        ))
+    }
+
     #[test]
     fn table() {
-        // (name, backup block, expected (schedule, retain.within))
-        type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+        // (name, backup block, backend, restoreOnCreate, expected kinds)
+        type Case<'a> = (&'a str, &'a str, BackupBackend, bool, &'a [&'a str]);
         let cases: &[Case] = &[
-            ("none", "{strategy: none}", None),
+            ("none", "{strategy: none}", BackupBackend::Kopiur, true, &[]),
             (
-                "defaults",
+                "volsync",
                 "{strategy: volsync-snapshots}",
-                Some(("0 2 * * *", "30d")),
+                BackupBackend::Volsync,
+                false,
+                &["ExternalSecret", "ReplicationSource"],
             ),
             (
-                "custom",
-                "{strategy: volsync-snapshots, schedule: \"*/30 * * * *\", retentionDays: 7}",
-                Some(("*/30 * * * *", "7d")),
+                "volsync restore",
+                "{strategy: volsync-snapshots}",
+                BackupBackend::Volsync,
+                true,
+                &["ExternalSecret", "ReplicationSource", "ReplicationDestination"],
+            ),
+            (
+                "volsync-snapshots ignores the platform backend",
+                "{strategy: volsync-snapshots}",
+                BackupBackend::Kopiur,
+                false,
+                &["ExternalSecret", "ReplicationSource"],
+            ),
+            (
+                "snapshots follows the platform: volsync",
+                "{strategy: snapshots}",
+                BackupBackend::Volsync,
+                true,
+                &["ExternalSecret", "ReplicationSource", "ReplicationDestination"],
+            ),
+            (
+                "snapshots follows the platform: kopiur",
+                "{strategy: snapshots}",
+                BackupBackend::Kopiur,
+                false,
+                &["SnapshotPolicy", "SnapshotSchedule"],
+            ),
+            (
+                "kopiur restore",
+                "{strategy: snapshots}",
+                BackupBackend::Kopiur,
+                true,
+                &["SnapshotPolicy", "SnapshotSchedule", "Restore"],
             ),
         ];
-        for (name, block, expected) in cases {
-            let (app, site) = test_support::app(&format!(
-                "metadata: {{name: db, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {block}}}"
-            ));
-            let got = volsync(&app, &site.config);
-            assert_eq!(got.is_some(), expected.is_some(), "{name}");
-            let Some((secret, source)) = got else {
-                continue;
+        for (name, block, backend, restore, kinds) in cases {
+            let (_, mut site) = app("db", block);
+            site.config.backup.backend = *backend;
+            site.config.backup.restore_on_create = *restore;
+            // Validate again under this platform: the repository depends on the backend.
+            let (spec, _) = crate::spec::read(
+                &serde_saphyr::from_str(&format!(
+                    "metadata: {{name: db, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {block}}}"
+                ))
+                .unwrap(),
+            );
+            let site = crate::platform::Site::new(site.config).0;
+            let app = crate::validate::app(&spec.unwrap(), &site).0.unwrap();
+            let got: Vec<serde_json::Value> = match backup(&app, &site.config) {
+                None => vec![],
+                Some(Backup::Volsync {
+                    secret,
+                    source,
+                    restore,
+                }) => {
+                    let mut v = vec![
+                        serde_json::to_value(secret).unwrap(),
+                        serde_json::to_value(source).unwrap(),
+                    ];
+                    v.extend(restore.map(|r| serde_json::to_value(r).unwrap()));
+                    v
+                }
+                Some(Backup::Kopiur {
+                    policy,
+                    schedule,
+                    restore,
+                }) => {
+                    let mut v = vec![
+                        serde_json::to_value(policy).unwrap(),
+                        serde_json::to_value(schedule).unwrap(),
+                    ];
+                    v.extend(restore.map(|r| serde_json::to_value(r).unwrap()));
+                    v
+                }
             };
-            let (schedule, within) = expected.unwrap();
-            let source = serde_json::to_value(source).unwrap();
-            assert_eq!(source["metadata"]["name"], "db-backup");
-            assert_eq!(source["spec"]["sourcePVC"], "db-data");
-            assert_eq!(source["spec"]["trigger"]["schedule"], schedule, "{name}");
+            let got_kinds: Vec<&str> = got.iter().map(|o| o["kind"].as_str().unwrap()).collect();
+            assert_eq!(got_kinds, *kinds, "{name}");
+            // The PVC points at the populator exactly when there is one.
+            let pop = populator(&app, &site.config);
+            let last = got.last().filter(|o| {
+                o["kind"] == "ReplicationDestination" || o["kind"] == "Restore"
+            });
             assert_eq!(
-                source["spec"]["restic"]["retain"]["within"], within,
+                pop.as_ref().map(|p| (p.kind.as_str(), p.name.as_str())),
+                last.map(|o| (
+                    o["kind"].as_str().unwrap(),
+                    o["metadata"]["name"].as_str().unwrap()
+                )),
                 "{name}"
             );
-            assert_eq!(source["spec"]["restic"]["repository"], "db-volsync-restic");
-            assert_eq!(source["spec"]["restic"]["copyMethod"], "Snapshot");
-            let secret = serde_json::to_value(secret).unwrap();
-            assert_eq!(
-                secret["spec"]["target"]["template"]["data"]["RESTIC_REPOSITORY"],
-                "s3:https://s3.in.hypyr.space/volsync/data/db"
-            );
-            assert_eq!(
-                secret["spec"]["dataFrom"][0]["extract"]["key"],
-                "volsync-restic"
-            );
+            for o in &got {
+                match o["kind"].as_str().unwrap() {
+                    "ReplicationSource" => {
+                        assert_eq!(o["metadata"]["name"], "db-backup", "{name}");
+                        assert_eq!(o["spec"]["sourcePVC"], "db-data", "{name}");
+                        assert_eq!(o["spec"]["restic"]["retain"]["within"], "30d", "{name}");
+                        assert_eq!(o["spec"]["restic"]["repository"], "db-volsync-restic");
+                    }
+                    "ReplicationDestination" => {
+                        assert_eq!(o["metadata"]["name"], "db-restore", "{name}");
+                        let r = &o["spec"]["restic"];
+                        assert_eq!(o["spec"]["trigger"]["manual"], RESTORE_ONCE);
+                        assert_eq!(r["repository"], "db-volsync-restic");
+                        assert_eq!(r["capacity"], "5Gi");
+                        assert_eq!(r["storageClassName"], "longhorn");
+                        assert_eq!(r["accessModes"], serde_json::json!(["ReadWriteOnce"]));
+                        assert_eq!(r["volumeSnapshotClassName"], "longhorn");
+                        assert_eq!(r["moverSecurityContext"]["runAsUser"], 568);
+                    }
+                    "SnapshotPolicy" => {
+                        assert_eq!(o["metadata"]["name"], "db-backup", "{name}");
+                        assert_eq!(o["spec"]["sources"][0]["pvc"]["name"], "db-data");
+                        assert_eq!(o["spec"]["retention"]["keepDaily"], 30);
+                        assert_eq!(o["spec"]["repository"]["kind"], "ClusterRepository");
+                        assert_eq!(o["spec"]["mover"]["podSecurityContext"]["fsGroup"], 568);
+                    }
+                    "SnapshotSchedule" => {
+                        assert_eq!(o["spec"]["policyRef"]["name"], "db-backup");
+                        assert_eq!(o["spec"]["schedule"]["cron"], "0 2 * * *");
+                    }
+                    "Restore" => {
+                        assert_eq!(o["metadata"]["name"], "db-restore");
+                        assert_eq!(o["spec"]["source"]["fromPolicy"]["name"], "db-backup");
+                        assert_eq!(o["spec"]["target"]["populator"], serde_json::json!({}));
+                    }
+                    _ => {}
+                }
+            }
         }
+    }
+
+    #[test]
+    fn mover_job_names_fit_63_characters_for_a_63_character_app_name() {
+        let long = format!("a{}", "b".repeat(62));
+        assert_eq!(long.len(), 63);
+        for name in [long.as_str(), "db", &"x".repeat(44), &"y".repeat(45)] {
+            let (app, _) = app(name, "{strategy: snapshots}");
+            for backend in [BackupBackend::Volsync, BackupBackend::Kopiur] {
+                let (backup, restore) = (backup_name(&app, backend), restore_name(&app, backend));
+                let jobs = match backend {
+                    // backube/volsync: `volsync-src-<source>`, `volsync-dst-<destination>`.
+                    BackupBackend::Volsync => vec![
+                        format!("volsync-src-{backup}"),
+                        format!("volsync-dst-{restore}"),
+                    ],
+                    // kopiur: `<schedule>-<YYYYmmddHHMMSS>` per scheduled Snapshot, the
+                    // Restore's own name for a restore.
+                    BackupBackend::Kopiur => {
+                        vec![format!("{backup}-20261231235959"), restore.clone()]
+                    }
+                };
+                for job in jobs {
+                    assert!(job.len() <= 63, "{name}: {job} is {} long", job.len());
+                    crate::validate::dns::check_label(&job)
+                        .unwrap_or_else(|e| panic!("{job}: {e}"));
+                }
+                assert!(backup.ends_with("-backup") && restore.ends_with("-restore"));
+            }
+        }
+        // Short names are untouched; long ones keep a prefix and differ by their hash.
+        let (short, _) = app("db", "{strategy: snapshots}");
+        assert_eq!(backup_name(&short, BackupBackend::Volsync), "db-backup");
+        let other = format!("a{}c", "b".repeat(61));
+        assert_ne!(
+            bounded_name(&long, "backup", VOLSYNC_MAX),
+            bounded_name(&other, "backup", VOLSYNC_MAX)
+        );
+        assert_eq!(
+            bounded_name(&long, "backup", VOLSYNC_MAX),
+            bounded_name(&long, "backup", VOLSYNC_MAX)
+        );
+        assert_eq!(bounded_name(&"x".repeat(44), "backup", 51).len(), 51);
+        assert!(bounded_name(&"x".repeat(45), "backup", 51).starts_with("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-"));
     }
 }

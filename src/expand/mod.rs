@@ -2,7 +2,8 @@
 //!
 //! One module per emitted family, each a pure function of the validated app and the
 //! platform. The order of the result is fixed: Deployment, Service, Ingress or HTTPRoute,
-//! PV, PVC, ExternalSecrets, ReplicationSource.
+//! PV, PVC, ExternalSecrets, then the backup: ReplicationSource and ReplicationDestination
+//! (Volsync) or SnapshotPolicy, SnapshotSchedule and Restore (kopiur).
 
 pub mod backup;
 pub mod ingress;
@@ -21,7 +22,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube_core::{Resource, ResourceExt};
 use serde_json::Value;
 
-use crate::crd::{ExternalSecret, HttpRoute, ReplicationSource};
+use crate::crd::{ExternalSecret, HttpRoute, ReplicationDestination, ReplicationSource};
+use crate::kopiur::{Restore, SnapshotPolicy, SnapshotSchedule};
 use crate::platform::Platform;
 use crate::validate::App;
 
@@ -38,6 +40,10 @@ pub enum Object {
     PersistentVolumeClaim(PersistentVolumeClaim),
     ExternalSecret(ExternalSecret),
     ReplicationSource(ReplicationSource),
+    ReplicationDestination(ReplicationDestination),
+    SnapshotPolicy(SnapshotPolicy),
+    SnapshotSchedule(SnapshotSchedule),
+    Restore(Restore),
 }
 
 /// The identity kustomize and the API server use: kind, namespace (None when
@@ -80,6 +86,10 @@ macro_rules! each {
             Object::PersistentVolumeClaim($o) => $body,
             Object::ExternalSecret($o) => $body,
             Object::ReplicationSource($o) => $body,
+            Object::ReplicationDestination($o) => $body,
+            Object::SnapshotPolicy($o) => $body,
+            Object::SnapshotSchedule($o) => $body,
+            Object::Restore($o) => $body,
         }
     };
 }
@@ -160,9 +170,26 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
     objects.extend(pv.map(Object::PersistentVolume));
     objects.extend(pvc.map(Object::PersistentVolumeClaim));
     objects.extend(secrets::s3_credentials(app, platform).map(Object::ExternalSecret));
-    if let Some((secret, source)) = backup::volsync(app, platform) {
-        objects.push(Object::ExternalSecret(secret));
-        objects.push(Object::ReplicationSource(source));
+    match backup::backup(app, platform) {
+        None => {}
+        Some(backup::Backup::Volsync {
+            secret,
+            source,
+            restore,
+        }) => {
+            objects.push(Object::ExternalSecret(secret));
+            objects.push(Object::ReplicationSource(source));
+            objects.extend(restore.map(Object::ReplicationDestination));
+        }
+        Some(backup::Backup::Kopiur {
+            policy,
+            schedule,
+            restore,
+        }) => {
+            objects.push(Object::SnapshotPolicy(policy));
+            objects.push(Object::SnapshotSchedule(schedule));
+            objects.extend(restore.map(Object::Restore));
+        }
     }
     let labels = labels(app);
     for o in &mut objects {

@@ -17,6 +17,8 @@ use crate::validate::App;
 
 /// Name of the volume in the pod.
 pub const VOLUME: &str = "data";
+/// Access mode of a Longhorn claim.
+pub const RWO: &str = "ReadWriteOnce";
 pub const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
 
@@ -63,9 +65,13 @@ pub fn pod_volume(app: &App) -> Option<(Volume, VolumeMount)> {
     Some((volume, mount))
 }
 
+/// The claim's size as a quantity, e.g. `20Gi`.
+pub fn capacity(app: &App) -> String {
+    format!("{}Gi", app.spec.spec.storage.size.unwrap_or(1))
+}
+
 fn size(app: &App) -> BTreeMap<String, Quantity> {
-    let gib = app.spec.spec.storage.size.unwrap_or(1);
-    BTreeMap::from([("storage".to_string(), Quantity(format!("{gib}Gi")))])
+    BTreeMap::from([("storage".to_string(), Quantity(capacity(app)))])
 }
 
 /// The NAS PV (nas-mount only) and the PVC (persistent patterns).
@@ -84,12 +90,14 @@ pub fn volumes(
             let pvc = PersistentVolumeClaim {
                 metadata: protected(meta(app, claim_name(app))),
                 spec: Some(PersistentVolumeClaimSpec {
-                    access_modes: Some(vec!["ReadWriteOnce".to_string()]),
+                    access_modes: Some(vec![RWO.to_string()]),
                     storage_class_name: Some(platform.storage.longhorn.storage_class_name.clone()),
                     resources: Some(VolumeResourceRequirements {
                         requests: Some(size(app)),
                         limits: None,
                     }),
+                    // With restoreOnCreate: a new claim is filled from the last backup.
+                    data_source_ref: super::backup::populator(app, platform),
                     ..PersistentVolumeClaimSpec::default()
                 }),
                 status: None,

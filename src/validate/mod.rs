@@ -470,7 +470,8 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     let pattern = spec.spec.storage.pattern;
     if pattern != StoragePattern::LonghornPersistent {
         v.error("spec.backup.strategy", format!(
-            "volsync-snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got {}",
+            "{} needs storage.pattern longhorn-persistent (a snapshot-capable volume), got {}",
+            b.strategy,
             pattern
         ));
     }
@@ -483,6 +484,10 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
             "spec.backup.retentionDays",
             format!("retentionDays must be between 1 and 3650, got {days}"),
         );
+    }
+    if site.config.backup.backend_of(b.strategy) != Some(crate::platform::BackupBackend::Volsync) {
+        // kopiur's repository comes from the platform as an object, not a template.
+        return None;
     }
     let vars = Vars {
         name: &spec.name,

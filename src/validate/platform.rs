@@ -68,6 +68,10 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             "spec.backup.volsync.volumeSnapshotClassName",
             &p.backup.volsync.volume_snapshot_class_name,
         ),
+        (
+            "spec.backup.kopiur.volumeSnapshotClassName",
+            &p.backup.kopiur.volume_snapshot_class_name,
+        ),
     ] {
         if let Err(e) = check_subdomain(class) {
             err(path, format!("class name {e}"));
@@ -147,18 +151,38 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             format!("remote key {e}"),
         );
     }
-    let msc = &p.backup.volsync.mover_security_context;
-    for (field, id) in [
-        ("runAsUser", msc.run_as_user),
-        ("runAsGroup", msc.run_as_group),
-        ("fsGroup", msc.fs_group),
+    for (backend, msc) in [
+        ("volsync", &p.backup.volsync.mover_security_context),
+        ("kopiur", &p.backup.kopiur.mover_security_context),
     ] {
-        if !(0..=i64::from(i32::MAX)).contains(&id) {
-            err(
-                &format!("spec.backup.volsync.moverSecurityContext.{field}"),
-                format!("must be between 0 and {}, got {id}", i32::MAX),
-            );
+        for (field, id) in [
+            ("runAsUser", msc.run_as_user),
+            ("runAsGroup", msc.run_as_group),
+            ("fsGroup", msc.fs_group),
+        ] {
+            if !(0..=i64::from(i32::MAX)).contains(&id) {
+                err(
+                    &format!("spec.backup.{backend}.moverSecurityContext.{field}"),
+                    format!("must be between 0 and {}, got {id}", i32::MAX),
+                );
+            }
         }
+    }
+    let repo = &p.backup.kopiur.repository;
+    if repo.kind != "ClusterRepository" && repo.kind != "Repository" {
+        err(
+            "spec.backup.kopiur.repository.kind",
+            format!(
+                "unknown kind \"{}\"; expected ClusterRepository or Repository",
+                repo.kind
+            ),
+        );
+    }
+    if let Err(e) = check_subdomain(&repo.name) {
+        err(
+            "spec.backup.kopiur.repository.name",
+            format!("repository name {e}"),
+        );
     }
     for (i, ns) in p
         .namespaces
