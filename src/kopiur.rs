@@ -73,17 +73,25 @@ pub struct CredentialProjection {
     pub enabled: bool,
 }
 
+/// The mover's ids, where kopiur documents them: user and group on the container (they win
+/// over the image's user), `fsGroup` on the pod.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Mover {
+    pub security_context: SecurityContext,
     pub pod_security_context: PodSecurityContext,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PodSecurityContext {
+pub struct SecurityContext {
     pub run_as_user: i64,
     pub run_as_group: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSecurityContext {
     pub fs_group: i64,
 }
 

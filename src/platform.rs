@@ -489,6 +489,7 @@ mod tests {
         );
     }
 
+<<<<<<< HEAD
     #[test]
     fn a_partial_config_keeps_the_other_defaults() {
         let doc = serde_json::json!({
@@ -498,6 +499,168 @@ mod tests {
                 "defaults": {"resources": {"requests": {"cpu": "1"}}},
                 "backup": {"volsync": {"secretStore": {"name": "vault"},
                     "moverSecurityContext": {"runAsUser": 1000}}}
+=======
+fn set_list(
+    r: &mut Reader,
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    slot: &mut Vec<String>,
+) {
+    if let Some(v) = r.string_list(map, key, path) {
+        *slot = v;
+    }
+}
+
+fn read_store(r: &mut Reader, map: &Map<String, Value>, path: &str, slot: &mut SecretStoreRef) {
+    if let Some(m) = r.child(map, "secretStore", path, &["kind", "name"]) {
+        let p = join(path, "secretStore");
+        set_string(r, m, "kind", &p, &mut slot.kind);
+        set_string(r, m, "name", &p, &mut slot.name);
+    }
+}
+
+fn read_class(
+    r: &mut Reader,
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    slot: &mut IngressClass,
+) {
+    let known: &[&str] = if key == "external" {
+        &["className", "hostTemplate", "target"]
+    } else {
+        &["className", "hostTemplate"]
+    };
+    if let Some(m) = r.child(map, key, path, known) {
+        let p = join(path, key);
+        set_string(r, m, "className", &p, &mut slot.class_name);
+        set_string(r, m, "hostTemplate", &p, &mut slot.host_template);
+        if let Some(t) = r.string(m, "target", &p) {
+            slot.target = Some(t);
+        }
+    }
+}
+
+/// An optional boolean field.
+fn boolean(r: &mut Reader, map: &Map<String, Value>, key: &str, path: &str) -> Option<bool> {
+    match present(map, key)? {
+        Value::Bool(b) => Some(*b),
+        other => {
+            r.bad_value(
+                join(path, key),
+                format!(
+                    "must be true or false, got {}",
+                    crate::reader::type_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn read_mover(
+    r: &mut Reader,
+    map: &Map<String, Value>,
+    path: &str,
+    slot: &mut MoverSecurityContext,
+) {
+    if let Some(sc) = r.child(
+        map,
+        "moverSecurityContext",
+        path,
+        &["runAsUser", "runAsGroup", "fsGroup"],
+    ) {
+        let scp = join(path, "moverSecurityContext");
+        if let Some(x) = r.integer(sc, "runAsUser", &scp) {
+            slot.run_as_user = x;
+        }
+        if let Some(x) = r.integer(sc, "runAsGroup", &scp) {
+            slot.run_as_group = x;
+        }
+        if let Some(x) = r.integer(sc, "fsGroup", &scp) {
+            slot.fs_group = x;
+        }
+    }
+}
+
+fn read_kopiur(r: &mut Reader, map: &Map<String, Value>, path: &str, k: &mut Kopiur) {
+    let Some(m) = r.child(
+        map,
+        "kopiur",
+        path,
+        &[
+            "repository",
+            "credentialProjection",
+            "volumeSnapshotClassName",
+            "moverSecurityContext",
+        ],
+    ) else {
+        return;
+    };
+    let kp = join(path, "kopiur");
+    if let Some(repo) = r.child(m, "repository", &kp, &["kind", "name"]) {
+        let rp = join(&kp, "repository");
+        let kind = r
+            .string(repo, "kind", &rp)
+            .unwrap_or_else(cluster_repository);
+        if let Some(name) = r.required_string(repo, "name", &rp, " (the kopiur repository's name)")
+        {
+            k.repository = KopiurRepository { kind, name };
+        }
+    }
+    if let Some(b) = boolean(r, m, "credentialProjection", &kp) {
+        k.credential_projection = b;
+    }
+    set_string(
+        r,
+        m,
+        "volumeSnapshotClassName",
+        &kp,
+        &mut k.volume_snapshot_class_name,
+    );
+    read_mover(r, m, &kp, &mut k.mover_security_context);
+}
+
+fn read_spec(r: &mut Reader, spec: &Map<String, Value>, p: &mut Platform) {
+    let s = "spec";
+    if let Some(m) = r.child(spec, "dns", s, &["internalDomain", "externalDomain"]) {
+        let path = join(s, "dns");
+        set_string(r, m, "internalDomain", &path, &mut p.dns.internal_domain);
+        set_string(r, m, "externalDomain", &path, &mut p.dns.external_domain);
+    }
+    if let Some(m) = r.child(
+        spec,
+        "ingress",
+        s,
+        &["internal", "external", "tls", "gateway"],
+    ) {
+        let path = join(s, "ingress");
+        read_class(r, m, "internal", &path, &mut p.ingress.internal);
+        read_class(r, m, "external", &path, &mut p.ingress.external);
+        if let Some(t) = r.child(m, "tls", &path, &["clusterIssuer"]) {
+            let tp = join(&path, "tls");
+            p.ingress.tls = r
+                .required_string(t, "clusterIssuer", &tp, " (the cert-manager ClusterIssuer)")
+                .map(|cluster_issuer| Tls { cluster_issuer });
+        }
+        if let Some(g) = r.child(m, "gateway", &path, &["internal", "external"]) {
+            let gp = join(&path, "gateway");
+            let mut gateways = Gateways::default();
+            for (key, slot) in [
+                ("internal", &mut gateways.internal),
+                ("external", &mut gateways.external),
+            ] {
+                if let Some(one) = r.child(g, key, &gp, &["name", "namespace"]) {
+                    let op = join(&gp, key);
+                    let name = r.required_string(one, "name", &op, " (the Gateway's name)");
+                    let namespace =
+                        r.required_string(one, "namespace", &op, " (the Gateway's namespace)");
+                    if let (Some(name), Some(namespace)) = (name, namespace) {
+                        *slot = Some(GatewayRef { name, namespace });
+                    }
+                }
+>>>>>>> 175d767 (kopiur schemas derived from its CRDs (tests/tools/crd_schema.py, provenance in tests/data/crd-schemas/README.md); validate.py checks derived kinds; examples backup-volsync-restore and backup-kopiur-restore through kustomize, strict-valid)
             }
         });
         let read = read(&doc);

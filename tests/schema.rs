@@ -1,6 +1,8 @@
 //! Every object of every example's `expected.yaml` is valid: core kinds against the
 //! Kubernetes OpenAPI schemas (kubernetes-validate, strict: unknown fields are errors),
-//! `ExternalSecret` and Volsync objects against the CRD JSON Schemas in `../shared/schemas/`.
+//! `ExternalSecret` and Volsync objects against the CRD JSON Schemas in `../shared/schemas/`,
+//! kopiur objects against the schemas derived from kopiur's CRDs in `tests/data/crd-schemas/`
+//! (by `tests/tools/crd_schema.py`, itself tested here).
 //!
 //! The checks run in `tests/tools/validate.py` with the Python of a virtualenv:
 //! `$APPSPEC_VENV`, else `.venv` in the repository (`scripts/test.sh` creates it). Without the
@@ -135,6 +137,10 @@ fn expected_outputs_are_valid_kubernetes_and_crd_objects() {
         "PersistentVolume/",
         "ExternalSecret/",
         "ReplicationSource/",
+        "ReplicationDestination/",
+        "SnapshotPolicy/",
+        "SnapshotSchedule/",
+        "Restore/",
     ] {
         assert!(
             stdout
@@ -193,6 +199,48 @@ fn validator_rejects_invalid_objects() {
             "ReplicationSource/demo/backup: CRD schema: spec.restic.copyMethod: 'Sideways' is not one of",
         ),
         (
+            "replicationdestination-bad.yaml",
+            "apiVersion: volsync.backube/v1alpha1\nkind: ReplicationDestination\nmetadata: {name: restore, namespace: demo}\n\
+             spec:\n  trigger: {manual: once, bogus: 1}\n  restic: {repository: restic}\n"
+                .to_string(),
+            "ReplicationDestination/demo/restore: CRD schema: spec.trigger: Additional properties are not allowed ('bogus' was unexpected)",
+        ),
+        (
+            "snapshotpolicy-unknown-field.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotPolicy\nmetadata: {name: p, namespace: demo}\n\
+             spec:\n  repository: {kind: ClusterRepository, name: kopia}\n  retention: {keepDays: 7}\n"
+                .to_string(),
+            "SnapshotPolicy/demo/p: CRD schema: spec.retention: Additional properties are not allowed ('keepDays' was unexpected)",
+        ),
+        (
+            "snapshotpolicy-bad-enum.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotPolicy\nmetadata: {name: p, namespace: demo}\n\
+             spec:\n  repository: {kind: Bucket, name: kopia}\n"
+                .to_string(),
+            "SnapshotPolicy/demo/p: CRD schema: spec.repository.kind: 'Bucket' is not one of",
+        ),
+        (
+            "snapshotschedule-missing-cron.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotSchedule\nmetadata: {name: s, namespace: demo}\n\
+             spec:\n  policyRef: {name: p}\n  schedule: {runOnCreate: false}\n"
+                .to_string(),
+            "SnapshotSchedule/demo/s: CRD schema: spec.schedule: 'cron' is a required property",
+        ),
+        (
+            "restore-two-targets.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: Restore\nmetadata: {name: r, namespace: demo}\n\
+             spec:\n  source: {fromPolicy: {name: p}}\n  target: {populator: {}, pvcRef: {name: data}}\n"
+                .to_string(),
+            "Restore/demo/r: CRD schema: spec.target: {",
+        ),
+        (
+            "restore-wrong-version.yaml",
+            "apiVersion: kopiur.home-operations.com/v1\nkind: Restore\nmetadata: {name: r, namespace: demo}\n\
+             spec:\n  source: {fromPolicy: {name: p}}\n  target: {populator: {}}\n"
+                .to_string(),
+            "Restore/demo/r: apiVersion 'kopiur.home-operations.com/v1': the schema is for kopiur.home-operations.com/v1alpha1",
+        ),
+        (
             "unknown-kind.yaml",
             "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n".to_string(),
             "Widget/w: k8s 1.33.0: Couldn't find schema for kind Widget",
@@ -237,4 +285,127 @@ fn validator_rejects_invalid_objects() {
         "a valid Deployment was rejected:\n{}",
         text(&out.stdout)
     );
+}
+
+/// The derivation of the kopiur schemas: strict where the CRD lists properties, open where it
+/// preserves unknown fields, null where it is nullable, status dropped, identity pinned.
+#[test]
+fn crd_schema_derivation_is_strict() {
+    let Some(validator) = Validator::find() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("cannot create a temp dir");
+    let crd = dir.path().join("widgets.yaml");
+    fs::write(
+        &crd,
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+         metadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  \
+         names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  \
+         - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        \
+         properties:\n          spec:\n            type: object\n            description: words\n            \
+         properties:\n              size: {type: integer, nullable: true}\n              \
+         port: {x-kubernetes-int-or-string: true}\n              \
+         free: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {a: {type: string}}}\n              \
+         labels: {type: object, additionalProperties: {type: string}}\n          \
+         status: {type: object}\n  - name: v0\n    served: false\n    schema: {openAPIV3Schema: {type: object}}\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = Command::new(&validator.python)
+        .arg(repo_root().join("tests/tools/crd_schema.py"))
+        .args(["--out".as_ref(), out_dir.as_os_str()])
+        .args(["--source", "a test"])
+        .arg(&crd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "widget-example-v1.json\n",
+        "only served versions"
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out_dir.join("widget-example-v1.json")).unwrap())
+            .unwrap();
+    let props = &schema["properties"];
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(
+        props["apiVersion"]["enum"],
+        serde_json::json!(["example.com/v1"])
+    );
+    assert_eq!(props["kind"]["enum"], serde_json::json!(["Widget"]));
+    assert!(props.get("status").is_none(), "status is not ours to write");
+    let spec = &props["spec"];
+    assert_eq!(spec["additionalProperties"], false);
+    assert!(spec.get("description").is_none());
+    assert_eq!(
+        spec["properties"]["size"]["type"],
+        serde_json::json!(["integer", "null"])
+    );
+    assert_eq!(
+        spec["properties"]["port"]["anyOf"],
+        serde_json::json!([{"type": "integer"}, {"type": "string"}])
+    );
+    assert!(
+        spec["properties"]["free"]
+            .get("additionalProperties")
+            .is_none()
+    );
+    assert_eq!(
+        spec["properties"]["labels"]["additionalProperties"],
+        serde_json::json!({"type": "string"})
+    );
+}
+
+/// The committed kopiur schemas are what the manifest says and strict all the way down.
+#[test]
+fn derived_schemas_are_strict_and_named_in_the_manifest() {
+    fn walk(node: &serde_json::Value, path: &str, loose: &mut Vec<String>) {
+        match node {
+            serde_json::Value::Object(map) => {
+                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                    loose.push(path.to_string());
+                }
+                for (k, v) in map {
+                    walk(v, &format!("{path}/{k}"), loose);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}/{i}"), loose);
+                }
+            }
+            _ => {}
+        }
+    }
+    let dir = repo_root().join("tests/data/crd-schemas");
+    let manifest: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let mut kinds: Vec<&str> = manifest.keys().map(String::as_str).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["Restore", "SnapshotPolicy", "SnapshotSchedule"]);
+    for (kind, entry) in &manifest {
+        let (api_version, file) = (entry[0].as_str().unwrap(), entry[1].as_str().unwrap());
+        let schema: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        assert_eq!(
+            schema["properties"]["kind"]["enum"],
+            serde_json::json!([kind])
+        );
+        assert_eq!(
+            schema["properties"]["apiVersion"]["enum"],
+            serde_json::json!([api_version])
+        );
+        assert!(
+            schema["$comment"].as_str().unwrap().contains("kopiur"),
+            "{file} names its source"
+        );
+        let mut loose = Vec::new();
+        walk(&schema, "", &mut loose);
+        assert_eq!(
+            loose,
+            Vec::<String>::new(),
+            "{file}: objects without additionalProperties"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use crate::crd::{
 };
 use crate::kopiur::{
     self, CredentialProjection, Mover, NameRef, PodSecurityContext, RepositoryRef, Restore,
-    RestorePolicy, RestoreSource, RestoreSpec, RestoreTarget, Retention, Schedule,
+    RestorePolicy, RestoreSource, RestoreSpec, RestoreTarget, Retention, Schedule, SecurityContext,
     SnapshotPolicy, SnapshotPolicySpec, SnapshotSchedule, SnapshotScheduleSpec, Source,
 };
 use crate::platform::{BackupBackend, Platform};
@@ -223,9 +223,11 @@ fn kopiur(app: &App, platform: &Platform) -> Backup {
     let k = &platform.backup.kopiur;
     let ids = mover_ids(app, platform, BackupBackend::Kopiur);
     let mover = Mover {
-        pod_security_context: PodSecurityContext {
+        security_context: SecurityContext {
             run_as_user: ids.run_as_user,
             run_as_group: ids.run_as_group,
+        },
+        pod_security_context: PodSecurityContext {
             fs_group: ids.fs_group,
         },
     };
@@ -318,7 +320,11 @@ mod tests {
                 "{strategy: volsync-snapshots}",
                 BackupBackend::Volsync,
                 true,
-                &["ExternalSecret", "ReplicationSource", "ReplicationDestination"],
+                &[
+                    "ExternalSecret",
+                    "ReplicationSource",
+                    "ReplicationDestination",
+                ],
             ),
             (
                 "volsync-snapshots ignores the platform backend",
@@ -332,7 +338,11 @@ mod tests {
                 "{strategy: snapshots}",
                 BackupBackend::Volsync,
                 true,
-                &["ExternalSecret", "ReplicationSource", "ReplicationDestination"],
+                &[
+                    "ExternalSecret",
+                    "ReplicationSource",
+                    "ReplicationDestination",
+                ],
             ),
             (
                 "snapshots follows the platform: kopiur",
@@ -393,9 +403,9 @@ mod tests {
             assert_eq!(got_kinds, *kinds, "{name}");
             // The PVC points at the populator exactly when there is one.
             let pop = populator(&app, &site.config);
-            let last = got.last().filter(|o| {
-                o["kind"] == "ReplicationDestination" || o["kind"] == "Restore"
-            });
+            let last = got
+                .last()
+                .filter(|o| o["kind"] == "ReplicationDestination" || o["kind"] == "Restore");
             assert_eq!(
                 pop.as_ref().map(|p| (p.kind.as_str(), p.name.as_str())),
                 last.map(|o| (
@@ -429,6 +439,7 @@ mod tests {
                         assert_eq!(o["spec"]["retention"]["keepDaily"], 30);
                         assert_eq!(o["spec"]["repository"]["kind"], "ClusterRepository");
                         assert_eq!(o["spec"]["mover"]["podSecurityContext"]["fsGroup"], 568);
+                        assert_eq!(o["spec"]["mover"]["securityContext"]["runAsUser"], 568);
                     }
                     "SnapshotSchedule" => {
                         assert_eq!(o["spec"]["policyRef"]["name"], "db-backup");
@@ -486,6 +497,9 @@ mod tests {
             bounded_name(&long, "backup", VOLSYNC_MAX)
         );
         assert_eq!(bounded_name(&"x".repeat(44), "backup", 51).len(), 51);
-        assert!(bounded_name(&"x".repeat(45), "backup", 51).starts_with("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-"));
+        assert!(
+            bounded_name(&"x".repeat(45), "backup", 51)
+                .starts_with("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-")
+        );
     }
 }

@@ -6,8 +6,10 @@ are errors; the same check as `kubernetes-validate --strict -k VERSION`), agains
 requested Kubernetes version. `ExternalSecret`, `ReplicationSource` and
 `ReplicationDestination` are checked against the JSON Schemas of their CRDs (draft-07) in
 --schemas DIR (default: shared/schemas beside the repository, i.e. ../shared/schemas from its
-root; when that default is absent, those kinds are reported as skipped, not failed). Any other
-kind is a failure: nothing else leaves this script unchecked.
+root; when that default is absent, those kinds are reported as skipped, not failed). The kinds
+listed in --derived DIR/manifest.json (default: tests/data/crd-schemas, JSON Schemas derived
+from public CRDs by tests/tools/crd_schema.py, e.g. kopiur's) are checked against those. Any
+other kind is a failure: nothing else leaves this script unchecked.
 
 Prints one line per object (`ok`, `skip` or `FAIL file: Kind/namespace/name: ...`) and a
 summary line, and exits 1 if anything failed, 2 on a usage or setup problem.
@@ -31,6 +33,10 @@ CRD_SCHEMAS = {
         "replicationdestination-volsync-v1alpha1.json",
     ),
 }
+
+DEFAULT_DERIVED = os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "crd-schemas")
+)
 
 DEFAULT_SCHEMAS = os.path.normpath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "schemas")
@@ -56,9 +62,19 @@ def error_path(err):
     return path or "<root>"
 
 
-def load_crd_validators(schema_dir):
+def derived_schemas(derived_dir):
+    """kind -> (apiVersion, absolute schema path) of the derived schemas."""
+    with open(os.path.join(derived_dir, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    return {
+        kind: (api_version, os.path.join(derived_dir, filename))
+        for kind, (api_version, filename) in manifest.items()
+    }
+
+
+def load_crd_validators(schema_dir, table=None):
     validators = {}
-    for kind, (api_version, filename) in CRD_SCHEMAS.items():
+    for kind, (api_version, filename) in (table or CRD_SCHEMAS).items():
         path = os.path.join(schema_dir, filename)
         with open(path, encoding="utf-8") as f:
             schema = json.load(f)
@@ -90,7 +106,7 @@ def check_crd(doc, crd):
     return failures
 
 
-def check_document(doc, versions, crds):
+def check_document(doc, versions, crds, derived):
     if not isinstance(doc, dict):
         return ["document is not a mapping"]
     for field in ("apiVersion", "kind"):
@@ -99,6 +115,8 @@ def check_document(doc, versions, crds):
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
         return ["missing metadata.name"]
+    if doc["kind"] in derived:
+        return check_crd(doc, derived[doc["kind"]])
     if doc["kind"] in CRD_SCHEMAS:
         crd = crds.get(doc["kind"])
         return None if crd is None else check_crd(doc, crd)
@@ -118,6 +136,11 @@ def main():
         dest="versions",
         help="Kubernetes version to validate against (repeatable); default: "
         f"{BASE_K8S_VERSION} and the newest version kubernetes-validate bundles",
+    )
+    parser.add_argument(
+        "--derived",
+        default=DEFAULT_DERIVED,
+        help=f"directory of derived CRD schemas with a manifest.json (default: {DEFAULT_DERIVED})",
     )
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
@@ -140,6 +163,12 @@ def main():
             print(f"ERROR cannot load the CRD schemas from {schemas}: {e}", file=sys.stderr)
             return 2
 
+    try:
+        derived = load_crd_validators("/", derived_schemas(args.derived))
+    except (OSError, ValueError, jsonschema.SchemaError) as e:
+        print(f"ERROR cannot load the derived CRD schemas from {args.derived}: {e}", file=sys.stderr)
+        return 2
+
     checked = ok = failed = skipped = 0
     for filename in args.files:
         try:
@@ -154,7 +183,7 @@ def main():
             failed += 1
         for doc in docs:
             checked += 1
-            failures = check_document(doc, versions, crds)
+            failures = check_document(doc, versions, crds, derived)
             if failures is None:
                 print(f"skip {filename}: {describe(doc)}: no CRD schema")
                 skipped += 1
@@ -169,7 +198,8 @@ def main():
 
     print(
         f"validated {checked} objects in {len(args.files)} files "
-        f"(Kubernetes {', '.join(versions)}, strict; CRDs: {', '.join(sorted(crds)) or 'none'}): "
+        f"(Kubernetes {', '.join(versions)}, strict; CRDs: {', '.join(sorted(crds)) or 'none'}; "
+        f"derived: {', '.join(sorted(derived)) or 'none'}): "
         f"{ok} ok, {failed} failed, {skipped} skipped"
     )
     return 1 if failed else 0
