@@ -78,6 +78,10 @@ pub const HIGH: &[&str] = &[
     "nas-target-changed",
     "backup-removed",
     "persistent-app-deleted",
+    "backup-backend-changed",
+    "restore-disabled",
+    "backup-retention-shortened",
+    "pvc-data-source-changed",
 ];
 
 /// One side of the comparison: the apps (raw and parsed) and the validation problems.
@@ -256,10 +260,8 @@ fn compare(
             ),
         ));
     }
-    if bs.backup.strategy == BackupStrategy::VolsyncSnapshots
-        && hs.backup.strategy != BackupStrategy::VolsyncSnapshots
-    {
-        out.push(reason("backup-removed", "volsync backups are removed"));
+    if bs.backup.strategy != BackupStrategy::None && hs.backup.strategy == BackupStrategy::None {
+        out.push(reason("backup-removed", "backups are removed"));
     }
     // Informational.
     if bs.image != hs.image {
@@ -324,7 +326,17 @@ pub fn assess(base: &Path, head: &Path, limits: &Limits) -> Result<Report, RiskE
             )),
             // An unchanged spec can still move: a PlatformConfig change derives another host.
             Change::Modified | Change::Unchanged => {
-                reasons.extend(compare(&bv.1, &hv.1, &bv.2, &hv.2))
+                reasons.extend(compare(&bv.1, &hv.1, &bv.2, &hv.2));
+                if let (Some(ba), Some(ha)) = (&bv.2, &hv.2) {
+                    reasons.extend(
+                        crate::backup_change::changes(
+                            (ba, &b.site.config),
+                            (ha, &h.site.config),
+                        )
+                        .iter()
+                        .map(|c| reason(c.code(), c.message())),
+                    );
+                }
             }
             _ => {}
         }

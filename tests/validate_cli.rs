@@ -117,3 +117,52 @@ fn usage_and_io_errors_exit_2() {
     let (code, _, _) = validate(&["--format", "xml"], dir.path());
     assert_eq!(code, 2);
 }
+
+#[test]
+fn backup_fields_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("platform.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: PlatformConfig
+metadata: {name: lab}
+spec:
+  backup:
+    backend: kopia
+    restoreOnCreate: yes please
+    kopiur:
+      repository:
+        kind: Bucket
+        name: nas
+",
+    );
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: web}
+spec:
+  image: nginx:1.27
+  backup:
+    strategy: snapshots
+",
+    );
+    let (code, stdout, _) = validate(&["platform.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+platform.yaml:6:5: PlatformConfig/lab: spec.backup.backend: unknown value \"kopia\"; expected one of: volsync, kopiur
+platform.yaml:7:5: PlatformConfig/lab: spec.backup.restoreOnCreate: must be true or false, got a string
+platform.yaml:10:9: PlatformConfig/lab: spec.backup.kopiur.repository.kind: unknown kind \"Bucket\"; expected ClusterRepository or Repository
+"
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "app.yaml:7:5: AppSpec/web: spec.backup.strategy: snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got ephemeral\n"
+    );
+}
