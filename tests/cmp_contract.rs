@@ -580,9 +580,9 @@ fn examples_are_discovered_and_generate_plain_manifests() {
     // functions/platform-config.yaml holds every built-in default but one: it turns
     // restoreOnCreate on, as a new site should. Undo that one line to get the defaults.
     let config = repo.path().join("functions/platform-config.yaml");
-    let text = fs::read_to_string(&config).unwrap();
+    let text = std::fs::read_to_string(&config).unwrap();
     assert_eq!(text.matches("restoreOnCreate: true").count(), 1, "{text}");
-    fs::write(
+    std::fs::write(
         &config,
         text.replace("restoreOnCreate: true", "restoreOnCreate: false"),
     )
