@@ -145,6 +145,32 @@ fn matrix() -> Vec<Row> {
             ],
         },
         Row {
+            id: "longhorn-internal-snapshots",
+            params: json!({
+                "name": "paperless", "namespace": "docs",
+                "image": "ghcr.io/paperless-ngx/paperless-ngx:2.14.7",
+                "port": 8000, "replicas": 1,
+                "storagePattern": "longhorn-persistent", "storageSize": 20, "mountPath": "/data",
+                "ingressPattern": "internal-only", "path": "/",
+                "backupStrategy": "snapshots", "backupSchedule": "0 2 * * *",
+                "retentionDays": 30
+            }),
+            namespace: "docs",
+            host: "paperless.in.hypyr.space",
+            kinds: &[
+                "Deployment",
+                "ExternalSecret",
+                "Ingress",
+                "PersistentVolumeClaim",
+                "ReplicationSource",
+                "Service",
+            ],
+            summary: &[
+                "`longhorn-persistent`, 20 GiB",
+                "`snapshots`, `0 2 * * *`, kept 30 days",
+            ],
+        },
+        Row {
             id: "nas-internal",
             params: json!({
                 "name": "jellyfin", "namespace": "media",
@@ -248,6 +274,7 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-host-internal-apex", "ephemeral-internal", r#"{"host": "in.hypyr.space"}"#, false),
     ("edge-host-external-apex", "longhorn-external-volsync", r#"{"host": "hypyr.space"}"#, false),
     ("edge-volsync-with-nas", "nas-internal", r#"{"backupStrategy": "volsync-snapshots", "retentionDays": 30}"#, false),
+    ("edge-snapshots-with-nas", "nas-internal", r#"{"backupStrategy": "snapshots", "retentionDays": 30}"#, false),
     ("edge-schedule-weekday-7", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 * * 7"}"#, false),
     ("edge-schedule-step-zero", "longhorn-external-volsync", r#"{"backupSchedule": "*/0 0 * * *"}"#, false),
     ("edge-schedule-hour-24", "longhorn-external-volsync", r#"{"backupSchedule": "0 24 * * *"}"#, false),
