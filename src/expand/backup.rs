@@ -297,9 +297,25 @@ mod tests {
     use crate::expand::test_support;
 
     fn app(name: &str, block: &str) -> (App, crate::platform::Site) {
-        test_support::app(&format!(
+        test_support::app(&spec_yaml(name, block))
+    }
+
+    fn spec_yaml(name: &str, block: &str) -> String {
+        format!(
             "metadata: {{name: {name}, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {block}}}"
-        ))
+        )
+    }
+
+    /// The app validated under a platform with this backend and restoreOnCreate.
+    fn app_on(block: &str, backend: BackupBackend, restore: bool) -> (App, Platform) {
+        let mut platform = Platform::default();
+        platform.backup.backend = backend;
+        platform.backup.restore_on_create = restore;
+        let site = crate::platform::Site::new(platform).0;
+        let doc: serde_json::Value = serde_saphyr::from_str(&spec_yaml("db", block)).unwrap();
+        let spec = crate::spec::read(&doc).0.unwrap();
+        let app = crate::validate::app(&spec, &site).0.unwrap();
+        (app, site.config)
     }
 
     #[test]
@@ -360,19 +376,8 @@ mod tests {
             ),
         ];
         for (name, block, backend, restore, kinds) in cases {
-            let (_, mut site) = app("db", block);
-            site.config.backup.backend = *backend;
-            site.config.backup.restore_on_create = *restore;
-            // Validate again under this platform: the repository depends on the backend.
-            let (spec, _) = crate::spec::read(
-                &serde_saphyr::from_str(&format!(
-                    "metadata: {{name: db, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {block}}}"
-                ))
-                .unwrap(),
-            );
-            let site = crate::platform::Site::new(site.config).0;
-            let app = crate::validate::app(&spec.unwrap(), &site).0.unwrap();
-            let got: Vec<serde_json::Value> = match backup(&app, &site.config) {
+            let (app, platform) = app_on(block, *backend, *restore);
+            let got: Vec<serde_json::Value> = match backup(&app, &platform) {
                 None => vec![],
                 Some(Backup::Volsync {
                     secret,
@@ -402,7 +407,7 @@ mod tests {
             let got_kinds: Vec<&str> = got.iter().map(|o| o["kind"].as_str().unwrap()).collect();
             assert_eq!(got_kinds, *kinds, "{name}");
             // The PVC points at the populator exactly when there is one.
-            let pop = populator(&app, &site.config);
+            let pop = populator(&app, &platform);
             let last = got
                 .last()
                 .filter(|o| o["kind"] == "ReplicationDestination" || o["kind"] == "Restore");
