@@ -507,4 +507,26 @@ mod tests {
                 .starts_with("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-")
         );
     }
+
+    proptest::proptest! {
+        /// Whatever the app name (an RFC 1123 label), every bounded name fits its budget,
+        /// is itself a label, keeps its suffix and is unchanged when it already fits.
+        #[test]
+        fn bounded_names_fit_their_budget(name in "[a-z]([-a-z0-9]{0,61}[a-z0-9])?") {
+            for (suffix, max) in [
+                ("backup", VOLSYNC_MAX),
+                ("restore", VOLSYNC_MAX),
+                ("backup", KOPIUR_SCHEDULE_MAX),
+                ("restore", KOPIUR_RESTORE_MAX),
+            ] {
+                let got = bounded_name(&name, suffix, max);
+                proptest::prop_assert!(got.len() <= max, "{got}");
+                proptest::prop_assert!(crate::validate::dns::check_label(&got).is_ok(), "{got}");
+                proptest::prop_assert!(got.ends_with(&format!("-{suffix}")), "{got}");
+                if name.len() + suffix.len() < max {
+                    proptest::prop_assert_eq!(got, format!("{name}-{suffix}"));
+                }
+            }
+        }
+    }
 }
