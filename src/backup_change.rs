@@ -39,8 +39,8 @@ impl BackupChange {
         match self {
             BackupChange::BackendChanged { from, to } => format!(
                 "backups move from {} to {}: the new backend starts without history, and a restore reads only the new one",
-                from.as_str(),
-                to.as_str()
+                from,
+                to
             ),
             BackupChange::RestoreDisabled => "restoreOnCreate is turned off: a PVC created on a fresh cluster starts empty, and the next backup can replace good history with an empty volume".to_string(),
             BackupChange::RetentionShortened { from, to } => format!(
@@ -95,14 +95,16 @@ pub fn changes(base: (&App, &Platform), head: (&App, &Platform)) -> Vec<BackupCh
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::Site;
+    use crate::site::Site;
 
     fn app(block: &str, site: &Site) -> App {
-        let doc: serde_json::Value = serde_saphyr::from_str(&format!(
+        let mut doc: serde_json::Value = serde_saphyr::from_str(&format!(
             "metadata: {{name: db, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {block}}}"
         ))
         .unwrap();
-        let spec = crate::spec::read(&doc).0.unwrap();
+        doc["apiVersion"] = crate::API_VERSION.into();
+        doc["kind"] = crate::spec::KIND.into();
+        let spec = crate::spec::read(&doc).value.unwrap();
         crate::validate::app(&spec, site).0.unwrap()
     }
 

@@ -296,7 +296,7 @@ mod tests {
     use super::*;
     use crate::expand::test_support;
 
-    fn app(name: &str, block: &str) -> (App, crate::platform::Site) {
+    fn app(name: &str, block: &str) -> (App, crate::site::Site) {
         test_support::app(&spec_yaml(name, block))
     }
 
@@ -311,9 +311,11 @@ mod tests {
         let mut platform = Platform::default();
         platform.backup.backend = backend;
         platform.backup.restore_on_create = restore;
-        let site = crate::platform::Site::new(platform).0;
-        let doc: serde_json::Value = serde_saphyr::from_str(&spec_yaml("db", block)).unwrap();
-        let spec = crate::spec::read(&doc).0.unwrap();
+        let site = crate::site::Site::new(platform).0;
+        let mut doc: serde_json::Value = serde_saphyr::from_str(&spec_yaml("db", block)).unwrap();
+        doc["apiVersion"] = crate::API_VERSION.into();
+        doc["kind"] = crate::spec::KIND.into();
+        let spec = crate::spec::read(&doc).value.unwrap();
         let app = crate::validate::app(&spec, &site).0.unwrap();
         (app, site.config)
     }

@@ -469,11 +469,13 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     }
     let pattern = spec.spec.storage.pattern;
     if pattern != StoragePattern::LonghornPersistent {
-        v.error("spec.backup.strategy", format!(
-            "{} needs storage.pattern longhorn-persistent (a snapshot-capable volume), got {}",
-            b.strategy,
-            pattern
-        ));
+        v.error(
+            "spec.backup.strategy",
+            format!(
+                "{} needs storage.pattern longhorn-persistent (a snapshot-capable volume), got {}",
+                b.strategy, pattern
+            ),
+        );
     }
     if let Err(e) = cron::check(b.schedule()) {
         v.error("spec.backup.schedule", format!("schedule {e}"));
