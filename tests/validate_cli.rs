@@ -156,7 +156,7 @@ spec:
         "\
 platform.yaml:6:5: PlatformConfig/lab: spec.backup.backend: unknown value \"kopia\"; expected one of: volsync, kopiur
 platform.yaml:7:5: PlatformConfig/lab: spec.backup.restoreOnCreate: must be true or false, got a string
-platform.yaml:10:9: PlatformConfig/lab: spec.backup.kopiur.repository.kind: unknown kind \"Bucket\"; expected ClusterRepository or Repository
+platform.yaml:10:9: PlatformConfig/lab: spec.backup.kopiur.repository.kind: unknown value \"Bucket\"; expected one of: ClusterRepository, Repository
 "
     );
     let (code, stdout, _) = validate(&["app.yaml"], dir.path());
