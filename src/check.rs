@@ -13,11 +13,8 @@ use crate::yaml::{self, Limits};
 
 #[derive(Debug, Error)]
 pub enum CheckError {
-    #[error("cannot read {path}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
 }
 
 /// A diagnostic with its place in the source.
@@ -30,7 +27,7 @@ pub struct Located {
 
 impl std::fmt::Display for Located {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let file = self.diagnostic.file.as_deref().unwrap_or("<stdin>");
+        let file = crate::diagnostic::escape(self.diagnostic.file.as_deref().unwrap_or("<stdin>"));
         match (self.line, self.column) {
             (Some(l), Some(c)) => write!(f, "{file}:{l}:{c}: {}", self.diagnostic.describe()),
             _ => write!(f, "{file}: {}", self.diagnostic.describe()),
@@ -60,14 +57,13 @@ impl Located {
 struct Doc {
     file: String,
     index: usize,
+    /// The path of the resource inside its document (`items[2]` in a `kind: List`).
+    prefix: String,
     value: Value,
 }
 
 fn read(path: &Path, limits: &Limits) -> Result<String, CheckError> {
-    source::read_file(path, limits.max_bytes).map_err(|source| CheckError::Read {
-        path: path.display().to_string(),
-        source,
-    })
+    Ok(crate::files::read(path, limits.max_bytes)?)
 }
 
 /// Validates the specs in `paths` (files or directories), with an optional platform file.
@@ -77,12 +73,9 @@ pub fn check(
     limits: &Limits,
 ) -> Result<Vec<Located>, CheckError> {
     let mut files = Vec::new();
+    let root = crate::files::Root::discover();
     for p in paths {
-        if p.is_dir() {
-            crate::render::manifest_files(p, &mut files);
-        } else {
-            files.push(p.clone());
-        }
+        files.extend(crate::files::manifest_files(&root.for_path(p)?, p)?);
     }
     let mut docs = Vec::new();
     let mut out = Vec::new();
@@ -103,10 +96,22 @@ pub fn check(
                             value,
                             file: Some(name.clone()),
                         });
+                    } else if engine::is_list(&value) {
+                        for (i, inner) in
+                            value["items"].as_array().into_iter().flatten().enumerate()
+                        {
+                            docs.push(Doc {
+                                file: name.clone(),
+                                index,
+                                prefix: format!("items[{i}]."),
+                                value: inner.clone(),
+                            });
+                        }
                     } else if value.is_object() {
                         docs.push(Doc {
                             file: name.clone(),
                             index,
+                            prefix: String::new(),
                             value,
                         });
                     }
@@ -155,7 +160,7 @@ pub fn check(
             scans
                 .get(&d.file)
                 .and_then(|s| s.get(d.index))
-                .and_then(|f| f.locate(&diagnostic.issue.path))
+                .and_then(|f| f.locate(&format!("{}{}", d.prefix, diagnostic.issue.path)))
         });
         out.push(Located {
             line: pos.map(|p| p.0),

@@ -34,6 +34,10 @@ pub enum Command {
         /// PARAM_PLATFORM, or ARGOCD_ENV_APPSPEC_PLATFORM.
         #[arg(long, env = "APPSPEC_PLATFORM")]
         platform: Option<PathBuf>,
+        /// Let kustomize run helm for `helmCharts` (refused by default: repository content
+        /// must not run programs).
+        #[arg(long, env = "APPSPEC_ENABLE_HELM")]
+        enable_helm: bool,
     },
     /// Validate AppSpecs (and PlatformConfigs) in files and directories without expanding.
     ///
@@ -100,6 +104,8 @@ pub enum Mode {
         base: PathBuf,
         head: PathBuf,
         format: Format,
+        /// The kustomize command, for sides that hold kustomizations.
+        kustomize: Vec<String>,
     },
     Render(crate::render::Options),
     Discover(PathBuf),
@@ -149,15 +155,21 @@ impl From<Cli> for Config {
         };
         let mode = match cli.command {
             None | Some(Command::Krm) => Mode::Krm,
-            Some(Command::Render { paths, platform }) => Mode::Render(crate::render::Options {
+            Some(Command::Render {
+                paths,
+                platform,
+                enable_helm,
+            }) => Mode::Render(crate::render::Options {
                 paths: if paths.is_empty() {
                     vec![PathBuf::from(".")]
                 } else {
                     paths
                 },
+                platform_from_repository: platform.is_none(),
                 platform: platform.or_else(|| {
                     env_first(&["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"]).map(PathBuf::from)
                 }),
+                enable_helm,
                 limits,
                 kustomize: kustomize_command(),
             }),
@@ -175,7 +187,12 @@ impl From<Cli> for Config {
                 platform,
                 format,
             },
-            Some(Command::Risk { base, head, format }) => Mode::Risk { base, head, format },
+            Some(Command::Risk { base, head, format }) => Mode::Risk {
+                base,
+                head,
+                format,
+                kustomize: kustomize_command(),
+            },
             Some(Command::Schema { platform }) => Mode::Schema(if platform {
                 SchemaKind::PlatformConfig
             } else {

@@ -97,16 +97,38 @@ impl fmt::Display for Described<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.0;
         if let Some(resource) = &d.resource {
-            write!(f, "{resource}: ")?;
+            write!(f, "{}: ", escape(&resource.to_string()))?;
         }
         if !d.issue.path.is_empty() {
-            write!(f, "{}: ", d.issue.path)?;
+            write!(f, "{}: ", escape(&d.issue.path))?;
         }
         if d.issue.severity == Severity::Warning {
             write!(f, "warning: ")?;
         }
-        write!(f, "{}", d.issue.message)
+        write!(f, "{}", escape(&d.issue.message))
     }
+}
+
+/// Makes text from the input safe to print on one line: control characters (newlines,
+/// ANSI escapes, C1 controls) and bidirectional overrides are written as `\u{..}`
+/// escapes, so a name cannot forge extra lines or recolour a terminal or a CI comment.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `file: kind/name: field: message`, the one-line form printed on stderr.
@@ -115,8 +137,32 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}: {}",
-            self.file.as_deref().unwrap_or("<stdin>"),
+            escape(self.file.as_deref().unwrap_or("<stdin>")),
             self.describe()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_lines_cannot_be_forged() {
+        let d = Diagnostic {
+            file: Some("a\nb.yaml".into()),
+            resource: Some(ResourceRef {
+                kind: "AppSpec".into(),
+                name: "web\nevil.yaml: AppSpec/x: all good\u{1b}[32m".into(),
+                ..ResourceRef::default()
+            }),
+            issue: Issue::error("metadata.name", "bad \u{202e}name\r"),
+        };
+        let line = d.to_string();
+        assert!(!line.chars().any(char::is_control), "{line}");
+        assert_eq!(
+            line,
+            "a\\nb.yaml: AppSpec/web\\nevil.yaml: AppSpec/x: all good\\u{1b}[32m: metadata.name: bad \\u{202e}name\\r"
+        );
     }
 }

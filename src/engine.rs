@@ -3,13 +3,13 @@
 //!
 //! Shared by the KRM function and `render`; neither does any expansion of its own.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Issue, Severity};
 use crate::expand::{self, ObjectId};
-use crate::platform;
+use crate::platform::{self, Platform};
 use crate::site::Site;
 use crate::source::{self, Item};
 use crate::{spec, validate};
@@ -19,6 +19,13 @@ use crate::{spec, validate};
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub items: Vec<Value>,
+    /// For each output item, the index of the input item it passes through unchanged
+    /// (`None` for a generated object), so `render` can copy the document's text.
+    pub passthrough: Vec<Option<usize>>,
+    /// The apps that validated and expanded, in input order (what `risk` compares).
+    pub apps: Vec<validate::App>,
+    /// The platform the run used (built-in defaults when none was given).
+    pub platform: Platform,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -36,46 +43,67 @@ fn located(item: &Item, issues: Vec<Issue>) -> impl Iterator<Item = Diagnostic> 
     })
 }
 
-/// Picks the one PlatformConfig of the run. `config` is the explicitly given one (KRM
-/// functionConfig or `--platform`); a PlatformConfig item may stand in for an empty one.
+/// Picks the one PlatformConfig of the run.
+///
+/// `config` is the explicitly given one (the KRM functionConfig or the CLI's platform file):
+/// it is the site's policy and always wins. A PlatformConfig among the resources may only
+/// repeat it (the same `spec`); one that differs is an error, so repository content never
+/// silently replaces or loosens the policy. Without an explicit one, a single
+/// PlatformConfig among the resources is the platform (a shared base). Several are one
+/// error, whatever their number (the message stays short).
 fn choose_platform<'a>(
     config: Option<&'a Item>,
     items: &[&'a Item],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<&'a Item> {
-    let has_settings = |i: &Item| source::present_spec(&i.value);
-    let mut candidates: Vec<&Item> = items.to_vec();
-    if let Some(c) = config
-        && (candidates.is_empty() || has_settings(c))
-    {
-        candidates.insert(0, c);
-    }
-    if candidates.len() > 1 {
-        let names: Vec<String> = candidates
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} ({})",
-                    source::resource_ref(&c.value),
-                    c.file.as_deref().unwrap_or("<stdin>")
-                )
-            })
-            .collect();
-        for c in &candidates[1..] {
+    let settings = |i: &Item| i.value.get("spec").cloned().unwrap_or(Value::Null);
+    let normalized = |v: Value| match v {
+        Value::Object(m) if m.is_empty() => Value::Null,
+        other => other,
+    };
+    if let Some(c) = config {
+        let policy = normalized(settings(c));
+        if let Some(other) = items.iter().find(|i| normalized(settings(i)) != policy) {
             diags.push(Diagnostic {
-                file: c.file.clone(),
-                resource: Some(source::resource_ref(&c.value)),
+                file: other.file.clone(),
+                resource: Some(source::resource_ref(&other.value)),
                 issue: Issue::error(
                     "",
                     format!(
-                        "more than one PlatformConfig configures this run: {}; keep exactly one",
-                        names.join(", ")
+                        "a PlatformConfig among the resources differs from the function's configuration ({}); the functionConfig is the site's policy and repository content may not replace it: remove this PlatformConfig or make it identical{}",
+                        c.file.as_deref().unwrap_or("functionConfig"),
+                        more(items.len())
                     ),
                 ),
             });
         }
+        return Some(c);
     }
-    candidates.first().copied()
+    if items.len() > 1 {
+        let first = items[0];
+        diags.push(Diagnostic {
+            file: items[1].file.clone(),
+            resource: Some(source::resource_ref(&items[1].value)),
+            issue: Issue::error(
+                "",
+                format!(
+                    "{} PlatformConfigs configure this run (the first is {} in {}); keep exactly one",
+                    items.len(),
+                    source::resource_ref(&first.value),
+                    first.file.as_deref().unwrap_or("<stdin>")
+                ),
+            ),
+        });
+    }
+    items.first().copied()
+}
+
+fn more(n: usize) -> String {
+    if n > 1 {
+        format!(" ({n} PlatformConfigs among the resources)")
+    } else {
+        String::new()
+    }
 }
 
 /// Runs the expansion. `function_config` is the KRM functionConfig or the CLI's platform
@@ -85,7 +113,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     let fc_kind = function_config
         .as_ref()
         .and_then(|f| source::kind(&f.value).map(str::to_string));
-    let mut items = items;
+    let mut items = flatten_lists(items);
     let mut platform_config = None;
     match (function_config, fc_kind.as_deref()) {
         (None, _) => {}
@@ -153,13 +181,16 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     }
     let input_count = items.len();
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for item in &items {
+    let mut passthrough = Vec::with_capacity(items.len());
+    let mut apps = Vec::new();
+    for (index, item) in items.iter().enumerate() {
         let v = &item.value;
         if source::is_ours(v, platform::KIND) {
             continue;
         }
         if !source::is_ours(v, spec::KIND) {
             out.push(v.clone());
+            passthrough.push(Some(index));
             continue;
         }
         let mut issues = check_api_version(v, spec::KIND);
@@ -177,6 +208,8 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
                 issues.extend(claims.claim(&app, &objects));
                 if issues.iter().all(|i| i.severity != Severity::Error) {
                     out.extend(objects.iter().map(expand::Object::to_value));
+                    passthrough.resize(out.len(), None);
+                    apps.push(app);
                 }
             }
         }
@@ -191,8 +224,50 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     }
     Outcome {
         items: out,
+        passthrough,
+        apps,
+        platform: site.config,
         diagnostics: diags,
     }
+}
+
+/// Whether a resource is a `kind: List` (`v1`): kubectl and kustomize read its items as
+/// resources of their own.
+pub fn is_list(v: &Value) -> bool {
+    source::kind(v) == Some("List")
+        && source::api_version(v) == Some("v1")
+        && v.get("items").is_some_and(Value::is_array)
+}
+
+/// Replaces every `kind: List` that holds an AppSpec or a PlatformConfig by its items, so
+/// they are judged and expanded like any other (a List of other resources passes through
+/// as it is).
+pub fn flatten_lists(items: Vec<Item>) -> Vec<Item> {
+    let ours = |v: &Value| source::is_ours(v, spec::KIND) || source::is_ours(v, platform::KIND);
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let holds_ours = is_list(&item.value)
+            && item.value["items"]
+                .as_array()
+                .is_some_and(|xs| xs.iter().any(|x| ours(x) || is_list(x)));
+        if !holds_ours {
+            out.push(item);
+            continue;
+        }
+        let Item { mut value, file } = item;
+        let inner: Vec<Item> = match value.get_mut("items").map(Value::take) {
+            Some(Value::Array(xs)) => xs
+                .into_iter()
+                .map(|value| Item {
+                    value,
+                    file: file.clone(),
+                })
+                .collect(),
+            _ => vec![],
+        };
+        out.extend(flatten_lists(inner));
+    }
+    out
 }
 
 /// What the apps of a run have claimed so far: objects and host routes. A second claim is
@@ -202,6 +277,8 @@ struct Claims {
     passthrough: HashSet<ObjectId>,
     objects: HashMap<ObjectId, String>,
     routes: HashMap<(String, String), String>,
+    /// NAS shares by (server, subpath): the namespace and app that mount them.
+    shares: BTreeMap<(String, String), (String, String)>,
 }
 
 impl Claims {
@@ -223,6 +300,9 @@ impl Claims {
                 }
             }
         }
+        if let (Some(nfs), Some(nas)) = (&app.nfs, &app.spec.spec.storage.nas) {
+            issues.extend(self.share(&nfs.server, &nas.subpath, &app.spec.namespace, &me));
+        }
         for o in objects {
             let id = o.id();
             if let Some(other) = self.objects.get(&id) {
@@ -240,6 +320,42 @@ impl Claims {
             }
         }
         issues
+    }
+}
+
+impl Claims {
+    /// A NAS share (or a directory above or below it) mounted by apps of two namespaces
+    /// would let one team read and overwrite another's data: an error. Apps of one
+    /// namespace may share.
+    fn share(&mut self, server: &str, subpath: &str, namespace: &str, me: &str) -> Vec<Issue> {
+        let path = subpath.trim_end_matches('/').to_string();
+        let key = (server.to_string(), path.clone());
+        let below = format!("{path}/");
+        let ancestors = path
+            .match_indices('/')
+            .map(|(i, _)| (server.to_string(), path[..i].to_string()));
+        let overlapping = ancestors
+            .chain(std::iter::once(key.clone()))
+            .filter_map(|k| self.shares.get(&k).map(|v| (k.1.clone(), v.clone())))
+            .chain(
+                self.shares
+                    .range((server.to_string(), below.clone())..)
+                    .take_while(|((s, p), _)| s == server && p.starts_with(&below))
+                    .map(|((_, p), v)| (p.clone(), v.clone())),
+            )
+            .find(|(_, (ns, _))| ns != namespace);
+        if let Some((other_path, (_, other))) = overlapping {
+            return vec![Issue::error(
+                "spec.storage.nas.subpath",
+                format!(
+                    "NAS share {server}:{subpath} overlaps {server}:{other_path} of {other}, in another namespace; apps of different namespaces may not share NAS data"
+                ),
+            )];
+        }
+        self.shares
+            .entry(key)
+            .or_insert_with(|| (namespace.to_string(), me.to_string()));
+        Vec::new()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod crd;
 pub mod diagnostic;
 pub mod engine;
 pub mod expand;
+pub mod files;
 pub mod kopiur;
 pub mod krm;
 pub mod patterns;

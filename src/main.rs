@@ -13,7 +13,8 @@ fn main() -> ExitCode {
     match appspec::yaml::with_big_stack(run) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("appspec: {err:#}");
+            let text = format!("{err:#}");
+            eprintln!("appspec: {}", appspec::diagnostic::escape(&text));
             ExitCode::from(2)
         }
     }
@@ -58,10 +59,15 @@ fn exit(failed: bool) -> ExitCode {
     }
 }
 
-fn krm(limits: &appspec::yaml::Limits) -> anyhow::Result<ExitCode> {
+fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
     // Keep the protocol even when stdin cannot be read: answer with the error.
     let response = match read_stdin(limits.max_bytes) {
-        Ok(input) => appspec::krm::process(&input, limits),
+        Ok(input) => {
+            if shim {
+                appspec::render::capture(&input);
+            }
+            appspec::krm::process(&input, limits)
+        }
         Err(e) => appspec::krm::error_response(&format!("{e:#}")),
     };
     print_diagnostics(&response.diagnostics)?;
@@ -77,11 +83,11 @@ fn run() -> anyhow::Result<ExitCode> {
                 "container function {image:?} cannot run inside appspec render; only the appspec function can"
             );
         }
-        return krm(&appspec::yaml::Limits::default());
+        return krm(&appspec::yaml::Limits::default(), true);
     }
     let config = Config::from(Cli::parse());
     match config.mode {
-        Mode::Krm => krm(&config.limits),
+        Mode::Krm => krm(&config.limits, false),
         Mode::Render(options) => {
             let rendered = appspec::render::render(&options)?;
             print_diagnostics(&rendered.diagnostics)?;
@@ -104,8 +110,13 @@ fn run() -> anyhow::Result<ExitCode> {
             print_out(&text)?;
             Ok(exit(found.iter().any(|l| l.diagnostic.is_error())))
         }
-        Mode::Risk { base, head, format } => {
-            let report = appspec::risk::assess(&base, &head, &config.limits)?;
+        Mode::Risk {
+            base,
+            head,
+            format,
+            kustomize,
+        } => {
+            let report = appspec::risk::assess(&base, &head, &config.limits, &kustomize)?;
             match format {
                 Format::Json => {
                     print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?
@@ -123,7 +134,7 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Mode::Discover(dir) => {
-            let files = appspec::render::discover(&dir, &config.limits);
+            let files = appspec::render::discover(&dir, &config.limits)?;
             print_out(
                 &files
                     .iter()

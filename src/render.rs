@@ -1,9 +1,11 @@
 //! `appspec render`: files and kustomizations in, a plain manifest stream out (Argo CD CMP).
 //!
-//! Directories are walked recursively in a stable order (hidden entries skipped); a
-//! directory holding a kustomization is built with kustomize instead, so overlays that
-//! patch an AppSpec work. Every AppSpec is then expanded by the same engine as the KRM
-//! function.
+//! Directories are walked by `files` (stable order, hidden entries skipped, links only
+//! inside the repository); a directory holding a kustomization is built with kustomize
+//! instead (helm refused unless enabled, output bounded), so overlays that patch an
+//! AppSpec work. Every AppSpec is then expanded by the same engine as the KRM function;
+//! every other document is written back as its own text. `risk` reads a side with
+//! [`collect`], the same way.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,21 +15,29 @@ use thiserror::Error;
 
 use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
+use crate::files::{self, FileError, Found, Root};
 use crate::source::Item;
 use crate::yaml::{self, Limits};
 
-pub const KUSTOMIZATION_FILES: [&str; 3] =
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub use crate::files::{KUSTOMIZATION_FILES, kustomization_in};
+
+/// Environment variable naming a directory where the function, run by kustomize inside
+/// `render` (the `docker` shim), leaves a copy of each ResourceList it receives: `risk`
+/// reads the AppSpecs a kustomization hands to the function from there.
+pub const CAPTURE_ENV: &str = "APPSPEC_CAPTURE_DIR";
 
 #[derive(Debug, Error)]
 pub enum RenderError {
-    #[error("cannot read {path}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("cannot run kustomize for {dir}: {message}")]
     Kustomize { dir: String, message: String },
+    #[error(
+        "{file} uses helmCharts (or a HelmChartInflationGenerator): kustomize would download and run helm for it, and repository content must not run programs; render the chart elsewhere, or allow it with --enable-helm (APPSPEC_ENABLE_HELM=true)"
+    )]
+    Helm { file: String },
+    #[error("cannot write the output: {0}")]
+    Write(#[from] yaml::YamlError),
 }
 
 /// What to render and with which platform.
@@ -35,10 +45,15 @@ pub enum RenderError {
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub platform: Option<PathBuf>,
+    /// The platform path comes from repository-controlled settings (the Argo CD parameter
+    /// or `ARGOCD_ENV_APPSPEC_PLATFORM`): it must be relative and stay in the repository.
+    pub platform_from_repository: bool,
     pub limits: Limits,
     /// The kustomize command: `[program, args...]` before `--enable-alpha-plugins DIR`,
     /// e.g. `kustomize build` or `kubectl kustomize`.
     pub kustomize: Vec<String>,
+    /// Let kustomize run helm for `helmCharts` (off: such a kustomization is refused).
+    pub enable_helm: bool,
 }
 
 #[derive(Debug)]
@@ -46,80 +61,6 @@ pub struct Rendered {
     pub stdout: String,
     pub diagnostics: Vec<Diagnostic>,
     pub failed: bool,
-}
-
-/// The kustomization file of a directory, if it has one.
-pub fn kustomization_in(dir: &Path) -> Option<PathBuf> {
-    KUSTOMIZATION_FILES
-        .iter()
-        .map(|f| dir.join(f))
-        .find(|p| p.is_file())
-}
-
-/// What a path contributes: YAML files to read, or kustomization directories to build.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Source {
-    File(PathBuf),
-    Kustomization(PathBuf),
-}
-
-/// Hidden entries, and `node_modules` (a package tree, never manifests), are skipped.
-fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| (n.starts_with('.') && n != "." && n != "..") || n == "node_modules")
-}
-
-fn is_manifest(p: &Path) -> bool {
-    matches!(
-        p.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json")
-    )
-}
-
-/// Collects the sources under the given paths, in a stable order.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<Source>, RenderError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| RenderError::Read {
-            path: p.display().to_string(),
-            source,
-        })?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(Source::File(p.clone()));
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), RenderError> {
-    if kustomization_in(dir).is_some() {
-        out.push(Source::Kustomization(dir.to_path_buf()));
-        return Ok(());
-    }
-    let read_err = |source| RenderError::Read {
-        path: dir.display().to_string(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(read_err)?;
-    entries.sort();
-    for path in entries {
-        if is_hidden(&path) {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if is_manifest(&path) {
-            out.push(Source::File(path));
-        }
-    }
-    Ok(())
 }
 
 /// Whether a document is something to send to the cluster (not tool configuration).
@@ -130,44 +71,139 @@ fn is_tool_config(v: &Value) -> bool {
         || api.starts_with("scaffolder.backstage.io/")
 }
 
-fn documents(
+/// Splits a YAML stream into the text of each document (markers and `...` dropped,
+/// directives kept with their document). Per the YAML spec a line starting with `---` or
+/// `...` is a marker wherever it appears, so this needs no parsing.
+pub fn split_documents(text: &str) -> Vec<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let marker = |line: &str, m: &str| {
+        line.strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+    };
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    let mut directives = String::new();
+    let mut ended = false;
+    for line in text.split_inclusive('\n') {
+        if marker(line, "---") {
+            docs.push(std::mem::take(&mut current));
+            current.push_str(&std::mem::take(&mut directives));
+            let rest = line[3..].trim();
+            if !rest.is_empty() && !rest.starts_with('#') || !current.is_empty() {
+                current.push_str(line);
+            }
+            ended = false;
+        } else if marker(line, "...") {
+            docs.push(std::mem::take(&mut current));
+            ended = true;
+        } else if ended && line.starts_with('%') {
+            directives.push_str(line);
+        } else {
+            current.push_str(line);
+        }
+    }
+    docs.push(current);
+    docs.into_iter()
+        .filter(|d| {
+            d.lines()
+                .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        })
+        .collect()
+}
+
+/// The documents of a file with, for YAML, the text of each (so a pass-through document
+/// is written as it was: `0644`, `yes` and `017` keep the meaning kustomize gives them).
+fn documents_with_text(
     text: &str,
-    file: &str,
+    copy_text: bool,
     limits: &Limits,
-    items: &mut Vec<Item>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    match yaml::parse_stream(text, limits) {
-        Ok(docs) => {
-            for (i, doc) in docs.into_iter().enumerate() {
-                if !doc.is_object() || crate::source::kind(&doc).is_none() {
-                    diags.push(Diagnostic {
-                        file: Some(file.to_string()),
-                        resource: None,
-                        issue: Issue::error(
-                            "",
-                            format!("document {} is not a Kubernetes resource (no kind)", i + 1),
-                        ),
-                    });
-                } else if !is_tool_config(&doc) {
-                    items.push(Item {
-                        value: doc,
-                        file: Some(file.to_string()),
-                    });
+) -> Result<Vec<(Value, Option<String>)>, yaml::YamlError> {
+    // The whole stream first, so its budget bounds the work below.
+    let docs = yaml::parse_stream(text, limits)?;
+    if copy_text {
+        let mut with_text = Vec::with_capacity(docs.len());
+        for chunk in split_documents(text) {
+            match yaml::parse_one(&chunk, limits) {
+                Ok(Value::Null) => {}
+                Ok(v) => with_text.push((v, Some(chunk))),
+                Err(_) => {
+                    with_text.clear();
+                    break;
                 }
             }
         }
-        Err(e) => diags.push(Diagnostic {
-            file: Some(file.to_string()),
-            resource: None,
-            issue: Issue::error("", format!("not valid YAML: {e}")),
-        }),
+        if with_text.len() == docs.len() && with_text.iter().zip(&docs).all(|((a, _), b)| a == b) {
+            return Ok(with_text);
+        }
+    }
+    Ok(docs.into_iter().map(|d| (d, None)).collect())
+}
+
+/// The resources render collected, before the engine runs.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub items: Vec<Item>,
+    /// The source text of each item, when it is copied as is.
+    pub texts: Vec<Option<String>>,
+    /// The platform file (`--platform`), read.
+    pub platform: Option<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Collected {
+    fn documents(&mut self, text: &str, file: &str, copy_text: bool, limits: &Limits) {
+        match documents_with_text(text, copy_text, limits) {
+            Ok(docs) => {
+                for (i, (doc, doc_text)) in docs.into_iter().enumerate() {
+                    if !doc.is_object() || crate::source::kind(&doc).is_none() {
+                        self.diagnostics.push(Diagnostic {
+                            file: Some(file.to_string()),
+                            resource: None,
+                            issue: Issue::error(
+                                "",
+                                format!(
+                                    "document {} is not a Kubernetes resource (no kind)",
+                                    i + 1
+                                ),
+                            ),
+                        });
+                    } else if !is_tool_config(&doc) {
+                        let item = Item {
+                            value: doc,
+                            file: Some(file.to_string()),
+                        };
+                        // A List holding AppSpecs is read as its items.
+                        if engine::is_list(&item.value) {
+                            let flat = engine::flatten_lists(vec![item]);
+                            let keep = flat.len() == 1 && engine::is_list(&flat[0].value);
+                            self.texts.extend(
+                                flat.iter()
+                                    .map(|_| if keep { doc_text.clone() } else { None }),
+                            );
+                            self.items.extend(flat);
+                        } else {
+                            self.items.push(item);
+                            self.texts.push(doc_text);
+                        }
+                    }
+                }
+            }
+            Err(e) => self.diagnostics.push(Diagnostic {
+                file: Some(file.to_string()),
+                resource: None,
+                issue: Issue::error("", format!("not valid YAML: {e}")),
+            }),
+        }
     }
 }
 
 /// Builds a kustomization. Container KRM functions in it run this binary through a
-/// `docker` name on PATH (see `krm_shim`), so `transformers: [functions]` works here too.
-fn kustomize_build(dir: &Path, opts: &Options) -> Result<String, RenderError> {
+/// `docker` name on PATH (see `tempfile_dir`), so `transformers: [functions]` works here too.
+fn kustomize_build(
+    dir: &Path,
+    opts: &Options,
+    capture: Option<&Path>,
+) -> Result<String, RenderError> {
     let fail = |message: String| RenderError::Kustomize {
         dir: dir.display().to_string(),
         message,
@@ -182,32 +218,95 @@ fn kustomize_build(dir: &Path, opts: &Options) -> Result<String, RenderError> {
     let mut paths = vec![shim.clone()];
     paths.extend(std::env::split_paths(&path));
     let joined = std::env::join_paths(paths).map_err(|e| fail(e.to_string()))?;
-    let output = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .arg("--enable-alpha-plugins")
+        .args(opts.enable_helm.then_some("--enable-helm"))
         .arg(dir)
         .env("PATH", joined)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| {
-            fail(format!(
-                "cannot start {program}: {e} (install kustomize or set APPSPEC_KUSTOMIZE)"
-            ))
-        });
+        .env_remove(CAPTURE_ENV)
+        .stdin(Stdio::null());
+    if let Some(capture) = capture {
+        command.env(CAPTURE_ENV, capture);
+    }
+    let output = bounded_output(command, opts.limits.max_bytes).map_err(|e| match e {
+        Bounded::Start(e) => fail(format!(
+            "cannot start {program}: {e} (install kustomize or set APPSPEC_KUSTOMIZE)"
+        )),
+        Bounded::Io(e) => fail(format!("cannot read its output: {e}")),
+        Bounded::TooLarge => fail(format!(
+            "its output is above the input limit of {} bytes (--max-input-bytes)",
+            opts.limits.max_bytes
+        )),
+    });
     let _ = std::fs::remove_dir_all(&shim);
-    let output = output?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+    let (status, stdout, stderr) = output?;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
         return Err(fail(stderr.trim().to_string()));
     }
-    String::from_utf8(output.stdout).map_err(|_| fail("kustomize output is not UTF-8".into()))
+    String::from_utf8(stdout).map_err(|_| fail("kustomize output is not UTF-8".into()))
+}
+
+enum Bounded {
+    Start(std::io::Error),
+    Io(std::io::Error),
+    TooLarge,
+}
+
+/// Runs a command and reads its stdout and stderr, at most `limit` bytes each: a
+/// kustomization that makes kustomize write without end is stopped, not buffered.
+fn bounded_output(
+    mut command: Command,
+    limit: usize,
+) -> Result<(std::process::ExitStatus, Vec<u8>, Vec<u8>), Bounded> {
+    use std::io::Read;
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(Bounded::Start)?;
+    let cap = limit as u64 + 1;
+    let stderr = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = (&mut e).take(cap).read_to_end(&mut buf);
+            // Drain the rest (kept nowhere) so the child never blocks on a full pipe.
+            let _ = std::io::copy(&mut e, &mut std::io::sink());
+            buf
+        })
+    });
+    let mut stdout = Vec::new();
+    let read = child
+        .stdout
+        .take()
+        .map(|o| o.take(cap).read_to_end(&mut stdout))
+        .transpose();
+    if read.is_err() || stdout.len() > limit {
+        let _ = child.kill();
+    }
+    let status = child.wait().map_err(Bounded::Io)?;
+    let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+    read.map_err(Bounded::Io)?;
+    if stdout.len() > limit || stderr.len() > limit {
+        return Err(Bounded::TooLarge);
+    }
+    Ok((status, stdout, stderr))
+}
+
+/// Under the `docker` shim with [`CAPTURE_ENV`] set, keeps a copy of the ResourceList the
+/// function received (for `risk`). Best effort: the build itself does not depend on it.
+pub fn capture(input: &str) {
+    if let Some(dir) = std::env::var_os(CAPTURE_ENV) {
+        let file = PathBuf::from(dir).join(format!("{}-{}.yaml", std::process::id(), unique()));
+        let _ = std::fs::write(file, input);
+    }
 }
 
 /// A private directory with `docker` linked to this binary.
 fn tempfile_dir() -> std::io::Result<PathBuf> {
-    let base =
-        std::env::temp_dir().join(format!("appspec-shim-{}-{}", std::process::id(), unique()));
-    std::fs::create_dir_all(&base)?;
+    let base = files::private_dir("appspec-shim")?;
     let exe = std::env::current_exe()?;
     #[cfg(unix)]
     std::os::unix::fs::symlink(exe, base.join("docker"))?;
@@ -223,72 +322,97 @@ fn unique() -> u128 {
         .unwrap_or_default()
 }
 
-/// Renders the paths: expanded manifests on success, every problem otherwise.
-pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
-    let mut items = Vec::new();
-    let mut diags = Vec::new();
+/// The platform file named by the options, checked against the repository root.
+fn platform_path(opts: &Options, root: &Root) -> Result<Option<PathBuf>, RenderError> {
+    let Some(path) = &opts.platform else {
+        return Ok(None);
+    };
+    if !opts.platform_from_repository {
+        return Ok(Some(path.clone()));
+    }
+    let cwd = std::env::current_dir().map_err(|source| FileError::Read {
+        path: ".".into(),
+        source,
+    })?;
+    root.resolve_untrusted(&cwd, path)?;
+    Ok(Some(path.clone()))
+}
+
+/// Reads the paths the way render does (kustomizations built, Lists opened, the platform
+/// file read), without running the engine. With `capture`, the function run by kustomize
+/// leaves the ResourceLists it receives there.
+pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, RenderError> {
+    let root = Root::discover();
+    let mut c = Collected::default();
+    let platform = platform_path(opts, &root)?;
     // The platform file may sit among the manifests (a PlatformConfig beside the specs);
     // it is then read once, as the platform.
-    let platform_file = opts.platform.as_ref().and_then(|p| p.canonicalize().ok());
-    for source in collect(&opts.paths)? {
-        match source {
-            Source::File(path)
-                if path.canonicalize().ok() == platform_file && platform_file.is_some() => {}
-            Source::File(path) => {
-                let text = read_limited(&path, opts.limits.max_bytes)?;
-                documents(
-                    &text,
-                    &path.display().to_string(),
-                    &opts.limits,
-                    &mut items,
-                    &mut diags,
-                );
-            }
-            Source::Kustomization(dir) => {
-                let text = kustomize_build(&dir, opts)?;
-                let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
-                documents(&text, &file, &opts.limits, &mut items, &mut diags);
-            }
-        }
-    }
-    let platform = match &opts.platform {
-        Some(path) => {
-            let text = read_limited(path, opts.limits.max_bytes)?;
-            let file = path.display().to_string();
-            match yaml::parse_one(&text, &opts.limits) {
-                Ok(value) => Some(Item {
-                    value,
-                    file: Some(file),
-                }),
-                Err(e) => {
-                    diags.push(Diagnostic {
-                        file: Some(file),
-                        resource: None,
-                        issue: Issue::error("", format!("not valid YAML: {e}")),
-                    });
-                    None
+    let platform_file = platform.as_ref().and_then(|p| p.canonicalize().ok());
+    for path in &opts.paths {
+        let walk_root = root.for_path(path)?;
+        for found in files::walk(&walk_root, path, true)? {
+            match found {
+                Found::File(path)
+                    if platform_file.is_some() && path.canonicalize().ok() == platform_file => {}
+                Found::File(path) => {
+                    let text = files::read(&path, opts.limits.max_bytes)?;
+                    let is_yaml = path.extension().is_none_or(|e| e != "json");
+                    c.documents(&text, &path.display().to_string(), is_yaml, &opts.limits);
+                }
+                Found::Kustomization(dir) => {
+                    if !opts.enable_helm {
+                        refuse_helm(&walk_root, &dir, &opts.limits)?;
+                    }
+                    let text = kustomize_build(&dir, opts, capture)?;
+                    let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
+                    c.documents(&text, &file, true, &opts.limits);
                 }
             }
         }
-        None => None,
-    };
-    if let Some(p) = &platform
-        && !crate::source::is_ours(&p.value, crate::platform::KIND)
-    {
-        diags.push(Diagnostic {
-            file: p.file.clone(),
-            resource: Some(crate::source::resource_ref(&p.value)),
-            issue: Issue::error(
-                "kind",
-                format!(
-                    "the --platform file must be a PlatformConfig of {}",
-                    crate::API_VERSION
-                ),
-            ),
-        });
     }
-    if items.is_empty() && !diags.iter().any(Diagnostic::is_error) {
-        diags.push(Diagnostic {
+    if let Some(path) = &platform {
+        let text = files::read(path, opts.limits.max_bytes)?;
+        let file = path.display().to_string();
+        match yaml::parse_one(&text, &opts.limits) {
+            Ok(value) => {
+                if !crate::source::is_ours(&value, crate::platform::KIND) {
+                    c.diagnostics.push(Diagnostic {
+                        file: Some(file.clone()),
+                        resource: Some(crate::source::resource_ref(&value)),
+                        issue: Issue::error(
+                            "kind",
+                            format!(
+                                "the --platform file must be a PlatformConfig of {}",
+                                crate::API_VERSION
+                            ),
+                        ),
+                    });
+                }
+                c.platform = Some(Item {
+                    value,
+                    file: Some(file),
+                });
+            }
+            Err(e) => c.diagnostics.push(Diagnostic {
+                file: Some(file),
+                resource: None,
+                issue: Issue::error("", format!("not valid YAML: {e}")),
+            }),
+        }
+    }
+    Ok(c)
+}
+
+/// Renders the paths: expanded manifests on success, every problem otherwise.
+pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
+    let Collected {
+        items,
+        texts,
+        platform,
+        mut diagnostics,
+    } = collect(opts, None)?;
+    if items.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.push(Diagnostic {
             file: Some(
                 opts.paths
                     .iter()
@@ -303,78 +427,56 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
             ),
         });
     }
-    let outcome = if diags.iter().any(Diagnostic::is_error) {
+    let outcome = if diagnostics.iter().any(Diagnostic::is_error) {
         engine::Outcome::default()
     } else {
         engine::run(items, platform)
     };
-    diags.extend(outcome.diagnostics);
-    let failed = diags.iter().any(Diagnostic::is_error);
-    let stdout = if failed {
-        String::new()
-    } else {
-        yaml::to_stream(&outcome.items).map_err(|e| RenderError::Kustomize {
-            dir: String::new(),
-            message: e.to_string(),
-        })?
-    };
+    diagnostics.extend(outcome.diagnostics);
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    let mut stdout = String::new();
+    if !failed {
+        for (value, from) in outcome.items.iter().zip(&outcome.passthrough) {
+            match from.and_then(|i| texts.get(i)).and_then(Option::as_ref) {
+                Some(text) => {
+                    if !text.starts_with("---") {
+                        stdout.push_str("---\n");
+                    }
+                    stdout.push_str(text);
+                    if !text.ends_with('\n') {
+                        stdout.push('\n');
+                    }
+                }
+                None => stdout.push_str(&yaml::to_stream(std::slice::from_ref(value))?),
+            }
+        }
+    }
     Ok(Rendered {
         stdout,
-        diagnostics: diags,
+        diagnostics,
         failed,
     })
 }
 
-fn read_limited(path: &Path, limit: usize) -> Result<String, RenderError> {
-    crate::source::read_file(path, limit).map_err(|source| RenderError::Read {
-        path: path.display().to_string(),
-        source,
-    })
-}
-
-/// The files under `dir` that hold an AppSpec (for the Argo CD plugin's `discover`).
-///
-/// A kustomization's local `resources` and `components` directories are searched too, so
-/// an overlay whose AppSpec lives in its base is discovered.
-pub fn discover(dir: &Path, limits: &Limits) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut seen = Vec::new();
-    discover_files(dir, &mut files, &mut seen, 0);
-    files
-        .into_iter()
-        .filter(|f| {
-            std::fs::read_to_string(f)
-                .ok()
-                .filter(|t| t.len() <= limits.max_bytes && t.contains(crate::spec::KIND))
-                .and_then(|t| yaml::parse_stream(&t, limits).ok())
-                .is_some_and(|docs| {
-                    docs.iter()
-                        .any(|d| crate::source::is_ours(d, crate::spec::KIND))
-                })
-        })
-        .collect()
-}
-
-/// Collects the manifest files of `dir` and of the local directories its kustomization
-/// references (bounded depth, each directory once).
-fn discover_files(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>, depth: usize) {
-    let Ok(canonical) = dir.canonicalize() else {
-        return;
-    };
-    if depth > 16 || seen.contains(&canonical) {
-        return;
+/// The kustomization files of `dir` and of the local directories it references
+/// (`resources`, `components`, `bases`), each once. A reference out of the repository is
+/// refused; remote ones are left to kustomize.
+fn kustomization_tree(
+    root: &Root,
+    dir: &Path,
+    limits: &Limits,
+    out: &mut Vec<(PathBuf, PathBuf, Value)>,
+) -> Result<(), RenderError> {
+    let canonical = root.resolve(dir)?;
+    if out.iter().any(|(d, _, _)| *d == canonical) {
+        return Ok(());
     }
-    seen.push(canonical);
-    manifest_files(dir, out);
     let Some(k) = kustomization_in(dir) else {
-        return;
+        return Ok(());
     };
-    let Some(doc) = std::fs::read_to_string(&k)
-        .ok()
-        .and_then(|t| yaml::parse_one(&t, &Limits::default()).ok())
-    else {
-        return;
-    };
+    root.resolve(&k)?;
+    let doc = yaml::parse_one(&files::read(&k, limits.max_bytes)?, limits).unwrap_or(Value::Null);
+    out.push((canonical, k, doc.clone()));
     for field in ["resources", "components", "bases"] {
         for entry in doc
             .get(field)
@@ -387,28 +489,131 @@ fn discover_files(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut Vec<PathBuf>, d
             };
             let target = dir.join(rel);
             if target.is_dir() {
-                discover_files(&target, out, seen, depth + 1);
+                kustomization_tree(root, &target, limits, out)?;
+            } else if target.symlink_metadata().is_ok() {
+                root.resolve(&target)?;
             }
         }
     }
+    Ok(())
 }
 
-/// Every manifest file (`.yaml`, `.yml`, `.json`) under `dir`, hidden entries skipped, in
-/// a stable order.
-pub fn manifest_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        if is_hidden(&path) {
-            continue;
+/// Refuses a kustomization (or one it builds on) that would make kustomize run helm.
+fn refuse_helm(root: &Root, dir: &Path, limits: &Limits) -> Result<(), RenderError> {
+    let mut tree = Vec::new();
+    kustomization_tree(root, dir, limits, &mut tree)?;
+    for (_, file, doc) in &tree {
+        let mut helm =
+            doc.get("helmCharts").is_some() || doc.get("helmChartInflationGenerator").is_some();
+        let generators = doc.get("generators").and_then(Value::as_array);
+        for g in generators.into_iter().flatten().filter_map(Value::as_str) {
+            let path = file.parent().unwrap_or(Path::new(".")).join(g);
+            if helm || !path.is_file() {
+                continue;
+            }
+            root.resolve(&path)?;
+            let text = files::read(&path, limits.max_bytes)?;
+            helm = yaml::parse_stream(&text, limits).is_ok_and(|docs| {
+                docs.iter()
+                    .any(|d| crate::source::kind(d) == Some("HelmChartInflationGenerator"))
+            });
         }
-        if path.is_dir() {
-            manifest_files(&path, out);
-        } else if is_manifest(&path) {
-            out.push(path);
+        if helm {
+            return Err(RenderError::Helm {
+                file: file.display().to_string(),
+            });
         }
+    }
+    Ok(())
+}
+
+/// The files under `dir` that hold an AppSpec (for the Argo CD plugin's `discover`).
+///
+/// A kustomization's local `resources` and `components` directories are searched too, so
+/// an overlay whose AppSpec lives in its base is discovered.
+pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError> {
+    let root = Root::discover().for_path(dir)?;
+    let mut dirs = vec![(dir.to_path_buf())];
+    let mut tree = Vec::new();
+    kustomization_tree(&root, dir, limits, &mut tree)?;
+    for (_, k, _) in &tree {
+        let d = k.parent().unwrap_or(Path::new(".")).to_path_buf();
+        if !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for d in dirs {
+        for f in files::manifest_files(&root, &d)? {
+            let Ok(canonical) = f.canonicalize() else {
+                continue;
+            };
+            if !seen.insert(canonical) {
+                continue;
+            }
+            let text = files::read(&f, limits.max_bytes)?;
+            let holds_app = text.contains(crate::spec::KIND)
+                && yaml::parse_stream(&text, limits).is_ok_and(|docs| {
+                    engine::flatten_lists(
+                        docs.into_iter()
+                            .map(|value| Item { value, file: None })
+                            .collect(),
+                    )
+                    .iter()
+                    .any(|d| crate::source::is_ours(&d.value, crate::spec::KIND))
+                });
+            if holds_app {
+                out.push(f);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_a_stream_into_document_texts() {
+        let cases: &[(&str, &[&str])] = &[
+            ("a: 1\n", &["a: 1\n"]),
+            ("# head\n---\na: 1\n---\nb: 2\n", &["a: 1\n", "b: 2\n"]),
+            ("---\na: 1\n...\n---\nb: 2\n...\n", &["a: 1\n", "b: 2\n"]),
+            (
+                "--- {a: 1}\n--- |\n  text\n",
+                &["--- {a: 1}\n", "--- |\n  text\n"],
+            ),
+            (
+                "a: 1\n...\n%YAML 1.2\n---\nb: 2\n",
+                &["a: 1\n", "%YAML 1.2\n---\nb: 2\n"],
+            ),
+            ("\u{feff}a: 1\r\n---\r\nb: 2\r\n", &["a: 1\r\n", "b: 2\r\n"]),
+            ("a: |\n  ---x\n  ...y\n", &["a: |\n  ---x\n  ...y\n"]),
+            ("---\n# only a comment\n---\n", &[]),
+            ("a: ---\nb: '---'\n", &["a: ---\nb: '---'\n"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(split_documents(text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn documents_keep_their_text_only_when_it_reads_the_same() {
+        let limits = Limits::default();
+        let docs = documents_with_text("a: 0644\n---\nb: yes\n", true, &limits).unwrap();
+        assert_eq!(
+            docs,
+            [
+                (serde_json::json!({"a": 420}), Some("a: 0644\n".to_string())),
+                (
+                    serde_json::json!({"b": "yes"}),
+                    Some("b: yes\n".to_string())
+                ),
+            ]
+        );
+        let json = documents_with_text("{\"a\": 1}", false, &limits).unwrap();
+        assert_eq!(json, [(serde_json::json!({"a": 1}), None)]);
     }
 }

@@ -1,34 +1,35 @@
 //! `appspec risk BASE HEAD`: how risky a change of specs is, for an auto-merge gate.
 //!
-//! Apps are matched by namespace/name. A change is high risk when it exposes an app,
-//! moves an external host, touches a management namespace, can lose data (storage removed,
-//! changed or shrunk, NAS target moved, backup removed, a persistent app deleted or
-//! renamed) or when either side does not validate.
+//! Each side is built the way `render` builds it (kustomizations, the function inside
+//! them, Lists) and the apps the engine validated are matched by namespace/name. A change
+//! is high risk when it exposes an app, moves an external host, touches a management
+//! namespace, can lose data (storage removed, changed or shrunk, NAS target moved, backup
+//! removed or its retention shortened, a persistent app deleted or renamed), relaxes the
+//! security profile, changes the platform, or when either side does not validate.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Serialize, Serializer};
 use thiserror::Error;
 
-use crate::engine;
-use crate::platform;
-use crate::site::Site;
+use crate::backup_change::{self, BackupChange};
+use crate::engine::{self, Outcome};
+use crate::platform::Platform;
+use crate::render::{self, RenderError};
 use crate::source::{self, Item};
-use crate::spec::{self, AppSpec, BackupStrategy, IngressPattern};
-use crate::validate;
-use crate::yaml::{self, Limits};
+use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
+use crate::validate::App;
+use crate::yaml::Limits;
 
 #[derive(Debug, Error)]
 pub enum RiskError {
-    #[error("cannot read {path}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path} is not valid YAML: {message}")]
-    Yaml { path: String, message: String },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("cannot prepare a scratch directory: {0}")]
+    Scratch(std::io::Error),
+    #[error("{path} cannot be read as render reads it:\n{problems}")]
+    Unreadable { path: String, problems: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -47,9 +48,133 @@ pub enum Change {
     Unchanged,
 }
 
+/// Why a change matters. Each code knows whether it makes the change high risk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Code {
+    Invalid,
+    PlatformChanged,
+    ExternalExposure,
+    ExternalHostChanged,
+    ManagementNamespace,
+    StorageRemoved,
+    StoragePatternChanged,
+    StorageShrunk,
+    NasTargetChanged,
+    BackupRemoved,
+    BackupBackendChanged,
+    RestoreDisabled,
+    BackupRetentionShortened,
+    PvcDataSourceChanged,
+    SecurityRelaxed,
+    PersistentAppDeleted,
+    ImageChanged,
+    ReplicasChanged,
+    EnvChanged,
+    ResourcesChanged,
+    PortChanged,
+    IngressChanged,
+    BackupChanged,
+    StorageChanged,
+    SecurityChanged,
+}
+
+impl Code {
+    pub const ALL: [Code; 25] = [
+        Code::Invalid,
+        Code::PlatformChanged,
+        Code::ExternalExposure,
+        Code::ExternalHostChanged,
+        Code::ManagementNamespace,
+        Code::StorageRemoved,
+        Code::StoragePatternChanged,
+        Code::StorageShrunk,
+        Code::NasTargetChanged,
+        Code::BackupRemoved,
+        Code::BackupBackendChanged,
+        Code::RestoreDisabled,
+        Code::BackupRetentionShortened,
+        Code::PvcDataSourceChanged,
+        Code::SecurityRelaxed,
+        Code::PersistentAppDeleted,
+        Code::ImageChanged,
+        Code::ReplicasChanged,
+        Code::EnvChanged,
+        Code::ResourcesChanged,
+        Code::PortChanged,
+        Code::IngressChanged,
+        Code::BackupChanged,
+        Code::StorageChanged,
+        Code::SecurityChanged,
+    ];
+
+    /// The code as reports write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Invalid => "invalid",
+            Code::PlatformChanged => "platform-changed",
+            Code::ExternalExposure => "external-exposure",
+            Code::ExternalHostChanged => "external-host-changed",
+            Code::ManagementNamespace => "management-namespace",
+            Code::StorageRemoved => "storage-removed",
+            Code::StoragePatternChanged => "storage-pattern-changed",
+            Code::StorageShrunk => "storage-shrunk",
+            Code::NasTargetChanged => "nas-target-changed",
+            Code::BackupRemoved => "backup-removed",
+            Code::BackupBackendChanged => "backup-backend-changed",
+            Code::RestoreDisabled => "restore-disabled",
+            Code::BackupRetentionShortened => "backup-retention-shortened",
+            Code::PvcDataSourceChanged => "pvc-data-source-changed",
+            Code::SecurityRelaxed => "security-relaxed",
+            Code::PersistentAppDeleted => "persistent-app-deleted",
+            Code::ImageChanged => "image-changed",
+            Code::ReplicasChanged => "replicas-changed",
+            Code::EnvChanged => "env-changed",
+            Code::ResourcesChanged => "resources-changed",
+            Code::PortChanged => "port-changed",
+            Code::IngressChanged => "ingress-changed",
+            Code::BackupChanged => "backup-changed",
+            Code::StorageChanged => "storage-changed",
+            Code::SecurityChanged => "security-changed",
+        }
+    }
+
+    /// Whether the code makes a change high risk (the others are informational).
+    pub fn is_high(self) -> bool {
+        !matches!(
+            self,
+            Code::ImageChanged
+                | Code::ReplicasChanged
+                | Code::EnvChanged
+                | Code::ResourcesChanged
+                | Code::PortChanged
+                | Code::IngressChanged
+                | Code::BackupChanged
+                | Code::StorageChanged
+                | Code::SecurityChanged
+        )
+    }
+}
+
+impl From<&BackupChange> for Code {
+    fn from(c: &BackupChange) -> Code {
+        match c {
+            BackupChange::BackendChanged { .. } => Code::BackupBackendChanged,
+            BackupChange::RestoreDisabled => Code::RestoreDisabled,
+            BackupChange::RetentionShortened { .. } => Code::BackupRetentionShortened,
+            BackupChange::DataSourceChanged { .. } => Code::PvcDataSourceChanged,
+        }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reason {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
@@ -66,169 +191,189 @@ pub struct Report {
     pub apps: Vec<AppRisk>,
 }
 
-/// Codes that make a change high risk; every other code is informational.
-pub const HIGH: &[&str] = &[
-    "invalid",
-    "external-exposure",
-    "external-host-changed",
-    "management-namespace",
-    "storage-removed",
-    "storage-pattern-changed",
-    "storage-shrunk",
-    "nas-target-changed",
-    "backup-removed",
-    "persistent-app-deleted",
-    "backup-backend-changed",
-    "restore-disabled",
-    "backup-retention-shortened",
-    "pvc-data-source-changed",
-];
-
-/// One side of the comparison: the apps (raw and parsed) and the validation problems.
+/// One side of the comparison, built the way `render` builds it.
+#[derive(Default)]
 struct Side {
-    apps: BTreeMap<String, (Value, Option<AppSpec>, Option<validate::App>)>,
+    /// Every AppSpec seen, valid or not, by `namespace/name`.
+    present: BTreeSet<String>,
+    /// The apps that validated, as the engine expanded them.
+    apps: BTreeMap<String, Expanded>,
+    /// Error messages by app key (`*` for problems not tied to an app).
     problems: BTreeMap<String, Vec<String>>,
-    site: Site,
+    /// The platforms in effect in the side's runs (canonical JSON), sorted.
+    platforms: Vec<String>,
+    management: Vec<String>,
 }
 
-fn key(v: &Value) -> String {
-    let name = source::name(v).unwrap_or("");
-    let ns = source::namespace(v).unwrap_or(name);
-    format!("{ns}/{name}")
+fn key_of(name: &str, namespace: Option<&str>) -> String {
+    format!("{}/{name}", namespace.unwrap_or(name))
 }
 
-fn load(path: &Path, limits: &Limits) -> Result<Vec<Item>, RiskError> {
-    if !path.exists() {
-        return Ok(vec![]);
+impl Side {
+    fn absorb(&mut self, items: &[Item], outcome: Outcome) {
+        for i in items {
+            if source::is_ours(&i.value, spec::KIND) {
+                let name = source::name(&i.value).unwrap_or("");
+                self.present
+                    .insert(key_of(name, source::namespace(&i.value)));
+            }
+        }
+        for d in outcome.diagnostics.iter().filter(|d| d.is_error()) {
+            // The "only a PlatformConfig" guard is about output; a risk run has none.
+            if d.file.is_none() && d.resource.is_none() {
+                continue;
+            }
+            let app = d
+                .resource
+                .as_ref()
+                .filter(|r| r.kind == spec::KIND)
+                .map(|r| key_of(&r.name, r.namespace.as_deref()))
+                .unwrap_or_else(|| "*".to_string());
+            self.problems.entry(app).or_default().push(d.to_string());
+        }
+        // The platform in effect (defaults filled in), so a reformatted or empty
+        // PlatformConfig is no change, and any change of a setting is one.
+        if let Ok(p) = serde_json::to_string(&outcome.platform) {
+            self.platforms.push(p);
+        }
+        self.management
+            .extend(outcome.platform.namespaces.management.iter().cloned());
+        for app in outcome.apps {
+            let key = key_of(&app.spec.name, Some(&app.spec.namespace));
+            let platform = outcome.platform.clone();
+            self.apps.insert(key, Expanded { app, platform });
+        }
     }
-    let mut files = Vec::new();
-    if path.is_dir() {
-        crate::render::manifest_files(path, &mut files);
-    } else {
-        files.push(path.to_path_buf());
-    }
-    let mut items = Vec::new();
-    for f in files {
-        let name = f.display().to_string();
-        let text = std::fs::read_to_string(&f).map_err(|source| RiskError::Read {
-            path: name.clone(),
-            source,
-        })?;
-        let docs = yaml::parse_stream(&text, limits).map_err(|e| RiskError::Yaml {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
-        items.extend(
-            docs.into_iter()
-                .filter(|d| source::is_ours(d, spec::KIND) || source::is_ours(d, platform::KIND))
-                .map(|value| Item {
-                    value,
-                    file: Some(name.clone()),
-                }),
-        );
-    }
-    Ok(items)
 }
 
-fn side(items: Vec<Item>) -> Side {
-    let outcome = engine::run(items.clone(), None);
-    let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for d in outcome.diagnostics.iter().filter(|d| d.is_error()) {
-        let app = d
-            .resource
-            .as_ref()
-            .filter(|r| r.kind == spec::KIND)
-            .map(|r| {
-                format!(
-                    "{}/{}",
-                    r.namespace.clone().unwrap_or_else(|| r.name.clone()),
-                    r.name
-                )
-            })
-            .unwrap_or_else(|| "*".to_string());
-        problems.entry(app).or_default().push(d.to_string());
+/// An app as the engine validated it, with the platform it was expanded for.
+#[derive(Debug, PartialEq)]
+struct Expanded {
+    app: App,
+    platform: Platform,
+}
+
+/// A scratch directory removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch, RiskError> {
+        crate::files::private_dir("appspec-risk")
+            .map(Scratch)
+            .map_err(RiskError::Scratch)
     }
-    let platform_item = items
-        .iter()
-        .find(|i| source::is_ours(&i.value, platform::KIND));
-    let site = match platform_item {
-        Some(i) => Site::new(platform::read(&i.value).value.unwrap_or_default()).0,
-        None => Site::default(),
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Builds one side as `render` would (kustomizations built, the function inside them run,
+/// Lists opened) and runs the engine on it. The AppSpecs a kustomization hands to the
+/// function are read back from the ResourceLists the function received.
+fn load(path: &Path, limits: &Limits, kustomize: &[String]) -> Result<Side, RiskError> {
+    let mut side = Side::default();
+    if path.symlink_metadata().is_err() {
+        // No specs: the built-in platform, like a directory without a PlatformConfig.
+        let defaults = crate::platform::Platform::default();
+        side.platforms = serde_json::to_string(&defaults).into_iter().collect();
+        side.management = defaults.namespaces.management;
+        return Ok(side);
+    }
+    let scratch = Scratch::new()?;
+    let opts = render::Options {
+        paths: vec![path.to_path_buf()],
+        platform: None,
+        platform_from_repository: false,
+        limits: *limits,
+        kustomize: kustomize.to_vec(),
+        enable_helm: false,
     };
-    let mut apps = BTreeMap::new();
-    for i in items
+    let collected = render::collect(&opts, Some(&scratch.0))?;
+    let unreadable: Vec<String> = collected
+        .diagnostics
         .iter()
-        .filter(|i| source::is_ours(&i.value, spec::KIND))
-    {
-        let read = spec::read(&i.value);
-        let parsed = read.value.clone().filter(|_| !read.has_bad_values());
-        let valid = parsed.as_ref().and_then(|p| validate::app(p, &site).0);
-        apps.insert(key(&i.value), (i.value.clone(), parsed, valid));
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    if !unreadable.is_empty() {
+        let shown = unreadable.len().min(10);
+        let mut problems = unreadable[..shown].join("\n");
+        if unreadable.len() > shown {
+            problems.push_str(&format!("\n... and {} more", unreadable.len() - shown));
+        }
+        return Err(RiskError::Unreadable {
+            path: path.display().to_string(),
+            problems,
+        });
     }
-    Side {
-        apps,
-        problems,
-        site,
+    let items = engine::flatten_lists(collected.items);
+    let outcome = engine::run(items.clone(), collected.platform);
+    side.absorb(&items, outcome);
+    let mut captured: Vec<PathBuf> = std::fs::read_dir(&scratch.0)
+        .map_err(RiskError::Scratch)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    captured.sort();
+    for file in captured {
+        let text = crate::files::read(&file, limits.max_bytes).map_err(RenderError::from)?;
+        // The function already answered this list inside kustomize; a list it could not
+        // read failed the build, so a parse error here cannot happen in practice.
+        let Ok(list) = crate::krm::parse(&text, limits) else {
+            continue;
+        };
+        let items: Vec<Item> =
+            engine::flatten_lists(list.items.into_iter().map(Item::from_krm).collect());
+        let outcome = engine::run(items.clone(), list.function_config.map(Item::from_krm));
+        side.absorb(&items, outcome);
     }
+    side.platforms.sort();
+    side.platforms.dedup();
+    if side.management.is_empty() {
+        side.management = crate::platform::Platform::default().namespaces.management;
+    }
+    Ok(side)
 }
 
-fn reason(code: &'static str, message: impl Into<String>) -> Reason {
+fn reason(code: Code, message: impl Into<String>) -> Reason {
     Reason {
         code,
         message: message.into(),
     }
 }
 
-fn external(a: &Option<AppSpec>) -> bool {
-    a.as_ref()
-        .is_some_and(|a| a.spec.ingress.pattern == IngressPattern::ExternalViaTunnel)
+fn external(a: &App) -> bool {
+    a.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel
 }
 
-fn persistent(a: &Option<AppSpec>) -> bool {
-    a.as_ref()
-        .is_some_and(|a| a.spec.storage.pattern.is_persistent())
-}
-
-fn compare(
-    base: &Option<AppSpec>,
-    head: &Option<AppSpec>,
-    base_app: &Option<validate::App>,
-    head_app: &Option<validate::App>,
-) -> Vec<Reason> {
+fn compare(b: &App, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
-    let (Some(b), Some(h)) = (base, head) else {
-        return out;
-    };
-    let (bs, hs) = (&b.spec, &h.spec);
-    if hs.ingress.pattern == IngressPattern::ExternalViaTunnel
-        && bs.ingress.pattern != IngressPattern::ExternalViaTunnel
-    {
-        out.push(reason("external-exposure", format!("ingress changes from {} to external-via-tunnel: the app becomes reachable from outside", bs.ingress.pattern)));
+    let (bs, hs) = (&b.spec.spec, &h.spec.spec);
+    if external(h) && !external(b) {
+        out.push(reason(
+            Code::ExternalExposure,
+            format!(
+                "ingress changes from {} to external-via-tunnel: the app becomes reachable from outside",
+                bs.ingress.pattern
+            ),
+        ));
     }
-    if bs.ingress.pattern == IngressPattern::ExternalViaTunnel
-        && hs.ingress.pattern == IngressPattern::ExternalViaTunnel
-    {
-        let host = |a: &Option<validate::App>, s: &AppSpec| {
-            a.as_ref()
-                .and_then(|a| a.host.clone())
-                .or_else(|| s.spec.ingress.host.clone())
-        };
-        let (bh, hh) = (host(base_app, b), host(head_app, h));
-        if bh != hh {
-            out.push(reason(
-                "external-host-changed",
-                format!(
-                    "external host changes from {} to {}",
-                    bh.unwrap_or_default(),
-                    hh.unwrap_or_default()
-                ),
-            ));
-        }
+    if external(b) && external(h) && b.host != h.host {
+        out.push(reason(
+            Code::ExternalHostChanged,
+            format!(
+                "external host changes from {} to {}",
+                b.host.clone().unwrap_or_default(),
+                h.host.clone().unwrap_or_default()
+            ),
+        ));
     }
     let (bp, hp) = (bs.storage.pattern, hs.storage.pattern);
     if bp.is_persistent() && !hp.is_persistent() {
         out.push(reason(
-            "storage-removed",
+            Code::StorageRemoved,
             format!(
                 "persistent storage ({}) is removed; its PVC is left in the cluster, unused",
                 bp
@@ -236,7 +381,7 @@ fn compare(
         ));
     } else if bp != hp && (bp.is_persistent() || hp.is_persistent()) {
         out.push(reason(
-            "storage-pattern-changed",
+            Code::StoragePatternChanged,
             format!("storage pattern changes from {} to {}", bp, hp),
         ));
     }
@@ -245,7 +390,7 @@ fn compare(
         && hsz < bsz
     {
         out.push(reason(
-            "storage-shrunk",
+            Code::StorageShrunk,
             format!("storage size shrinks from {bsz} to {hsz} GiB"),
         ));
     }
@@ -253,7 +398,7 @@ fn compare(
         && bn != hn
     {
         out.push(reason(
-            "nas-target-changed",
+            Code::NasTargetChanged,
             format!(
                 "NAS target changes from {}{} to {}{}",
                 bn.endpoint, bn.subpath, hn.endpoint, hn.subpath
@@ -261,103 +406,114 @@ fn compare(
         ));
     }
     if bs.backup.strategy != BackupStrategy::None && hs.backup.strategy == BackupStrategy::None {
-        out.push(reason("backup-removed", "backups are removed"));
+        out.push(reason(Code::BackupRemoved, "backups are removed"));
+    }
+    if bs.security == SecurityProfile::Restricted && hs.security != SecurityProfile::Restricted {
+        out.push(reason(
+            Code::SecurityRelaxed,
+            "security: restricted is dropped: the pod may run as root with all capabilities it is granted",
+        ));
+    } else if bs.security != hs.security {
+        out.push(reason(
+            Code::SecurityChanged,
+            "security profile becomes restricted",
+        ));
     }
     // Informational.
     if bs.image != hs.image {
         out.push(reason(
-            "image-changed",
+            Code::ImageChanged,
             format!("image {} -> {}", bs.image, hs.image),
         ));
     }
     if bs.replicas != hs.replicas {
         out.push(reason(
-            "replicas-changed",
+            Code::ReplicasChanged,
             format!("replicas {} -> {}", bs.replicas, hs.replicas),
         ));
     }
     if bs.env != hs.env {
-        out.push(reason("env-changed", "environment variables change"));
+        out.push(reason(Code::EnvChanged, "environment variables change"));
     }
     if bs.resources != hs.resources {
-        out.push(reason("resources-changed", "requests or limits change"));
+        out.push(reason(Code::ResourcesChanged, "requests or limits change"));
     }
     if bs.port != hs.port {
         out.push(reason(
-            "port-changed",
+            Code::PortChanged,
             format!("port {} -> {}", bs.port, hs.port),
         ));
     }
-    if bs.ingress != hs.ingress && !out.iter().any(|r| r.code.starts_with("external")) {
-        out.push(reason("ingress-changed", "ingress settings change"));
+    let has = |out: &[Reason], codes: &[Code]| out.iter().any(|r| codes.contains(&r.code));
+    if (bs.ingress != hs.ingress || b.host != h.host)
+        && !has(&out, &[Code::ExternalExposure, Code::ExternalHostChanged])
+    {
+        out.push(reason(Code::IngressChanged, "ingress settings change"));
     }
-    if bs.backup != hs.backup && !out.iter().any(|r| r.code == "backup-removed") {
-        out.push(reason("backup-changed", "backup settings change"));
+    if bs.backup != hs.backup && !has(&out, &[Code::BackupRemoved]) {
+        out.push(reason(Code::BackupChanged, "backup settings change"));
     }
-    if bs.storage != hs.storage && !out.iter().any(|r| HIGH.contains(&r.code)) {
-        out.push(reason("storage-changed", "storage settings change"));
+    if bs.storage != hs.storage && !out.iter().any(|r| r.code.is_high()) {
+        out.push(reason(Code::StorageChanged, "storage settings change"));
     }
     out
 }
 
-/// Compares two versions of a set of specs.
-pub fn assess(base: &Path, head: &Path, limits: &Limits) -> Result<Report, RiskError> {
-    let (b, h) = (side(load(base, limits)?), side(load(head, limits)?));
-    let mut keys: Vec<&String> = b.apps.keys().chain(h.apps.keys()).collect();
-    keys.sort();
-    keys.dedup();
+/// Compares two versions of a set of specs. Each side is built the way `render` builds it
+/// (kustomizations included, with `kustomize` as the command) and expanded by the engine.
+pub fn assess(
+    base: &Path,
+    head: &Path,
+    limits: &Limits,
+    kustomize: &[String],
+) -> Result<Report, RiskError> {
+    let (b, h) = (
+        load(base, limits, kustomize)?,
+        load(head, limits, kustomize)?,
+    );
+    let keys: BTreeSet<&String> = b.present.iter().chain(&h.present).collect();
     let mut apps = Vec::new();
     for k in keys {
         let (bv, hv) = (b.apps.get(k), h.apps.get(k));
-        let mut reasons = Vec::new();
-        let change = match (bv, hv) {
-            (None, Some(_)) => Change::Added,
-            (Some(_), None) => Change::Removed,
-            (Some(x), Some(y)) if x.0.get("spec") == y.0.get("spec") => Change::Unchanged,
+        let (in_b, in_h) = (b.present.contains(k), h.present.contains(k));
+        let change = match (in_b, in_h) {
+            (false, _) => Change::Added,
+            (_, false) => Change::Removed,
+            _ if bv.is_some() && bv.map(|e| &e.app) == hv.map(|e| &e.app) => Change::Unchanged,
             _ => Change::Modified,
         };
-        let none = (Value::Null, None, None);
-        let (bv, hv) = (bv.unwrap_or(&none), hv.unwrap_or(&none));
-        match change {
-            Change::Added if external(&hv.1) => reasons.push(reason("external-exposure", "new app reachable from outside (external-via-tunnel)")),
-            Change::Removed if persistent(&bv.1) => reasons.push(reason(
-                "persistent-app-deleted",
-                "an app with persistent storage is deleted or renamed; its PVC is left in the cluster, and a renamed app starts with empty storage",
+        let mut reasons = Vec::new();
+        match (change, bv, hv) {
+            (Change::Added, _, Some(h)) if external(&h.app) => reasons.push(reason(
+                Code::ExternalExposure,
+                "new app reachable from outside (external-via-tunnel)",
             )),
-            // An unchanged spec can still move: a PlatformConfig change derives another host.
-            Change::Modified | Change::Unchanged => {
-                reasons.extend(compare(&bv.1, &hv.1, &bv.2, &hv.2));
-                if let (Some(ba), Some(ha)) = (&bv.2, &hv.2) {
-                    reasons.extend(
-                        crate::backup_change::changes(
-                            (ba, &b.site.config),
-                            (ha, &h.site.config),
-                        )
-                        .iter()
-                        .map(|c| reason(c.code(), c.message())),
-                    );
-                }
+            (Change::Removed, Some(b), _) if b.app.spec.spec.storage.pattern.is_persistent() => {
+                reasons.push(reason(
+                    Code::PersistentAppDeleted,
+                    "an app with persistent storage is deleted or renamed; its PVC is left in the cluster, and a renamed app starts with empty storage",
+                ))
+            }
+            // An unchanged spec can still move: the platform derives hosts and backups.
+            (Change::Modified | Change::Unchanged, Some(b), Some(h)) => {
+                reasons.extend(compare(&b.app, &h.app));
+                let changes =
+                    backup_change::changes((&b.app, &b.platform), (&h.app, &h.platform));
+                reasons.extend(changes.iter().map(|c| reason(c.into(), c.message())));
             }
             _ => {}
         }
         let ns = k.split('/').next().unwrap_or("");
-        let management = b
-            .site
-            .config
-            .namespaces
-            .management
-            .iter()
-            .chain(&h.site.config.namespaces.management)
-            .any(|m| m == ns);
+        let management = b.management.iter().chain(&h.management).any(|m| m == ns);
         if management && change != Change::Unchanged {
             reasons.push(reason(
-                "management-namespace",
+                Code::ManagementNamespace,
                 format!("namespace {ns} is a management namespace"),
             ));
         }
         for (label, s) in [("base", &b), ("head", &h)] {
             for p in s.problems.get(k).into_iter().flatten() {
-                reasons.push(reason("invalid", format!("{label}: {p}")));
+                reasons.push(reason(Code::Invalid, format!("{label}: {p}")));
             }
         }
         apps.push(AppRisk {
@@ -366,28 +522,42 @@ pub fn assess(base: &Path, head: &Path, limits: &Limits) -> Result<Report, RiskE
             reasons,
         });
     }
+    let mut general = Vec::new();
+    if b.platforms != h.platforms {
+        general.push(reason(
+            Code::PlatformChanged,
+            "a PlatformConfig is added, removed or changed: site policy (domains, classes, gateways, namespaces, backup repositories) is reviewed by a person",
+        ));
+    }
     for (label, s) in [("base", &b), ("head", &h)] {
-        if let Some(ps) = s.problems.get("*") {
-            apps.push(AppRisk {
-                app: "*".into(),
-                change: Change::Modified,
-                reasons: ps
-                    .iter()
-                    .map(|p| reason("invalid", format!("{label}: {p}")))
-                    .collect(),
-            });
+        for p in s.problems.get("*").into_iter().flatten() {
+            general.push(reason(Code::Invalid, format!("{label}: {p}")));
         }
+    }
+    if !general.is_empty() {
+        apps.push(AppRisk {
+            app: "*".into(),
+            change: Change::Modified,
+            reasons: general,
+        });
     }
     let level = if apps
         .iter()
         .flat_map(|a| &a.reasons)
-        .any(|r| HIGH.contains(&r.code))
+        .any(|r| r.code.is_high())
     {
         Level::High
     } else {
         Level::Low
     };
     Ok(Report { level, apps })
+}
+
+/// Text from the input, safe in a terminal and inside the Markdown code fence the CI
+/// comment puts the report in: control characters escaped, and backticks too (a line
+/// starting with three of them would close the fence).
+fn printable(text: &str) -> String {
+    crate::diagnostic::escape(text).replace('`', "\\u{60}")
 }
 
 impl Report {
@@ -408,10 +578,14 @@ impl Report {
                 Change::Modified => "modified",
                 Change::Unchanged => "unchanged",
             };
-            out.push_str(&format!("{} ({change})\n", a.app));
+            out.push_str(&format!("{} ({change})\n", printable(&a.app)));
             for r in &a.reasons {
-                let mark = if HIGH.contains(&r.code) { "!" } else { "-" };
-                out.push_str(&format!("  {mark} {}: {}\n", r.code, r.message));
+                let mark = if r.code.is_high() { "!" } else { "-" };
+                out.push_str(&format!(
+                    "  {mark} {}: {}\n",
+                    r.code.as_str(),
+                    printable(&r.message)
+                ));
             }
         }
         out

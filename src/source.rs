@@ -77,14 +77,3 @@ pub fn present_spec(v: &Value) -> bool {
         Some(_) => true,
     }
 }
-
-/// Reads a text file, refusing one above `max_bytes` before reading it.
-pub fn read_file(path: &std::path::Path, max_bytes: usize) -> std::io::Result<String> {
-    let size = std::fs::metadata(path)?.len();
-    if size > max_bytes as u64 {
-        return Err(std::io::Error::other(format!(
-            "{size} bytes is above the input limit of {max_bytes} bytes"
-        )));
-    }
-    std::fs::read_to_string(path)
-}

@@ -63,6 +63,10 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
     budget.max_recorded_anchor_bytes = limits.max_bytes;
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
+    // Read scalars as kustomize (yaml.v3) and Argo CD do: `0644` is octal 420, `017` is
+    // 15, and `yes`/`no`/`on`/`off` are strings, not booleans.
+    opts.legacy_octal_numbers = true;
+    opts.strict_booleans = true;
     opts
 }
 
@@ -158,6 +162,19 @@ mod tests {
         .unwrap();
         let text = to_string(&doc).unwrap();
         assert_eq!(parse_one(&text, &Limits::default()).unwrap(), doc, "{text}");
+    }
+
+    #[test]
+    fn scalars_mean_what_kustomize_reads() {
+        let doc = parse_one(
+            "a: 0644\nb: yes\nc: 017\nd: no\ne: true\nf: 0o17\n",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({"a": 420, "b": "yes", "c": 15, "d": "no", "e": true, "f": 15})
+        );
     }
 
     #[test]

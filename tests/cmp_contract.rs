@@ -775,12 +775,14 @@ fn platform_parameter_outside_the_app_directory() {
     // As cmp-plugin/application.yaml does: the PlatformConfig is shared, above the app.
     let repo = tempfile::tempdir().expect("tempdir");
     write(&repo.path().join("platform.yaml"), PLATFORM_LAB);
-    let app = repo.path().join("whoami");
+    // The app sits at ARGOCD_APP_SOURCE_PATH (apps/whoami) in the checkout, so render
+    // knows the repository root and lets the parameter climb up to it, not beyond.
+    let app = repo.path().join("apps/whoami");
     write(&app.join("app.yaml"), APP_WHOAMI);
     assert_platform_parameter_applies(
         "plain directory, platform file above it",
         &app,
-        "../platform.yaml",
+        "../../platform.yaml",
     );
 }
 

@@ -213,7 +213,20 @@ fn check(
         {
             fail("AppSpec or PlatformConfig left in the output".into());
         }
-        for i in input_items
+        // A `kind: List` holding AppSpecs is read as its items.
+        let flat: Vec<Value> = appspec::engine::flatten_lists(
+            input_items
+                .iter()
+                .map(|value| appspec::source::Item {
+                    value: value.clone(),
+                    file: None,
+                })
+                .collect(),
+        )
+        .into_iter()
+        .map(|i| i.value)
+        .collect();
+        for i in flat
             .iter()
             .filter(|i| !is_ours(i, "AppSpec") && !is_ours(i, "PlatformConfig"))
         {

@@ -88,7 +88,10 @@ fn errors_leave_stdout_empty() {
 
 #[test]
 fn discover_follows_a_kustomization_to_its_base() {
+    // A repository checkout: the base lies outside the app directory but inside the
+    // repository, so it is followed.
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
     write(&dir.path().join("base/app.yaml"), &app("shop"));
     write(
         &dir.path().join("base/kustomization.yaml"),

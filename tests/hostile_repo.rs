@@ -1,0 +1,447 @@
+//! Repository content written by an attacker: symbolic links, devices, paths out of the
+//! repository, helm, forged lines, and what render does to plain manifests.
+//!
+//! Each test runs the real binary on a temporary repository (a directory with `.git`).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const APP: &str = "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  image: ghcr.io/acme/web:1.0.0\n";
+
+/// A repository with one app directory `apps/web` holding `app.yaml`.
+fn repo() -> (tempfile::TempDir, PathBuf) {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let app = repo.path().join("apps/web");
+    write(&app.join("app.yaml"), APP);
+    (repo, app)
+}
+
+fn appspec(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("appspec").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("APPSPEC_PLATFORM")
+        .env_remove("PARAM_PLATFORM")
+        .env_remove("ARGOCD_ENV_APPSPEC_PLATFORM")
+        .env_remove("ARGOCD_APP_SOURCE_PATH")
+        .env_remove("APPSPEC_ROOT")
+        .env_remove("APPSPEC_ENABLE_HELM")
+        .env_remove("APPSPEC_MAX_INPUT_BYTES")
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The run failed, printed nothing on stdout, and said `needle` on stderr in one line.
+fn assert_refused(what: &str, out: &Output, needle: &str) {
+    let stderr = text(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "{what}: expected a failure\nstdout: {}\nstderr: {stderr}",
+        text(&out.stdout)
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "{what}: the binary panicked: {stderr}"
+    );
+    assert!(
+        stderr.contains(needle),
+        "{what}: {needle:?} not in {stderr}"
+    );
+    assert!(
+        stderr.lines().count() <= 3,
+        "{what}: one clear message, got {stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_cycles_are_refused_quickly_everywhere() {
+    use std::os::unix::fs::symlink;
+    let (_repo, app) = repo();
+    symlink(".", app.join("a")).unwrap();
+    symlink(".", app.join("b")).unwrap();
+    let start = Instant::now();
+    for args in [
+        vec!["render", "."],
+        vec!["validate", "."],
+        vec!["discover", "."],
+        vec!["risk", ".", "."],
+    ] {
+        let out = appspec(&app).args(&args).output().unwrap();
+        assert_refused(&format!("{args:?}"), &out, "symbolic link back to");
+        assert!(out.stdout.is_empty(), "{args:?}: stdout must stay empty");
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "the walks must not explode"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_repository_is_refused_and_its_content_never_printed() {
+    use std::os::unix::fs::symlink;
+    let (_repo, app) = repo();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.yaml");
+    write(
+        &secret,
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: stolen}\nstringData: {password: hunter2}\n",
+    );
+    symlink(&secret, app.join("z.yaml")).unwrap();
+    for args in [
+        vec!["render", "."],
+        vec!["validate", "."],
+        vec!["discover", "."],
+        vec!["risk", ".", "."],
+    ] {
+        let out = appspec(&app).args(&args).output().unwrap();
+        assert_refused(&format!("{args:?}"), &out, "leads outside the repository");
+        assert!(!text(&out.stdout).contains("hunter2"), "{args:?}");
+    }
+    // A link to a device is refused the same way (it is outside too), never read.
+    std::fs::remove_file(app.join("z.yaml")).unwrap();
+    symlink("/dev/zero", app.join("z.yaml")).unwrap();
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert_refused("z.yaml -> /dev/zero", &out, "leads outside the repository");
+}
+
+#[test]
+fn device_files_are_never_read() {
+    let (_repo, app) = repo();
+    // The operator's own platform path (not repository content) may be anywhere, but it
+    // is still read through the bounded reader.
+    let out = appspec(&app)
+        .args(["render", "."])
+        .env("APPSPEC_PLATFORM", "/dev/zero")
+        .output()
+        .unwrap();
+    assert_refused("APPSPEC_PLATFORM=/dev/zero", &out, "is not a regular file");
+    let out = appspec(&app)
+        .args(["validate", "--platform", "/dev/zero", "."])
+        .output()
+        .unwrap();
+    assert_refused(
+        "validate --platform /dev/zero",
+        &out,
+        "is not a regular file",
+    );
+}
+
+#[test]
+fn argo_platform_parameters_stay_in_the_repository_and_reveal_nothing() {
+    let (repo, app) = repo();
+    write(
+        &repo.path().join("platform.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata: {name: lab}\nspec:\n  dns: {internalDomain: lan.example.org}\n",
+    );
+    for var in ["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"] {
+        // Inside the repository, above the app: fine.
+        let out = appspec(&app)
+            .args(["render", "."])
+            .env(var, "../../platform.yaml")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{var}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("web.lan.example.org"));
+        // Outside: one answer whether or not the file exists.
+        let mut answers = Vec::new();
+        for path in [
+            "/etc/passwd",
+            "/nonexistent/file",
+            "../../../../../../etc/passwd",
+            "../../../nope.yaml",
+            "/dev/zero",
+        ] {
+            let out = appspec(&app)
+                .args(["render", "."])
+                .env(var, path)
+                .output()
+                .unwrap();
+            assert_refused(
+                &format!("{var}={path}"),
+                &out,
+                "leads outside the repository",
+            );
+            answers.push(out.status.code());
+        }
+        answers.dedup();
+        assert_eq!(answers.len(), 1, "{var}: exit codes differ: {answers:?}");
+    }
+}
+
+#[test]
+fn discover_does_not_walk_out_of_the_repository() {
+    let (_repo, app) = repo();
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml, /]\n",
+    );
+    let out = appspec(&app).args(["discover", "."]).output().unwrap();
+    assert_refused("resources: [/]", &out, "leads outside the repository");
+}
+
+#[test]
+fn helm_charts_are_refused_unless_enabled() {
+    let (_repo, app) = repo();
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\nhelmCharts:\n- name: evil\n  repo: https://example.com/charts\n  version: 1.0.0\n",
+    );
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert_refused("helmCharts", &out, "uses helmCharts");
+    assert!(text(&out.stderr).contains("--enable-helm"));
+    // In a base the overlay builds on, too.
+    let (_repo2, app2) = repo();
+    let base = app2.parent().unwrap().join("base");
+    write(&base.join("app.yaml"), APP);
+    write(
+        &base.join("kustomization.yaml"),
+        "resources: [app.yaml]\ngenerators: [chart.yaml]\n",
+    );
+    write(
+        &base.join("chart.yaml"),
+        "apiVersion: builtin\nkind: HelmChartInflationGenerator\nmetadata: {name: evil}\nname: evil\nrepo: https://example.com/charts\n",
+    );
+    write(&app2.join("kustomization.yaml"), "resources: [../base]\n");
+    std::fs::remove_file(app2.join("app.yaml")).unwrap();
+    let out = appspec(&app2).args(["render", "."]).output().unwrap();
+    assert_refused(
+        "HelmChartInflationGenerator in a base",
+        &out,
+        "uses helmCharts",
+    );
+    // Opting in hands the chart to kustomize (which then needs helm; the refusal is gone).
+    let out = appspec(&app)
+        .args(["render", "--enable-helm", "."])
+        .output()
+        .unwrap();
+    assert!(
+        !text(&out.stderr).contains("uses helmCharts"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn printed_names_cannot_forge_lines() {
+    let (_repo, app) = repo();
+    write(
+        &app.join("app.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata:\n  name: \"web\\nlooks-fine.yaml: AppSpec/ok: all good \\e[32m\"\nspec:\n  image: ghcr.io/acme/web:1.0.0\n",
+    );
+    for args in [vec!["render", "."], vec!["validate", "."]] {
+        let out = appspec(&app).args(&args).output().unwrap();
+        // render reports on stderr, validate on stdout.
+        let stderr = text(&out.stderr) + &text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains('\u{1b}'), "{args:?}: {stderr:?}");
+        assert!(
+            stderr.lines().all(|l| !l.starts_with("looks-fine.yaml")),
+            "{args:?}: a forged line: {stderr}"
+        );
+        assert!(
+            stderr.contains("web\\nlooks-fine.yaml"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // The risk report's text form, which CI posts as a comment.
+    let out = appspec(&app)
+        .args(["risk", "/nonexistent-base", ".", "--format", "text"])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(
+        stdout.lines().all(|l| !l.starts_with("looks-fine.yaml")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn lists_are_first_class_in_render_and_validate() {
+    let (_repo, app) = repo();
+    write(
+        &app.join("app.yaml"),
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: platform.hypyr.space/v1alpha1\n  kind: AppSpec\n  metadata: {name: web, namespace: shop}\n  spec:\n    image: ghcr.io/acme/web:1.0.0\n- apiVersion: platform.hypyr.space/v1alpha1\n  kind: AppSpec\n  metadata: {name: api, namespace: shop}\n  spec:\n    image: ghcr.io/acme/api:1.0.0\n    port: 0\n",
+    );
+    let out = appspec(&app).args(["validate", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "./app.yaml:14:5: AppSpec/api: spec.port: port must be between 1 and 65535, got 0\n"
+    );
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("AppSpec/api: spec.port"));
+    write(
+        &app.join("app.yaml"),
+        &format!(
+            "apiVersion: v1\nkind: List\nitems:\n- {}",
+            APP.replace('\n', "\n  ")
+        ),
+    );
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("kind: Deployment"), "{stdout}");
+    assert!(
+        !stdout.contains("kind: AppSpec") && !stdout.contains("kind: List"),
+        "{stdout}"
+    );
+    let out = appspec(&app).args(["discover", "."]).output().unwrap();
+    assert_eq!(text(&out.stdout), "./app.yaml\n");
+}
+
+fn kubectl() -> bool {
+    let ok = std::process::Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok && std::env::var_os("APPSPEC_REQUIRE_TOOLS").is_some() {
+        panic!("kubectl is required (APPSPEC_REQUIRE_TOOLS is set)");
+    }
+    ok
+}
+
+/// What `kubectl kustomize` makes of the files of `dir`, listed as resources.
+fn kustomize_files(dir: &Path, files: &[&str]) -> String {
+    let k = tempfile::tempdir().unwrap();
+    for f in files {
+        std::fs::copy(dir.join(f), k.path().join(f)).unwrap();
+    }
+    write(
+        &k.path().join("kustomization.yaml"),
+        &format!("resources: [{}]\n", files.join(", ")),
+    );
+    let out = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(k.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Pass-through documents keep the meaning kustomize gives them: `kubectl kustomize` of
+/// render's output equals `kubectl kustomize` of the input files (`0644` stays 420,
+/// `yes` stays "yes", `017` stays 15).
+#[test]
+fn pass_through_documents_keep_their_meaning() {
+    if !kubectl() {
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    }
+    let (_repo, app) = repo();
+    std::fs::remove_file(app.join("app.yaml")).unwrap();
+    let plain = "# plain manifests beside no AppSpec\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\n  namespace: shop\ndata:\n  enabled: yes\n  mode: 0644\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\nspec:\n  containers:\n  - name: c\n    image: ghcr.io/acme/c:1.0.0\n    args: [yes, 017, on]\n  volumes:\n  - name: v\n    configMap: {name: flags, defaultMode: 0644}\n...\n";
+    write(&app.join("plain.yaml"), plain);
+    write(&app.join("app.yaml"), APP);
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rendered = text(&out.stdout);
+    // Keep only the pass-through documents of render's output.
+    let passthrough: Vec<&str> = rendered
+        .split("---\n")
+        .filter(|d| d.contains("name: flags") || d.contains("name: p\n"))
+        .collect();
+    assert_eq!(passthrough.len(), 2, "{rendered}");
+    let out_dir = tempfile::tempdir().unwrap();
+    write(
+        &out_dir.path().join("out.yaml"),
+        &passthrough
+            .iter()
+            .map(|d| format!("---\n{d}"))
+            .collect::<String>(),
+    );
+    let expected = kustomize_files(&app, &["plain.yaml"]);
+    assert_eq!(kustomize_files(out_dir.path(), &["out.yaml"]), expected);
+    assert!(expected.contains("defaultMode: 420"), "{expected}");
+    assert!(expected.contains("enabled: \"yes\""), "{expected}");
+    assert!(expected.contains("- 15"), "{expected}");
+}
+
+/// 8,000 PlatformConfigs once gave gigabytes of output (every message listed every name):
+/// now one error, and output stays linear in the input.
+#[test]
+fn many_platform_configs_give_one_short_error() {
+    let mut items = String::new();
+    for i in 0..8000 {
+        items.push_str(&format!(
+            "- {{apiVersion: platform.hypyr.space/v1alpha1, kind: PlatformConfig, metadata: {{name: platform-number-{i}}}, spec: {{dns: {{internalDomain: in.example.org}}}}}}\n"
+        ));
+    }
+    let input = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}");
+    let dir = tempfile::tempdir().unwrap();
+    let out = appspec(dir.path())
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{}",
+        &stderr[..stderr.len().min(2000)]
+    );
+    assert!(
+        stderr.contains("8000 PlatformConfigs configure this run"),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.len() + out.stderr.len() < 3 * input.len(),
+        "output {} bytes for {} bytes of input",
+        out.stdout.len() + out.stderr.len(),
+        input.len()
+    );
+}
+
+/// Kustomize's output is read through the same bound as files.
+#[test]
+fn kustomize_output_is_bounded() {
+    if !kubectl() {
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    }
+    let (_repo, app) = repo();
+    write(&app.join("kustomization.yaml"), "resources: [app.yaml]\n");
+    let out = appspec(&app)
+        .args(["--max-input-bytes", "100", "render", "."])
+        .output()
+        .unwrap();
+    assert_refused(
+        "a tiny limit",
+        &out,
+        "its output is above the input limit of 100 bytes",
+    );
+}
+
+/// The risk report goes into a Markdown code fence in the CI comment: no input may close it.
+#[test]
+fn the_risk_text_cannot_close_the_comment_fence() {
+    let (_repo, app) = repo();
+    write(
+        &app.join("app.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata:\n  name: web\n  namespace: \"```\"\nspec:\n  image: ghcr.io/acme/web:1.0.0\n",
+    );
+    let out = appspec(&app)
+        .args(["risk", "/nonexistent-base", ".", "--format", "text"])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(!stdout.contains('`'), "{stdout}");
+}
