@@ -48,8 +48,8 @@ fn located(item: &Item, issues: Vec<Issue>) -> impl Iterator<Item = Diagnostic> 
 /// `config` is the explicitly given one (the KRM functionConfig or the CLI's platform file):
 /// it is the site's policy and always wins. A PlatformConfig among the resources may only
 /// repeat it (the same `spec`); one that differs is an error, so repository content never
-/// silently replaces or loosens the policy. Without an explicit one, a single
-/// PlatformConfig among the resources is the platform (a shared base). Several are one
+/// silently replaces or loosens the policy. Without an explicit one, or with one that sets
+/// nothing, a single PlatformConfig among the resources is the platform (a shared base). Several are one
 /// error, whatever their number (the message stays short).
 fn choose_platform<'a>(
     config: Option<&'a Item>,
@@ -61,6 +61,10 @@ fn choose_platform<'a>(
         Value::Object(m) if m.is_empty() => Value::Null,
         other => other,
     };
+    // An explicit config with settings is the site's policy. One without any (`spec: {}`,
+    // as in functions/appspec.yaml) defers to a shared base: a PlatformConfig among the
+    // resources configures the run (SPEC section 3), and `risk` reports every change to it.
+    let config = config.filter(|c| items.is_empty() || normalized(settings(c)) != Value::Null);
     if let Some(c) = config {
         let policy = normalized(settings(c));
         if let Some(other) = items.iter().find(|i| normalized(settings(i)) != policy) {
