@@ -12,15 +12,21 @@
 //! - `valid-*`: the run succeeds, no AppSpec is left in the output, pass-through items are
 //!   untouched, and feeding the output back in gives the same items.
 //!
+//! Every `valid-*` output also keeps the output invariants (`common::invariants`: prune
+//! guards, no Secret data, no anchors, labels, strict validity), in a test of its own.
+//!
 //! Update the snapshots with `INSTA_UPDATE=always cargo test --test fixtures`.
+
+mod common;
 
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use appspec::diagnostic::Diagnostic;
 use appspec::krm::{self, Response};
 use appspec::yaml::{self, Limits};
+use common::invariants::{self, Output};
 use serde_json::{Map, Value, json};
 
 const PATH_ANNOTATION: &str = "config.kubernetes.io/path";
@@ -259,11 +265,7 @@ fn case() {
         cases += 1;
         let dir = path.parent().unwrap();
         let case = dir.file_name().unwrap().to_str().unwrap().to_string();
-        let input_items = read_docs(dir, &case, "input.yaml").unwrap();
-        let function_config = read_docs(dir, &case, "platform.yaml").map(|mut docs| {
-            assert_eq!(docs.len(), 1, "{case}/platform.yaml must hold one document");
-            docs.remove(0)
-        });
+        let (input_items, function_config) = case_input(dir, &case);
         let input = resource_list(&input_items, function_config.as_ref());
         let response = match run(&input) {
             Ok(r) => r,
@@ -296,4 +298,41 @@ fn case() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The input items and functionConfig of a case folder.
+fn case_input(dir: &Path, case: &str) -> (Vec<Value>, Option<Value>) {
+    let input_items = read_docs(dir, case, "input.yaml")
+        .unwrap_or_else(|| panic!("{case}/input.yaml is missing"));
+    let function_config = read_docs(dir, case, "platform.yaml").map(|mut docs| {
+        assert_eq!(docs.len(), 1, "{case}/platform.yaml must hold one document");
+        docs.remove(0)
+    });
+    (input_items, function_config)
+}
+
+/// Every `valid-*` case's output keeps the invariants; one run of the strict validator for
+/// all of them.
+#[test]
+fn valid_outputs_keep_the_invariants() {
+    let root = common::repo_root().join("tests/fixtures");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("valid-"))
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 5, "only {} valid-* fixtures", dirs.len());
+    let outputs: Vec<Output> = dirs
+        .iter()
+        .map(|dir| {
+            let case = dir.file_name().unwrap().to_str().unwrap().to_string();
+            let (input_items, function_config) = case_input(dir, &case);
+            let response = run(&resource_list(&input_items, function_config.as_ref()))
+                .unwrap_or_else(|e| panic!("{case}: krm::process panicked: {e}"));
+            assert!(!response.failed, "{case}: a valid-* case failed");
+            Output::resource_list(format!("fixtures/{case}"), &response.stdout, &input_items)
+        })
+        .collect();
+    invariants::assert_invariants(&outputs);
 }

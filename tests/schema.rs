@@ -1,72 +1,27 @@
-//! Every object of every example's `expected.yaml` is valid: core kinds against the
-//! Kubernetes OpenAPI schemas (kubernetes-validate, strict: unknown fields are errors),
-//! `ExternalSecret` and Volsync objects against the CRD JSON Schemas in `../shared/schemas/`,
-//! kopiur objects against the schemas derived from kopiur's CRDs in `tests/data/crd-schemas/`
-//! (by `tests/tools/crd_schema.py`, itself tested here).
+//! Every example's `expected.yaml` keeps the output invariants (`common::invariants`): prune
+//! guards, no Secret data, no anchors, labels, and strict validity — core kinds against the
+//! Kubernetes OpenAPI schemas (kubernetes-validate, strict: unknown fields are errors), custom
+//! resources against their CRD schemas (tests/schemas/ and ../shared/schemas/).
 //!
-//! The checks run in `tests/tools/validate.py` with the Python of a virtualenv:
-//! `$APPSPEC_VENV`, else `.venv` in the repository (`scripts/test.sh` creates it). Without the
-//! venv the tests print a notice and pass, unless `APPSPEC_REQUIRE_TOOLS=1`; without
-//! `../shared/schemas` (a plain clone) they always print a notice and pass.
+//! The validator (`tests/tools/validate.py`) runs with the Python of the test venv
+//! (`$APPSPEC_VENV`, else `.venv`). Under `APPSPEC_REQUIRE_TOOLS=1` (scripts/test.sh) a
+//! missing venv or a missing `../shared/schemas` fails the tests. Without that switch a
+//! missing venv skips the validator with a notice, and a missing `../shared/schemas` skips
+//! only the custom resources it describes: the core Kubernetes checks run regardless.
+//!
+//! The checks are shown not to be vacuous: each invariant is broken on a real output and the
+//! checker must name it.
+
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Validator {
-    python: PathBuf,
-    schemas: PathBuf,
-}
-
-impl Validator {
-    /// The validator, or `None` (after a notice) when its tools or schemas are absent.
-    fn find() -> Option<Validator> {
-        let schemas = repo_root().join("../shared/schemas");
-        if !schemas.is_dir() {
-            eprintln!(
-                "notice: {} is absent (a clone without shared/): skipping the schema validation",
-                schemas.display()
-            );
-            return None;
-        }
-        let venv = std::env::var_os("APPSPEC_VENV")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo_root().join(".venv"));
-        let python = venv.join("bin/python");
-        if !python.is_file() {
-            assert!(
-                std::env::var("APPSPEC_REQUIRE_TOOLS").as_deref() != Ok("1"),
-                "{} is missing and APPSPEC_REQUIRE_TOOLS=1: run scripts/test.sh, which creates the venv",
-                python.display()
-            );
-            eprintln!(
-                "notice: no Python venv at {} (scripts/test.sh creates it, or set APPSPEC_VENV): \
-                 skipping the schema validation",
-                venv.display()
-            );
-            return None;
-        }
-        Some(Validator { python, schemas })
-    }
-
-    fn run(&self, files: &[PathBuf]) -> Output {
-        Command::new(&self.python)
-            .arg(repo_root().join("tests/tools/validate.py"))
-            .arg("--schemas")
-            .arg(&self.schemas)
-            .args(files)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.python.display()))
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::invariants::{
+    self, LABELS, NO_SECRET_DATA, NO_YAML_ANCHORS, Output, PRUNE_GUARDS, STRICT_VALID,
+};
+use common::{own_schemas, python, repo_root, shared_schemas, text};
+use serde_json::{Value, json};
 
 /// Every `expected.yaml` under examples/, sorted.
 fn expected_files() -> Vec<PathBuf> {
@@ -88,74 +43,276 @@ fn expected_files() -> Vec<PathBuf> {
     out
 }
 
-fn count_documents(path: &Path) -> usize {
+fn read_docs(path: &Path) -> Vec<Value> {
     let text =
         fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let docs: Vec<serde_json::Value> =
+    let docs: Vec<Value> =
         serde_saphyr::from_multiple(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    docs.iter().filter(|d| !d.is_null()).count()
+    docs.into_iter().filter(|d| !d.is_null()).collect()
+}
+
+/// The input documents of a kustomization: its `resources` files, through its bases.
+fn kustomization_inputs(dir: &Path) -> Vec<Value> {
+    let kustomization = &read_docs(&dir.join("kustomization.yaml"))[0];
+    let mut docs = Vec::new();
+    for r in kustomization["resources"].as_array().into_iter().flatten() {
+        let path = dir.join(r.as_str().unwrap_or_default());
+        if path.is_dir() {
+            docs.extend(kustomization_inputs(&path));
+        } else if path.is_file() {
+            docs.extend(read_docs(&path));
+        }
+    }
+    docs
+}
+
+/// Each example's `expected.yaml` as an output, its resources as the pass-through inputs.
+fn expected_outputs() -> Vec<Output> {
+    expected_files()
+        .iter()
+        .map(|path| {
+            let dir = path.parent().unwrap();
+            let what = path
+                .strip_prefix(repo_root())
+                .unwrap()
+                .display()
+                .to_string();
+            let text = fs::read_to_string(path).unwrap();
+            Output::stream(what, &text, &kustomization_inputs(dir))
+        })
+        .collect()
 }
 
 #[test]
-fn expected_outputs_are_valid_kubernetes_and_crd_objects() {
-    let Some(validator) = Validator::find() else {
+fn expected_outputs_keep_the_invariants() {
+    let outputs = expected_outputs();
+    assert!(
+        outputs.len() >= 5,
+        "found only {} examples/*/expected.yaml files (tests/kustomize_e2e.rs writes them with APPSPEC_BLESS=1)",
+        outputs.len()
+    );
+    let Some(report) = invariants::assert_invariants(&outputs) else {
         return;
     };
-    let files = expected_files();
-    assert!(
-        files.len() >= 5,
-        "found only {} examples/*/expected.yaml files (tests/kustomize_e2e.rs writes them with APPSPEC_BLESS=1)",
-        files.len()
-    );
-    let objects: usize = files.iter().map(|f| count_documents(f)).sum();
-
-    let out = validator.run(&files);
-    let stdout = text(&out.stdout);
-    assert!(
-        out.status.success(),
-        "generated objects fail schema validation ({}):\n{stdout}\n{}",
-        out.status,
-        text(&out.stderr)
-    );
-    assert!(
-        stdout.contains(&format!(
-            "validated {objects} objects in {} files",
-            files.len()
-        )),
-        "the validator did not check all {objects} objects:\n{stdout}"
-    );
-    assert!(
-        stdout.contains(&format!("{objects} ok, 0 failed, 0 skipped")),
-        "{stdout}"
-    );
-    // Both CRD kinds and the core kinds of every storage pattern are covered.
-    for kind in [
-        "Deployment/",
-        "Service/",
-        "Ingress/",
-        "PersistentVolumeClaim/",
-        "PersistentVolume/",
-        "ExternalSecret/",
-        "ReplicationSource/",
-        "ReplicationDestination/",
-        "SnapshotPolicy/",
-        "SnapshotSchedule/",
-        "Restore/",
-    ] {
+    // The core kinds of every storage pattern and the custom resources are covered.
+    let mut wanted = vec![
+        "Deployment",
+        "Service",
+        "Ingress",
+        "PersistentVolumeClaim",
+        "PersistentVolume",
+    ];
+    if report.skipped == 0 {
+        wanted.extend(["ExternalSecret", "ReplicationSource"]);
+    }
+    for kind in wanted {
         assert!(
-            stdout
-                .lines()
-                .any(|l| l.starts_with("ok ") && l.contains(kind)),
-            "no {kind} object was validated:\n{stdout}"
+            report.kinds.contains_key(kind),
+            "no {kind} object was validated: {:?}",
+            report.kinds
         );
     }
-    eprintln!("{}", stdout.lines().last().unwrap_or_default());
 }
 
-/// The check is not vacuous: each kind of mistake is caught, and a correct object passes.
+/// A real output with a PVC, an NFS PV and a Deployment, to break.
+fn nas_output() -> (Output, Vec<Value>) {
+    let path = repo_root().join("examples/nas-internal/expected.yaml");
+    let text = fs::read_to_string(&path).unwrap();
+    let out = Output::stream("examples/nas-internal/expected.yaml", &text, &[]);
+    assert!(
+        invariants::violations(std::slice::from_ref(&out)).is_empty(),
+        "the unbroken output already violates an invariant"
+    );
+    let objects = out.objects.clone();
+    (out, objects)
+}
+
+fn with_objects(what: &str, objects: Vec<Value>) -> Output {
+    let text: String = objects
+        .iter()
+        .map(|o| format!("---\n{}", serde_saphyr::to_string(o).unwrap()))
+        .collect();
+    Output::stream(what, &text, &[])
+}
+
+fn find_mut<'a>(objects: &'a mut [Value], kind: &str) -> &'a mut Value {
+    objects
+        .iter_mut()
+        .find(|o| o["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind}"))
+}
+
+fn invariants_named(out: &Output) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = invariants::violations(std::slice::from_ref(out))
+        .into_iter()
+        .map(|v| v.invariant)
+        .collect();
+    names.dedup();
+    names
+}
+
+/// Each invariant the Rust side checks, broken once on a real output: the checker names it.
+#[test]
+fn each_invariant_catches_its_violation() {
+    let (_, objects) = nas_output();
+    type Break = fn(&mut Vec<Value>);
+    let cases: Vec<(&str, Break, &str)> = vec![
+        (
+            "PV without Flux's prune guard",
+            |o| {
+                find_mut(o, "PersistentVolume")["metadata"]["annotations"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("kustomize.toolkit.fluxcd.io/prune");
+            },
+            PRUNE_GUARDS,
+        ),
+        (
+            "PVC without Argo CD's prune guard",
+            |o| {
+                find_mut(o, "PersistentVolumeClaim")["metadata"]["annotations"]
+                    ["argocd.argoproj.io/sync-options"] = json!("Delete=false");
+            },
+            PRUNE_GUARDS,
+        ),
+        (
+            "a generated Secret with data",
+            |o| {
+                o.push(json!({"apiVersion": "v1", "kind": "Secret",
+                    "metadata": {"name": "leak", "namespace": "media", "labels": o[0]["metadata"]["labels"].clone()},
+                    "stringData": {"password": "hunter2"}}));
+            },
+            NO_SECRET_DATA,
+        ),
+        (
+            "an object without managed-by",
+            |o| {
+                find_mut(o, "Service")["metadata"]["labels"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("app.kubernetes.io/managed-by");
+            },
+            LABELS,
+        ),
+        (
+            "a pod template without the Backstage label",
+            |o| {
+                find_mut(o, "Deployment")["spec"]["template"]["metadata"]["labels"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("backstage.io/kubernetes-id");
+            },
+            LABELS,
+        ),
+    ];
+    for (what, break_it, invariant) in cases {
+        let mut broken = objects.clone();
+        break_it(&mut broken);
+        let out = with_objects(what, broken);
+        assert_eq!(invariants_named(&out), vec![invariant], "{what}");
+    }
+
+    // Anchors are a property of the text.
+    let (out, _) = nas_output();
+    let anchored = Output {
+        text: format!("{}x: &a [1]\ny: *a\n", out.text),
+        ..out
+    };
+    assert_eq!(invariants_named(&anchored), vec![NO_YAML_ANCHORS]);
+
+    // A pass-through input is not held to them.
+    let passthrough = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "mine"}, "data": {"k": "dg=="}});
+    let mut with_secret = objects.clone();
+    with_secret.push(passthrough.clone());
+    let text: String = with_secret
+        .iter()
+        .map(|o| format!("---\n{}", serde_saphyr::to_string(o).unwrap()))
+        .collect();
+    let out = Output::stream("pass-through Secret", &text, &[passthrough]);
+    assert!(invariants_named(&out).is_empty());
+}
+
+/// `strict-valid`, broken on a real output: a core object with an unknown field, a custom
+/// resource against its schema, an HTTPRoute against the CRD's path rules, and a kind
+/// without any schema.
+#[test]
+fn strict_validity_catches_its_violations() {
+    let (_, objects) = nas_output();
+    let mut deployment_bogus = objects.clone();
+    find_mut(&mut deployment_bogus, "Deployment")["spec"]["bogusField"] = json!(1);
+    let labels = objects[0]["metadata"]["labels"].clone();
+    let route = |path: &str| {
+        json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": {"name": "media", "namespace": "media", "labels": labels},
+            "spec": {"parentRefs": [{"name": "gw", "namespace": "network"}], "hostnames": ["media.in.hypyr.space"],
+                "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": path}}],
+                    "backendRefs": [{"name": "media", "port": 80}]}]}})
+    };
+    let mut route_unknown = route("/");
+    route_unknown["spec"]["parentRefs"][0]["bogus"] = json!(true);
+    let monitor = json!({"apiVersion": "monitoring.example.com/v1", "kind": "Widget",
+        "metadata": {"name": "media", "namespace": "media", "labels": labels}, "spec": {}});
+    let outputs = vec![
+        with_objects("deployment-unknown-field", deployment_bogus),
+        with_objects("route-ok", vec![route("/media")]),
+        with_objects("route-unknown-field", vec![route_unknown]),
+        with_objects("route-double-slash", vec![route("/a//b")]),
+        with_objects("kind-without-schema", vec![monitor]),
+    ];
+    let Some((found, report)) = invariants::strict_violations(&outputs) else {
+        return;
+    };
+    let wanted = [
+        (
+            "deployment-unknown-field",
+            "Deployment/media/jellyfin",
+            "spec: Additional properties are not allowed ('bogusField' was unexpected)",
+        ),
+        (
+            "route-unknown-field",
+            "HTTPRoute/media/media",
+            "CRD schema: spec.parentRefs.0: Additional properties are not allowed ('bogus' was unexpected)",
+        ),
+        (
+            "route-double-slash",
+            "HTTPRoute/media/media",
+            "CRD rule: spec.rules.0.matches.0.path: must not contain '//'",
+        ),
+        (
+            "kind-without-schema",
+            "Widget/media/media",
+            "no CRD schema names Widget (monitoring.example.com/v1) either",
+        ),
+    ];
+    for (what, object, message) in wanted {
+        assert!(
+            found.iter().any(|v| v.invariant == STRICT_VALID
+                && v.what == what
+                && v.object == object
+                && v.message.contains(message)),
+            "{what}: no violation {object}: {message:?} in:\n{}",
+            found
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    assert!(
+        !found
+            .iter()
+            .any(|v| v.what == "route-ok" || v.object.starts_with("Service/")),
+        "valid objects were rejected: {found:?}"
+    );
+    assert_eq!(report.kinds.get("HTTPRoute"), Some(&1), "{report:?}");
+}
+
+/// The validator script itself: each kind of mistake, including the shared CRD schemas'
+/// kinds and apiVersions, is caught, and a correct object passes.
 #[test]
 fn validator_rejects_invalid_objects() {
-    let Some(validator) = Validator::find() else {
+    let Some(python) = python() else { return };
+    let Some(shared) = shared_schemas() else {
         return;
     };
     let deployment = |extra: &str| {
@@ -199,46 +356,11 @@ fn validator_rejects_invalid_objects() {
             "ReplicationSource/demo/backup: CRD schema: spec.restic.copyMethod: 'Sideways' is not one of",
         ),
         (
-            "replicationdestination-bad.yaml",
-            "apiVersion: volsync.backube/v1alpha1\nkind: ReplicationDestination\nmetadata: {name: restore, namespace: demo}\n\
-             spec:\n  trigger: {manual: once, bogus: 1}\n  restic: {repository: restic}\n"
+            "httproute-relative-path.yaml",
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: demo}\n\
+             spec:\n  rules:\n  - matches:\n    - path: {type: Exact, value: docs}\n"
                 .to_string(),
-            "ReplicationDestination/demo/restore: CRD schema: spec.trigger: Additional properties are not allowed ('bogus' was unexpected)",
-        ),
-        (
-            "snapshotpolicy-unknown-field.yaml",
-            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotPolicy\nmetadata: {name: p, namespace: demo}\n\
-             spec:\n  repository: {kind: ClusterRepository, name: kopia}\n  retention: {keepDays: 7}\n"
-                .to_string(),
-            "SnapshotPolicy/demo/p: CRD schema: spec.retention: Additional properties are not allowed ('keepDays' was unexpected)",
-        ),
-        (
-            "snapshotpolicy-bad-enum.yaml",
-            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotPolicy\nmetadata: {name: p, namespace: demo}\n\
-             spec:\n  repository: {kind: Bucket, name: kopia}\n"
-                .to_string(),
-            "SnapshotPolicy/demo/p: CRD schema: spec.repository.kind: 'Bucket' is not one of",
-        ),
-        (
-            "snapshotschedule-missing-cron.yaml",
-            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotSchedule\nmetadata: {name: s, namespace: demo}\n\
-             spec:\n  policyRef: {name: p}\n  schedule: {runOnCreate: false}\n"
-                .to_string(),
-            "SnapshotSchedule/demo/s: CRD schema: spec.schedule: 'cron' is a required property",
-        ),
-        (
-            "restore-two-targets.yaml",
-            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: Restore\nmetadata: {name: r, namespace: demo}\n\
-             spec:\n  source: {fromPolicy: {name: p}}\n  target: {populator: {}, pvcRef: {name: data}}\n"
-                .to_string(),
-            "Restore/demo/r: CRD schema: spec.target: {",
-        ),
-        (
-            "restore-wrong-version.yaml",
-            "apiVersion: kopiur.home-operations.com/v1\nkind: Restore\nmetadata: {name: r, namespace: demo}\n\
-             spec:\n  source: {fromPolicy: {name: p}}\n  target: {populator: {}}\n"
-                .to_string(),
-            "Restore/demo/r: apiVersion 'kopiur.home-operations.com/v1': the schema is for kopiur.home-operations.com/v1alpha1",
+            "HTTPRoute/demo/r: CRD rule: spec.rules.0.matches.0.path: value must be an absolute path and start with '/'",
         ),
         (
             "unknown-kind.yaml",
@@ -255,8 +377,20 @@ fn validator_rejects_invalid_objects() {
     let good = write("deployment-good.yaml", &deployment(""));
     let mut files = vec![good.clone()];
     files.extend(cases.iter().map(|(name, content, _)| write(name, content)));
+    let run = |files: &[PathBuf], extra: &[&str]| {
+        std::process::Command::new(&python)
+            .arg(repo_root().join("tests/tools/validate.py"))
+            .arg("--schemas")
+            .arg(own_schemas())
+            .arg("--schemas")
+            .arg(&shared)
+            .args(extra)
+            .args(files)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()))
+    };
 
-    let out = validator.run(&files);
+    let out = run(&files, &[]);
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -274,12 +408,22 @@ fn validator_rejects_invalid_objects() {
     }
     assert!(
         stdout.contains(&format!("validated {} objects", files.len()))
-            && stdout.contains(&format!("1 ok, {} failed", cases.len())),
+            && stdout.contains(&format!("1 ok, {} failed, 0 skipped", cases.len())),
+        "{stdout}"
+    );
+
+    // --skip-missing-crds (a machine without ../shared) skips a non-core kind, never a core one.
+    let out = run(&files, &["--skip-missing-crds"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("1 ok, {} failed, 1 skipped", cases.len() - 1))
+            && stdout.lines().any(|l| l.starts_with("skip ")
+                && l.contains("Widget/w: no CRD schema for Widget (example.com/v1)")),
         "{stdout}"
     );
 
     // The correct Deployment alone passes.
-    let out = validator.run(&[good]);
+    let out = run(&[good], &[]);
     assert!(
         out.status.success(),
         "a valid Deployment was rejected:\n{}",
@@ -287,125 +431,36 @@ fn validator_rejects_invalid_objects() {
     );
 }
 
-/// The derivation of the kopiur schemas: strict where the CRD lists properties, open where it
-/// preserves unknown fields, null where it is nullable, status dropped, identity pinned.
+/// The project's own CRD schemas follow the conventions validate.py indexes them by, and
+/// each names where it came from.
 #[test]
-fn crd_schema_derivation_is_strict() {
-    let Some(validator) = Validator::find() else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("cannot create a temp dir");
-    let crd = dir.path().join("widgets.yaml");
-    fs::write(
-        &crd,
-        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
-         metadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  \
-         names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  \
-         - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        \
-         properties:\n          spec:\n            type: object\n            description: words\n            \
-         properties:\n              size: {type: integer, nullable: true}\n              \
-         port: {x-kubernetes-int-or-string: true}\n              \
-         free: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {a: {type: string}}}\n              \
-         labels: {type: object, additionalProperties: {type: string}}\n          \
-         status: {type: object}\n  - name: v0\n    served: false\n    schema: {openAPIV3Schema: {type: object}}\n",
-    )
-    .unwrap();
-    let out_dir = dir.path().join("out");
-    let out = Command::new(&validator.python)
-        .arg(repo_root().join("tests/tools/crd_schema.py"))
-        .args(["--out".as_ref(), out_dir.as_os_str()])
-        .args(["--source", "a test"])
-        .arg(&crd)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(
-        text(&out.stdout),
-        "widget-example-v1.json\n",
-        "only served versions"
-    );
-    let schema: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(out_dir.join("widget-example-v1.json")).unwrap())
-            .unwrap();
-    let props = &schema["properties"];
-    assert_eq!(schema["additionalProperties"], false);
-    assert_eq!(
-        props["apiVersion"]["enum"],
-        serde_json::json!(["example.com/v1"])
-    );
-    assert_eq!(props["kind"]["enum"], serde_json::json!(["Widget"]));
-    assert!(props.get("status").is_none(), "status is not ours to write");
-    let spec = &props["spec"];
-    assert_eq!(spec["additionalProperties"], false);
-    assert!(spec.get("description").is_none());
-    assert_eq!(
-        spec["properties"]["size"]["type"],
-        serde_json::json!(["integer", "null"])
-    );
-    assert_eq!(
-        spec["properties"]["port"]["anyOf"],
-        serde_json::json!([{"type": "integer"}, {"type": "string"}])
-    );
-    assert!(
-        spec["properties"]["free"]
-            .get("additionalProperties")
-            .is_none()
-    );
-    assert_eq!(
-        spec["properties"]["labels"]["additionalProperties"],
-        serde_json::json!({"type": "string"})
-    );
-}
-
-/// The committed kopiur schemas are what the manifest says and strict all the way down.
-#[test]
-fn derived_schemas_are_strict_and_named_in_the_manifest() {
-    fn walk(node: &serde_json::Value, path: &str, loose: &mut Vec<String>) {
-        match node {
-            serde_json::Value::Object(map) => {
-                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-                    loose.push(path.to_string());
-                }
-                for (k, v) in map {
-                    walk(v, &format!("{path}/{k}"), loose);
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    walk(v, &format!("{path}/{i}"), loose);
-                }
-            }
-            _ => {}
+fn own_crd_schemas_are_indexed_and_sourced() {
+    let mut found = 0;
+    for entry in fs::read_dir(own_schemas()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
         }
-    }
-    let dir = repo_root().join("tests/data/crd-schemas");
-    let manifest: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
-    let mut kinds: Vec<&str> = manifest.keys().map(String::as_str).collect();
-    kinds.sort();
-    assert_eq!(kinds, ["Restore", "SnapshotPolicy", "SnapshotSchedule"]);
-    for (kind, entry) in &manifest {
-        let (api_version, file) = (entry[0].as_str().unwrap(), entry[1].as_str().unwrap());
-        let schema: serde_json::Value =
-            serde_json::from_str(&fs::read_to_string(dir.join(file)).unwrap()).unwrap();
-        assert_eq!(
-            schema["properties"]["kind"]["enum"],
-            serde_json::json!([kind])
-        );
-        assert_eq!(
-            schema["properties"]["apiVersion"]["enum"],
-            serde_json::json!([api_version])
-        );
+        found += 1;
+        let schema: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for field in ["apiVersion", "kind"] {
+            assert!(
+                schema["properties"][field]["enum"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty()),
+                "{}: no {field} enum",
+                path.display()
+            );
+        }
         assert!(
-            schema["$comment"].as_str().unwrap().contains("kopiur"),
-            "{file} names its source"
+            schema["$comment"]
+                .as_str()
+                .is_some_and(|c| c.contains("derived by tests/tools/crd_to_schema.py from ")),
+            "{}: $comment must name the CRD's source and version",
+            path.display()
         );
-        let mut loose = Vec::new();
-        walk(&schema, "", &mut loose);
-        assert_eq!(
-            loose,
-            Vec::<String>::new(),
-            "{file}: objects without additionalProperties"
-        );
+        assert_eq!(schema["additionalProperties"], false, "{}", path.display());
     }
+    assert!(found >= 1, "tests/schemas/ holds no schema");
 }

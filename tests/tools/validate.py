@@ -3,44 +3,41 @@
 
 Core Kubernetes kinds are checked with kubernetes-validate in strict mode (unknown fields
 are errors; the same check as `kubernetes-validate --strict -k VERSION`), against every
-requested Kubernetes version. `ExternalSecret`, `ReplicationSource` and
-`ReplicationDestination` are checked against the JSON Schemas of their CRDs (draft-07) in
---schemas DIR (default: shared/schemas beside the repository, i.e. ../shared/schemas from its
-root; when that default is absent, those kinds are reported as skipped, not failed). The kinds
-listed in --derived DIR/manifest.json (default: tests/data/crd-schemas, JSON Schemas derived
-from public CRDs by tests/tools/crd_schema.py, e.g. kopiur's) are checked against those. Any
-other kind is a failure: nothing else leaves this script unchecked.
+requested Kubernetes version. Objects of a custom resource are checked against the JSON
+Schema (draft-07) of their CRD: every `*.json` in each --schemas DIR is indexed by the
+`apiVersion` and `kind` enums it declares (tests/schemas/ holds the project's own, derived
+with tests/tools/crd_to_schema.py; ../shared/schemas/ the shared ones). Adding a schema file
+is all it takes to check a new kind.
+
+An object whose kind has no schema anywhere is a FAILURE (kubernetes-validate does not know
+it and no CRD schema names it), except with --skip-missing-crds, which reports objects of a
+non-core API group without a schema as skipped (only for a machine without
+../shared/schemas, where the tests allow it).
+
+HTTPRoute objects (gateway.networking.k8s.io) are also held to the CEL rules of the CRD's
+path matches (x-kubernetes-validations, which a JSON Schema validator cannot evaluate),
+translated by hand below.
 
 Prints one line per object (`ok`, `skip` or `FAIL file: Kind/namespace/name: ...`) and a
 summary line, and exits 1 if anything failed, 2 on a usage or setup problem.
 """
 
 import argparse
+import glob
 import json
 import os
+import re
 import sys
 
 import jsonschema
 import kubernetes_validate
 import yaml
 
-# kind -> (apiVersion the schema is for, schema file in --schemas)
-CRD_SCHEMAS = {
-    "ExternalSecret": ("external-secrets.io/v1", "externalsecret-external-secrets-v1.json"),
-    "ReplicationSource": ("volsync.backube/v1alpha1", "replicationsource-volsync-v1alpha1.json"),
-    "ReplicationDestination": (
-        "volsync.backube/v1alpha1",
-        "replicationdestination-volsync-v1alpha1.json",
-    ),
-}
-
-DEFAULT_DERIVED = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "crd-schemas")
-)
-
-DEFAULT_SCHEMAS = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "schemas")
-)
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_SCHEMA_DIRS = [
+    os.path.normpath(os.path.join(HERE, "..", "schemas")),
+    os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "schemas")),
+]
 
 # The Kubernetes version the crate's k8s-openapi types are built for (feature v1_33).
 BASE_K8S_VERSION = "1.33.0"
@@ -62,29 +59,38 @@ def error_path(err):
     return path or "<root>"
 
 
-def derived_schemas(derived_dir):
-    """kind -> (apiVersion, absolute schema path) of the derived schemas."""
-    with open(os.path.join(derived_dir, "manifest.json"), encoding="utf-8") as f:
-        manifest = json.load(f)
-    return {
-        kind: (api_version, os.path.join(derived_dir, filename))
-        for kind, (api_version, filename) in manifest.items()
-    }
+def enum_of(schema, field):
+    node = schema.get("properties", {}).get(field, {})
+    values = node.get("enum")
+    if not isinstance(values, list) or not values:
+        raise ValueError(f"declares no enum for {field}")
+    return values
 
 
-def load_crd_validators(schema_dir, table=None):
-    validators = {}
-    for kind, (api_version, filename) in (table or CRD_SCHEMAS).items():
-        path = os.path.join(schema_dir, filename)
-        with open(path, encoding="utf-8") as f:
-            schema = json.load(f)
-        jsonschema.Draft7Validator.check_schema(schema)
-        validators[kind] = (api_version, jsonschema.Draft7Validator(schema))
-    return validators
+def load_crd_schemas(dirs):
+    """(apiVersion, kind) -> (file, validator), from every *.json of every directory."""
+    index = {}
+    for directory in dirs:
+        if not os.path.isdir(directory):
+            raise OSError(f"{directory} is not a directory")
+        for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
+            with open(path, encoding="utf-8") as f:
+                schema = json.load(f)
+            try:
+                jsonschema.Draft7Validator.check_schema(schema)
+                pairs = [(a, k) for a in enum_of(schema, "apiVersion") for k in enum_of(schema, "kind")]
+            except (ValueError, jsonschema.SchemaError) as e:
+                raise ValueError(f"{path}: {e}") from e
+            validator = jsonschema.Draft7Validator(schema)
+            for pair in pairs:
+                if pair in index:
+                    raise ValueError(f"{path} and {index[pair][0]} both describe {pair[1]} {pair[0]}")
+                index[pair] = (path, validator)
+    return index
 
 
 def check_core(doc, versions):
-    """Failure messages of one core object, over every version."""
+    """Failure messages of one core object, over every version; None if no schema is known."""
     failures = []
     for version in versions:
         try:
@@ -92,42 +98,104 @@ def check_core(doc, versions):
         except kubernetes_validate.ValidationError as e:
             failures.append(f"k8s {version}: {error_path(e)}: {e.message}")
         except kubernetes_validate.SchemaNotFoundError as e:
-            failures.append(f"k8s {version}: {e.message}")
+            return None, f"k8s {version}: {e.message}"
+    return failures, None
+
+
+HTTP_PATH_CHARS = re.compile(r"^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$")
+
+
+def httproute_cel(doc):
+    """The CRD's CEL rules on spec.rules[].matches[].path (gateway-api v1.6.1)."""
+    failures = []
+    rules = (doc.get("spec") or {}).get("rules") or []
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        for j, match in enumerate((rule or {}).get("matches") or []):
+            path = (match or {}).get("path")
+            if not isinstance(path, dict):
+                continue
+            kind = path.get("type", "PathPrefix")
+            value = path.get("value", "/")
+            where = f"spec.rules.{i}.matches.{j}.path"
+            if kind not in ("Exact", "PathPrefix", "RegularExpression"):
+                failures.append(f"CRD rule: {where}: type must be one of ['Exact', 'PathPrefix', 'RegularExpression']")
+            if kind not in ("Exact", "PathPrefix") or not isinstance(value, str):
+                continue
+            broken = []
+            if not value.startswith("/"):
+                broken.append("value must be an absolute path and start with '/'")
+            for bad in ("//", "/./", "/../", "%2f", "%2F", "#"):
+                if bad in value:
+                    broken.append(f"must not contain '{bad}'")
+            for bad in ("/..", "/."):
+                if value.endswith(bad):
+                    broken.append(f"must not end with '{bad}'")
+            if not HTTP_PATH_CHARS.match(value):
+                broken.append("must only contain valid characters")
+            failures.extend(f"CRD rule: {where}: {b} (value {value!r})" for b in broken)
     return failures
+
+
+EXTRA_RULES = {("gateway.networking.k8s.io/v1", "HTTPRoute"): httproute_cel}
 
 
 def check_crd(doc, crd):
-    api_version, validator = crd
+    _, validator = crd
     failures = []
-    if doc.get("apiVersion") != api_version:
-        failures.append(f"apiVersion {doc.get('apiVersion')!r}: the schema is for {api_version}")
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         failures.append(f"CRD schema: {error_path(err)}: {err.message}")
+    extra = EXTRA_RULES.get((doc.get("apiVersion"), doc.get("kind")))
+    if extra:
+        failures.extend(extra(doc))
     return failures
 
 
-def check_document(doc, versions, crds, derived):
+def is_core_group(api_version):
+    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    return "." not in group
+
+
+def check_document(doc, versions, crds, skip_missing):
+    """(failures, skip reason): failures is None when the object is skipped."""
     if not isinstance(doc, dict):
-        return ["document is not a mapping"]
+        return ["document is not a mapping"], None
     for field in ("apiVersion", "kind"):
         if not isinstance(doc.get(field), str) or not doc.get(field):
-            return [f"missing {field}"]
+            return [f"missing {field}"], None
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not meta.get("name"):
-        return ["missing metadata.name"]
-    if doc["kind"] in derived:
-        return check_crd(doc, derived[doc["kind"]])
-    if doc["kind"] in CRD_SCHEMAS:
-        crd = crds.get(doc["kind"])
-        return None if crd is None else check_crd(doc, crd)
-    return check_core(doc, versions)
+        return ["missing metadata.name"], None
+    api_version, kind = doc["apiVersion"], doc["kind"]
+    crd = crds.get((api_version, kind))
+    if crd is not None:
+        return check_crd(doc, crd), None
+    others = sorted(a for (a, k) in crds if k == kind)
+    if others:
+        return [f"apiVersion {api_version!r}: the schema is for {', '.join(others)}"], None
+    failures, missing = check_core(doc, versions)
+    if missing is None:
+        return failures, None
+    if skip_missing and not is_core_group(api_version):
+        return None, f"no CRD schema for {kind} ({api_version})"
+    return [
+        f"{missing}; no CRD schema names {kind} ({api_version}) either: derive one into "
+        "tests/schemas/ with tests/tools/crd_to_schema.py"
+    ], None
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--schemas",
-        help=f"directory holding the CRD JSON Schemas (default: {DEFAULT_SCHEMAS})",
+        action="append",
+        help="directory of CRD JSON Schemas (repeatable; default: "
+        + " and ".join(DEFAULT_SCHEMA_DIRS)
+        + ")",
+    )
+    parser.add_argument(
+        "--skip-missing-crds",
+        action="store_true",
+        help="report objects of a non-core group without a schema as skipped, not failed",
     )
     parser.add_argument(
         "-k",
@@ -137,11 +205,6 @@ def main():
         help="Kubernetes version to validate against (repeatable); default: "
         f"{BASE_K8S_VERSION} and the newest version kubernetes-validate bundles",
     )
-    parser.add_argument(
-        "--derived",
-        default=DEFAULT_DERIVED,
-        help=f"directory of derived CRD schemas with a manifest.json (default: {DEFAULT_DERIVED})",
-    )
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
 
@@ -149,24 +212,10 @@ def main():
         {BASE_K8S_VERSION, kubernetes_validate.latest_version()},
         key=lambda v: tuple(int(p) for p in v.split(".")),
     )
-    schemas = args.schemas or DEFAULT_SCHEMAS
-    crds = {}
-    if args.schemas is None and not os.path.isdir(schemas):
-        print(
-            f"notice: {schemas} is absent: {', '.join(sorted(CRD_SCHEMAS))} objects are skipped",
-            file=sys.stderr,
-        )
-    else:
-        try:
-            crds = load_crd_validators(schemas)
-        except (OSError, ValueError, jsonschema.SchemaError) as e:
-            print(f"ERROR cannot load the CRD schemas from {schemas}: {e}", file=sys.stderr)
-            return 2
-
     try:
-        derived = load_crd_validators("/", derived_schemas(args.derived))
-    except (OSError, ValueError, jsonschema.SchemaError) as e:
-        print(f"ERROR cannot load the derived CRD schemas from {args.derived}: {e}", file=sys.stderr)
+        crds = load_crd_schemas(args.schemas or DEFAULT_SCHEMA_DIRS)
+    except (OSError, ValueError) as e:
+        print(f"ERROR cannot load the CRD schemas: {e}", file=sys.stderr)
         return 2
 
     checked = ok = failed = skipped = 0
@@ -183,9 +232,9 @@ def main():
             failed += 1
         for doc in docs:
             checked += 1
-            failures = check_document(doc, versions, crds, derived)
+            failures, skip = check_document(doc, versions, crds, args.skip_missing_crds)
             if failures is None:
-                print(f"skip {filename}: {describe(doc)}: no CRD schema")
+                print(f"skip {filename}: {describe(doc)}: {skip}")
                 skipped += 1
                 continue
             for message in failures:
@@ -196,10 +245,10 @@ def main():
                 print(f"ok   {filename}: {describe(doc)}")
                 ok += 1
 
+    kinds = sorted({k for (_, k) in crds})
     print(
         f"validated {checked} objects in {len(args.files)} files "
-        f"(Kubernetes {', '.join(versions)}, strict; CRDs: {', '.join(sorted(crds)) or 'none'}; "
-        f"derived: {', '.join(sorted(derived)) or 'none'}): "
+        f"(Kubernetes {', '.join(versions)}, strict; CRDs: {', '.join(kinds) or 'none'}): "
         f"{ok} ok, {failed} failed, {skipped} skipped"
     )
     return 1 if failed else 0

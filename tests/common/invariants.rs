@@ -1,0 +1,436 @@
+//! The invariants every output of the product keeps (SPEC.md sections 4 and 6), asserted over
+//! every output the suite produces: each valid fixture's ResourceList, each example's
+//! `expected.yaml`, each real kustomize build.
+//!
+//! | name | what |
+//! |---|---|
+//! | `prune-guards` | every generated PersistentVolumeClaim and PersistentVolume carries both `argocd.argoproj.io/sync-options: Prune=false` and `kustomize.toolkit.fluxcd.io/prune: disabled` |
+//! | `no-secret-data` | no generated Secret carries `data` or `stringData` |
+//! | `no-yaml-anchors` | the output text has no YAML anchor or alias |
+//! | `labels` | every generated object (and its pod template) has `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by: appspec` and `backstage.io/kubernetes-id` equal to the name label |
+//! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/schemas/, ../shared/schemas/); a kind without a schema fails |
+//!
+//! "Generated" means every object of the output except the pass-through inputs the caller
+//! names (same apiVersion and kind, a name ending in the input's name: kustomize may prefix
+//! it). A new kind of output is covered by these checks as it is; for `strict-valid` a custom
+//! resource also needs its schema in tests/schemas/ (tests/tools/crd_to_schema.py derives it
+//! from the CRD), and until it has one the check fails.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::{own_schemas, python, repo_root, shared_schemas, text, tools_required};
+
+pub const PRUNE_GUARDS: &str = "prune-guards";
+pub const NO_SECRET_DATA: &str = "no-secret-data";
+pub const NO_YAML_ANCHORS: &str = "no-yaml-anchors";
+pub const LABELS: &str = "labels";
+pub const STRICT_VALID: &str = "strict-valid";
+
+const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
+const OUR_GROUP: &str = "platform.hypyr.space/";
+
+/// One output of the product: its text and objects, and the inputs that pass through it.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// Where it came from, e.g. `fixtures/valid-s3-external` or `kustomize examples/nas-internal`.
+    pub what: String,
+    /// The text as the product (or kustomize) wrote it.
+    pub text: String,
+    pub objects: Vec<Value>,
+    /// Input documents that are not ours: the output may carry them, untouched or prefixed.
+    pub passthrough: Vec<Value>,
+}
+
+impl Output {
+    /// A plain manifest stream (`render`, kustomize, `expected.yaml`).
+    pub fn stream(what: impl Into<String>, text: &str, inputs: &[Value]) -> Output {
+        let what = what.into();
+        let docs: Vec<Value> = serde_saphyr::from_multiple(text)
+            .unwrap_or_else(|e| panic!("{what}: the output is not a YAML stream: {e}"));
+        Output {
+            objects: docs.into_iter().filter(|d| !d.is_null()).collect(),
+            passthrough: passthrough(inputs),
+            text: text.to_string(),
+            what,
+        }
+    }
+
+    /// A ResourceList written by the function (KRM mode).
+    pub fn resource_list(what: impl Into<String>, text: &str, inputs: &[Value]) -> Output {
+        let what = what.into();
+        let list: Value = serde_saphyr::from_str(text)
+            .unwrap_or_else(|e| panic!("{what}: the output is not one YAML document: {e}"));
+        assert_eq!(
+            list["kind"], "ResourceList",
+            "{what}: the output is not a ResourceList"
+        );
+        Output {
+            objects: list["items"].as_array().cloned().unwrap_or_default(),
+            passthrough: passthrough(inputs),
+            text: text.to_string(),
+            what,
+        }
+    }
+
+    fn is_passthrough(&self, object: &Value) -> bool {
+        let name = |v: &Value| v["metadata"]["name"].as_str().unwrap_or("").to_string();
+        self.passthrough.iter().any(|p| {
+            p["apiVersion"] == object["apiVersion"]
+                && p["kind"] == object["kind"]
+                && !name(p).is_empty()
+                && name(object).ends_with(&name(p))
+        })
+    }
+
+    /// The objects the product generated.
+    pub fn generated(&self) -> Vec<&Value> {
+        self.objects
+            .iter()
+            .filter(|o| !self.is_passthrough(o))
+            .collect()
+    }
+}
+
+/// The inputs that are not ours (not an AppSpec or PlatformConfig, not a function config).
+fn passthrough(inputs: &[Value]) -> Vec<Value> {
+    inputs
+        .iter()
+        .filter(|d| {
+            let ours = d["apiVersion"]
+                .as_str()
+                .is_some_and(|a| a.starts_with(OUR_GROUP));
+            let function = d["metadata"]["annotations"]["config.kubernetes.io/function"].is_string();
+            !ours && !function && d.is_object()
+        })
+        .cloned()
+        .collect()
+}
+
+/// One broken invariant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub invariant: &'static str,
+    pub what: String,
+    pub object: String,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invariant {}: {}: {}: {}",
+            self.invariant, self.what, self.object, self.message
+        )
+    }
+}
+
+pub fn identity(v: &Value) -> String {
+    let m = &v["metadata"];
+    match m["namespace"].as_str() {
+        Some(ns) => format!(
+            "{}/{ns}/{}",
+            v["kind"].as_str().unwrap_or("?"),
+            m["name"].as_str().unwrap_or("?")
+        ),
+        None => format!(
+            "{}/{}",
+            v["kind"].as_str().unwrap_or("?"),
+            m["name"].as_str().unwrap_or("?")
+        ),
+    }
+}
+
+/// Anchor and alias counts of a YAML text, from the parser's events.
+pub fn anchors_and_aliases(yaml: &str) -> (usize, usize) {
+    let report = serde_saphyr::budget::check_yaml_budget(
+        yaml,
+        serde_saphyr::Budget::default(),
+        serde_saphyr::budget::EnforcingPolicy::AllContent,
+    )
+    .expect("cannot scan YAML");
+    (report.anchors, report.aliases)
+}
+
+/// The invariants that need no outside tool, over some outputs.
+pub fn violations(outputs: &[Output]) -> Vec<Violation> {
+    let mut found = Vec::new();
+    for out in outputs {
+        let mut add = |invariant, object: &Value, message: String| {
+            found.push(Violation {
+                invariant,
+                what: out.what.clone(),
+                object: if object.is_null() {
+                    "<the text>".to_string()
+                } else {
+                    identity(object)
+                },
+                message,
+            })
+        };
+        let (anchors, aliases) = anchors_and_aliases(&out.text);
+        if anchors + aliases > 0 {
+            add(
+                NO_YAML_ANCHORS,
+                &Value::Null,
+                format!("the output text has {anchors} anchors and {aliases} aliases"),
+            );
+        }
+        for object in out.generated() {
+            let kind = object["kind"].as_str().unwrap_or("");
+            let core_v1 = object["apiVersion"] == "v1";
+            if core_v1 && matches!(kind, "PersistentVolumeClaim" | "PersistentVolume") {
+                let annotations = &object["metadata"]["annotations"];
+                let argo = annotations[ARGOCD_SYNC_OPTIONS].as_str().unwrap_or("");
+                if !argo.split(',').any(|o| o.trim() == "Prune=false") {
+                    add(
+                        PRUNE_GUARDS,
+                        object,
+                        format!("lacks {ARGOCD_SYNC_OPTIONS}: Prune=false (has {argo:?})"),
+                    );
+                }
+                if annotations[FLUX_PRUNE] != "disabled" {
+                    add(
+                        PRUNE_GUARDS,
+                        object,
+                        format!(
+                            "lacks {FLUX_PRUNE}: disabled (has {})",
+                            annotations[FLUX_PRUNE]
+                        ),
+                    );
+                }
+            }
+            if core_v1 && kind == "Secret" {
+                for field in ["data", "stringData"] {
+                    if object.get(field).is_some() {
+                        add(
+                            NO_SECRET_DATA,
+                            object,
+                            format!("a generated Secret carries {field}"),
+                        );
+                    }
+                }
+            }
+            for (place, labels) in [
+                ("metadata.labels", &object["metadata"]["labels"]),
+                (
+                    "spec.template.metadata.labels",
+                    &object["spec"]["template"]["metadata"]["labels"],
+                ),
+            ] {
+                if place.starts_with("spec.") && object["spec"]["template"].is_null() {
+                    continue;
+                }
+                if let Some(problem) = label_problem(labels) {
+                    add(LABELS, object, format!("{place}: {problem}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn label_problem(labels: &Value) -> Option<String> {
+    let get = |k: &str| labels[k].as_str().filter(|v| !v.is_empty());
+    for key in [
+        "app.kubernetes.io/name",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/managed-by",
+        "backstage.io/kubernetes-id",
+    ] {
+        if get(key).is_none() {
+            return Some(format!("no {key} label"));
+        }
+    }
+    if get("app.kubernetes.io/managed-by") != Some(crate_manager()) {
+        return Some(format!(
+            "app.kubernetes.io/managed-by is {}, not appspec",
+            labels["app.kubernetes.io/managed-by"]
+        ));
+    }
+    if get("backstage.io/kubernetes-id") != get("app.kubernetes.io/name") {
+        return Some(format!(
+            "backstage.io/kubernetes-id {} differs from app.kubernetes.io/name {}",
+            labels["backstage.io/kubernetes-id"], labels["app.kubernetes.io/name"]
+        ));
+    }
+    None
+}
+
+/// The contract's value, written here rather than taken from the product.
+fn crate_manager() -> &'static str {
+    "appspec"
+}
+
+/// What `strict_violations` checked.
+#[derive(Debug, Default)]
+pub struct StrictReport {
+    /// Objects validated per kind.
+    pub kinds: BTreeMap<String, usize>,
+    /// Objects skipped (only without ../shared/schemas and without APPSPEC_REQUIRE_TOOLS=1).
+    pub skipped: usize,
+    pub summary: String,
+}
+
+/// `strict-valid` over the generated objects of some outputs, in one run of
+/// tests/tools/validate.py. `None` (after a notice) when the venv is missing and tools are
+/// not required.
+pub fn strict_violations(outputs: &[Output]) -> Option<(Vec<Violation>, StrictReport)> {
+    let python = python()?;
+    let shared = shared_schemas();
+    let dir = tempfile::Builder::new()
+        .prefix("invariants")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("cannot create a temp dir");
+    let mut files: Vec<(PathBuf, &Output)> = Vec::new();
+    let mut total = 0;
+    for (i, out) in outputs.iter().enumerate() {
+        let generated = out.generated();
+        if generated.is_empty() {
+            continue;
+        }
+        total += generated.len();
+        let safe: String = out
+            .what
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let path = dir.path().join(format!("{i:03}-{safe}.yaml"));
+        let stream: String = generated
+            .iter()
+            .map(|o| format!("---\n{}", serde_saphyr::to_string(o).expect("serializes")))
+            .collect();
+        std::fs::write(&path, stream).expect("cannot write a temp file");
+        files.push((path, out));
+    }
+    assert!(total > 0, "no generated object to validate");
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(repo_root().join("tests/tools/validate.py"))
+        .arg("--schemas")
+        .arg(own_schemas());
+    match &shared {
+        Some(dir) => {
+            cmd.arg("--schemas").arg(dir);
+        }
+        None => {
+            cmd.arg("--skip-missing-crds");
+        }
+    }
+    let out = cmd
+        .args(files.iter().map(|(p, _)| p))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let stdout = text(&out.stdout);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "tests/tools/validate.py could not run ({}):\n{stdout}\n{}",
+        out.status,
+        text(&out.stderr)
+    );
+    let mut report = StrictReport::default();
+    let mut found = Vec::new();
+    for line in stdout.lines() {
+        let Some((status, rest)) = line.split_once(' ') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some((file, tail)) = files
+            .iter()
+            .find(|(p, _)| rest.starts_with(&format!("{}: ", p.display())))
+            .map(|(p, o)| (o, &rest[p.display().to_string().len() + 2..]))
+        else {
+            continue;
+        };
+        let (object, message) = tail.split_once(": ").unwrap_or((tail, ""));
+        match status {
+            "ok" => {
+                let kind = object.split('/').next().unwrap_or("?").to_string();
+                *report.kinds.entry(kind).or_default() += 1;
+            }
+            "skip" => report.skipped += 1,
+            "FAIL" => found.push(Violation {
+                invariant: STRICT_VALID,
+                what: file.what.clone(),
+                object: object.to_string(),
+                message: message.to_string(),
+            }),
+            _ => {}
+        }
+    }
+    report.summary = stdout.lines().last().unwrap_or_default().to_string();
+    let ok: usize = report.kinds.values().sum();
+    let failed_objects = {
+        let mut ids: Vec<(&str, &str)> = found
+            .iter()
+            .map(|v| (v.what.as_str(), v.object.as_str()))
+            .collect();
+        ids.dedup();
+        ids.len()
+    };
+    assert_eq!(
+        ok + failed_objects + report.skipped,
+        total,
+        "validate.py did not report on every one of the {total} objects:\n{stdout}"
+    );
+    if report.skipped > 0 {
+        assert!(
+            shared.is_none() && !tools_required(),
+            "objects were skipped:\n{stdout}"
+        );
+        eprintln!(
+            "notice: {} custom resources not schema-checked (../shared/schemas is absent)",
+            report.skipped
+        );
+    }
+    if out.status.code() == Some(1) {
+        assert!(
+            !found.is_empty(),
+            "validate.py failed without a FAIL line:\n{stdout}"
+        );
+    }
+    Some((found, report))
+}
+
+/// Every invariant over some outputs: panics with every violation, each naming its
+/// invariant. Returns what `strict-valid` checked (`None` when the venv is missing and tools
+/// are not required).
+pub fn assert_invariants(outputs: &[Output]) -> Option<StrictReport> {
+    assert!(!outputs.is_empty(), "no output to check");
+    for out in outputs {
+        assert!(
+            !out.generated().is_empty(),
+            "{}: no generated object in the output (the invariants would hold vacuously)",
+            out.what
+        );
+    }
+    let mut found = violations(outputs);
+    let strict = strict_violations(outputs);
+    let report = strict.map(|(v, report)| {
+        found.extend(v);
+        report
+    });
+    assert!(
+        found.is_empty(),
+        "{} invariant violation(s) in {} outputs:\n{}",
+        found.len(),
+        outputs.len(),
+        found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    if let Some(r) = &report {
+        eprintln!(
+            "invariants hold over {} outputs; strict: {}",
+            outputs.len(),
+            r.summary
+        );
+    }
+    report
+}
