@@ -43,29 +43,6 @@ fn expected_files() -> Vec<PathBuf> {
     out
 }
 
-fn read_docs(path: &Path) -> Vec<Value> {
-    let text =
-        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let docs: Vec<Value> =
-        serde_saphyr::from_multiple(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    docs.into_iter().filter(|d| !d.is_null()).collect()
-}
-
-/// The input documents of a kustomization: its `resources` files, through its bases.
-fn kustomization_inputs(dir: &Path) -> Vec<Value> {
-    let kustomization = &read_docs(&dir.join("kustomization.yaml"))[0];
-    let mut docs = Vec::new();
-    for r in kustomization["resources"].as_array().into_iter().flatten() {
-        let path = dir.join(r.as_str().unwrap_or_default());
-        if path.is_dir() {
-            docs.extend(kustomization_inputs(&path));
-        } else if path.is_file() {
-            docs.extend(read_docs(&path));
-        }
-    }
-    docs
-}
-
 /// Each example's `expected.yaml` as an output, its resources as the pass-through inputs.
 fn expected_outputs() -> Vec<Output> {
     expected_files()
@@ -78,7 +55,7 @@ fn expected_outputs() -> Vec<Output> {
                 .display()
                 .to_string();
             let text = fs::read_to_string(path).unwrap();
-            Output::stream(what, &text, &kustomization_inputs(dir))
+            Output::stream(what, &text, &common::kustomization_inputs(dir))
         })
         .collect()
 }

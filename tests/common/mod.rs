@@ -129,3 +129,28 @@ pub fn kubectl() -> Option<PathBuf> {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// The documents of a YAML stream file (null documents dropped).
+pub fn read_stream(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text)
+        .unwrap_or_else(|e| panic!("{} is not a YAML stream: {e}", path.display()));
+    docs.into_iter().filter(|d| !d.is_null()).collect()
+}
+
+/// The input documents of a kustomization directory: its `resources` files, through the
+/// directories (bases) it lists.
+pub fn kustomization_inputs(dir: &Path) -> Vec<serde_json::Value> {
+    let kustomization = &read_stream(&dir.join("kustomization.yaml"))[0];
+    let mut docs = Vec::new();
+    for r in kustomization["resources"].as_array().into_iter().flatten() {
+        let path = dir.join(r.as_str().unwrap_or_default());
+        if path.is_dir() {
+            docs.extend(kustomization_inputs(&path));
+        } else if path.is_file() {
+            docs.extend(read_stream(&path));
+        }
+    }
+    docs
+}
