@@ -25,6 +25,8 @@
 //! `npm ci` there instead, and a missing node or npm is a failure.
 //! `INSTA_UPDATE=always` rewrites the snapshots.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,12 +36,7 @@ use std::sync::OnceLock;
 use appspec::yaml::{self, Limits};
 use serde_json::{Map, Value, json};
 
-/// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_appspec");
-
-fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{BIN, on_path, repo_root, tools_required};
 
 fn example_dir() -> PathBuf {
     repo_root().join("examples/backstage")
@@ -47,15 +44,6 @@ fn example_dir() -> PathBuf {
 
 fn node_dir() -> PathBuf {
     example_dir().join("test")
-}
-
-fn env_is_1(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| v == "1")
-}
-
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
 }
 
 fn read_yaml(path: &Path) -> Value {
@@ -315,10 +303,6 @@ const FORM_DROPS_FIELD: &[&str] = &[
     "invalid-s3-block-with-longhorn",
     "invalid-storage-size-with-ephemeral",
 ];
-
-/// Bounds the form adds to the schema's because the function enforces them and the schema
-/// does not say so: (field, keyword, why).
-const FORM_STRICTER: &[(&str, &str, &str)] = &[];
 
 /// The form field each family of invalid fixtures is about (its error must name it).
 const FIXTURE_FIELDS: &[(&str, &str)] = &[
@@ -594,7 +578,7 @@ fn node_ready() -> bool {
     if on_path("node") && installed {
         return true;
     }
-    if !env_is_1("APPSPEC_REQUIRE_TOOLS") {
+    if !tools_required() {
         eprintln!(
             "notice: node or examples/backstage/test/node_modules is missing: skipping the \
              Backstage template tests (run `npm ci` in examples/backstage/test, or set \
@@ -751,7 +735,7 @@ fn render(dir: &Path) -> Vec<Value> {
         dir.to_path_buf()
     } else {
         assert!(
-            !env_is_1("APPSPEC_REQUIRE_TOOLS"),
+            !tools_required(),
             "kustomize or kubectl is required to render the committed directory"
         );
         eprintln!("notice: no kustomize or kubectl: rendering app.yaml without the kustomization");
@@ -769,6 +753,15 @@ fn render(dir: &Path) -> Vec<Value> {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).expect("UTF-8 output");
+    // What the template commits renders to objects that keep the invariants.
+    let inputs = if target.is_dir() {
+        common::kustomization_inputs(&target)
+    } else {
+        vec![]
+    };
+    let rendered = common::invariants::Output::stream(target.display().to_string(), &text, &inputs);
+    let violations = common::invariants::violations(&[rendered]);
+    assert!(violations.is_empty(), "{violations:#?}");
     yaml::parse_stream(&text, &Limits::default()).expect("render prints YAML")
 }
 
@@ -1295,14 +1288,9 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
         // A default of the schema is the form's too; the form may suggest one where the
         // schema has none (a size of 10).
         let with_default = schema_node.get("default").is_some();
-        let mut form_rules = rules(form, with_default);
-        for (field, key, _) in FORM_STRICTER {
-            if what == field {
-                form_rules.as_object_mut().unwrap().remove(*key);
-            }
-        }
+        // The form's rules are exactly the schema's: no bound added or dropped.
         assert_eq!(
-            form_rules,
+            rules(form, with_default),
             rules(schema_node, with_default),
             "{what}: the form and the schema differ"
         );

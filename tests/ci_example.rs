@@ -6,6 +6,8 @@
 //! evaluator of the GitHub expression subset they use, so "auto-merge only when low" is
 //! checked on every combination of outcomes, not only by matching strings.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,7 +18,7 @@ use serde_json::Value;
 const WORKFLOW: &str = "examples/ci/risk-gate.yaml";
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    common::repo_root()
 }
 
 fn workflow() -> Value {
@@ -452,7 +454,7 @@ impl Sandbox {
     /// Runs a step's script as GitHub does (`bash -eo pipefail`), appspec and gh on PATH.
     fn run(&self, script: &str, env: &[(&str, String)]) -> std::process::Output {
         let wf = workflow();
-        let appspec_dir = Path::new(env!("CARGO_BIN_EXE_appspec")).parent().unwrap();
+        let appspec_dir = Path::new(common::BIN).parent().unwrap();
         let path = format!(
             "{}:{}:{}",
             self.bin.display(),
@@ -506,6 +508,10 @@ fn risk_step_reports_low() {
     let sb = sandbox("image-tag-bump");
     let out = sb.run(&validate_script(), &[]);
     assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "a valid head validates silently: {out:?}"
+    );
     let out = sb.run(&risk_script(), &[]);
     assert!(out.status.success(), "{out:?}");
     assert_eq!(sb.outputs(), "level=low\n");
@@ -540,9 +546,26 @@ fn invalid_head_fails_validation_and_is_high() {
     let sb = sandbox("head-invalid");
     let out = sb.run(&validate_script(), &[]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
+    // The step's log says what is wrong, where.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "head/apps/app.yaml:9:5: AppSpec/web: spec.env.1LOG_LEVEL: \"1LOG_LEVEL\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit\n"
+    );
     let out = sb.run(&risk_script(), &[]);
-    assert!(out.status.success());
+    assert!(out.status.success(), "{out:?}");
     assert_eq!(sb.outputs(), "level=high\n");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.runner_temp.join("risk/report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["level"], "high");
+    let codes: Vec<&str> = report["apps"][0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"invalid"), "{report}");
 }
 
 #[test]

@@ -12,15 +12,18 @@
 //! sidecar it adds.
 //!
 //! Tools: kustomize builds need `kubectl` (or `kustomize`, or `APPSPEC_KUSTOMIZE`), and the
-//! strict schema check needs `.venv/bin/python` with `tests/tools/validate.py`. A test whose
-//! tool is missing prints a notice and skips that part, unless `APPSPEC_REQUIRE_TOOLS=1`,
-//! which turns the notice into a failure (CI sets it).
+//! strict schema check needs the test venv's Python (`$APPSPEC_VENV`, else `.venv`) with
+//! `tests/tools/validate.py`. A test whose tool is missing prints a notice and skips that
+//! part, unless `APPSPEC_REQUIRE_TOOLS=1`, which turns the notice into a failure (CI sets it).
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use appspec::yaml::{self, Limits};
+use common::on_path;
 use serde_json::{Value, json};
 
 /// Where the image installs the binary (Dockerfile); plugin.yaml's commands start with it.
@@ -89,26 +92,12 @@ data:
 // ---------------------------------------------------------------------------------------
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tools_required() -> bool {
-    std::env::var("APPSPEC_REQUIRE_TOOLS").is_ok_and(|v| v.trim() == "1")
+    common::repo_root().to_path_buf()
 }
 
 /// Skips (with a notice) or, under `APPSPEC_REQUIRE_TOOLS=1`, fails.
 fn missing_tool(test: &str, what: &str) {
-    if tools_required() {
-        panic!("{test}: {what} is missing and APPSPEC_REQUIRE_TOOLS=1");
-    }
-    eprintln!(
-        "NOTICE: {test}: {what} is missing; skipping (set APPSPEC_REQUIRE_TOOLS=1 to fail instead)"
-    );
-}
-
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    common::missing_tool(&format!("{test}: {what}"));
 }
 
 /// The kustomize command for the sidecar build: `kubectl kustomize`, else `kustomize build`.
@@ -182,34 +171,21 @@ fn describe(v: &Value) -> String {
     )
 }
 
-/// Strict schema validation of a manifest stream by `tests/tools/validate.py`, when the
-/// project's venv exists.
+/// `strict-valid` (`common::invariants`) over every object of a manifest stream: core kinds
+/// with kubernetes-validate --strict, custom resources against their CRD schemas.
 fn strict_validate(test: &str, text: &str) {
-    let root = repo_root();
-    let python = root.join(".venv/bin/python");
-    let script = root.join("tests/tools/validate.py");
-    if !python.is_file() || !script.is_file() {
-        missing_tool(
-            test,
-            "strict validation (.venv/bin/python and tests/tools/validate.py)",
-        );
+    let output = common::invariants::Output::stream(test, text, &[]);
+    let Some((violations, _)) = common::invariants::strict_violations(&[output]) else {
         return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("manifests.yaml");
-    write(&file, text);
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg(&file)
-        .current_dir(&root)
-        .output()
-        .unwrap_or_else(|e| panic!("{test}: cannot run {}: {e}", python.display()));
+    };
     assert!(
-        out.status.success(),
-        "{test}: tests/tools/validate.py refused the output ({}):\nstdout:\n{}\nstderr:\n{}\ninput:\n{text}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+        violations.is_empty(),
+        "{test}: tests/tools/validate.py refused the output:\n{}\ninput:\n{text}",
+        violations
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 

@@ -319,7 +319,12 @@ fn valid_outputs_keep_the_invariants() {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("valid-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("valid-")
+        })
         .collect();
     dirs.sort();
     assert!(dirs.len() >= 5, "only {} valid-* fixtures", dirs.len());

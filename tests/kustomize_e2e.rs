@@ -37,7 +37,6 @@ const INVALID_EXAMPLES: &[(&str, &[&str])] = &[(
     ],
 )];
 
-
 struct Example {
     /// The path under examples/, e.g. `nas-internal` or `overlays/prod`.
     name: String,
@@ -527,8 +526,7 @@ fn krm_output_is_idempotent() {
         let first = run_function(&resource_list(&items, &config), &what);
         let expanded = output_items(&first, &what);
         assert!(
-            !expanded.iter().any(is_appspec)
-                && expanded.iter().any(|i| i["kind"] == "Deployment"),
+            !expanded.iter().any(is_appspec) && expanded.iter().any(|i| i["kind"] == "Deployment"),
             "{what}: the first run did not expand the AppSpecs:\n{first}"
         );
 
@@ -546,7 +544,10 @@ fn krm_output_is_idempotent() {
             expanded,
         );
         let third = run_function(&second, &what);
-        assert_eq!(second, third, "{what}: running on its own output changed it");
+        assert_eq!(
+            second, third,
+            "{what}: running on its own output changed it"
+        );
     }
     assert!(checked >= 5, "only {checked} examples were run directly");
 }
@@ -652,7 +653,8 @@ items:
     );
     assert_eq!(container("twin")["image"], "ghcr.io/hypyr/anchored:1.0.0");
     // Both apps got the anchored resources, written out in full (not `null == null`).
-    let resources = json!({"limits": {"memory": "512Mi"}, "requests": {"cpu": "100m", "memory": "256Mi"}});
+    let resources =
+        json!({"limits": {"memory": "512Mi"}, "requests": {"cpu": "100m", "memory": "256Mi"}});
     assert_eq!(container("anchored")["resources"], resources);
     assert_eq!(container("twin")["resources"], resources);
     assert_eq!(

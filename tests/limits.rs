@@ -7,15 +7,10 @@
 //! No wall-clock time is asserted here: `scripts/bench.sh` measures how fast these are
 //! refused.
 
-use assert_cmd::Command;
-use serde_json::{Value, json};
+mod common;
 
-fn appspec() -> Command {
-    let mut cmd = Command::cargo_bin("appspec").unwrap();
-    cmd.env_remove("APPSPEC_MAX_INPUT_BYTES")
-        .env_remove("APPSPEC_PLATFORM");
-    cmd
-}
+use common::appspec;
+use serde_json::{Value, json};
 
 const APP: &str = "apiVersion: platform.hypyr.space/v1alpha1
 kind: AppSpec
@@ -120,31 +115,27 @@ fn binary_garbage() -> Vec<u8> {
 /// The hostile inputs of KRM mode, with a word the error must contain.
 fn hostile_krm_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     vec![
-        (
-            "billion laughs",
-            billion_laughs().into_bytes(),
-            "not valid YAML",
-        ),
-        ("alias flood", alias_flood().into_bytes(), "not valid YAML"),
+        ("billion laughs", billion_laughs().into_bytes(), ALIAS_BOMB),
+        ("alias flood", alias_flood().into_bytes(), ALIAS_BOMB),
         (
             "10000-deep flow sequences",
             deep_flow(10_000).into_bytes(),
-            "not valid YAML",
+            "input is not valid YAML: recursion limit exceeded at line 4",
         ),
         (
             "10000-deep flow mappings",
             deep_flow_mappings(10_000).into_bytes(),
-            "not valid YAML",
+            TOO_DEEP,
         ),
         (
             "10000-deep block sequences",
             deep_block(10_000).into_bytes(),
-            "not valid YAML",
+            TOO_DEEP,
         ),
         (
             "10000-deep block mappings",
             deep_block_mappings(10_000).into_bytes(),
-            "not valid YAML",
+            TOO_DEEP,
         ),
         (
             "JSON Deployment",
@@ -192,11 +183,21 @@ fn hostile_krm_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ),
         (
             "two documents",
-            format!("{}---\n{}", resource_list("[]\n"), resource_list("[]\n")).into_bytes(),
-            "not valid YAML",
+            format!("{}---\n{}", resource_list(" []\n"), resource_list(" []\n")).into_bytes(),
+            "input is not valid YAML: more than one YAML document where one was expected",
+        ),
+        (
+            "a broken document",
+            resource_list("[]\n").into_bytes(),
+            "input is not valid YAML: simple key expected ':' at line 4, column 1",
         ),
     ]
 }
+
+/// What the parser's limits say (through KRM mode's "input is not valid YAML: ").
+const ALIAS_BOMB: &str = "input is not valid YAML: input refused by the YAML parser's limits: too much alias expansion (a YAML alias bomb?)";
+const TOO_DEEP: &str =
+    "input is not valid YAML: input refused by the YAML parser's limits: nesting too deep";
 
 /// Exit 1, a ResourceList with no items and an error result, the reason on stderr.
 fn assert_krm_refusal(what: &str, out: &std::process::Output, needle: &str) {
@@ -241,6 +242,49 @@ fn assert_krm_refusal(what: &str, out: &std::process::Output, needle: &str) {
     );
 }
 
+/// Exit 0, no error result, and the expanded app (or the pass-through items) on stdout.
+fn assert_krm_success(what: &str, out: &std::process::Output) -> Vec<Value> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{what}: exit code\nstderr: {stderr}"
+    );
+    assert!(stderr.is_empty(), "{what}: stderr: {stderr}");
+    let list: Value = serde_json::to_value(
+        appspec::yaml::parse_one(&stdout, &appspec::yaml::Limits::default())
+            .unwrap_or_else(|e| panic!("{what}: stdout is not YAML ({e}):\n{stdout}")),
+    )
+    .unwrap();
+    assert_eq!(list["kind"], "ResourceList", "{what}");
+    assert!(
+        list["results"]
+            .as_array()
+            .is_none_or(|r| r.iter().all(|r| r["severity"] != "error")),
+        "{what}: error results:\n{stdout}"
+    );
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// The app of `padded_list`, expanded: its Deployment carries the padding.
+fn assert_padded_app_expanded(what: &str, items: &[Value], pad_len: usize) {
+    let kinds: Vec<&str> = items.iter().filter_map(|i| i["kind"].as_str()).collect();
+    assert_eq!(kinds, ["Deployment", "Service", "Ingress"], "{what}");
+    let env = &items[0]["spec"]["template"]["spec"]["containers"][0]["env"];
+    assert_eq!(env[0]["name"], "PAD", "{what}");
+    assert_eq!(
+        env[0]["value"].as_str().map(str::len),
+        Some(pad_len),
+        "{what}: the padding"
+    );
+}
+
+fn pad_len(input: &str) -> usize {
+    let start = input.find("PAD: \"").unwrap() + 6;
+    input[start..].find('"').unwrap()
+}
+
 #[test]
 fn krm_refuses_hostile_input() {
     for (what, input, needle) in hostile_krm_inputs() {
@@ -268,12 +312,8 @@ fn krm_input_above_the_limit() {
         .write_stdin(input.clone())
         .output()
         .unwrap();
-    assert_eq!(
-        ok.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    let items = assert_krm_success("--max-input-bytes 4000", &ok);
+    assert_padded_app_expanded("--max-input-bytes 4000", &items, pad_len(&input));
 
     let out = appspec()
         .args(["--max-input-bytes", "1000"])
@@ -315,47 +355,112 @@ fn krm_limit_counts_bytes_exactly() {
         .write_stdin(input.clone())
         .output()
         .unwrap();
-    assert_eq!(at.status.code(), Some(0), "exactly the limit is accepted");
+    let items = assert_krm_success("exactly the limit is accepted", &at);
+    assert_padded_app_expanded("exactly the limit", &items, pad_len(&input));
     let below = appspec()
         .args(["--max-input-bytes", &(len - 1).to_string()])
         .write_stdin(input)
         .output()
         .unwrap();
-    assert_eq!(below.status.code(), Some(1), "one byte over is refused");
+    assert_krm_refusal(
+        "one byte over is refused",
+        &below,
+        &format!(
+            "input on stdin is larger than the limit of {} bytes",
+            len - 1
+        ),
+    );
 }
 
 /// The hostile inputs of `render`, written to a file: non-zero, nothing on stdout.
 #[test]
 fn render_refuses_hostile_files() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
-        ("billion laughs", billion_laughs().into_bytes(), vec![]),
-        ("alias flood", alias_flood().into_bytes(), vec![]),
-        ("deep flow", deep_flow(10_000).into_bytes(), vec![]),
+    // (what, content, extra arguments, exit code, what the first stderr line says)
+    type Case = (&'static str, Vec<u8>, Vec<&'static str>, i32, String);
+    let not_yaml = |why: &str| format!("not valid YAML: {why}");
+    let alias_bomb = not_yaml(
+        "input refused by the YAML parser's limits: too much alias expansion (a YAML alias bomb?)",
+    );
+    let too_deep = not_yaml("input refused by the YAML parser's limits: nesting too deep");
+    let mut cases: Vec<Case> = vec![
+        (
+            "billion laughs",
+            billion_laughs().into_bytes(),
+            vec![],
+            1,
+            alias_bomb.clone(),
+        ),
+        (
+            "alias flood",
+            alias_flood().into_bytes(),
+            vec![],
+            1,
+            alias_bomb,
+        ),
+        (
+            "deep flow",
+            deep_flow(10_000).into_bytes(),
+            vec![],
+            1,
+            not_yaml("recursion limit exceeded at line 4"),
+        ),
         (
             "deep flow mappings",
             deep_flow_mappings(10_000).into_bytes(),
             vec![],
+            1,
+            too_deep.clone(),
         ),
-        ("deep block", deep_block(10_000).into_bytes(), vec![]),
+        (
+            "deep block",
+            deep_block(10_000).into_bytes(),
+            vec![],
+            1,
+            too_deep.clone(),
+        ),
         (
             "deep block mappings",
             deep_block_mappings(10_000).into_bytes(),
             vec![],
+            1,
+            too_deep,
         ),
-        ("binary garbage", binary_garbage(), vec![]),
-        ("empty", vec![], vec![]),
-        ("a scalar", b"hello\n".to_vec(), vec![]),
-        ("JSON array", b"[1, 2, 3]".to_vec(), vec![]),
+        (
+            "binary garbage",
+            binary_garbage(),
+            vec![],
+            2,
+            "stream did not contain valid UTF-8".into(),
+        ),
+        ("empty", vec![], vec![], 1, "no manifests found".into()),
+        (
+            "a scalar",
+            b"hello\n".to_vec(),
+            vec![],
+            1,
+            "document 1 is not a Kubernetes resource (no kind)".into(),
+        ),
+        (
+            "JSON array",
+            b"[1, 2, 3]".to_vec(),
+            vec![],
+            1,
+            "document 1 is not a Kubernetes resource (no kind)".into(),
+        ),
         (
             "an AppSpec with a broken stream",
             format!("{APP}---\n[unclosed\n").into_bytes(),
             vec![],
+            1,
+            not_yaml("unclosed bracket '[' at line 9"),
         ),
         (
             "above --max-input-bytes",
             padded_list(2_000).into_bytes(),
             vec!["--max-input-bytes", "1000"],
+            2,
+            "bytes is above the input limit of 1000 bytes".into(),
         ),
     ];
     // The same file is fine without the small limit (as a manifest, not a ResourceList).
@@ -372,13 +477,21 @@ fn render_refuses_hostile_files() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
+    let rendered = String::from_utf8(ok.stdout).unwrap();
+    assert!(
+        rendered.contains("kind: Deployment") && rendered.contains(&"x".repeat(1_500)),
+        "the padded app renders:\n{rendered}"
+    );
     cases.push((
         "an AppSpec above --max-input-bytes",
         std::fs::read(&app).unwrap(),
         vec!["--max-input-bytes", "1000"],
+        2,
+        "bytes is above the input limit of 1000 bytes".into(),
     ));
-    for (i, (what, bytes, args)) in cases.into_iter().enumerate() {
-        let file = tmp.path().join(format!("case-{i}.yaml"));
+    for (i, (what, bytes, args, exit, needle)) in cases.into_iter().enumerate() {
+        let name = format!("case-{i}.yaml");
+        let file = tmp.path().join(&name);
         std::fs::write(&file, bytes).unwrap();
         let out = appspec()
             .args(&args)
@@ -388,14 +501,13 @@ fn render_refuses_hostile_files() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{what}: panic\n{stderr}");
-        assert!(
-            matches!(out.status.code(), Some(c) if c != 0),
-            "{what}: exit {:?}\n{stderr}",
-            out.status.code()
-        );
+        assert_eq!(out.status.code(), Some(exit), "{what}: exit code\n{stderr}");
         assert!(out.stdout.is_empty(), "{what}: stdout not empty");
         let first = stderr.lines().next().unwrap_or("");
-        assert!(!first.trim().is_empty(), "{what}: no reason on stderr");
+        assert!(
+            first.contains(&name) && first.contains(&needle),
+            "{what}: the first stderr line names {name} and says {needle:?}:\n{stderr}"
+        );
     }
 }
 
@@ -420,10 +532,20 @@ fn nesting_under_the_limit_is_accepted() {
         "]".repeat(100)
     ));
     let out = appspec().write_stdin(input).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Reading 100 levels back recurses deeper than a test thread's stack allows in a debug
+    // build: on a big stack, as the binary does.
+    appspec::yaml::with_big_stack(move || {
+        let items = assert_krm_success("100-deep nesting", &out);
+        assert_eq!(items.len(), 1, "the ConfigMap passes through");
+        // The nesting comes back whole: 100 lists around the 1.
+        let mut x = &items[0]["x"];
+        for depth in 0..100 {
+            let list = x
+                .as_array()
+                .unwrap_or_else(|| panic!("depth {depth}: not a list: {x}"));
+            assert_eq!(list.len(), 1, "depth {depth}");
+            x = &list[0];
+        }
+        assert_eq!(x, &json!(1));
+    });
 }

@@ -1,21 +1,36 @@
-//! Property tests: no input string changes the structure of the output (SPEC.md section 5,
-//! "YAML injection"), and a refused input comes back unchanged.
+//! Property tests: validation is exactly as strict as the contract, and no input string
+//! changes the structure of the output (SPEC.md section 5, "YAML injection").
 //!
-//! An AppSpec is built as a `serde_json::Value` with arbitrary strings (YAML-special
-//! characters, newlines, `: `, `---`, `#`, quotes, anchors, unicode, control characters) in
-//! the env value, name, namespace, host, path, bucket, subpath and image, wrapped in a
+//! An AppSpec is built as a `serde_json::Value` over every combination of storage pattern,
+//! ingress pattern and backup strategy (4 x 3 x 2), with generated values for the name,
+//! namespace (or none: it defaults to the name), host (or none: derived), path, bucket, NAS
+//! subpath, image and an env value: valid values (hyphens, 63-character names, dotted
+//! buckets, digests), reserved namespaces, values broken in one known way, and hostile strings
+//! (YAML-special characters, newlines, `: `, `---`, quotes, anchors, unicode, control
+//! characters). Sometimes a block is put where its pattern forbids it. It is wrapped in a
 //! ResourceList, written with `appspec::yaml::to_string` and run through
-//! `appspec::krm::process`. Then:
-//! - on success, the output has exactly the objects the storage/ingress pattern dictates
-//!   (same kinds in the same order and the same set of key paths as a baseline expansion with
-//!   plain values), and every input string that lands in the output lands byte-for-byte;
-//! - on failure, the output items equal the input items and an error result explains why;
-//! - either way nothing panics and the output is deterministic.
+//! `appspec::krm::process`.
+//!
+//! Each value has a verdict from an oracle written here from the contract, independent of the
+//! product: exact rules for the name, namespace, host and bucket; the class it was generated
+//! from for the path, subpath and image (a hostile one there is "unknown"). Then:
+//! - a value the oracle calls invalid must be refused, with an error at its field path (so
+//!   validation that gets looser is noticed), and no error may name a field the oracle
+//!   calls valid (so validation that gets stricter is noticed);
+//! - a spec the oracle calls valid expands to exactly the objects of its combination (same
+//!   kinds in the same order and the same key paths as a baseline with plain values), every
+//!   input string lands in the output byte-for-byte, and the output keeps the invariants
+//!   (`common::invariants`, those that need no outside tool);
+//! - a refused input comes back unchanged with its error results; nothing panics; the output
+//!   is deterministic.
+
+mod common;
 
 use std::collections::BTreeSet;
 
 use appspec::krm;
 use appspec::yaml::{self, Limits};
+use common::invariants::{self, Output};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -27,51 +42,265 @@ fn cases() -> u32 {
         .unwrap_or(128)
 }
 
+// --- The patterns. ---
+
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Pattern {
-    /// ephemeral storage, internal ingress with host and path.
-    InternalEphemeral,
-    /// nas-mount, external ingress with host and path.
-    ExternalNas,
-    /// s3-external, no ingress.
-    S3NoIngress,
-    /// longhorn-persistent with volsync backups, internal ingress.
-    LonghornBackup,
+enum Storage {
+    Ephemeral,
+    Longhorn,
+    Nas,
+    S3,
 }
 
-const PATTERNS: [Pattern; 4] = [
-    Pattern::InternalEphemeral,
-    Pattern::ExternalNas,
-    Pattern::S3NoIngress,
-    Pattern::LonghornBackup,
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ingress {
+    Internal,
+    External,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Backup {
+    None,
+    Volsync,
+}
+
+/// A block where its pattern forbids it (or nothing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Misplaced {
+    Nothing,
+    /// `size` with ephemeral or s3-external.
+    Size,
+    /// a `nas` block with another storage pattern.
+    Nas,
+    /// an `s3` block with another storage pattern.
+    S3,
+    /// an ingress `path` with ingress pattern none.
+    PathWithoutIngress,
+    /// a backup `schedule` with strategy none.
+    ScheduleWithoutBackup,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Pattern {
+    storage: Storage,
+    ingress: Ingress,
+    backup: Backup,
+}
+
+const STORAGES: [Storage; 4] = [
+    Storage::Ephemeral,
+    Storage::Longhorn,
+    Storage::Nas,
+    Storage::S3,
+];
+const INGRESSES: [Ingress; 3] = [Ingress::Internal, Ingress::External, Ingress::None];
+const BACKUPS: [Backup; 2] = [Backup::None, Backup::Volsync];
+
+fn all_patterns() -> Vec<Pattern> {
+    let mut out = Vec::new();
+    for storage in STORAGES {
+        for ingress in INGRESSES {
+            for backup in BACKUPS {
+                out.push(Pattern {
+                    storage,
+                    ingress,
+                    backup,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Four patterns that between them produce every kind.
+fn representative_patterns() -> Vec<Pattern> {
+    vec![
+        Pattern {
+            storage: Storage::Ephemeral,
+            ingress: Ingress::Internal,
+            backup: Backup::None,
+        },
+        Pattern {
+            storage: Storage::Nas,
+            ingress: Ingress::External,
+            backup: Backup::None,
+        },
+        Pattern {
+            storage: Storage::S3,
+            ingress: Ingress::None,
+            backup: Backup::None,
+        },
+        Pattern {
+            storage: Storage::Longhorn,
+            ingress: Ingress::Internal,
+            backup: Backup::Volsync,
+        },
+    ]
+}
+
+const INTERNAL_DOMAIN: &str = "in.hypyr.space";
+const EXTERNAL_DOMAIN: &str = "hypyr.space";
+const RESERVED: &[&str] = &[
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "backstage",
+    "argocd",
+    "flux-system",
+    "external-secrets",
+    "cert-manager",
+    "longhorn-system",
+    "volsync-system",
 ];
 
 impl Pattern {
+    /// The objects the contract (SPEC.md section 4) dictates, in the product's order.
     fn kinds(self) -> Vec<&'static str> {
-        match self {
-            Pattern::InternalEphemeral => vec!["Deployment", "Service", "Ingress"],
-            Pattern::ExternalNas => vec![
-                "Deployment",
-                "Service",
-                "Ingress",
-                "PersistentVolume",
-                "PersistentVolumeClaim",
-            ],
-            Pattern::S3NoIngress => vec!["Deployment", "Service", "ExternalSecret"],
-            Pattern::LonghornBackup => vec![
-                "Deployment",
-                "Service",
-                "Ingress",
-                "PersistentVolumeClaim",
-                "ExternalSecret",
-                "ReplicationSource",
-            ],
+        let mut kinds = vec!["Deployment", "Service"];
+        if self.ingress != Ingress::None {
+            kinds.push("Ingress");
+        }
+        if self.storage == Storage::Nas {
+            kinds.push("PersistentVolume");
+        }
+        if matches!(self.storage, Storage::Nas | Storage::Longhorn) {
+            kinds.push("PersistentVolumeClaim");
+        }
+        if self.storage == Storage::S3 {
+            kinds.push("ExternalSecret");
+        }
+        if self.backup == Backup::Volsync {
+            kinds.extend(["ExternalSecret", "ReplicationSource"]);
+        }
+        kinds
+    }
+
+    fn domain(self) -> &'static str {
+        match self.ingress {
+            Ingress::External => EXTERNAL_DOMAIN,
+            _ => INTERNAL_DOMAIN,
         }
     }
-    fn domain(self) -> &'static str {
-        match self {
-            Pattern::ExternalNas => "hypyr.space",
-            _ => "in.hypyr.space",
+
+    /// The contract's own refusals of the combination: (field path) of each.
+    fn refusals(self, misplaced: Misplaced) -> BTreeSet<&'static str> {
+        let mut out = BTreeSet::new();
+        if self.backup == Backup::Volsync && self.storage != Storage::Longhorn {
+            out.insert("spec.backup.strategy");
+        }
+        if let Some(path) = self.misplaced_path(misplaced) {
+            out.insert(path);
+        }
+        out
+    }
+
+    /// Where a misplaced block is reported, or `None` when it is not misplaced here.
+    fn misplaced_path(self, m: Misplaced) -> Option<&'static str> {
+        match m {
+            Misplaced::Nothing => None,
+            Misplaced::Size => matches!(self.storage, Storage::Ephemeral | Storage::S3)
+                .then_some("spec.storage.size"),
+            Misplaced::Nas => (self.storage != Storage::Nas).then_some("spec.storage.nas"),
+            Misplaced::S3 => (self.storage != Storage::S3).then_some("spec.storage.s3"),
+            Misplaced::PathWithoutIngress => {
+                (self.ingress == Ingress::None).then_some("spec.ingress.path")
+            }
+            Misplaced::ScheduleWithoutBackup => {
+                (self.backup == Backup::None).then_some("spec.backup.schedule")
+            }
+        }
+    }
+}
+
+// --- The oracle: the contract's rules, written independently of the product. ---
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verdict {
+    Valid,
+    Invalid,
+    /// A hostile string for a field without an exact oracle here: either outcome, but an
+    /// error may only name this field.
+    Unknown,
+}
+
+fn verdict(ok: bool) -> Verdict {
+    if ok { Verdict::Valid } else { Verdict::Invalid }
+}
+
+/// RFC 1123 label: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, at most 63 characters.
+fn is_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// The app name: a label that also starts with a letter (it names the Service, an RFC 1035
+/// label; the product is stricter here than SPEC.md's regex, on purpose).
+fn name_ok(s: &str) -> bool {
+    is_label(s) && s.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+fn namespace_ok(s: &str) -> bool {
+    is_label(s) && !s.starts_with("kube-") && !RESERVED.contains(&s)
+}
+
+fn host_ok(host: &str, p: Pattern) -> bool {
+    let under = |d: &str| host.len() > d.len() + 1 && host.ends_with(&format!(".{d}"));
+    host.len() <= 253
+        && host.contains('.')
+        && host.split('.').all(is_label)
+        && match p.ingress {
+            Ingress::Internal => under(INTERNAL_DOMAIN),
+            // Never under the internal domain, nor the internal domain itself.
+            Ingress::External => {
+                under(EXTERNAL_DOMAIN) && !under(INTERNAL_DOMAIN) && host != INTERNAL_DOMAIN
+            }
+            Ingress::None => true,
+        }
+}
+
+/// S3 general purpose bucket names.
+fn bucket_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let ip = {
+        let parts: Vec<&str> = s.split('.').collect();
+        parts.len() == 4 && parts.iter().all(|p| p.parse::<u8>().is_ok())
+    };
+    (3..=63).contains(&b.len())
+        && b.iter().all(|&c| alnum(c) || c == b'-' || c == b'.')
+        && alnum(b[0])
+        && alnum(b[b.len() - 1])
+        && !s.contains("..")
+        && !s.contains(".-")
+        && !s.contains("-.")
+        && !ip
+        && !["xn--", "sthree-", "amzn-s3-demo-"]
+            .iter()
+            .any(|p| s.starts_with(p))
+        && !["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
+            .iter()
+            .any(|x| s.ends_with(x))
+}
+
+/// A generated value and its verdict.
+#[derive(Clone, Debug)]
+struct Field {
+    value: String,
+    verdict: Verdict,
+}
+
+impl Field {
+    fn valid(value: &str) -> Field {
+        Field {
+            value: value.to_string(),
+            verdict: Verdict::Valid,
         }
     }
 }
@@ -80,74 +309,127 @@ impl Pattern {
 #[derive(Clone, Debug)]
 struct Fields {
     name: String,
-    namespace: String,
-    host_label: String,
-    /// When set, replaces the whole host (otherwise `<host_label>.<domain>`).
+    /// `None`: left out, so it defaults to the name.
+    namespace: Option<String>,
+    /// `None`: derived from the name and the domain.
     host: Option<String>,
-    path: String,
+    path: Field,
     bucket: String,
-    subpath: String,
-    image: String,
+    subpath: Field,
+    image: Field,
     env_value: String,
+    misplaced: Misplaced,
 }
 
 impl Fields {
     fn plain() -> Fields {
         Fields {
             name: "web".into(),
-            namespace: "shop".into(),
-            host_label: "web".into(),
+            namespace: Some("shop".into()),
             host: None,
-            path: "/".into(),
+            path: Field::valid("/"),
             bucket: "web-data".into(),
-            subpath: "/mnt/apps/web".into(),
-            image: "ghcr.io/acme/web:1.0.0".into(),
+            subpath: Field::valid("/mnt/apps/web"),
+            image: Field::valid("ghcr.io/acme/web:1.0.0"),
             env_value: "info".into(),
+            misplaced: Misplaced::Nothing,
         }
+    }
+
+    fn namespace(&self) -> &str {
+        self.namespace.as_deref().unwrap_or(&self.name)
     }
 
     fn host(&self, p: Pattern) -> String {
         self.host
             .clone()
-            .unwrap_or_else(|| format!("{}.{}", self.host_label, p.domain()))
+            .unwrap_or_else(|| format!("{}.{}", self.name, p.domain()))
+    }
+
+    /// (field path, verdict) of every field the spec of this pattern carries.
+    fn verdicts(&self, p: Pattern) -> Vec<(&'static str, Verdict)> {
+        let mut out = vec![
+            ("metadata.name", verdict(name_ok(&self.name))),
+            (
+                "metadata.namespace",
+                verdict(namespace_ok(self.namespace())),
+            ),
+            ("spec.image", self.image.verdict),
+        ];
+        if p.ingress != Ingress::None {
+            out.push(("spec.ingress.path", self.path.verdict));
+            if let Some(h) = &self.host {
+                out.push(("spec.ingress.host", verdict(host_ok(h, p))));
+            }
+        }
+        match p.storage {
+            Storage::Nas => out.push(("spec.storage.nas.subpath", self.subpath.verdict)),
+            Storage::S3 => out.push(("spec.storage.s3.bucket", verdict(bucket_ok(&self.bucket)))),
+            _ => {}
+        }
+        out
     }
 }
 
 fn appspec(p: Pattern, f: &Fields) -> Value {
     let mut spec = json!({
-        "image": f.image,
+        "image": f.image.value,
         "env": {"VALUE": f.env_value},
     });
-    let ingress = |pattern: &str| json!({"pattern": pattern, "host": f.host(p), "path": f.path});
-    match p {
-        Pattern::InternalEphemeral => {
-            spec["ingress"] = ingress("internal-only");
-        }
-        Pattern::ExternalNas => {
-            spec["storage"] = json!({
-                "pattern": "nas-mount",
-                "size": 10,
-                "nas": {"endpoint": "nfs://nas.internal:2049", "subpath": f.subpath},
+    spec["storage"] = match p.storage {
+        Storage::Ephemeral => json!({"pattern": "ephemeral"}),
+        Storage::Longhorn => json!({"pattern": "longhorn-persistent", "size": 5}),
+        Storage::Nas => json!({
+            "pattern": "nas-mount",
+            "size": 10,
+            "nas": {"endpoint": "nfs://nas.internal:2049", "subpath": f.subpath.value},
+        }),
+        Storage::S3 => json!({
+            "pattern": "s3-external",
+            "s3": {"bucket": f.bucket, "region": "us-east-1"},
+        }),
+    };
+    spec["ingress"] = match p.ingress {
+        Ingress::None => json!({"pattern": "none"}),
+        Ingress::Internal | Ingress::External => {
+            let mut i = json!({
+                "pattern": if p.ingress == Ingress::Internal { "internal-only" } else { "external-via-tunnel" },
+                "path": f.path.value,
             });
-            spec["ingress"] = ingress("external-via-tunnel");
+            if let Some(h) = &f.host {
+                i["host"] = json!(h);
+            }
+            i
         }
-        Pattern::S3NoIngress => {
-            spec["storage"] = json!({
-                "pattern": "s3-external",
-                "s3": {"bucket": f.bucket, "region": "us-east-1"},
-            });
-            spec["ingress"] = json!({"pattern": "none"});
+    };
+    if p.backup == Backup::Volsync {
+        spec["backup"] = json!({"strategy": "volsync-snapshots"});
+    }
+    if p.misplaced_path(f.misplaced).is_some() {
+        match f.misplaced {
+            Misplaced::Size => spec["storage"]["size"] = json!(5),
+            Misplaced::Nas => {
+                spec["storage"]["nas"] =
+                    json!({"endpoint": "nfs://nas.internal:2049", "subpath": "/mnt/apps/x"})
+            }
+            Misplaced::S3 => {
+                spec["storage"]["s3"] = json!({"bucket": "misplaced", "region": "us-east-1"})
+            }
+            Misplaced::PathWithoutIngress => spec["ingress"]["path"] = json!("/"),
+            Misplaced::ScheduleWithoutBackup => {
+                spec["backup"] = json!({"strategy": "none", "schedule": "0 2 * * *"})
+            }
+            Misplaced::Nothing => {}
         }
-        Pattern::LonghornBackup => {
-            spec["storage"] = json!({"pattern": "longhorn-persistent", "size": 5});
-            spec["backup"] = json!({"strategy": "volsync-snapshots"});
-            spec["ingress"] = ingress("internal-only");
-        }
+    }
+    let mut metadata = json!({"name": f.name});
+    if let Some(ns) = &f.namespace {
+        metadata["namespace"] = json!(ns);
     }
     json!({
         "apiVersion": "platform.hypyr.space/v1alpha1",
         "kind": "AppSpec",
-        "metadata": {"name": f.name, "namespace": f.namespace},
+        "metadata": metadata,
         "spec": spec,
     })
 }
@@ -183,7 +465,9 @@ fn key_paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn shape(items: &[Value]) -> Vec<(String, BTreeSet<String>)> {
+type Shape = Vec<(String, BTreeSet<String>)>;
+
+fn shape(items: &[Value]) -> Shape {
     items
         .iter()
         .map(|i| {
@@ -196,9 +480,11 @@ fn shape(items: &[Value]) -> Vec<(String, BTreeSet<String>)> {
 
 struct Run {
     input_item: Value,
+    stdout: String,
     output: Value,
     failed: bool,
-    error_messages: Vec<String>,
+    /// (field path, message) of each error result.
+    errors: Vec<(String, String)>,
 }
 
 /// Writes the ResourceList, checks the writer round-trips it, and runs the function.
@@ -230,27 +516,39 @@ fn run(p: Pattern, f: &Fields) -> Result<Run, TestCaseError> {
     prop_assert_eq!(&output["apiVersion"], krm::RESOURCE_LIST_API_VERSION);
     prop_assert_eq!(&output["kind"], krm::RESOURCE_LIST_KIND);
     let results = output["results"].as_array().cloned().unwrap_or_default();
-    let error_messages: Vec<String> = results
+    let errors: Vec<(String, String)> = results
         .iter()
         .filter(|r| r["severity"] == "error")
-        .map(|r| r["message"].as_str().unwrap_or("").to_string())
+        .map(|r| {
+            (
+                r["field"]["path"].as_str().unwrap_or("").to_string(),
+                r["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     prop_assert_eq!(
         response.failed,
-        !error_messages.is_empty(),
+        !errors.is_empty(),
         "failed iff an error result exists"
     );
     Ok(Run {
         input_item: item,
+        stdout: response.stdout,
         output,
         failed: response.failed,
-        error_messages,
+        errors,
     })
 }
 
-fn baseline(p: Pattern) -> Vec<(String, BTreeSet<String>)> {
-    let r = run(p, &Fields::plain()).unwrap();
-    assert!(!r.failed, "baseline {p:?} fails: {:?}", r.error_messages);
+fn baseline(p: Pattern) -> Shape {
+    let plain = Fields::plain();
+    let r = run(p, &plain).unwrap();
+    let refusals = p.refusals(Misplaced::Nothing);
+    if !refusals.is_empty() {
+        assert!(r.failed, "{p:?} must be refused");
+        return vec![];
+    }
+    assert!(!r.failed, "baseline {p:?} fails: {:?}", r.errors);
     let items = r.output["items"].as_array().unwrap().clone();
     let s = shape(&items);
     assert_eq!(
@@ -268,14 +566,66 @@ fn find<'a>(items: &'a [Value], kind: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind}"))
 }
 
-/// The checks of a run, whichever way it went.
-fn check(
-    p: Pattern,
-    f: &Fields,
-    base: &[(String, BTreeSet<String>)],
-) -> Result<bool, TestCaseError> {
+/// The checks of a run against the oracle. Returns whether the spec was expanded.
+fn check(p: Pattern, f: &Fields, base: &Shape) -> Result<bool, TestCaseError> {
     let r = run(p, f)?;
     let items = r.output["items"].as_array().cloned().unwrap_or_default();
+    let verdicts = f.verdicts(p);
+    let mut invalid: BTreeSet<&str> = p.refusals(f.misplaced);
+    invalid.extend(
+        verdicts
+            .iter()
+            .filter(|(_, v)| *v == Verdict::Invalid)
+            .map(|(path, _)| *path),
+    );
+    let unknown: BTreeSet<&str> = verdicts
+        .iter()
+        .filter(|(_, v)| *v == Verdict::Unknown)
+        .map(|(path, _)| *path)
+        .collect();
+    let error_paths: BTreeSet<&str> = r.errors.iter().map(|(p, _)| p.as_str()).collect();
+    // Names the platform's templates render from a broken name or namespace may fail too:
+    // allowed (not required) at the field that asked for the template.
+    let identity_broken = verdicts
+        .iter()
+        .any(|(path, v)| path.starts_with("metadata.") && *v != Verdict::Valid);
+    let mut unknown = unknown;
+    if identity_broken {
+        if p.backup == Backup::Volsync {
+            unknown.insert("spec.backup.strategy");
+        }
+        if p.storage == Storage::S3 {
+            unknown.insert("spec.storage.s3.bucket");
+        }
+    }
+
+    // No error names a field the oracle calls valid.
+    let unexpected: Vec<&(String, String)> = r
+        .errors
+        .iter()
+        .filter(|(path, _)| !invalid.contains(path.as_str()) && !unknown.contains(path.as_str()))
+        .collect();
+    prop_assert!(
+        unexpected.is_empty(),
+        "{:?}: errors on fields the contract accepts: {:?}\nfields: {:?}",
+        p,
+        unexpected,
+        f
+    );
+    // Every field the oracle calls invalid is refused, at its path.
+    let missed: Vec<&&str> = invalid
+        .iter()
+        .filter(|path| !error_paths.contains(**path))
+        .collect();
+    prop_assert!(
+        missed.is_empty(),
+        "{:?}: validation let through {:?} (errors: {:?})\nfields: {:?}",
+        p,
+        missed,
+        r.errors,
+        f
+    );
+
     if r.failed {
         prop_assert_eq!(
             &items,
@@ -283,11 +633,12 @@ fn check(
             "a refused input must come back unchanged"
         );
         prop_assert!(
-            r.error_messages.iter().all(|m| !m.trim().is_empty()),
+            r.errors.iter().all(|(_, m)| !m.trim().is_empty()),
             "error results carry a message"
         );
         return Ok(false);
     }
+
     let got = shape(&items);
     prop_assert_eq!(
         got.len(),
@@ -299,6 +650,9 @@ fn check(
         prop_assert_eq!(gk, bk, "kinds in order");
         prop_assert_eq!(gkeys, bkeys, "key paths of the {}", gk);
     }
+    let violations =
+        invariants::violations(&[Output::resource_list(format!("{p:?}"), &r.stdout, &[])]);
+    prop_assert!(violations.is_empty(), "{:?}", violations);
 
     let deployment = find(&items, "Deployment");
     prop_assert_eq!(
@@ -307,10 +661,10 @@ fn check(
     );
     prop_assert_eq!(
         &deployment["metadata"]["namespace"],
-        &Value::from(f.namespace.as_str())
+        &Value::from(f.namespace())
     );
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
-    prop_assert_eq!(&container["image"], &Value::from(f.image.as_str()));
+    prop_assert_eq!(&container["image"], &Value::from(f.image.value.as_str()));
     let env = container["env"].as_array().cloned().unwrap_or_default();
     let value: Vec<Value> = env
         .iter()
@@ -323,25 +677,34 @@ fn check(
         "env value round-trips"
     );
 
-    if p != Pattern::S3NoIngress {
+    if p.ingress != Ingress::None {
         let ingress = find(&items, "Ingress");
         let rule = &ingress["spec"]["rules"][0];
         prop_assert_eq!(&rule["host"], &Value::from(f.host(p)));
         prop_assert_eq!(
             &rule["http"]["paths"][0]["path"],
-            &Value::from(f.path.as_str())
+            &Value::from(f.path.value.as_str())
         );
+        let external =
+            &ingress["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/hostname"];
+        if p.ingress == Ingress::External {
+            prop_assert_eq!(external, &Value::from(f.host(p)));
+        } else {
+            prop_assert!(external.is_null(), "an internal app is not published");
+        }
     }
-    if p == Pattern::ExternalNas {
+    if p.storage == Storage::Nas {
         let pv = find(&items, "PersistentVolume");
-        prop_assert_eq!(&pv["spec"]["nfs"]["path"], &Value::from(f.subpath.as_str()));
-        let host = f.host(p);
         prop_assert_eq!(
-            &ingress_annotation(&items, "external-dns.alpha.kubernetes.io/hostname"),
-            &Value::from(host)
+            &pv["spec"]["nfs"]["path"],
+            &Value::from(f.subpath.value.as_str())
+        );
+        prop_assert_eq!(
+            &pv["metadata"]["name"],
+            &Value::from(format!("{}-{}-nfs", f.namespace(), f.name))
         );
     }
-    if p == Pattern::S3NoIngress {
+    if p.storage == Storage::S3 {
         let bucket: Vec<Value> = env
             .iter()
             .filter(|e| e["name"] == "S3_BUCKET")
@@ -350,10 +713,6 @@ fn check(
         prop_assert_eq!(bucket, vec![Value::from(f.bucket.as_str())]);
     }
     Ok(true)
-}
-
-fn ingress_annotation(items: &[Value], key: &str) -> Value {
-    find(items, "Ingress")["metadata"]["annotations"][key].clone()
 }
 
 // --- Strategies. ---
@@ -420,38 +779,244 @@ const FRAGMENTS: &[&str] = &[
     "=",
 ];
 
-fn hostile() -> impl Strategy<Value = String> {
+fn hostile() -> BoxedStrategy<String> {
     prop_oneof![
         prop::collection::vec(prop::sample::select(FRAGMENTS), 0..12).prop_map(|v| v.concat()),
         any::<String>(),
         "\\PC{0,20}",
     ]
+    .boxed()
 }
 
-/// Mostly a value that validates, sometimes a hostile one or a valid one with a hostile tail.
-fn field(valid: &'static str) -> BoxedStrategy<String> {
+/// Mostly (5 in 6) a value from `valid`, sometimes one broken in a known way, a hostile one, or a
+/// valid one with a hostile tail. For fields with an exact oracle: the oracle decides.
+fn exact(valid: BoxedStrategy<String>, broken: BoxedStrategy<String>) -> BoxedStrategy<String> {
     prop_oneof![
-        6 => valid,
+        20 => valid.clone(),
+        2 => broken,
         1 => hostile(),
         1 => (valid, hostile()).prop_map(|(v, h)| format!("{v}{h}")),
     ]
     .boxed()
 }
 
+/// Names: up to 63 characters with hyphens inside, and the ways to break one.
+fn label() -> BoxedStrategy<String> {
+    prop_oneof![
+        "[a-z]",
+        "[a-z][-a-z0-9]{0,20}[a-z0-9]",
+        "[a-z][a-z0-9]{1,5}(-[a-z0-9]{1,6}){1,4}",
+        "[a-z][-a-z0-9]{61}[a-z0-9]",
+    ]
+    .boxed()
+}
+
+fn broken_label() -> BoxedStrategy<String> {
+    prop_oneof![
+        label().prop_map(|l| format!("-{l}")),
+        label().prop_map(|l| format!("{l}-")),
+        label().prop_map(|l| format!("{l}_x")),
+        label().prop_map(|l| l.to_uppercase()),
+        label().prop_map(|l| format!("{l}.x")),
+        "[0-9][a-z0-9]{0,8}",
+        "[a-z][-a-z0-9]{62}[a-z0-9]",
+        Just(String::new()),
+    ]
+    .boxed()
+}
+
+fn name() -> BoxedStrategy<String> {
+    exact(
+        prop_oneof![
+            4 => label(),
+            1 => prop::sample::select(RESERVED).prop_map(str::to_string),
+            1 => "kube-[a-z0-9]{1,8}",
+        ]
+        .boxed(),
+        broken_label(),
+    )
+}
+
+fn namespace() -> BoxedStrategy<Option<String>> {
+    prop::option::weighted(
+        0.7,
+        exact(
+            prop_oneof![
+                6 => label(),
+                1 => prop::sample::select(RESERVED).prop_map(str::to_string),
+                1 => "kube-[a-z0-9-]{0,8}[a-z0-9]",
+            ]
+            .boxed(),
+            broken_label(),
+        ),
+    )
+    .boxed()
+}
+
+fn host() -> BoxedStrategy<Option<String>> {
+    let labels = "[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,6}[a-z0-9])?){0,2}";
+    let domain = prop_oneof![
+        4 => Just(INTERNAL_DOMAIN),
+        4 => Just(EXTERNAL_DOMAIN),
+        1 => Just("hypyr.space.example.com"),
+        1 => Just("nothypyr.space"),
+        1 => Just("example.org"),
+    ];
+    let valid = (labels, domain).prop_map(|(l, d)| format!("{l}.{d}"));
+    let broken = prop_oneof![
+        (labels, "[A-Z]").prop_map(|(l, u)| format!("{l}{u}.{INTERNAL_DOMAIN}")),
+        labels.prop_map(|l| format!("{l}.{INTERNAL_DOMAIN}.")),
+        labels.prop_map(|l| format!("*.{l}.{INTERNAL_DOMAIN}")),
+        "[a-z]{64}".prop_map(|l| format!("{l}.{INTERNAL_DOMAIN}")),
+        prop::collection::vec("[a-z]{60}", 5)
+            .prop_map(|v| format!("{}.{EXTERNAL_DOMAIN}", v.join("."))),
+        Just(INTERNAL_DOMAIN.to_string()),
+        Just(EXTERNAL_DOMAIN.to_string()),
+        labels.prop_map(|l| format!("{l}..{INTERNAL_DOMAIN}")),
+    ];
+    prop::option::weighted(0.5, exact(valid.boxed(), broken.boxed())).boxed()
+}
+
+fn bucket() -> BoxedStrategy<String> {
+    exact(
+        prop_oneof![
+            "[a-z0-9][a-z0-9-]{1,20}[a-z0-9]",
+            "[a-z0-9]{1,8}(\\.[a-z0-9]{1,8}){1,3}",
+            "[a-z0-9][a-z0-9-]{61}",
+        ]
+        .prop_map(|b| b.trim_end_matches('-').to_string() + "0")
+        .boxed(),
+        prop_oneof![
+            "[a-z0-9]{1}",
+            "[a-z0-9]{64,70}",
+            "[a-z0-9]{2,8}[A-Z_][a-z0-9]{1,4}",
+            "[a-z0-9]{2,8}\\.\\.[a-z0-9]{1,4}",
+            "-[a-z0-9]{3,8}",
+            "[a-z0-9]{3,8}-",
+            "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+            "xn--[a-z0-9]{3,8}",
+            "[a-z0-9]{3,8}-s3alias",
+        ]
+        .boxed(),
+    )
+}
+
+/// A field without an exact oracle here: the class decides, a hostile value is unknown.
+fn classed(valid: BoxedStrategy<String>, broken: BoxedStrategy<String>) -> BoxedStrategy<Field> {
+    let with = |s: BoxedStrategy<String>, verdict: Verdict| {
+        s.prop_map(move |value| Field { value, verdict })
+    };
+    prop_oneof![
+        20 => with(valid.clone(), Verdict::Valid),
+        2 => with(broken, Verdict::Invalid),
+        1 => with(hostile(), Verdict::Unknown),
+        1 => with(
+            (valid, hostile()).prop_map(|(v, h)| format!("{v}{h}")).boxed(),
+            Verdict::Unknown
+        ),
+    ]
+    .boxed()
+}
+
+fn path() -> BoxedStrategy<Field> {
+    let segments = "(/[a-z0-9_~-][a-z0-9._~-]{0,7}){1,4}/?";
+    classed(
+        prop_oneof![Just("/".to_string()), segments.prop_map(|s| s.to_string())].boxed(),
+        prop_oneof![
+            "[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}",
+            segments.prop_map(|s| format!("{}/../x", s.trim_end_matches('/'))),
+            segments.prop_map(|s| format!("{}/..", s.trim_end_matches('/'))),
+            segments.prop_map(|s| format!("{s} x")),
+            segments.prop_map(|s| format!("{}/%2e%2e/x", s.trim_end_matches('/'))),
+            segments.prop_map(|s| format!("{}\\x", s.trim_end_matches('/'))),
+            segments.prop_map(|s| format!("{s}\tx")),
+        ]
+        .boxed(),
+    )
+}
+
+fn subpath() -> BoxedStrategy<Field> {
+    let tail = "(/[a-z0-9_-][a-z0-9._-]{0,7}){1,3}";
+    classed(
+        tail.prop_map(|t| format!("/mnt{t}")).boxed(),
+        prop_oneof![
+            tail.prop_map(|t| format!("/mnt{t}/../etc")),
+            tail.prop_map(|t| format!("/mnt{t}/%2e%2e/etc")),
+            tail.prop_map(|t| format!("/mnt{t}/%252e%252e/etc")),
+            tail.prop_map(|t| format!("/mnt{t}\\..\\etc")),
+            tail.prop_map(|t| format!("/mnt{t}//x")),
+            tail.prop_map(|t| format!("/mnt{t}/")),
+            tail.prop_map(|t| format!("/mnt{t}/./x")),
+            tail.prop_map(|t| format!("mnt{t}")),
+            tail.prop_map(|t| format!("/srv{t}")),
+            tail.prop_map(|t| format!("/mnt{t} x")),
+            Just("/mnt".to_string()),
+            Just("/mnt/".to_string()),
+        ]
+        .boxed(),
+    )
+}
+
+fn image() -> BoxedStrategy<Field> {
+    let registry = prop_oneof![
+        Just("ghcr.io/"),
+        Just("docker.io/"),
+        Just("registry.example.com:5000/"),
+        Just("localhost/"),
+        Just(""),
+    ];
+    let repo = "[a-z0-9]{1,6}([._-][a-z0-9]{1,4})?(/[a-z0-9]{1,6}(-[a-z0-9]{1,4})?){0,2}";
+    let pin = prop_oneof![
+        "[A-Za-z0-9_][A-Za-z0-9._-]{0,12}".prop_map(|t| format!(":{t}")),
+        "[0-9a-f]{64}".prop_map(|d| format!("@sha256:{d}")),
+        ("[0-9]\\.[0-9]", "[0-9a-f]{64}").prop_map(|(t, d)| format!(":{t}@sha256:{d}")),
+    ];
+    let valid = (registry, repo, pin).prop_map(|(r, p, t)| format!("{r}{p}{t}"));
+    classed(
+        valid.boxed(),
+        prop_oneof![
+            Just(String::new()),
+            repo.prop_map(|p| format!("ghcr.io/{}:1.0", p.to_uppercase() + "X")),
+            repo.prop_map(|p| format!("ghcr.io/{p}:1.0 x")),
+            repo.prop_map(|p| format!("ghcr.io/{p}:-bad")),
+            repo.prop_map(|p| format!("ghcr.io/{p}@sha256:abc")),
+            repo.prop_map(|p| format!("ghcr.io/{p}:")),
+            repo.prop_map(|p| format!("ghcr.io//{p}:1.0")),
+        ]
+        .boxed(),
+    )
+}
+
+fn misplaced() -> BoxedStrategy<Misplaced> {
+    prop_oneof![
+        25 => Just(Misplaced::Nothing),
+        1 => Just(Misplaced::Size),
+        1 => Just(Misplaced::Nas),
+        1 => Just(Misplaced::S3),
+        1 => Just(Misplaced::PathWithoutIngress),
+        1 => Just(Misplaced::ScheduleWithoutBackup),
+    ]
+    .boxed()
+}
+
 prop_compose! {
     fn fields()(
-        name in field("[a-z][a-z0-9]{0,8}"),
-        namespace in field("[a-z][a-z0-9]{0,8}"),
-        host_label in field("[a-z][a-z0-9]{0,8}"),
-        host in prop::option::weighted(0.1, hostile()),
-        path in field("/[a-z0-9_/-]{0,12}"),
-        bucket in field("[a-z0-9][a-z0-9-]{2,12}[a-z0-9]"),
-        subpath in field("/mnt/[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}"),
-        image in field("ghcr\\.io/[a-z]{1,6}/[a-z]{1,6}:[0-9]\\.[0-9]"),
-        env_value in prop_oneof![hostile(), "[a-z]{0,8}"],
+        name in name(),
+        namespace in namespace(),
+        host in host(),
+        path in path(),
+        bucket in bucket(),
+        subpath in subpath(),
+        image in image(),
+        env_value in prop_oneof![hostile(), "[a-z]{0,8}".boxed()],
+        misplaced in misplaced(),
     ) -> Fields {
-        Fields { name, namespace, host_label, host, path, bucket, subpath, image, env_value }
+        Fields { name, namespace, host, path, bucket, subpath, image, env_value, misplaced }
     }
+}
+
+fn pattern() -> impl Strategy<Value = Pattern> {
+    prop::sample::select(all_patterns())
 }
 
 proptest! {
@@ -464,40 +1029,109 @@ proptest! {
 
     /// Any env value is accepted and lands in the Deployment byte-for-byte.
     #[test]
-    fn any_env_value_round_trips(env_value in hostile(), pi in 0..PATTERNS.len()) {
-        let p = PATTERNS[pi];
+    fn any_env_value_round_trips(env_value in hostile(), p in pattern()) {
         let f = Fields { env_value, ..Fields::plain() };
-        let ok = check(p, &f, &baseline(p))?;
-        prop_assert!(ok, "an env value alone must never be refused: {:?}", f.env_value);
+        let expanded = check(p, &f, &baseline(p))?;
+        prop_assert_eq!(expanded, p.refusals(Misplaced::Nothing).is_empty(),
+            "an env value alone must never be refused: {:?}", f.env_value);
     }
 
-    /// Hostile strings in any field: either the exact expected structure, or a refusal
-    /// that returns the input unchanged.
+    /// Generated and hostile values in every field, over every pattern combination: the
+    /// outcome is the oracle's, and an expansion has exactly its combination's structure.
     #[test]
-    fn hostile_fields_never_change_the_structure(f in fields(), pi in 0..PATTERNS.len()) {
-        let p = PATTERNS[pi];
+    fn validation_matches_the_contract(f in fields(), p in pattern()) {
         check(p, &f, &baseline(p))?;
     }
 }
 
-/// The generators reach both outcomes, so neither branch of `check` is vacuous.
+/// Every combination with plain values: the 20 the contract allows expand to their objects,
+/// the 4 it refuses (volsync backups without longhorn storage) are refused at
+/// `spec.backup.strategy`; each misplaced block is refused where it is misplaced.
 #[test]
-fn both_outcomes_are_reached() {
+fn every_pattern_combination() {
+    let mut expanded = 0;
+    for p in all_patterns() {
+        let base = baseline(p);
+        for m in [
+            Misplaced::Nothing,
+            Misplaced::Size,
+            Misplaced::Nas,
+            Misplaced::S3,
+            Misplaced::PathWithoutIngress,
+            Misplaced::ScheduleWithoutBackup,
+        ] {
+            let f = Fields {
+                misplaced: m,
+                ..Fields::plain()
+            };
+            let ok = check(p, &f, &base).unwrap_or_else(|e| panic!("{p:?} {m:?}: {e}"));
+            assert_eq!(ok, p.refusals(m).is_empty(), "{p:?} {m:?}: expanded = {ok}");
+            expanded += usize::from(ok);
+        }
+    }
+    assert!(expanded >= 20, "{expanded}");
+}
+
+/// The generators reach every verdict of every field and both outcomes, so no branch of
+/// `check` is vacuous.
+#[test]
+fn generators_reach_every_verdict_and_outcome() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
+    use std::collections::BTreeMap;
     let mut runner = TestRunner::deterministic();
+    let patterns = all_patterns();
     let (mut ok, mut refused) = (0, 0);
-    for i in 0..64 {
+    let mut seen: BTreeMap<(&str, String), usize> = BTreeMap::new();
+    for i in 0..400 {
         let f = fields().new_tree(&mut runner).unwrap().current();
-        let p = PATTERNS[i % PATTERNS.len()];
+        let p = patterns[i % patterns.len()];
+        for (path, v) in f.verdicts(p) {
+            *seen.entry((path, format!("{v:?}"))).or_default() += 1;
+        }
+        if let Some(ns) = &f.namespace
+            && RESERVED.contains(&ns.as_str())
+        {
+            *seen
+                .entry(("reserved namespace", String::new()))
+                .or_default() += 1;
+        }
+        if f.name.contains('-') && name_ok(&f.name) {
+            *seen.entry(("hyphenated name", String::new())).or_default() += 1;
+        }
         match check(p, &f, &baseline(p)) {
             Ok(true) => ok += 1,
             Ok(false) => refused += 1,
             Err(e) => panic!("{e}"),
         }
     }
-    eprintln!("expanded {ok}, refused {refused} of 64");
-    assert!(ok >= 5 && refused >= 5, "expanded {ok}, refused {refused}");
+    eprintln!("expanded {ok}, refused {refused} of 400; {seen:?}");
+    assert!(
+        ok >= 40 && refused >= 40,
+        "expanded {ok}, refused {refused}"
+    );
+    for path in [
+        "metadata.name",
+        "metadata.namespace",
+        "spec.image",
+        "spec.ingress.path",
+        "spec.ingress.host",
+        "spec.storage.nas.subpath",
+        "spec.storage.s3.bucket",
+    ] {
+        for v in ["Valid", "Invalid"] {
+            assert!(
+                seen.contains_key(&(path, v.to_string())),
+                "{path} never {v}: {seen:?}"
+            );
+        }
+    }
+    for what in ["reserved namespace", "hyphenated name"] {
+        assert!(
+            seen.contains_key(&(what, String::new())),
+            "no {what}: {seen:?}"
+        );
+    }
 }
 
 /// Known-nasty values, checked every run whatever the random seed.
@@ -517,7 +1151,11 @@ fn known_injection_attempts() {
         "...\n---\n",
         "\u{feff}bom",
     ];
-    for p in PATTERNS {
+    let unknown = |value: String| Field {
+        value,
+        verdict: Verdict::Unknown,
+    };
+    for p in representative_patterns() {
         let base = baseline(p);
         for a in attempts {
             let f = Fields {
@@ -525,17 +1163,17 @@ fn known_injection_attempts() {
                 ..Fields::plain()
             };
             assert!(check(p, &f, &base).unwrap(), "{p:?} env {a:?}");
-            for which in 0..6 {
+            for which in 0..7 {
                 let mut f = Fields::plain();
-                let target = match which {
-                    0 => &mut f.name,
-                    1 => &mut f.namespace,
-                    2 => &mut f.path,
-                    3 => &mut f.bucket,
-                    4 => &mut f.subpath,
-                    _ => &mut f.image,
-                };
-                target.push_str(a);
+                match which {
+                    0 => f.name.push_str(a),
+                    1 => f.namespace = Some(format!("shop{a}")),
+                    2 => f.path = unknown(format!("/{a}")),
+                    3 => f.bucket.push_str(a),
+                    4 => f.subpath = unknown(format!("/mnt/apps/web{a}")),
+                    5 => f.image = unknown(format!("ghcr.io/acme/web:1.0.0{a}")),
+                    _ => f.host = Some(format!("web.{}{a}", p.domain())),
+                }
                 check(p, &f, &base).unwrap_or_else(|e| panic!("{p:?} field {which} {a:?}: {e}"));
             }
         }

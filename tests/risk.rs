@@ -20,18 +20,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::appspec;
 use serde_json::{Value, json};
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/risk")
-}
-
-fn appspec() -> Command {
-    let mut cmd = Command::cargo_bin("appspec").unwrap();
-    cmd.env_remove("APPSPEC_MAX_INPUT_BYTES")
-        .env_remove("APPSPEC_PLATFORM");
-    cmd
+    common::repo_root().join("tests/risk")
 }
 
 /// What a run said, reduced to what the table pins: level, and per app change and codes.
@@ -352,12 +347,18 @@ fn input_limit_applies_to_risk() {
     );
 }
 
-/// `appspec risk ... | head -1` must not panic when the reader goes away.
+/// `appspec risk ... | head -1` must not panic when the reader goes away, and the exit code
+/// still gives the verdict (a gate may read only that).
 #[test]
 fn a_closed_stdout_is_not_a_panic() {
-    let dir = cases_dir().join("storage-shrunk");
-    for format in ["json", "text"] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_appspec"))
+    for (case, format, exit) in [
+        ("storage-shrunk", "json", 1),
+        ("storage-shrunk", "text", 1),
+        ("image-tag-bump", "json", 0),
+        ("image-tag-bump", "text", 0),
+    ] {
+        let dir = cases_dir().join(case);
+        let mut child = common::appspec_std()
             .current_dir(&dir)
             .args(["risk", "base", "head", "--format", format])
             .stdout(std::process::Stdio::piped())
@@ -368,7 +369,8 @@ fn a_closed_stdout_is_not_a_panic() {
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+        assert!(stderr.is_empty(), "{case} {format}: {stderr}");
+        assert_eq!(out.status.code(), Some(exit), "{case} {format}: exit code");
     }
 }
 

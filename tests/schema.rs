@@ -147,8 +147,8 @@ fn each_invariant_catches_its_violation() {
         (
             "PVC without Argo CD's prune guard",
             |o| {
-                find_mut(o, "PersistentVolumeClaim")["metadata"]["annotations"]
-                    ["argocd.argoproj.io/sync-options"] = json!("Delete=false");
+                find_mut(o, "PersistentVolumeClaim")["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] =
+                    json!("Delete=false");
             },
             PRUNE_GUARDS,
         ),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -10,8 +10,7 @@ fn write(path: &Path, text: &str) {
 }
 
 fn validate(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::cargo_bin("appspec")
-        .unwrap()
+    let out = common::appspec()
         .arg("validate")
         .args(args)
         .current_dir(dir)
@@ -99,8 +98,15 @@ fn valid_specs_and_platform_file() {
         &dir.path().join("site/platform.yaml"),
         "apiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata: {name: lab}\nspec:\n  dns: {internalDomain: lan.example.org, externalDomain: example.org}\n",
     );
+    // Without the site's platform the host is outside the default internal domain.
     let (code, stdout, _) = validate(&["app.yaml"], dir.path());
-    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            1,
+            "app.yaml:6:13: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.lan.example.org\"\n"
+        )
+    );
     let (code, stdout, _) = validate(
         &["--platform", "site/platform.yaml", "app.yaml"],
         dir.path(),
@@ -111,11 +117,19 @@ fn valid_specs_and_platform_file() {
 #[test]
 fn usage_and_io_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = validate(&["missing.yaml"], dir.path());
-    assert_eq!(code, 2);
-    assert!(stderr.contains("cannot read missing.yaml"), "{stderr}");
-    let (code, _, _) = validate(&["--format", "xml"], dir.path());
-    assert_eq!(code, 2);
+    let (code, stdout, stderr) = validate(&["missing.yaml"], dir.path());
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with("appspec: cannot read missing.yaml: "),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = validate(&["--format", "xml"], dir.path());
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("invalid value 'xml' for '--format <FORMAT>'")
+            && stderr.contains("[possible values: text, json]"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -104,7 +104,8 @@ fn passthrough(inputs: &[Value]) -> Vec<Value> {
             let ours = d["apiVersion"]
                 .as_str()
                 .is_some_and(|a| a.starts_with(OUR_GROUP));
-            let function = d["metadata"]["annotations"]["config.kubernetes.io/function"].is_string();
+            let function =
+                d["metadata"]["annotations"]["config.kubernetes.io/function"].is_string();
             !ours && !function && d.is_object()
         })
         .cloned()

@@ -31,7 +31,9 @@ pub fn missing_tool(what: &str) {
         "{what} is missing and APPSPEC_REQUIRE_TOOLS=1 (scripts/test.sh installs the tools and \
          needs ../shared beside the repository)"
     );
-    eprintln!("notice: {what} is missing; skipping what needs it (APPSPEC_REQUIRE_TOOLS=1 fails instead)");
+    eprintln!(
+        "notice: {what} is missing; skipping what needs it (APPSPEC_REQUIRE_TOOLS=1 fails instead)"
+    );
 }
 
 /// The binary under test as an `assert_cmd` command, without the environment variables that
