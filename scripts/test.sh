@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine as on a developer's: the Python tools for the
-# schema tests (a venv with pinned packages), then rustfmt, clippy and every cargo test.
+# schema tests (a venv with pinned packages), then rustfmt, clippy, every cargo test, and a
+# build (not a run) of the fuzz targets in fuzz/.
 # Run from anywhere: bash scripts/test.sh
 set -euo pipefail
 
@@ -55,9 +56,9 @@ else
   echo "kubectl is not installed: the kustomize end-to-end tests will fail (APPSPEC_REQUIRE_TOOLS=1)"
 fi
 if [ -d ../shared/schemas ]; then
-  echo "CRD schemas: $(cd ../shared/schemas && pwd)"
+  echo "CRD schemas: $(cd ../shared/schemas && pwd) and tests/schemas"
 else
-  echo "../shared/schemas is absent: the CRD schema checks are skipped"
+  echo "../shared/schemas is absent: the schema tests will fail (APPSPEC_REQUIRE_TOOLS=1); clone the repository beside shared/"
 fi
 
 step "cargo fmt --all -- --check"
@@ -68,5 +69,16 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo test --locked"
 cargo test --locked
+
+# The fuzz targets (their own workspace, fuzz/Cargo.toml) are built so that they cannot rot
+# unnoticed; running them is scripts/fuzz.sh's job. cargo-fuzz needs nightly flags for its
+# sanitizer build; a plain `cargo build` of the same crate compiles and links the same target
+# code (and libFuzzer) on the stable toolchain. The shared target/ reuses the dependencies.
+step "cargo build of the fuzz targets (fuzz/, not run)"
+if ! CARGO_TARGET_DIR="$ROOT/target" cargo build --manifest-path fuzz/Cargo.toml --locked --bins; then
+  echo "the fuzz targets do not build. If fuzz/Cargo.lock is stale after a dependency change, run"
+  echo "  cargo build --manifest-path fuzz/Cargo.toml   (without --locked, once) and commit fuzz/Cargo.lock"
+  exit 1
+fi
 
 step "all checks passed"

@@ -345,7 +345,7 @@ fn run_plugin_command(cmd: &[String], dir: &Path, env: &BTreeMap<String, String>
         program, IMAGE_BINARY,
         "plugin.yaml commands are expected to run the image's binary"
     );
-    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_appspec"));
+    let mut command = assert_cmd::Command::new(common::BIN);
     command.args(args).current_dir(dir).timeout(ARGOCD_TIMEOUT);
     for k in SCRUBBED_ENV {
         command.env_remove(k);

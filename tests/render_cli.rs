@@ -1,8 +1,8 @@
 //! `appspec render` and `appspec discover` on plain directories.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use std::path::Path;
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -41,8 +41,7 @@ fn walks_recursively_in_a_stable_order_skipping_hidden_entries() {
     );
     write(&dir.path().join(".hidden/app.yaml"), &app("hidden"));
     write(&dir.path().join("notes.txt"), "not a manifest");
-    let out = Command::cargo_bin("appspec")
-        .unwrap()
+    let out = common::appspec()
         .arg("render")
         .arg(dir.path())
         .output()
@@ -71,8 +70,7 @@ fn errors_leave_stdout_empty() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("ok.yaml"), &app("fine"));
     write(&dir.path().join("bad.yaml"), &app("Bad_Name"));
-    let out = Command::cargo_bin("appspec")
-        .unwrap()
+    let out = common::appspec()
         .arg("render")
         .arg(dir.path())
         .output()
@@ -106,8 +104,7 @@ fn discover_follows_a_kustomization_to_its_base() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
     );
     let discover = |sub: &str| {
-        let out = Command::cargo_bin("appspec")
-            .unwrap()
+        let out = common::appspec()
             .arg("discover")
             .current_dir(dir.path().join(sub))
             .output()

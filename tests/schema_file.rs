@@ -1,20 +1,25 @@
 //! The committed JSON Schemas equal the ones generated from the Rust types.
 
-use assert_cmd::Command;
+mod common;
 
 fn generated(args: &[&str]) -> String {
-    let out = Command::cargo_bin("appspec")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let out = common::appspec().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "appspec {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
+}
+
+fn committed(path: &str) -> String {
+    std::fs::read_to_string(common::repo_root().join(path))
+        .unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
 #[test]
 fn committed_appspec_schema_is_current() {
-    let committed = std::fs::read_to_string("functions/appspec.schema.json").unwrap();
+    let committed = committed("functions/appspec.schema.json");
     assert_eq!(
         committed,
         generated(&["schema"]),
@@ -24,7 +29,7 @@ fn committed_appspec_schema_is_current() {
 
 #[test]
 fn committed_platform_schema_is_current() {
-    let committed = std::fs::read_to_string("functions/platformconfig.schema.json").unwrap();
+    let committed = committed("functions/platformconfig.schema.json");
     assert_eq!(
         committed,
         generated(&["schema", "--platform"]),
