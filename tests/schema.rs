@@ -261,7 +261,13 @@ fn strict_validity_catches_its_violations() {
             "no CRD schema names Widget (monitoring.example.com/v1) either",
         ),
     ];
+    // Without ../shared/schemas (and without APPSPEC_REQUIRE_TOOLS=1) a kind without a schema
+    // is skipped, not failed: that case is asserted only where the schemas are all there.
+    let lax = report.skipped > 0;
     for (what, object, message) in wanted {
+        if lax && what == "kind-without-schema" {
+            continue;
+        }
         assert!(
             found.iter().any(|v| v.invariant == STRICT_VALID
                 && v.what == what
