@@ -575,7 +575,16 @@ fn unreadable_specs_fail_the_step_without_a_level() {
     let out = sb.run(&risk_script(), &[]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(sb.outputs(), "", "no level: the gate treats it as high");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("::error::"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "::error::appspec risk could not read the specs (exit 2)\n"
+    );
+    // The step log (stderr) names the file that could not be read.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("appspec: ") && stderr.contains("head/apps/broken.yaml"),
+        "{stderr}"
+    );
 }
 
 fn gate_env(sb: &Sandbox) -> Vec<(&'static str, String)> {

@@ -196,8 +196,7 @@ fn examples_build_with_kubectl_kustomize() {
     let Some(kubectl) = kubectl() else { return };
     let shim = DockerShim::new();
     let bless = std::env::var("APPSPEC_BLESS").is_ok_and(|v| v.trim() == "1");
-    let mut mismatches = Vec::new();
-    let mut outputs = Vec::new();
+    let mut built = Vec::new();
     for ex in buildable_examples() {
         let first = shim.kustomize(&kubectl, &ex.dir);
         assert!(
@@ -226,11 +225,24 @@ fn examples_build_with_kubectl_kustomize() {
             ex.name
         );
 
-        outputs.push(invariants::Output::stream(
-            format!("kubectl kustomize examples/{}", ex.name),
-            &output,
-            &common::kustomization_inputs(&ex.dir),
-        ));
+        built.push((ex, output));
+    }
+    // The invariants first: a regenerated snapshot or expected.yaml must not hide a
+    // violation, and the failure names the invariant.
+    let outputs: Vec<invariants::Output> = built
+        .iter()
+        .map(|(ex, output)| {
+            invariants::Output::stream(
+                format!("kubectl kustomize examples/{}", ex.name),
+                output,
+                &common::kustomization_inputs(&ex.dir),
+            )
+        })
+        .collect();
+    invariants::assert_invariants(&outputs);
+
+    let mut mismatches = Vec::new();
+    for (ex, output) in built {
         if bless {
             fs::write(ex.expected_path(), &output).expect("cannot write expected.yaml");
         } else if ex.expected() != output {
@@ -248,7 +260,6 @@ fn examples_build_with_kubectl_kustomize() {
             insta::assert_snapshot!(ex.snapshot_name(), output);
         });
     }
-    invariants::assert_invariants(&outputs);
     assert!(
         mismatches.is_empty(),
         "kustomize output differs from the committed expected.yaml (APPSPEC_BLESS=1 regenerates, then review the diff):\n{}",
