@@ -11,8 +11,8 @@
 //! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/schemas/, ../shared/schemas/); a kind without a schema fails |
 //!
 //! "Generated" means every object of the output except the pass-through inputs the caller
-//! names (same apiVersion and kind, a name ending in the input's name: kustomize may prefix
-//! it). A new kind of output is covered by these checks as it is; for `strict-valid` a custom
+//! names: equal to one in the function's own output; in a kustomize build, of the same
+//! apiVersion and kind with a name ending in the input's name (kustomize may prefix it). A new kind of output is covered by these checks as it is; for `strict-valid` a custom
 //! resource also needs its schema in tests/schemas/ (tests/tools/crd_to_schema.py derives it
 //! from the CRD), and until it has one the check fails.
 
@@ -44,6 +44,9 @@ pub struct Output {
     pub objects: Vec<Value>,
     /// Input documents that are not ours: the output may carry them, untouched or prefixed.
     pub passthrough: Vec<Value>,
+    /// Whether pass-through objects come back byte-for-byte (the function's own output) or
+    /// may be changed by kustomize (a prefixed name, a namespace, labels).
+    pub exact_passthrough: bool,
 }
 
 impl Output {
@@ -55,6 +58,7 @@ impl Output {
         Output {
             objects: docs.into_iter().filter(|d| !d.is_null()).collect(),
             passthrough: passthrough(inputs),
+            exact_passthrough: false,
             text: text.to_string(),
             what,
         }
@@ -72,12 +76,16 @@ impl Output {
         Output {
             objects: list["items"].as_array().cloned().unwrap_or_default(),
             passthrough: passthrough(inputs),
+            exact_passthrough: true,
             text: text.to_string(),
             what,
         }
     }
 
     fn is_passthrough(&self, object: &Value) -> bool {
+        if self.exact_passthrough {
+            return self.passthrough.contains(object);
+        }
         let name = |v: &Value| v["metadata"]["name"].as_str().unwrap_or("").to_string();
         self.passthrough.iter().any(|p| {
             p["apiVersion"] == object["apiVersion"]
