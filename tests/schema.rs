@@ -339,6 +339,13 @@ fn validator_rejects_invalid_objects() {
             "ReplicationSource/demo/backup: CRD schema: spec.restic.copyMethod: 'Sideways' is not one of",
         ),
         (
+            "externalsecret-label-not-a-string.yaml",
+            "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: creds, namespace: demo, labels: {tier: 7}}\n\
+             spec:\n  secretStoreRef: {kind: ClusterSecretStore, name: default}\n"
+                .to_string(),
+            "ExternalSecret/demo/creds: ObjectMeta: metadata.labels.tier: 7 is not of type 'string'",
+        ),
+        (
             "httproute-relative-path.yaml",
             "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: demo}\n\
              spec:\n  rules:\n  - matches:\n    - path: {type: Exact, value: docs}\n"

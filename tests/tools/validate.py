@@ -14,6 +14,10 @@ it and no CRD schema names it), except with --skip-missing-crds, which reports o
 non-core API group without a schema as skipped (only for a machine without
 ../shared/schemas, where the tests allow it).
 
+A CRD schema leaves `metadata` open (the API server checks it as an ObjectMeta); here the
+metadata of a custom resource is held to the ObjectMeta fields a manifest sets (name,
+namespace, labels, annotations as string maps, ...), strictly.
+
 HTTPRoute objects (gateway.networking.k8s.io) are also held to the CEL rules of the CRD's
 path matches (x-kubernetes-validations, which a JSON Schema validator cannot evaluate),
 translated by hand below.
@@ -139,9 +143,31 @@ def httproute_cel(doc):
 EXTRA_RULES = {("gateway.networking.k8s.io/v1", "HTTPRoute"): httproute_cel}
 
 
+STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
+OBJECT_META = jsonschema.Draft7Validator(
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 253},
+            "generateName": {"type": "string"},
+            "namespace": {"type": "string", "minLength": 1, "maxLength": 63},
+            "labels": STRING_MAP,
+            "annotations": STRING_MAP,
+            "finalizers": {"type": "array", "items": {"type": "string"}},
+            "ownerReferences": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+)
+
+
 def check_crd(doc, crd):
     _, validator = crd
-    failures = []
+    failures = [
+        f"ObjectMeta: {'.'.join(['metadata'] + [str(p) for p in err.absolute_path])}: {err.message}"
+        for err in sorted(OBJECT_META.iter_errors(doc.get("metadata")), key=lambda e: list(map(str, e.absolute_path)))
+    ]
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         failures.append(f"CRD schema: {error_path(err)}: {err.message}")
     extra = EXTRA_RULES.get((doc.get("apiVersion"), doc.get("kind")))
