@@ -104,10 +104,23 @@ impl Output {
     }
 }
 
-/// The inputs that are not ours (not an AppSpec or PlatformConfig, not a function config).
+/// The inputs that are not ours (not an AppSpec or PlatformConfig, not a function config),
+/// the items of a `kind: List` taken one by one.
 fn passthrough(inputs: &[Value]) -> Vec<Value> {
+    let is_list = |d: &Value| {
+        d["apiVersion"] == "v1"
+            && d["kind"].as_str().is_some_and(|k| k.ends_with("List"))
+            && d["items"].is_array()
+    };
     inputs
         .iter()
+        .flat_map(|d| {
+            if is_list(d) {
+                d["items"].as_array().cloned().unwrap_or_default()
+            } else {
+                vec![d.clone()]
+            }
+        })
         .filter(|d| {
             let ours = d["apiVersion"]
                 .as_str()
@@ -116,7 +129,6 @@ fn passthrough(inputs: &[Value]) -> Vec<Value> {
                 d["metadata"]["annotations"]["config.kubernetes.io/function"].is_string();
             !ours && !function && d.is_object()
         })
-        .cloned()
         .collect()
 }
 
