@@ -56,7 +56,7 @@ else
   echo "kubectl is not installed: the kustomize end-to-end tests will fail (APPSPEC_REQUIRE_TOOLS=1)"
 fi
 if [ -d ../shared/schemas ]; then
-  echo "CRD schemas: $(cd ../shared/schemas && pwd) and tests/schemas"
+  echo "CRD schemas: $(cd ../shared/schemas && pwd) and tests/data/crd-schemas"
 else
   echo "../shared/schemas is absent: the schema tests will fail (APPSPEC_REQUIRE_TOOLS=1); clone the repository beside shared/"
 fi

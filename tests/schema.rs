@@ -1,7 +1,9 @@
 //! Every example's `expected.yaml` keeps the output invariants (`common::invariants`): prune
 //! guards, no Secret data, no anchors, labels, and strict validity — core kinds against the
 //! Kubernetes OpenAPI schemas (kubernetes-validate, strict: unknown fields are errors), custom
-//! resources against their CRD schemas (tests/schemas/ and ../shared/schemas/).
+//! resources against their CRD schemas (../shared/schemas/, and tests/data/crd-schemas/:
+//! kopiur's and Gateway API's HTTPRoute, derived from their CRDs by `tests/tools/crd_schema.py`,
+//! itself tested here).
 //!
 //! The validator (`tests/tools/validate.py`) runs with the Python of the test venv
 //! (`$APPSPEC_VENV`, else `.venv`). Under `APPSPEC_REQUIRE_TOOLS=1` (scripts/test.sh) a
@@ -80,8 +82,13 @@ fn expected_outputs_keep_the_invariants() {
         "PersistentVolume",
     ];
     if report.skipped == 0 {
-        wanted.extend(["ExternalSecret", "ReplicationSource"]);
+        wanted.extend([
+            "ExternalSecret",
+            "ReplicationSource",
+            "ReplicationDestination",
+        ]);
     }
+    wanted.extend(["SnapshotPolicy", "SnapshotSchedule", "Restore"]);
     for kind in wanted {
         assert!(
             report.kinds.contains_key(kind),
@@ -339,6 +346,48 @@ fn validator_rejects_invalid_objects() {
             "ReplicationSource/demo/backup: CRD schema: spec.restic.copyMethod: 'Sideways' is not one of",
         ),
         (
+            "replicationdestination-bad.yaml",
+            "apiVersion: volsync.backube/v1alpha1\nkind: ReplicationDestination\nmetadata: {name: restore, namespace: demo}\n\
+             spec:\n  trigger: {manual: once, bogus: 1}\n  restic: {repository: restic}\n"
+                .to_string(),
+            "ReplicationDestination/demo/restore: CRD schema: spec.trigger: Additional properties are not allowed ('bogus' was unexpected)",
+        ),
+        (
+            "snapshotpolicy-unknown-field.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotPolicy\nmetadata: {name: p, namespace: demo}\n\
+             spec:\n  repository: {kind: ClusterRepository, name: kopia}\n  retention: {keepDays: 7}\n"
+                .to_string(),
+            "SnapshotPolicy/demo/p: CRD schema: spec.retention: Additional properties are not allowed ('keepDays' was unexpected)",
+        ),
+        (
+            "snapshotpolicy-bad-enum.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotPolicy\nmetadata: {name: p, namespace: demo}\n\
+             spec:\n  repository: {kind: Bucket, name: kopia}\n"
+                .to_string(),
+            "SnapshotPolicy/demo/p: CRD schema: spec.repository.kind: 'Bucket' is not one of",
+        ),
+        (
+            "snapshotschedule-missing-cron.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: SnapshotSchedule\nmetadata: {name: s, namespace: demo}\n\
+             spec:\n  policyRef: {name: p}\n  schedule: {runOnCreate: false}\n"
+                .to_string(),
+            "SnapshotSchedule/demo/s: CRD schema: spec.schedule: 'cron' is a required property",
+        ),
+        (
+            "restore-two-targets.yaml",
+            "apiVersion: kopiur.home-operations.com/v1alpha1\nkind: Restore\nmetadata: {name: r, namespace: demo}\n\
+             spec:\n  source: {fromPolicy: {name: p}}\n  target: {populator: {}, pvcRef: {name: data}}\n"
+                .to_string(),
+            "Restore/demo/r: CRD schema: spec.target: {",
+        ),
+        (
+            "restore-wrong-version.yaml",
+            "apiVersion: kopiur.home-operations.com/v1\nkind: Restore\nmetadata: {name: r, namespace: demo}\n\
+             spec:\n  source: {fromPolicy: {name: p}}\n  target: {populator: {}}\n"
+                .to_string(),
+            "Restore/demo/r: apiVersion 'kopiur.home-operations.com/v1': the schema is for kopiur.home-operations.com/v1alpha1",
+        ),
+        (
             "externalsecret-label-not-a-string.yaml",
             "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: creds, namespace: demo, labels: {tier: 7}}\n\
              spec:\n  secretStoreRef: {kind: ClusterSecretStore, name: default}\n"
@@ -421,36 +470,138 @@ fn validator_rejects_invalid_objects() {
     );
 }
 
-/// The project's own CRD schemas follow the conventions validate.py indexes them by, and
-/// each names where it came from.
+/// The derivation of the project's CRD schemas: strict where the CRD lists properties, open
+/// where it preserves unknown fields, null where it is nullable, status dropped, identity
+/// pinned.
 #[test]
-fn own_crd_schemas_are_indexed_and_sourced() {
-    let mut found = 0;
-    for entry in fs::read_dir(own_schemas()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
+fn crd_schema_derivation_is_strict() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().expect("cannot create a temp dir");
+    let crd = dir.path().join("widgets.yaml");
+    fs::write(
+        &crd,
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+         metadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  \
+         names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n  \
+         - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        \
+         properties:\n          spec:\n            type: object\n            description: words\n            \
+         properties:\n              size: {type: integer, nullable: true}\n              \
+         port: {x-kubernetes-int-or-string: true}\n              \
+         free: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {a: {type: string}}}\n              \
+         labels: {type: object, additionalProperties: {type: string}}\n          \
+         status: {type: object}\n  - name: v0\n    served: false\n    schema: {openAPIV3Schema: {type: object}}\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = std::process::Command::new(&python)
+        .arg(repo_root().join("tests/tools/crd_schema.py"))
+        .args(["--out".as_ref(), out_dir.as_os_str()])
+        .args(["--source", "a test"])
+        .arg(&crd)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "widget-example-v1.json\n",
+        "only served versions"
+    );
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string(out_dir.join("widget-example-v1.json")).unwrap())
+            .unwrap();
+    let props = &schema["properties"];
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(props["apiVersion"]["enum"], json!(["example.com/v1"]));
+    assert_eq!(props["kind"]["enum"], json!(["Widget"]));
+    assert!(props.get("status").is_none(), "status is not ours to write");
+    let spec = &props["spec"];
+    assert_eq!(spec["additionalProperties"], false);
+    assert!(spec.get("description").is_none());
+    assert_eq!(
+        spec["properties"]["size"]["type"],
+        json!(["integer", "null"])
+    );
+    assert_eq!(
+        spec["properties"]["port"]["anyOf"],
+        json!([{"type": "integer"}, {"type": "string"}])
+    );
+    assert!(
+        spec["properties"]["free"]
+            .get("additionalProperties")
+            .is_none()
+    );
+    assert_eq!(
+        spec["properties"]["labels"]["additionalProperties"],
+        json!({"type": "string"})
+    );
+}
+
+/// The committed derived schemas: each declares the apiVersion and kind validate.py indexes
+/// it by, names its source, and is strict all the way down.
+#[test]
+fn derived_schemas_are_strict_indexed_and_sourced() {
+    fn walk(node: &Value, path: &str, loose: &mut Vec<String>) {
+        match node {
+            Value::Object(map) => {
+                if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                    loose.push(path.to_string());
+                }
+                for (k, v) in map {
+                    walk(v, &format!("{path}/{k}"), loose);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    walk(v, &format!("{path}/{i}"), loose);
+                }
+            }
+            _ => {}
         }
-        found += 1;
+    }
+    let mut kinds = Vec::new();
+    let mut files: Vec<PathBuf> = fs::read_dir(own_schemas())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
         let schema: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        for field in ["apiVersion", "kind"] {
-            assert!(
-                schema["properties"][field]["enum"]
-                    .as_array()
-                    .is_some_and(|a| !a.is_empty()),
-                "{}: no {field} enum",
-                path.display()
-            );
-        }
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let enum_of = |field: &str| {
+            schema["properties"][field]["enum"]
+                .as_array()
+                .filter(|a| a.len() == 1)
+                .and_then(|a| a[0].as_str())
+                .unwrap_or_else(|| panic!("{file}: no single {field} enum"))
+                .to_string()
+        };
+        let (api_version, kind) = (enum_of("apiVersion"), enum_of("kind"));
+        let version = api_version.rsplit('/').next().unwrap();
+        let group = api_version.split('.').next().unwrap();
+        assert_eq!(
+            file,
+            format!("{}-{group}-{version}.json", kind.to_lowercase()),
+            "the file is named as crd_schema.py names it"
+        );
         assert!(
             schema["$comment"]
                 .as_str()
-                .is_some_and(|c| c.contains("derived by tests/tools/crd_to_schema.py from ")),
-            "{}: $comment must name the CRD's source and version",
-            path.display()
+                .is_some_and(|c| c.starts_with("Derived by tests/tools/crd_schema.py from ")),
+            "{file} names its source"
         );
-        assert_eq!(schema["additionalProperties"], false, "{}", path.display());
+        let mut loose = Vec::new();
+        walk(&schema, "", &mut loose);
+        assert_eq!(
+            loose,
+            Vec::<String>::new(),
+            "{file}: objects without additionalProperties"
+        );
+        kinds.push(kind);
     }
-    assert!(found >= 1, "tests/schemas/ holds no schema");
+    assert_eq!(
+        kinds,
+        ["HTTPRoute", "Restore", "SnapshotPolicy", "SnapshotSchedule"]
+    );
 }

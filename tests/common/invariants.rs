@@ -8,13 +8,13 @@
 //! | `no-secret-data` | no generated Secret carries `data` or `stringData` |
 //! | `no-yaml-anchors` | the output text has no YAML anchor or alias |
 //! | `labels` | every generated object (and its pod template) has `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by: appspec` and `backstage.io/kubernetes-id` equal to the name label |
-//! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/schemas/, ../shared/schemas/); a kind without a schema fails |
+//! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/data/crd-schemas/, ../shared/schemas/); a kind without a schema fails |
 //!
 //! "Generated" means every object of the output except the pass-through inputs the caller
 //! names: equal to one in the function's own output; in a kustomize build, of the same
 //! apiVersion and kind with a name ending in the input's name (kustomize may prefix it). A new kind of output is covered by these checks as it is; for `strict-valid` a custom
-//! resource also needs its schema in tests/schemas/ (tests/tools/crd_to_schema.py derives it
-//! from the CRD), and until it has one the check fails.
+//! resource also needs its schema in tests/data/crd-schemas/ (tests/tools/crd_schema.py
+//! derives it from the CRD), and until it has one the check fails.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -96,9 +96,9 @@ pub fn shared_schemas() -> Option<PathBuf> {
     }
 }
 
-/// The project's own CRD schemas (derived with tests/tools/crd_to_schema.py).
+/// The project's own CRD schemas (derived with tests/tools/crd_schema.py).
 pub fn own_schemas() -> PathBuf {
-    repo_root().join("tests/schemas")
+    repo_root().join("tests/data/crd-schemas")
 }
 
 /// Whether `program` is an executable file in a PATH directory.

@@ -5,9 +5,9 @@ Core Kubernetes kinds are checked with kubernetes-validate in strict mode (unkno
 are errors; the same check as `kubernetes-validate --strict -k VERSION`), against every
 requested Kubernetes version. Objects of a custom resource are checked against the JSON
 Schema (draft-07) of their CRD: every `*.json` in each --schemas DIR is indexed by the
-`apiVersion` and `kind` enums it declares (tests/schemas/ holds the project's own, derived
-with tests/tools/crd_to_schema.py; ../shared/schemas/ the shared ones). Adding a schema file
-is all it takes to check a new kind.
+`apiVersion` and `kind` enums it declares (tests/data/crd-schemas/ holds the project's own,
+derived with tests/tools/crd_schema.py; ../shared/schemas/ the shared ones). Adding a schema
+file is all it takes to check a new kind.
 
 An object whose kind has no schema anywhere is a FAILURE (kubernetes-validate does not know
 it and no CRD schema names it), except with --skip-missing-crds, which reports objects of a
@@ -39,7 +39,7 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SCHEMA_DIRS = [
-    os.path.normpath(os.path.join(HERE, "..", "schemas")),
+    os.path.normpath(os.path.join(HERE, "..", "data", "crd-schemas")),
     os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "schemas")),
 ]
 
@@ -205,7 +205,7 @@ def check_document(doc, versions, crds, skip_missing):
         return None, f"no CRD schema for {kind} ({api_version})"
     return [
         f"{missing}; no CRD schema names {kind} ({api_version}) either: derive one into "
-        "tests/schemas/ with tests/tools/crd_to_schema.py"
+        "tests/data/crd-schemas/ with tests/tools/crd_schema.py"
     ], None
 
 
