@@ -431,7 +431,7 @@ fn render_refuses_hostile_files() {
             binary_garbage(),
             vec![],
             2,
-            "stream did not contain valid UTF-8".into(),
+            "is not UTF-8 text".into(),
         ),
         ("empty", vec![], vec![], 1, "no manifests found".into()),
         (
@@ -460,7 +460,7 @@ fn render_refuses_hostile_files() {
             padded_list(2_000).into_bytes(),
             vec!["--max-input-bytes", "1000"],
             2,
-            "bytes is above the input limit of 1000 bytes".into(),
+            "is above the input limit of 1000 bytes (--max-input-bytes)".into(),
         ),
     ];
     // The same file is fine without the small limit (as a manifest, not a ResourceList).
@@ -487,7 +487,7 @@ fn render_refuses_hostile_files() {
         std::fs::read(&app).unwrap(),
         vec!["--max-input-bytes", "1000"],
         2,
-        "bytes is above the input limit of 1000 bytes".into(),
+        "is above the input limit of 1000 bytes (--max-input-bytes)".into(),
     ));
     for (i, (what, bytes, args, exit, needle)) in cases.into_iter().enumerate() {
         let name = format!("case-{i}.yaml");
