@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use thiserror::Error;
 
-use crate::diagnostic::{Diagnostic, Issue};
+use crate::diagnostic::{Diagnostic, Document, Issue};
 use crate::engine;
 use crate::positions;
-use crate::source::{self, Item};
+use crate::source::Item;
 use crate::yaml::{self, Limits};
 
 #[derive(Debug, Error)]
@@ -54,14 +54,6 @@ impl Located {
     }
 }
 
-struct Doc {
-    file: String,
-    index: usize,
-    /// The path of the resource inside its document (`items[2]` in a `kind: List`).
-    prefix: String,
-    value: Value,
-}
-
 fn read(path: &Path, limits: &Limits) -> Result<String, CheckError> {
     Ok(crate::files::read(path, limits.max_bytes)?)
 }
@@ -77,7 +69,7 @@ pub fn check(
     for p in paths {
         files.extend(crate::files::manifest_files(&root.for_path(p)?, p)?);
     }
-    let mut docs = Vec::new();
+    let mut items = Vec::new();
     let mut out = Vec::new();
     let mut scans = std::collections::HashMap::new();
     let mut platform_item = None;
@@ -91,29 +83,18 @@ pub fn check(
         match yaml::parse_stream_indexed(&text, limits) {
             Ok(values) => {
                 for (index, value) in values {
-                    if is_platform {
-                        platform_item = Some(Item {
-                            value,
-                            file: Some(name.clone()),
-                        });
-                    } else if engine::is_list(&value) {
-                        for (i, inner) in
-                            value["items"].as_array().into_iter().flatten().enumerate()
-                        {
-                            docs.push(Doc {
-                                file: name.clone(),
-                                index,
-                                prefix: format!("items[{i}]."),
-                                value: inner.clone(),
-                            });
-                        }
-                    } else if value.is_object() {
-                        docs.push(Doc {
-                            file: name.clone(),
+                    let item = Item {
+                        value,
+                        file: Some(name.clone()),
+                        document: Some(Document {
                             index,
                             prefix: String::new(),
-                            value,
-                        });
+                        }),
+                    };
+                    if is_platform {
+                        platform_item = Some(item);
+                    } else if item.value.is_object() {
+                        items.push(item);
                     }
                 }
             }
@@ -121,6 +102,7 @@ pub fn check(
                 diagnostic: Diagnostic {
                     file: Some(name.clone()),
                     resource: None,
+                    document: None,
                     issue: Issue::error("", format!("not valid YAML: {e}")),
                 },
                 line: None,
@@ -129,18 +111,13 @@ pub fn check(
         }
         scans.insert(name, positions::scan(&text));
     }
-    let is_spec = |v: &Value| {
-        source::is_ours(v, crate::spec::KIND) || source::is_ours(v, crate::platform::KIND)
-    };
-    let items: Vec<Item> = docs
-        .iter()
-        .filter(|d| is_spec(&d.value))
-        .map(|d| Item {
-            value: d.value.clone(),
-            file: Some(d.file.clone()),
-        })
+    // Each item carries its file and document from here, through the engine, to its
+    // diagnostics: two resources of one kind and name (in two namespaces) keep their lines.
+    let items: Vec<Item> = engine::flatten_lists(items)
+        .into_iter()
+        .filter(|i| engine::is_judged(&i.value))
         .collect();
-    if !items.iter().any(|i| is_spec(&i.value)) && out.is_empty() {
+    if items.is_empty() && out.is_empty() {
         return Ok(out);
     }
     let outcome = engine::run(items, platform_item);
@@ -149,19 +126,16 @@ pub fn check(
         if diagnostic.file.is_none() && diagnostic.resource.is_none() {
             continue;
         }
-        let doc = docs.iter().find(|d| {
-            Some(&d.file) == diagnostic.file.as_ref()
-                && diagnostic.resource.as_ref().is_some_and(|r| {
-                    source::kind(&d.value) == Some(r.kind.as_str())
-                        && source::name(&d.value).unwrap_or("") == r.name
-                })
-        });
-        let pos = doc.and_then(|d| {
-            scans
-                .get(&d.file)
-                .and_then(|s| s.get(d.index))
-                .and_then(|f| f.locate(&format!("{}{}", d.prefix, diagnostic.issue.path)))
-        });
+        let pos = diagnostic
+            .file
+            .as_ref()
+            .zip(diagnostic.document.as_ref())
+            .and_then(|(file, doc)| {
+                scans
+                    .get(file)
+                    .and_then(|s| s.get(doc.index))
+                    .and_then(|f| f.locate(&format!("{}{}", doc.prefix, diagnostic.issue.path)))
+            });
         out.push(Located {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),

@@ -53,6 +53,7 @@ pub struct ResourceRef {
     pub namespace: Option<String>,
 }
 
+/// `kind/namespace/name` (Flux's form), or `kind/name` without a namespace.
 impl fmt::Display for ResourceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = if self.kind.is_empty() {
@@ -65,8 +66,20 @@ impl fmt::Display for ResourceRef {
         } else {
             &self.name
         };
-        write!(f, "{kind}/{name}")
+        match self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            Some(ns) => write!(f, "{kind}/{ns}/{name}"),
+            None => write!(f, "{kind}/{name}"),
+        }
     }
+}
+
+/// Where a resource sits in its file: the index of its YAML document in the stream (empty
+/// documents counted, as a parser sees them) and, for an item of a `kind: List`, the path
+/// of the item inside that document (`items[2].`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Document {
+    pub index: usize,
+    pub prefix: String,
 }
 
 /// An issue located in a resource of a file: what the user sees.
@@ -75,6 +88,8 @@ pub struct Diagnostic {
     /// Source file, when known (`config.kubernetes.io/path` or the file read by the CLI).
     pub file: Option<String>,
     pub resource: Option<ResourceRef>,
+    /// The resource's document in `file`, when it was read from a file with positions.
+    pub document: Option<Document>,
     pub issue: Issue,
 }
 
@@ -156,6 +171,7 @@ mod tests {
                 name: "web\nevil.yaml: AppSpec/x: all good\u{1b}[32m".into(),
                 ..ResourceRef::default()
             }),
+            document: None,
             issue: Issue::error("metadata.name", "bad \u{202e}name\r"),
         };
         let line = d.to_string();

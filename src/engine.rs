@@ -12,7 +12,7 @@ use crate::expand::{self, ObjectId};
 use crate::platform::{self, Platform};
 use crate::site::Site;
 use crate::source::{self, Item};
-use crate::{spec, validate};
+use crate::{lookalike, spec, validate};
 
 /// The result of a run: the output items (only meaningful without errors) and every
 /// diagnostic, errors and warnings, in input order.
@@ -39,6 +39,7 @@ fn located(item: &Item, issues: Vec<Issue>) -> impl Iterator<Item = Diagnostic> 
     issues.into_iter().map(move |issue| Diagnostic {
         file: item.file.clone(),
         resource: Some(source::resource_ref(&item.value)),
+        document: item.document.clone(),
         issue,
     })
 }
@@ -71,6 +72,7 @@ fn choose_platform<'a>(
             diags.push(Diagnostic {
                 file: other.file.clone(),
                 resource: Some(source::resource_ref(&other.value)),
+                document: other.document.clone(),
                 issue: Issue::error(
                     "",
                     format!(
@@ -88,6 +90,7 @@ fn choose_platform<'a>(
         diags.push(Diagnostic {
             file: items[1].file.clone(),
             resource: Some(source::resource_ref(&items[1].value)),
+            document: items[1].document.clone(),
             issue: Issue::error(
                 "",
                 format!(
@@ -136,9 +139,14 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
             platform_config = Some(fc);
         }
         (Some(fc), _) if fc.value.is_null() => {}
+        (Some(fc), _) if lookalike::check(&fc.value).is_some() => {
+            let issues = lookalike::check(&fc.value).into_iter().collect();
+            diags.extend(located(&fc, issues));
+        }
         (Some(fc), kind) => diags.push(Diagnostic {
             file: fc.file.clone(),
             resource: Some(source::resource_ref(&fc.value)),
+            document: None,
             issue: Issue::warning(
                 "",
                 format!(
@@ -192,6 +200,10 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         if source::is_ours(v, platform::KIND) {
             continue;
         }
+        if let Some(issue) = lookalike::check(v) {
+            diags.extend(located(item, vec![issue]));
+            continue;
+        }
         if !source::is_ours(v, spec::KIND) {
             out.push(v.clone());
             passthrough.push(Some(index));
@@ -223,6 +235,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         diags.push(Diagnostic {
             file: None,
             resource: None,
+            document: None,
             issue: Issue::error("", "the input holds no resource to output (only a PlatformConfig?); an empty output would delete every resource"),
         });
     }
@@ -243,11 +256,19 @@ pub fn is_list(v: &Value) -> bool {
         && v.get("items").is_some_and(Value::is_array)
 }
 
-/// Replaces every `kind: List` that holds an AppSpec or a PlatformConfig by its items, so
+/// Whether the engine judges a resource rather than passing it through: an AppSpec, a
+/// PlatformConfig, or a look-alike of ours (refused).
+pub fn is_judged(v: &Value) -> bool {
+    source::is_ours(v, spec::KIND)
+        || source::is_ours(v, platform::KIND)
+        || lookalike::check(v).is_some()
+}
+
+/// Replaces every `kind: List` that holds a resource the engine judges by its items, so
 /// they are judged and expanded like any other (a List of other resources passes through
 /// as it is).
 pub fn flatten_lists(items: Vec<Item>) -> Vec<Item> {
-    let ours = |v: &Value| source::is_ours(v, spec::KIND) || source::is_ours(v, platform::KIND);
+    let ours = is_judged;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         let holds_ours = is_list(&item.value)
@@ -258,13 +279,22 @@ pub fn flatten_lists(items: Vec<Item>) -> Vec<Item> {
             out.push(item);
             continue;
         }
-        let Item { mut value, file } = item;
+        let Item {
+            mut value,
+            file,
+            document,
+        } = item;
         let inner: Vec<Item> = match value.get_mut("items").map(Value::take) {
             Some(Value::Array(xs)) => xs
                 .into_iter()
-                .map(|value| Item {
+                .enumerate()
+                .map(|(i, value)| Item {
                     value,
                     file: file.clone(),
+                    document: document.as_ref().map(|d| crate::diagnostic::Document {
+                        index: d.index,
+                        prefix: format!("{}items[{i}].", d.prefix),
+                    }),
                 })
                 .collect(),
             _ => vec![],
@@ -287,7 +317,7 @@ struct Claims {
 
 impl Claims {
     fn claim(&mut self, app: &validate::App, objects: &[expand::Object]) -> Vec<Issue> {
-        let me = format!("AppSpec {}/{}", app.spec.namespace, app.spec.name);
+        let me = format!("{}/{}/{}", spec::KIND, app.spec.namespace, app.spec.name);
         let mut issues = Vec::new();
         if let Some(host) = &app.host {
             let route = (host.clone(), app.spec.spec.ingress.path().to_string());
@@ -369,7 +399,7 @@ fn check_api_version(v: &Value, kind: &str) -> Vec<Issue> {
         other => vec![Issue::error(
             "apiVersion",
             format!(
-                "unsupported apiVersion \"{}\" for {kind}; expected {}",
+                "unsupported apiVersion \"{}\" for {kind}; did you mean {}?",
                 other.unwrap_or(""),
                 crate::API_VERSION
             ),

@@ -88,6 +88,7 @@ pub fn error_response(message: &str) -> Response {
         vec![Diagnostic {
             file: None,
             resource: None,
+            document: None,
             issue: Issue::error("", message),
         }],
     )
@@ -122,6 +123,7 @@ fn process_here(text: &str, limits: &Limits) -> Response {
             vec![Diagnostic {
                 file: None,
                 resource: None,
+                document: None,
                 issue: Issue::error("", e.to_string()),
             }],
         ),

@@ -14,6 +14,7 @@ pub mod expand;
 pub mod files;
 pub mod kopiur;
 pub mod krm;
+pub mod lookalike;
 pub mod patterns;
 pub mod platform;
 pub mod positions;

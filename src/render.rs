@@ -159,6 +159,7 @@ impl Collected {
                         self.diagnostics.push(Diagnostic {
                             file: Some(file.to_string()),
                             resource: None,
+                            document: None,
                             issue: Issue::error(
                                 "",
                                 format!(
@@ -168,10 +169,7 @@ impl Collected {
                             ),
                         });
                     } else if !is_tool_config(&doc) {
-                        let item = Item {
-                            value: doc,
-                            file: Some(file.to_string()),
-                        };
+                        let item = Item::new(doc, Some(file.to_string()));
                         // A List holding AppSpecs is read as its items.
                         if engine::is_list(&item.value) {
                             let flat = engine::flatten_lists(vec![item]);
@@ -191,6 +189,7 @@ impl Collected {
             Err(e) => self.diagnostics.push(Diagnostic {
                 file: Some(file.to_string()),
                 resource: None,
+                document: None,
                 issue: Issue::error("", format!("not valid YAML: {e}")),
             }),
         }
@@ -379,6 +378,7 @@ pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, Rend
                     c.diagnostics.push(Diagnostic {
                         file: Some(file.clone()),
                         resource: Some(crate::source::resource_ref(&value)),
+                        document: None,
                         issue: Issue::error(
                             "kind",
                             format!(
@@ -388,14 +388,12 @@ pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, Rend
                         ),
                     });
                 }
-                c.platform = Some(Item {
-                    value,
-                    file: Some(file),
-                });
+                c.platform = Some(Item::new(value, Some(file)));
             }
             Err(e) => c.diagnostics.push(Diagnostic {
                 file: Some(file),
                 resource: None,
+                document: None,
                 issue: Issue::error("", format!("not valid YAML: {e}")),
             }),
         }
@@ -421,6 +419,7 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
                     .join(", "),
             ),
             resource: None,
+            document: None,
             issue: Issue::error(
                 "",
                 "no manifests found (no .yaml, .yml or .json file with a Kubernetes resource)",
@@ -557,7 +556,7 @@ pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError
                 && yaml::parse_stream(&text, limits).is_ok_and(|docs| {
                     engine::flatten_lists(
                         docs.into_iter()
-                            .map(|value| Item { value, file: None })
+                            .map(|value| Item::new(value, None))
                             .collect(),
                     )
                     .iter()

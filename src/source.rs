@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::ResourceRef;
+use crate::diagnostic::{Document, ResourceRef};
 
 pub const PATH_ANNOTATION: &str = "config.kubernetes.io/path";
 pub const INTERNAL_PATH_ANNOTATION: &str = "internal.config.kubernetes.io/path";
@@ -59,13 +59,29 @@ pub fn is_ours(v: &Value, wanted_kind: &str) -> bool {
 pub struct Item {
     pub value: Value,
     pub file: Option<String>,
+    /// Its document in `file`, carried to its diagnostics (so `validate` finds the line
+    /// of this resource, not of another one with the same kind and name).
+    pub document: Option<Document>,
 }
 
 impl Item {
     /// An item whose file is read from its KRM path annotations.
     pub fn from_krm(value: Value) -> Item {
         let file = file_annotation(&value);
-        Item { value, file }
+        Item {
+            value,
+            file,
+            document: None,
+        }
+    }
+
+    /// An item read from `file` (if any), without a known document.
+    pub fn new(value: Value, file: Option<String>) -> Item {
+        Item {
+            value,
+            file,
+            document: None,
+        }
     }
 }
 
