@@ -223,10 +223,7 @@ fn check(
         let flat: Vec<Value> = appspec::engine::flatten_lists(
             input_items
                 .iter()
-                .map(|value| appspec::source::Item {
-                    value: value.clone(),
-                    file: None,
-                })
+                .map(|value| appspec::source::Item::new(value.clone(), None))
                 .collect(),
         )
         .into_iter()
