@@ -121,7 +121,8 @@ mod tests {
     use super::*;
 
     fn issue(api_version: &str, kind: &str) -> Option<String> {
-        let v = serde_json::json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
+        let v =
+            serde_json::json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
         check(&v).map(|i| format!("{}: {}", i.path, i.message))
     }
 
@@ -153,37 +154,51 @@ mod tests {
             (
                 api,
                 "Appspec",
-                Some("kind: unknown kind \"Appspec\" of platform.hypyr.space; did you mean kind AppSpec?"),
+                Some(
+                    "kind: unknown kind \"Appspec\" of platform.hypyr.space; did you mean kind AppSpec?",
+                ),
             ),
             (
                 "platform.hypyr.space/v1beta1",
                 "PlatformConfigs",
-                Some("kind: unknown kind \"PlatformConfigs\" of platform.hypyr.space; did you mean apiVersion platform.hypyr.space/v1alpha1, kind PlatformConfig?"),
+                Some(
+                    "kind: unknown kind \"PlatformConfigs\" of platform.hypyr.space; did you mean apiVersion platform.hypyr.space/v1alpha1, kind PlatformConfig?",
+                ),
             ),
             (
                 "platform.hypyr.space/v2",
                 "Widget",
-                Some("kind: unknown kind \"Widget\" of platform.hypyr.space; its kinds are AppSpec and PlatformConfig"),
+                Some(
+                    "kind: unknown kind \"Widget\" of platform.hypyr.space; its kinds are AppSpec and PlatformConfig",
+                ),
             ),
             (
                 "hypyr.space/v1alpha1",
                 "AppSpec",
-                Some("apiVersion: apiVersion \"hypyr.space/v1alpha1\" is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?"),
+                Some(
+                    "apiVersion: apiVersion \"hypyr.space/v1alpha1\" is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?",
+                ),
             ),
             (
                 "Platform.Hypyr.Space/v1alpha1",
                 "AppSpec",
-                Some("apiVersion: apiVersion \"Platform.Hypyr.Space/v1alpha1\" is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?"),
+                Some(
+                    "apiVersion: apiVersion \"Platform.Hypyr.Space/v1alpha1\" is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?",
+                ),
             ),
             (
                 "platfrom.hypyr.space/v1alpha1",
                 "AppSepc",
-                Some("apiVersion: apiVersion \"platfrom.hypyr.space/v1alpha1\" with kind \"AppSepc\" looks like a misspelt AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1, kind AppSpec?"),
+                Some(
+                    "apiVersion: apiVersion \"platfrom.hypyr.space/v1alpha1\" with kind \"AppSepc\" looks like a misspelt AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1, kind AppSpec?",
+                ),
             ),
             (
                 "",
                 "AppSpec",
-                Some("apiVersion: a missing apiVersion is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?"),
+                Some(
+                    "apiVersion: a missing apiVersion is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?",
+                ),
             ),
             // Foreign resources pass, even with a kind close to ours.
             ("apps.example.com/v1", "AppSpec", None),

@@ -180,3 +180,101 @@ platform.yaml:10:9: PlatformConfig/lab: spec.backup.kopiur.repository.kind: unkn
         "app.yaml:7:5: AppSpec/web: spec.backup.strategy: snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got ephemeral\n"
     );
 }
+
+const TWO_NAMESPACES: &str = "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+  namespace: team-a
+spec:
+  image: nginx:1.27
+---
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+  namespace: team-b
+spec:
+  image: nginx:1.27
+  port: 0
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: platform.hypyr.space/v1alpha1
+  kind: AppSpec
+  metadata: {name: web, namespace: team-c}
+  spec:
+    image: nginx:1.27
+    replicas: -1
+";
+
+#[test]
+fn same_name_in_two_namespaces_is_located_in_its_own_document() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("apps.yaml"), TWO_NAMESPACES);
+    let (code, stdout, _) = validate(&["apps.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+apps.yaml:16:3: AppSpec/team-b/web: spec.port: port must be between 1 and 65535, got 0
+apps.yaml:26:5: AppSpec/team-c/web: spec.replicas: replicas must be between 0 and 2147483647, got -1
+"
+    );
+    let (code, stdout, _) = validate(&["--format", "json", "apps.yaml"], dir.path());
+    assert_eq!(code, 1);
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        found[0],
+        serde_json::json!({
+            "file": "apps.yaml", "line": 16, "column": 3,
+            "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec", "namespace": "team-b", "name": "web",
+            "field": "spec.port", "severity": "error",
+            "message": "port must be between 1 and 65535, got 0"
+        })
+    );
+    assert_eq!(found[1]["namespace"], "team-c");
+    assert_eq!(
+        (&found[1]["line"], &found[1]["column"]),
+        (&26.into(), &5.into())
+    );
+}
+
+#[test]
+fn look_alikes_and_the_platform_file_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("apps.yaml"),
+        "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: team-a}
+---
+apiVersion: hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: web, namespace: team-a}
+spec: {image: nginx:1.27}
+---
+apiVersion: platform.hypyr.space/v1alpha1
+kind: Appspec
+metadata: {name: api, namespace: team-a}
+spec: {image: nginx:1.27}
+",
+    );
+    write(
+        &dir.path().join("platform.yaml"),
+        "# the site\napiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata: {name: lab}\nspec:\n  dns: {internalDomain: 7}\n",
+    );
+    let (code, stdout, _) = validate(&["--platform", "platform.yaml", "apps.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+platform.yaml:6:9: PlatformConfig/lab: spec.dns.internalDomain: must be a string, got an integer
+apps.yaml:5:1: AppSpec/team-a/web: apiVersion: apiVersion \"hypyr.space/v1alpha1\" is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?
+apps.yaml:11:1: Appspec/team-a/api: kind: unknown kind \"Appspec\" of platform.hypyr.space; did you mean kind AppSpec?
+"
+    );
+}
