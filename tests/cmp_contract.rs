@@ -650,8 +650,9 @@ fn broken_spec_fails_generate_with_the_field_on_stderr() {
         run.code, run.stdout
     );
     assert!(
-        run.stderr.contains("spec.storage.nas.subpath"),
-        "{app}: stderr names the field:\n{}",
+        run.stderr
+            .contains("app.yaml: AppSpec/sneaky: spec.storage.nas.subpath"),
+        "{app}: stderr names the file (its kustomization sets originAnnotations) and the field:\n{}",
         run.stderr
     );
     assert!(

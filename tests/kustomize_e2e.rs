@@ -32,8 +32,9 @@ const NOT_EXAMPLES: &[&str] = &["backstage", "ci"];
 const INVALID_EXAMPLES: &[(&str, &[&str])] = &[(
     "invalid-nas-path",
     &[
-        "AppSpec/sneaky: spec.storage.nas.subpath: Subpath must not contain relative directory references",
-        "AppSpec/sneaky: spec.ingress.host: Internal apps must use .in.hypyr.space domain",
+        // The kustomization sets `buildMetadata: [originAnnotations]`: the file is named.
+        "app.yaml: AppSpec/sneaky: spec.storage.nas.subpath: Subpath must not contain relative directory references",
+        "app.yaml: AppSpec/sneaky: spec.ingress.host: Internal apps must use .in.hypyr.space domain",
     ],
 )];
 
@@ -305,6 +306,60 @@ fn invalid_examples_fail_with_our_diagnostics() {
             !ex.expected_path().exists(),
             "examples/{} must fail, so it has no expected.yaml",
             ex.name
+        );
+    }
+}
+
+/// Kustomize sends a function no path annotation, only (with `buildMetadata:
+/// [originAnnotations]`) the origin annotation: the stderr line names the file from it, and
+/// two AppSpecs of one name in two namespaces are told apart. Without the option the file
+/// is `<stdin>`, which is why the README asks for it.
+#[test]
+fn errors_name_the_file_from_the_origin_annotation() {
+    let Some(kubectl) = kubectl() else { return };
+    let shim = DockerShim::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    let app = |ns: &str, port: u32| {
+        format!(
+            "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata:\n  name: web\n  namespace: {ns}\nspec:\n  image: nginx:1.27\n  port: {port}\n"
+        )
+    };
+    write("base/apps/team-a.yaml", &app("team-a", 8080));
+    write("base/apps/team-b.yaml", &app("team-b", 0));
+    write(
+        "base/kustomization.yaml",
+        "resources:\n- apps/team-a.yaml\n- apps/team-b.yaml\n",
+    );
+    write(
+        "function.yaml",
+        &fs::read_to_string(repo_root().join("functions/appspec.yaml")).unwrap(),
+    );
+    let kustomization = |origin: bool| {
+        format!(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n{}resources:\n- base\ntransformers:\n- function.yaml\n",
+            if origin { "buildMetadata: [originAnnotations]\n" } else { "" }
+        )
+    };
+    let wanted = "AppSpec/team-b/web: spec.port: port must be between 1 and 65535, got 0";
+    for (origin, file) in [(true, "base/apps/team-b.yaml"), (false, "<stdin>")] {
+        write("kustomization.yaml", &kustomization(origin));
+        let out = shim.kustomize(&kubectl, dir.path());
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "the build must fail:\n{stderr}");
+        assert!(out.stdout.is_empty(), "a failed build printed manifests");
+        let line = format!("{file}: {wanted}");
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "originAnnotations {origin}: stderr lacks the line {line:?}:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("team-a"),
+            "only the broken app is reported:\n{stderr}"
         );
     }
 }
