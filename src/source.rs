@@ -55,7 +55,12 @@ fn origin_file(text: &str) -> Option<String> {
         max_nodes: 256,
     };
     let origin = crate::yaml::parse_one(text, &limits).ok()?;
-    let field = |k: &str| origin.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let field = |k: &str| {
+        origin
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let Some(path) = field("path") else {
         return field("configuredIn").map(str::to_string);
     };
@@ -132,7 +137,10 @@ mod tests {
             file_annotation(&serde_json::json!({"metadata": {"annotations": annotations}}))
         };
         let origin = |text: &str| with(serde_json::json!({ ORIGIN_ANNOTATION: text }));
-        assert_eq!(origin("path: apps/web.yaml\n").as_deref(), Some("apps/web.yaml"));
+        assert_eq!(
+            origin("path: apps/web.yaml\n").as_deref(),
+            Some("apps/web.yaml")
+        );
         assert_eq!(
             origin("path: apps/web.yaml\nrepo: https://github.com/acme/gitops\nref: v1.2\n")
                 .as_deref(),
@@ -148,8 +156,10 @@ mod tests {
         }
         // The path annotations win over the origin.
         assert_eq!(
-            with(serde_json::json!({ ORIGIN_ANNOTATION: "path: a.yaml", PATH_ANNOTATION: "b.yaml" }))
-                .as_deref(),
+            with(
+                serde_json::json!({ ORIGIN_ANNOTATION: "path: a.yaml", PATH_ANNOTATION: "b.yaml" })
+            )
+            .as_deref(),
             Some("b.yaml")
         );
     }

@@ -342,7 +342,11 @@ fn errors_name_the_file_from_the_origin_annotation() {
     let kustomization = |origin: bool| {
         format!(
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n{}resources:\n- base\ntransformers:\n- function.yaml\n",
-            if origin { "buildMetadata: [originAnnotations]\n" } else { "" }
+            if origin {
+                "buildMetadata: [originAnnotations]\n"
+            } else {
+                ""
+            }
         )
     };
     let wanted = "AppSpec/team-b/web: spec.port: port must be between 1 and 65535, got 0";
