@@ -281,11 +281,11 @@ fn lists_are_first_class_in_render_and_validate() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stdout),
-        "./app.yaml:14:5: AppSpec/api: spec.port: port must be between 1 and 65535, got 0\n"
+        "./app.yaml:14:5: AppSpec/shop/api: spec.port: port must be between 1 and 65535, got 0\n"
     );
     let out = appspec(&app).args(["render", "."]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("AppSpec/api: spec.port"));
+    assert!(text(&out.stderr).contains("AppSpec/shop/api: spec.port"));
     write(
         &app.join("app.yaml"),
         &format!(
