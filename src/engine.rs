@@ -140,8 +140,17 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         }
         (Some(fc), _) if fc.value.is_null() => {}
         (Some(fc), _) if lookalike::check(&fc.value).is_some() => {
-            let issues = lookalike::check(&fc.value).into_iter().collect();
-            diags.extend(located(&fc, issues));
+            // A typo'd AppSpec generator or PlatformConfig: refused like an item, once
+            // (a generator's config is also its item).
+            let same = |i: &Item| {
+                source::kind(&i.value) == source::kind(&fc.value)
+                    && source::api_version(&i.value) == source::api_version(&fc.value)
+                    && source::name(&i.value) == source::name(&fc.value)
+                    && source::namespace(&i.value) == source::namespace(&fc.value)
+            };
+            if !items.iter().any(same) {
+                items.push(fc);
+            }
         }
         (Some(fc), kind) => diags.push(Diagnostic {
             file: fc.file.clone(),

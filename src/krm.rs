@@ -273,6 +273,28 @@ mod tests {
     }
 
     #[test]
+    fn a_look_alike_function_config_is_refused_once() {
+        let typo = "{apiVersion: platform.hypyr.space/v1alpha1, kind: Appspec, metadata: {name: web}, spec: {image: \"nginx:1.27\"}}";
+        let cm = "{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}, data: {a: b}}";
+        for items in [vec![], vec![typo], vec![cm]] {
+            let (response, out) = run(typo, &items);
+            assert!(response.failed, "{items:?}");
+            assert_eq!(
+                response
+                    .diagnostics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                [
+                    "<stdin>: Appspec/web: kind: unknown kind \"Appspec\" of platform.hypyr.space; did you mean kind AppSpec?"
+                ],
+                "{items:?}"
+            );
+            assert_eq!(out["items"].as_array().unwrap().len(), items.len());
+        }
+    }
+
+    #[test]
     fn deep_input_is_refused_on_a_small_stack() {
         // The test thread has a small stack; process must not overflow it.
         let deep = format!("{}1{}", "[".repeat(120), "]".repeat(120));
