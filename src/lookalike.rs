@@ -97,10 +97,10 @@ pub fn check(v: &Value) -> Option<Issue> {
         return None;
     }
     let wanted = if ours { Some(kind) } else { near_kind(kind) }?;
-    let shown = if api_version.is_empty() {
-        "a missing apiVersion".to_string()
-    } else {
-        format!("apiVersion \"{api_version}\"")
+    let shown = match v.get("apiVersion") {
+        Some(Value::String(a)) if !a.is_empty() => format!("apiVersion \"{a}\""),
+        None | Some(Value::Null | Value::String(_)) => "a missing apiVersion".to_string(),
+        Some(_) => "an apiVersion that is not a string".to_string(),
     };
     let message = if ours {
         format!(
@@ -124,6 +124,17 @@ mod tests {
         let v =
             serde_json::json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}});
         check(&v).map(|i| format!("{}: {}", i.path, i.message))
+    }
+
+    #[test]
+    fn an_api_version_that_is_not_a_string() {
+        let v = serde_json::json!({"apiVersion": 1, "kind": "AppSpec"});
+        assert_eq!(
+            check(&v).map(|i| i.message).as_deref(),
+            Some(
+                "an apiVersion that is not a string is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?"
+            )
+        );
     }
 
     #[test]
@@ -198,6 +209,13 @@ mod tests {
                 "AppSpec",
                 Some(
                     "apiVersion: a missing apiVersion is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?",
+                ),
+            ),
+            (
+                "1",
+                "AppSpec",
+                Some(
+                    "apiVersion: apiVersion \"1\" is not the API of AppSpec; did you mean apiVersion platform.hypyr.space/v1alpha1?",
                 ),
             ),
             // Foreign resources pass, even with a kind close to ours.
