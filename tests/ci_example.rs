@@ -549,7 +549,7 @@ fn invalid_head_fails_validation_and_is_high() {
     // The step's log says what is wrong, where.
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "head/apps/app.yaml:9:5: AppSpec/web: spec.env.1LOG_LEVEL: \"1LOG_LEVEL\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit\n"
+        "head/apps/app.yaml:9:5: AppSpec/shop/web: spec.env.1LOG_LEVEL: \"1LOG_LEVEL\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit\n"
     );
     let out = sb.run(&risk_script(), &[]);
     assert!(out.status.success(), "{out:?}");
