@@ -34,10 +34,7 @@ fn check(text: String) {
     let items: Vec<Item> = docs
         .into_iter()
         .filter(|d| d.is_object() && source::kind(d).is_some() && !is_tool_config(d))
-        .map(|value| Item {
-            value,
-            file: Some("fuzz.yaml".into()),
-        })
+        .map(|value| Item::new(value, Some("fuzz.yaml".into())))
         .collect();
     if items.is_empty() {
         return;
