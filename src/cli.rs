@@ -41,7 +41,7 @@ pub enum Command {
     },
     /// Validate AppSpecs (and PlatformConfigs) in files and directories without expanding.
     ///
-    /// Prints `file:line:column: kind/name: field: message` per problem. Exit 0 when valid
+    /// Prints `file:line:column: kind/namespace/name: field: message` per problem. Exit 0 when valid
     /// (warnings allowed), 1 when invalid, 2 on usage or I/O errors.
     Validate {
         /// Files or directories (default: the current directory).

@@ -100,7 +100,7 @@ impl Diagnostic {
 }
 
 impl Diagnostic {
-    /// `kind/name: field: message`, without the file.
+    /// `kind/namespace/name: field: message`, without the file.
     pub fn describe(&self) -> String {
         Described(self).to_string()
     }
@@ -146,7 +146,7 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `file: kind/name: field: message`, the one-line form printed on stderr.
+/// `file: kind/namespace/name: field: message`, the one-line form printed on stderr.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
