@@ -27,9 +27,17 @@ pub enum Command {
     /// Directories are read recursively (.yaml, .yml, .json; hidden entries skipped); a
     /// directory with a kustomization is built with kustomize first. Errors go to stderr,
     /// nothing to stdout, exit 1.
+    ///
+    /// With --out DIR, writes a hydrated directory instead (for Flux): `<namespace>/<app>.yaml`
+    /// per app, `_resources.yaml` files for other objects, and a kustomization.yaml listing
+    /// them. On any error nothing in DIR changes. Files of apps that are gone are removed;
+    /// only files listed in DIR/.appspec-render (written by an earlier run) are ever deleted.
     Render {
         /// Files or directories (default: the current directory).
         paths: Vec<PathBuf>,
+        /// Write one file per app into this directory instead of a stream on stdout.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         /// A PlatformConfig file. Also from APPSPEC_PLATFORM, the Argo CD parameter
         /// PARAM_PLATFORM, or ARGOCD_ENV_APPSPEC_PLATFORM.
         #[arg(long, env = "APPSPEC_PLATFORM")]
@@ -108,6 +116,11 @@ pub enum Mode {
         kustomize: Vec<String>,
     },
     Render(crate::render::Options),
+    /// `render --out DIR`: the rendered objects written as a hydrated directory.
+    Hydrate {
+        render: crate::render::Options,
+        out: PathBuf,
+    },
     Discover(PathBuf),
 }
 
@@ -159,20 +172,31 @@ impl From<Cli> for Config {
                 paths,
                 platform,
                 enable_helm,
-            }) => Mode::Render(crate::render::Options {
-                paths: if paths.is_empty() {
-                    vec![PathBuf::from(".")]
-                } else {
-                    paths
-                },
-                platform_from_repository: platform.is_none(),
-                platform: platform.or_else(|| {
-                    env_first(&["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"]).map(PathBuf::from)
-                }),
-                enable_helm,
-                limits,
-                kustomize: kustomize_command(),
-            }),
+                out,
+            }) => {
+                let options = crate::render::Options {
+                    paths: if paths.is_empty() {
+                        vec![PathBuf::from(".")]
+                    } else {
+                        paths
+                    },
+                    platform_from_repository: platform.is_none(),
+                    platform: platform.or_else(|| {
+                        env_first(&["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"])
+                            .map(PathBuf::from)
+                    }),
+                    enable_helm,
+                    limits,
+                    kustomize: kustomize_command(),
+                };
+                match out {
+                    Some(out) => Mode::Hydrate {
+                        render: options,
+                        out,
+                    },
+                    None => Mode::Render(options),
+                }
+            }
             Some(Command::Discover { path }) => Mode::Discover(path),
             Some(Command::Validate {
                 paths,

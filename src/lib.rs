@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod expand;
 pub mod files;
+pub mod hydrate;
 pub mod kopiur;
 pub mod krm;
 pub mod lookalike;

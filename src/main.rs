@@ -94,6 +94,20 @@ fn run() -> anyhow::Result<ExitCode> {
             print_out(&rendered.stdout)?;
             Ok(exit(rendered.failed))
         }
+        Mode::Hydrate { render, out } => {
+            appspec::hydrate::check_separate(&out, &render.paths)?;
+            let rendered = appspec::render::render(&render)?;
+            print_diagnostics(&rendered.diagnostics)?;
+            if rendered.failed {
+                eprintln!("appspec: nothing written to {}", out.display());
+                return Ok(exit(true));
+            }
+            let files = appspec::hydrate::files(&rendered.items)?;
+            let report = appspec::hydrate::write(&out, &files)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            print_out(&report.to_text(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Mode::Validate {
             paths,
             platform,

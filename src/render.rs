@@ -56,9 +56,21 @@ pub struct Options {
     pub enable_helm: bool,
 }
 
+/// One object of the output: its value, and its text in the stream (`---` first; a
+/// pass-through document keeps its own text).
+#[derive(Debug)]
+pub struct Document {
+    pub value: Value,
+    pub text: String,
+}
+
 #[derive(Debug)]
 pub struct Rendered {
     pub stdout: String,
+    /// The documents of `stdout`, in order (none when failed), for `render --out`.
+    pub documents: Vec<Document>,
+    /// The objects of `stdout` (empty when failed), for `render --out`.
+    pub items: Vec<Value>,
     pub diagnostics: Vec<Diagnostic>,
     pub failed: bool,
 }
@@ -433,25 +445,31 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
     };
     diagnostics.extend(outcome.diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    let mut stdout = String::new();
+    let mut documents = Vec::new();
     if !failed {
-        for (value, from) in outcome.items.iter().zip(&outcome.passthrough) {
-            match from.and_then(|i| texts.get(i)).and_then(Option::as_ref) {
+        for (value, from) in outcome.items.into_iter().zip(&outcome.passthrough) {
+            let text = match from.and_then(|i| texts.get(i)).and_then(Option::as_ref) {
                 Some(text) => {
+                    let mut out = String::new();
                     if !text.starts_with("---") {
-                        stdout.push_str("---\n");
+                        out.push_str("---\n");
                     }
-                    stdout.push_str(text);
+                    out.push_str(text);
                     if !text.ends_with('\n') {
-                        stdout.push('\n');
+                        out.push('\n');
                     }
+                    out
                 }
-                None => stdout.push_str(&yaml::to_stream(std::slice::from_ref(value))?),
-            }
+                None => yaml::to_stream(std::slice::from_ref(&value))?,
+            };
+            documents.push(Document { value, text });
         }
     }
+    let stdout = documents.iter().map(|d| d.text.as_str()).collect();
     Ok(Rendered {
         stdout,
+        items: documents.iter().map(|d| d.value.clone()).collect(),
+        documents,
         diagnostics,
         failed,
     })
