@@ -328,6 +328,7 @@ fn staging_dir(dir: &Path) -> Result<PathBuf, HydrateError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or_default();
+    std::fs::create_dir_all(&parent).map_err(io("create", &parent))?;
     for attempt in 0..100u32 {
         let path = parent.join(format!(
             ".{base}.appspec-{}-{nanos}-{attempt}",
