@@ -455,3 +455,39 @@ fn kubectl() -> Option<PathBuf> {
     }
     found
 }
+
+/// Apps expanded by kustomize itself (the function as a transformer of the kustomization)
+/// are split by their labels like the ones render expands.
+#[test]
+fn apps_expanded_inside_a_kustomization_are_split_too() {
+    if kubectl().is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/multi-app-platform");
+    let r = render(tmp.path(), &["--out", "out", example.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t = tree(&tmp.path().join("out"));
+    let files: Vec<&str> = t
+        .keys()
+        .map(String::as_str)
+        .filter(|f| f.ends_with(".yaml"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "kustomization.yaml",
+            "monitoring/grafana.yaml",
+            "tools/backups.yaml",
+            "web/_resources.yaml",
+            "web/homepage.yaml"
+        ]
+    );
+    assert_eq!(
+        kinds(&t["web/_resources.yaml"]),
+        ["ConfigMap/homepage-settings"]
+    );
+    assert!(
+        kinds(&t["tools/backups.yaml"]).contains(&"PersistentVolume/tools-backups-nfs".to_string())
+    );
+}
