@@ -316,6 +316,8 @@ fn has_visible_entries(dir: &Path) -> Result<bool, HydrateError> {
 
 /// A new, empty directory beside `dir` for staging (same file system, so renames work).
 fn staging_dir(dir: &Path) -> Result<PathBuf, HydrateError> {
+    // Resolved first, so `.` or `a/..` stages beside the real directory, not inside it.
+    let dir = &resolved(dir)?;
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -515,7 +517,14 @@ pub fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<Report, Hyd
 fn write_marker(dir: &Path, set: &BTreeSet<String>) -> Result<(), HydrateError> {
     let path = dir.join(MARKER);
     let tmp = dir.join(format!("{MARKER}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, marker_text(set)).map_err(io("write", &tmp))?;
+    // A new file (never through a link someone left at that name).
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(io("create", &tmp))?;
+    std::io::Write::write_all(&mut file, marker_text(set).as_bytes()).map_err(io("write", &tmp))?;
+    drop(file);
     std::fs::rename(&tmp, &path).map_err(io("write", &path))
 }
 
