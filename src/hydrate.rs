@@ -611,6 +611,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever names and labels the objects carry, every file lies inside DIR at a
+        /// path this module may write (and later delete), or the run is refused.
+        #[test]
+        fn files_stay_inside(ns in "[a-z0-9._/-]{0,10}|.{0,6}", name in "[a-z0-9._/-]{0,10}", app in "[a-z0-9._/-]{0,10}|.{0,6}", kind in "[A-Za-z]{1,8}") {
+            let mut v = obj(&kind, Some(&ns), &name, Some(&app));
+            let mut cluster = obj(&kind, None, &name, Some(&app));
+            cluster["metadata"]["labels"][INSTANCE] = json!(app);
+            v["metadata"]["labels"][INSTANCE] = json!(app);
+            if let Ok(files) = files(&[v, cluster]) {
+                for f in files.keys() {
+                    proptest::prop_assert!(is_our_path(f), "{f}");
+                    proptest::prop_assert!(!f.contains(".."), "{f}");
+                }
+            } else {
+                proptest::prop_assert!(check_label(&ns).is_err());
+            }
+        }
+    }
+
     #[test]
     fn our_paths() {
         for ok in [

@@ -69,6 +69,27 @@ fn env_is_1(name: &str) -> bool {
 
 // --- The workflow's structure. ---
 
+/// Evaluates a guard of the form `${{ github.ref == '<ref>' }}` (the only form this
+/// workflow uses; anything else fails the test rather than being guessed at).
+fn evaluate_ref_guard(guard: &str, git_ref: &str) -> bool {
+    let inner = guard
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|g| g.strip_suffix("}}"))
+        .unwrap_or_else(|| panic!("not an expression: {guard}"));
+    let (left, right) = inner
+        .split_once("==")
+        .unwrap_or_else(|| panic!("unsupported guard: {guard}"));
+    assert_eq!(left.trim(), "github.ref", "unsupported guard: {guard}");
+    let literal = right
+        .trim()
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .filter(|r| !r.contains('\''))
+        .unwrap_or_else(|| panic!("unsupported guard: {guard}"));
+    literal == git_ref
+}
+
 #[test]
 fn publishes_only_pushes_to_main() {
     let wf = workflow();
@@ -78,7 +99,20 @@ fn publishes_only_pushes_to_main() {
     }
     // A manual run on another branch publishes nothing: the job's guard names main.
     let job = &wf["jobs"]["publish"];
-    assert_eq!(job["if"], "${{ github.ref == 'refs/heads/main' }}");
+    let guard = job["if"].as_str().expect("the job has an if: guard");
+    for (git_ref, runs) in [
+        ("refs/heads/main", true),
+        ("refs/heads/feature", false),
+        ("refs/heads/main-old", false),
+        ("refs/tags/v1.0.0", false),
+        ("refs/pull/1/merge", false),
+    ] {
+        assert_eq!(
+            evaluate_ref_guard(guard, git_ref),
+            runs,
+            "{guard} with {git_ref}"
+        );
+    }
     assert_eq!(wf["permissions"], json!({}));
     assert_eq!(job["permissions"], json!({"contents": "write"}));
     // Runs queue (never two pushes racing for the branch, never a cancelled half push).
@@ -109,6 +143,8 @@ fn validates_then_renders_then_publishes_without_force() {
     let checkout = pos("Check out main");
     assert_eq!(steps[checkout]["uses"], "actions/checkout@v4");
     assert_eq!(steps[checkout]["with"]["path"], "source");
+    // The push uses the credentials the checkout keeps (the deploy worktree shares them).
+    assert!(steps[checkout]["with"].get("persist-credentials").is_none());
     let order = [
         checkout,
         pos("/usr/local/bin/appspec"),
