@@ -85,28 +85,45 @@ fn app_of(v: &Value) -> Option<&str> {
         .filter(|n| check_label(n).is_ok())
 }
 
-/// The namespace of a cluster-scoped object of app `name` (a NAS PV): the one namespace
-/// holding that app, else the namespace of the claim bound to it by `volumeName`.
-fn cluster_object_namespace(v: &Value, name: &str, items: &[Value]) -> Option<String> {
-    let of_app: BTreeSet<&str> = items
-        .iter()
-        .filter(|o| app_of(o) == Some(name))
-        .filter_map(source::namespace)
-        .collect();
-    if of_app.len() == 1 {
-        return of_app.first().map(|s| s.to_string());
+/// Where the apps of a run live, to place their cluster-scoped objects (a NAS PV).
+#[derive(Default)]
+struct Homes<'a> {
+    /// app name -> the namespaces of its namespaced objects
+    namespaces: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// (app name, volume name) -> the namespace of the app's claim bound to that volume
+    claims: BTreeMap<(&'a str, &'a str), &'a str>,
+}
+
+impl<'a> Homes<'a> {
+    fn new(items: &'a [Value]) -> Self {
+        let mut homes = Homes::default();
+        for o in items {
+            let (Some(app), Some(ns)) = (app_of(o), source::namespace(o)) else {
+                continue;
+            };
+            homes.namespaces.entry(app).or_default().insert(ns);
+            if source::kind(o) == Some("PersistentVolumeClaim")
+                && let Some(volume) = o.pointer("/spec/volumeName").and_then(Value::as_str)
+            {
+                homes.claims.insert((app, volume), ns);
+            }
+        }
+        homes
     }
-    let object_name = source::name(v)?;
-    items
-        .iter()
-        .filter(|o| app_of(o) == Some(name) && source::kind(o) == Some("PersistentVolumeClaim"))
-        .find(|o| o.pointer("/spec/volumeName").and_then(Value::as_str) == Some(object_name))
-        .and_then(source::namespace)
-        .map(str::to_string)
+
+    /// The namespace of a cluster-scoped object of `app`: the one namespace holding that
+    /// app, else the namespace of the app's claim bound to it by `volumeName`.
+    fn of(&self, app: &str, v: &Value) -> Option<&'a str> {
+        match self.namespaces.get(app) {
+            Some(set) if set.len() == 1 => set.first().copied(),
+            _ => self.claims.get(&(app, source::name(v)?)).copied(),
+        }
+    }
 }
 
 /// The relative file each object goes to, in the order given (kept inside each file).
 pub fn layout(items: &[Value]) -> Result<BTreeMap<String, Vec<Value>>, HydrateError> {
+    let homes = Homes::new(items);
     let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for v in items {
         let namespace = match source::namespace(v) {
@@ -115,19 +132,15 @@ pub fn layout(items: &[Value]) -> Result<BTreeMap<String, Vec<Value>>, HydrateEr
                     object: describe(v),
                     message: format!("metadata.namespace {ns:?} {m}"),
                 })?;
-                Some(ns.to_string())
+                Some(ns)
             }
             None => None,
         };
         let app = app_of(v);
-        let file = match (app, namespace) {
+        let file = match (app, namespace.or_else(|| app.and_then(|a| homes.of(a, v)))) {
             (Some(app), Some(ns)) => format!("{ns}/{app}.yaml"),
-            (Some(app), None) => match cluster_object_namespace(v, app, items) {
-                Some(ns) => format!("{ns}/{app}.yaml"),
-                None => UNOWNED.to_string(),
-            },
             (None, Some(ns)) => format!("{ns}/{UNOWNED}"),
-            (None, None) => UNOWNED.to_string(),
+            (_, None) => UNOWNED.to_string(),
         };
         files.entry(file).or_default().push(v.clone());
     }
@@ -616,10 +629,8 @@ mod tests {
         /// path this module may write (and later delete), or the run is refused.
         #[test]
         fn files_stay_inside(ns in "[a-z0-9._/-]{0,10}|.{0,6}", name in "[a-z0-9._/-]{0,10}", app in "[a-z0-9._/-]{0,10}|.{0,6}", kind in "[A-Za-z]{1,8}") {
-            let mut v = obj(&kind, Some(&ns), &name, Some(&app));
-            let mut cluster = obj(&kind, None, &name, Some(&app));
-            cluster["metadata"]["labels"][INSTANCE] = json!(app);
-            v["metadata"]["labels"][INSTANCE] = json!(app);
+            let v = obj(&kind, Some(&ns), &name, Some(&app));
+            let cluster = obj(&kind, None, &name, Some(&app));
             if let Ok(files) = files(&[v, cluster]) {
                 for f in files.keys() {
                     proptest::prop_assert!(is_our_path(f), "{f}");
