@@ -5,10 +5,10 @@
 #   RUNS=20 bash scripts/bench.sh
 #
 # Times how fast each hostile input of tests/limits.rs is refused in KRM mode (stdin), and how
-# long 5 000 AppSpecs take to expand in one ResourceList (KRM) and in one file (render, the Argo
-# CD path, whose repo-server timeout is 60 s). Uses hyperfine when it is installed, else
-# `date +%s%N` around each run. Prints one line per input: exit code, input size, mean and
-# min wall time.
+# long 5 000 AppSpecs take to expand in one ResourceList (KRM), in one file (render, the Argo
+# CD path, whose repo-server timeout is 60 s) and into a directory (render --out, for Flux).
+# Uses hyperfine when it is installed, else `date +%s%N` around each run. Prints one line per
+# input: exit code, input size, mean and min wall time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -118,3 +118,11 @@ items="$(grep -c '^- apiVersion:' "$WORK/out" || true)"
 echo "   ($items objects out, $(wc -c <"$WORK/out" | awk '{ printf "%.1f MiB", $1 / 1048576 }') of YAML)"
 time_one "$APPS AppSpecs, render FILE" "$WORK/apps-$APPS-stream.yaml" render "$WORK/apps-$APPS-stream.yaml"
 echo "   ($(grep -c '^---$' "$WORK/out" || true) objects out)"
+# render --out (the Flux CI path): the first write of a new directory, then re-runs that find
+# every file unchanged.
+t0="$(date +%s%N)"
+"$BIN" render --out "$WORK/hydrated" "$WORK/apps-$APPS-stream.yaml" >/dev/null
+t1="$(date +%s%N)"
+printf '%-34s %s ms, %s files\n' "$APPS AppSpecs, render --out (new)" "$(((t1 - t0) / 1000000))" \
+  "$(find "$WORK/hydrated" -type f | wc -l)"
+time_one "$APPS AppSpecs, render --out (same)" "$WORK/apps-$APPS-stream.yaml" render --out "$WORK/hydrated" "$WORK/apps-$APPS-stream.yaml"
