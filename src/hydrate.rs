@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use thiserror::Error;
 
+use crate::diagnostic::{Diagnostic, Issue};
 use crate::source;
 use crate::validate::dns::check_label;
 
@@ -205,6 +206,55 @@ pub fn check_separate(out: &Path, inputs: &[PathBuf]) -> Result<(), HydrateError
         }
     }
     Ok(())
+}
+
+/// Flux's annotation that keeps an object when it leaves the output of a pruning Kustomization.
+pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
+
+/// Warnings about the hydrated output: a Namespace that holds generated storage but would be
+/// pruned. Deleting a namespace deletes every claim in it, whatever the claims' own
+/// annotations say, so removing that Namespace from the output would delete the data.
+pub fn warnings(items: &[Value], dir: &Path) -> Vec<Diagnostic> {
+    let protected = |v: &Value| {
+        v.pointer("/metadata/annotations")
+            .and_then(|a| a.get(FLUX_PRUNE))
+            .and_then(Value::as_str)
+            == Some("disabled")
+    };
+    let mut out = Vec::new();
+    for ns in items
+        .iter()
+        .filter(|v| source::kind(v) == Some("Namespace") && source::api_version(v) == Some("v1"))
+        .filter(|v| !protected(v))
+    {
+        let Some(name) = source::name(ns) else {
+            continue;
+        };
+        let claims: Vec<&str> = items
+            .iter()
+            .filter(|v| {
+                source::kind(v) == Some("PersistentVolumeClaim")
+                    && source::namespace(v) == Some(name)
+                    && app_of(v).is_some()
+            })
+            .filter_map(source::name)
+            .collect();
+        if claims.is_empty() {
+            continue;
+        }
+        out.push(Diagnostic {
+            file: Some(dir.join(UNOWNED).display().to_string()),
+            resource: Some(source::resource_ref(ns)),
+            issue: Issue::warning(
+                "metadata.annotations",
+                format!(
+                    "holds the claims {} but has no {FLUX_PRUNE}: disabled; if this Namespace ever leaves the output, Flux (prune: true) deletes it, and the claims and their data with it",
+                    claims.join(", ")
+                ),
+            ),
+        });
+    }
+    out
 }
 
 /// Whether a relative path is one this module can write (so a marker cannot name others).

@@ -103,6 +103,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 return Ok(exit(true));
             }
             let files = appspec::hydrate::files(&rendered.items)?;
+            print_diagnostics(&appspec::hydrate::warnings(&rendered.items, &out))?;
             let report = appspec::hydrate::write(&out, &files)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             print_out(&report.to_text(&out))?;

@@ -558,6 +558,7 @@ fn the_committed_hydrated_directory_is_what_render_writes() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no warnings");
     let read = |base: &Path| -> BTreeMap<String, String> {
         let mut files = Vec::new();
         walk_files(base, &mut files);
@@ -645,6 +646,18 @@ fn the_hydrated_directory_builds_and_every_object_is_strict_valid() {
         }
     }
     assert_eq!(storage, 3, "paperless's PVC, jellyfin's PV and PVC");
+    // So are the namespaces that hold claims: deleting a namespace deletes its claims.
+    let namespaces: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Namespace")
+        .collect();
+    assert_eq!(namespaces.len(), 2);
+    for ns in namespaces {
+        assert_eq!(
+            ns["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/prune"], "disabled",
+            "{ns}"
+        );
+    }
     let kinds: std::collections::BTreeSet<&str> =
         objects.iter().filter_map(|o| o["kind"].as_str()).collect();
     for kind in [

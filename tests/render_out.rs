@@ -175,6 +175,11 @@ fn one_file_per_app_and_a_kustomization_listing_them() {
         ]
     );
     assert!(r.stdout.contains("+ media/jellyfin.yaml\n"), "{}", r.stdout);
+    // The Namespace holds generated storage but Flux may prune it: a warning, not an error.
+    assert_eq!(
+        r.stderr,
+        "out/_resources.yaml: Namespace/media: metadata.annotations: warning: holds the claims jellyfin-data but has no kustomize.toolkit.fluxcd.io/prune: disabled; if this Namespace ever leaves the output, Flux (prune: true) deletes it, and the claims and their data with it\n"
+    );
     assert!(
         r.stdout
             .ends_with("out: 6 created, 0 updated, 0 removed, 0 unchanged\n"),
@@ -193,6 +198,18 @@ fn one_file_per_app_and_a_kustomization_listing_them() {
     streamed.sort();
     hydrated.sort();
     assert_eq!(streamed, hydrated);
+}
+
+#[test]
+fn a_protected_namespace_is_no_warning() {
+    let ws = workspace();
+    let protected = NAMESPACE.replace(
+        "  name: media\n",
+        "  name: media\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\n",
+    );
+    write(&ws.path().join("specs/media/namespace.yaml"), &protected);
+    let r = render(ws.path(), &["--out", "out", "specs"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
 }
 
 #[test]
