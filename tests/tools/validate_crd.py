@@ -2,14 +2,12 @@
 """Validate objects against JSON Schemas derived from CustomResourceDefinitions.
 
 Each --crd FILE is a CRD (YAML); for every served version its `openAPIV3Schema` is turned into
-a strict draft-07 JSON Schema the way the API server reads it:
-
-- an object with `properties` and neither `additionalProperties` nor
-  `x-kubernetes-preserve-unknown-fields: true` accepts no other field (the API server prunes
-  unknown fields; strict validation rejects them, and so does this);
-- `x-kubernetes-int-or-string: true` is an integer or a string, `nullable: true` adds null;
-- `apiVersion` and `kind` must be the CRD's group/version and kind, and `metadata` is an
-  ObjectMeta of the fields manifests set (name, namespace, labels, annotations, ...).
+a strict draft-07 JSON Schema by `crd_schema.derive` (tests/tools/crd_schema.py, the
+derivation the repository's other CRD schemas come from: no unknown fields wherever the CRD
+lists properties and does not preserve unknown fields, `nullable` and int-or-string as the
+API server reads them, apiVersion and kind pinned), here in the test setup rather than
+committed. `metadata` is checked too, as an ObjectMeta of the fields manifests set (name,
+namespace, labels, annotations, finalizers).
 
 CEL rules (`x-kubernetes-validations`) are not evaluated; the number of them is printed.
 
@@ -19,12 +17,13 @@ usage or setup problem. With --print-schema KIND, prints the derived schema and 
 """
 
 import argparse
-import copy
 import json
 import sys
 
 import jsonschema
 import yaml
+
+import crd_schema
 
 LABEL_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 
@@ -42,60 +41,31 @@ OBJECT_META = {
 }
 
 
-def strict(node, cel):
-    """The JSON Schema of one openAPIV3Schema node (a new object; the input is untouched)."""
+def count_cel(node):
+    """The number of CEL rules in an openAPIV3Schema."""
     if isinstance(node, list):
-        return [strict(n, cel) for n in node]
+        return sum(count_cel(n) for n in node)
     if not isinstance(node, dict):
-        return node
-    out = {}
-    for key, value in node.items():
-        if key == "x-kubernetes-validations":
-            cel[0] += len(value)
-        elif key in ("properties", "patternProperties", "definitions"):
-            out[key] = {k: strict(v, cel) for k, v in value.items()}
-        elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
-            out[key] = strict(value, cel)
-        elif key.startswith("x-kubernetes-") or key == "nullable":
-            pass
-        else:
-            out[key] = copy.deepcopy(value)
-    if node.get("x-kubernetes-int-or-string"):
-        out.pop("type", None)
-        out = {"anyOf": [{"type": "integer"}, {"type": "string"}], **out}
-    if node.get("nullable") and isinstance(out.get("type"), str):
-        out["type"] = [out["type"], "null"]
-    if (
-        "properties" in out
-        and "additionalProperties" not in node
-        and not node.get("x-kubernetes-preserve-unknown-fields")
-    ):
-        out["additionalProperties"] = False
-    return out
+        return 0
+    own = len(node.get("x-kubernetes-validations", []))
+    return own + sum(count_cel(v) for k, v in node.items() if k != "x-kubernetes-validations")
 
 
-def derive(crd):
+def derive(crd, source):
     """{(apiVersion, kind): (schema, number of CEL rules)} for the served versions of a CRD."""
     if crd.get("kind") != "CustomResourceDefinition":
         raise ValueError(f"not a CustomResourceDefinition: kind {crd.get('kind')!r}")
-    spec = crd["spec"]
-    kind = spec["names"]["kind"]
+    kind = crd["spec"]["names"]["kind"]
+    cel = {
+        v["name"]: count_cel(v["schema"]["openAPIV3Schema"])
+        for v in crd["spec"]["versions"]
+    }
     out = {}
-    for version in spec["versions"]:
-        if not version.get("served"):
-            continue
-        api_version = f"{spec['group']}/{version['name']}"
-        cel = [0]
-        schema = strict(version["schema"]["openAPIV3Schema"], cel)
-        schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-        props = schema.setdefault("properties", {})
-        props["apiVersion"] = {"const": api_version}
-        props["kind"] = {"const": kind}
-        props["metadata"] = OBJECT_META
-        schema["required"] = sorted(set(schema.get("required", [])) | {"apiVersion", "kind", "metadata"})
-        schema["additionalProperties"] = False
+    for _, schema in crd_schema.derive(crd, source):
+        api_version = schema["properties"]["apiVersion"]["enum"][0]
+        schema["properties"]["metadata"] = OBJECT_META
         jsonschema.Draft7Validator.check_schema(schema)
-        out[(api_version, kind)] = (schema, cel[0])
+        out[(api_version, kind)] = (schema, cel[api_version.split("/")[-1]])
     return out
 
 
@@ -119,7 +89,7 @@ def main():
             with open(path, encoding="utf-8") as f:
                 for crd in yaml.safe_load_all(f):
                     if crd is not None:
-                        schemas.update(derive(crd))
+                        schemas.update(derive(crd, path))
     except (OSError, KeyError, ValueError, yaml.YAMLError, jsonschema.SchemaError) as e:
         print(f"ERROR cannot derive the schemas: {e}", file=sys.stderr)
         return 2
