@@ -5,7 +5,8 @@
 //!
 //! - `<namespace>/<app>.yaml`: every object of one AppSpec (by its `app.kubernetes.io/instance`
 //!   and `app.kubernetes.io/managed-by: appspec` labels), its cluster-scoped PV included;
-//! - `<namespace>/_resources.yaml`: the other objects of that namespace (passed through);
+//! - `<namespace>/_resources.yaml`: the other objects of that namespace (passed through, in
+//!   their own text as on render's stdout);
 //! - `_resources.yaml`: the other objects without a namespace (Namespaces, cluster objects);
 //! - `kustomization.yaml`: lists all of them, sorted;
 //! - `.appspec-render`: the files this command wrote, the only ones it ever deletes.
@@ -20,6 +21,7 @@ use serde_json::{Value, json};
 use thiserror::Error;
 
 use crate::diagnostic::{Diagnostic, Issue};
+use crate::render::Document;
 use crate::source;
 use crate::validate::dns::check_label;
 
@@ -96,7 +98,7 @@ struct Homes<'a> {
 }
 
 impl<'a> Homes<'a> {
-    fn new(items: &'a [Value]) -> Self {
+    fn new(items: &[&'a Value]) -> Self {
         let mut homes = Homes::default();
         for o in items {
             let (Some(app), Some(ns)) = (app_of(o), source::namespace(o)) else {
@@ -122,11 +124,12 @@ impl<'a> Homes<'a> {
     }
 }
 
-/// The relative file each object goes to, in the order given (kept inside each file).
-pub fn layout(items: &[Value]) -> Result<BTreeMap<String, Vec<Value>>, HydrateError> {
+/// The relative file each object goes to: file -> indices into `items`, in the order given
+/// (kept inside each file).
+pub fn layout(items: &[&Value]) -> Result<BTreeMap<String, Vec<usize>>, HydrateError> {
     let homes = Homes::new(items);
-    let mut files: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for v in items {
+    let mut files: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, &v) in items.iter().enumerate() {
         let namespace = match source::namespace(v) {
             Some(ns) => {
                 check_label(ns).map_err(|m| HydrateError::Object {
@@ -143,18 +146,20 @@ pub fn layout(items: &[Value]) -> Result<BTreeMap<String, Vec<Value>>, HydrateEr
             (None, Some(ns)) => format!("{ns}/{UNOWNED}"),
             (_, None) => UNOWNED.to_string(),
         };
-        files.entry(file).or_default().push(v.clone());
+        files.entry(file).or_default().push(index);
     }
     Ok(files)
 }
 
-/// The full content of DIR: every manifest file and the kustomization listing them.
-pub fn files(items: &[Value]) -> Result<BTreeMap<String, String>, HydrateError> {
+/// The full content of DIR: every manifest file (each document as render writes it on
+/// stdout, a pass-through one in its own text) and the kustomization listing them.
+pub fn files(documents: &[Document]) -> Result<BTreeMap<String, String>, HydrateError> {
+    let values: Vec<&Value> = documents.iter().map(|d| &d.value).collect();
     let mut out = BTreeMap::new();
-    for (file, objects) in layout(items)? {
-        let body =
-            crate::yaml::to_stream(&objects).map_err(|e| HydrateError::Yaml(e.to_string()))?;
-        out.insert(file, format!("{HEADER}{body}"));
+    for (file, indices) in layout(&values)? {
+        let mut text = HEADER.to_string();
+        text.extend(indices.iter().map(|&i| documents[i].text.as_str()));
+        out.insert(file, text);
     }
     let resources: Vec<&String> = out.keys().collect();
     let kustomization = json!({
@@ -214,7 +219,8 @@ pub const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
 /// Warnings about the hydrated output: a Namespace that holds generated storage but would be
 /// pruned. Deleting a namespace deletes every claim in it, whatever the claims' own
 /// annotations say, so removing that Namespace from the output would delete the data.
-pub fn warnings(items: &[Value], dir: &Path) -> Vec<Diagnostic> {
+pub fn warnings(documents: &[Document], dir: &Path) -> Vec<Diagnostic> {
+    let items = || documents.iter().map(|d| &d.value);
     let protected = |v: &Value| {
         v.pointer("/metadata/annotations")
             .and_then(|a| a.get(FLUX_PRUNE))
@@ -222,16 +228,14 @@ pub fn warnings(items: &[Value], dir: &Path) -> Vec<Diagnostic> {
             == Some("disabled")
     };
     let mut out = Vec::new();
-    for ns in items
-        .iter()
+    for ns in items()
         .filter(|v| source::kind(v) == Some("Namespace") && source::api_version(v) == Some("v1"))
         .filter(|v| !protected(v))
     {
         let Some(name) = source::name(ns) else {
             continue;
         };
-        let claims: Vec<&str> = items
-            .iter()
+        let claims: Vec<&str> = items()
             .filter(|v| {
                 source::kind(v) == Some("PersistentVolumeClaim")
                     && source::namespace(v) == Some(name)
@@ -628,12 +632,14 @@ mod tests {
             // a label that is not an app name is no app
             obj("ConfigMap", Some("media"), "odd", Some("Not_A_Name")),
         ];
-        let got: Vec<(String, Vec<String>)> = layout(&items)
+        let refs: Vec<&Value> = items.iter().collect();
+        let got: Vec<(String, Vec<String>)> = layout(&refs)
             .unwrap()
             .into_iter()
-            .map(|(f, objs)| {
-                let names = objs
+            .map(|(f, indices)| {
+                let names = indices
                     .iter()
+                    .map(|&i| &items[i])
                     .map(|o| format!("{}/{}", source::kind(o).unwrap(), source::name(o).unwrap()))
                     .collect();
                 (f, names)
@@ -667,7 +673,7 @@ mod tests {
 
     #[test]
     fn a_namespace_that_is_no_label_is_refused() {
-        let err = layout(&[obj("ConfigMap", Some("../etc"), "x", None)]).unwrap_err();
+        let err = layout(&[&obj("ConfigMap", Some("../etc"), "x", None)]).unwrap_err();
         assert!(
             err.to_string().contains("metadata.namespace \"../etc\""),
             "{err}"
@@ -681,7 +687,11 @@ mod tests {
         fn files_stay_inside(ns in "[a-z0-9._/-]{0,10}|.{0,6}", name in "[a-z0-9._/-]{0,10}", app in "[a-z0-9._/-]{0,10}|.{0,6}", kind in "[A-Za-z]{1,8}") {
             let v = obj(&kind, Some(&ns), &name, Some(&app));
             let cluster = obj(&kind, None, &name, Some(&app));
-            if let Ok(files) = files(&[v, cluster]) {
+            let docs: Vec<Document> = [v, cluster]
+                .into_iter()
+                .map(|value| Document { text: crate::yaml::to_stream(std::slice::from_ref(&value)).unwrap(), value })
+                .collect();
+            if let Ok(files) = files(&docs) {
                 for f in files.keys() {
                     proptest::prop_assert!(is_our_path(f), "{f}");
                     proptest::prop_assert!(!f.contains(".."), "{f}");

@@ -102,8 +102,8 @@ fn run() -> anyhow::Result<ExitCode> {
                 eprintln!("appspec: nothing written to {}", out.display());
                 return Ok(exit(true));
             }
-            let files = appspec::hydrate::files(&rendered.items)?;
-            print_diagnostics(&appspec::hydrate::warnings(&rendered.items, &out))?;
+            let files = appspec::hydrate::files(&rendered.documents)?;
+            print_diagnostics(&appspec::hydrate::warnings(&rendered.documents, &out))?;
             let report = appspec::hydrate::write(&out, &files)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             print_out(&report.to_text(&out))?;

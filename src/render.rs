@@ -69,8 +69,6 @@ pub struct Rendered {
     pub stdout: String,
     /// The documents of `stdout`, in order (none when failed), for `render --out`.
     pub documents: Vec<Document>,
-    /// The objects of `stdout` (empty when failed), for `render --out`.
-    pub items: Vec<Value>,
     pub diagnostics: Vec<Diagnostic>,
     pub failed: bool,
 }
@@ -468,7 +466,6 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
     let stdout = documents.iter().map(|d| d.text.as_str()).collect();
     Ok(Rendered {
         stdout,
-        items: documents.iter().map(|d| d.value.clone()).collect(),
         documents,
         diagnostics,
         failed,

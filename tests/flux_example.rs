@@ -365,6 +365,15 @@ impl Runner {
     }
 }
 
+/// The same file names, and the same content in each (a failure names the file).
+fn assert_same_files(got: &BTreeMap<String, String>, want: &BTreeMap<String, String>, what: &str) {
+    let names = |m: &BTreeMap<String, String>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(got), names(want), "{what}: file names");
+    for (name, text) in want {
+        assert_eq!(&got[name], text, "{what}: {name}");
+    }
+}
+
 fn expected_deploy_tree() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let base = root().join(HYDRATED);
@@ -401,7 +410,11 @@ fn publishes_to_the_deploy_branch_and_only_moves_it_forward() {
         .unwrap_or_else(|(step, out)| panic!("{step}: {out:?}"));
     assert!(log.contains("does not exist yet; starting it"), "{log}");
     let first = repo.deploy_head().expect("the deploy branch was pushed");
-    assert_eq!(repo.deploy_tree(), expected_deploy_tree());
+    assert_same_files(
+        &repo.deploy_tree(),
+        &expected_deploy_tree(),
+        "deploy branch",
+    );
     assert_eq!(
         git(&repo.origin, &["rev-list", "--count", &first]),
         "1",
@@ -572,10 +585,10 @@ fn the_committed_hydrated_directory_is_what_render_writes() {
             })
             .collect()
     };
-    assert_eq!(
-        read(&tmp.path().join("apps")),
-        read(&root().join(HYDRATED)),
-        "{HYDRATED} is stale: APPSPEC_BLESS=1 cargo test --test flux_example"
+    assert_same_files(
+        &read(&tmp.path().join("apps")),
+        &read(&root().join(HYDRATED)),
+        &format!("{HYDRATED} is stale (APPSPEC_BLESS=1 cargo test --test flux_example)"),
     );
 }
 
