@@ -11,9 +11,13 @@
 //! - The Flux objects validate against JSON Schemas derived from Flux's own CRDs
 //!   (tests/data/flux/, see its README) by tests/tools/validate_crd.py.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::invariants;
 
 use appspec::yaml::{Limits, parse_one, parse_stream};
 use serde_json::{Value, json};
@@ -26,10 +30,10 @@ const FLUX_OBJECTS: [&str; 2] = [
     "examples/flux/clusters/homelab/apps.yaml",
     "examples/flux/oci/apps.yaml",
 ];
-const BIN: &str = env!("CARGO_BIN_EXE_appspec");
+const BIN: &str = common::BIN;
 
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    common::repo_root()
 }
 
 fn yaml_file(rel: &str) -> Value {
@@ -592,43 +596,11 @@ fn the_committed_hydrated_directory_is_what_render_writes() {
     );
 }
 
-fn python() -> Option<PathBuf> {
-    let venv = std::env::var_os("APPSPEC_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(".venv"));
-    let python = venv.join("bin/python");
-    if python.is_file() {
-        return Some(python);
-    }
-    assert!(
-        !env_is_1("APPSPEC_REQUIRE_TOOLS"),
-        "{} is missing and APPSPEC_REQUIRE_TOOLS=1: run scripts/test.sh",
-        python.display()
-    );
-    eprintln!("notice: no Python venv at {}: skipping", venv.display());
-    None
-}
-
-fn kubectl() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("kubectl"))
-        .chain(std::iter::once(PathBuf::from("/usr/bin/kubectl")))
-        .find(|k| k.is_file());
-    if found.is_none() {
-        assert!(
-            !env_is_1("APPSPEC_REQUIRE_TOOLS"),
-            "kubectl is missing and APPSPEC_REQUIRE_TOOLS=1"
-        );
-        eprintln!("notice: no kubectl: skipping");
-    }
-    found
-}
-
 #[test]
 fn the_hydrated_directory_builds_and_every_object_is_strict_valid() {
-    let Some(kubectl) = kubectl() else { return };
+    let Some(kubectl) = common::kubectl() else {
+        return;
+    };
     let built = Command::new(kubectl)
         .arg("kustomize")
         .arg(root().join(HYDRATED))
@@ -684,25 +656,51 @@ fn the_hydrated_directory_builds_and_every_object_is_strict_valid() {
         assert!(kinds.contains(kind), "no {kind} in {kinds:?}");
     }
 
-    let Some(python) = python() else { return };
-    let schemas = root().join("../shared/schemas");
-    assert!(
-        schemas.is_dir(),
-        "{} is needed for the CRD objects",
-        schemas.display()
-    );
+    // The invariants of every output (both prune guards, labels, no Secret data, no
+    // anchors, strict validity of every object, core and CRD) hold for the hydrated build.
+    let inputs: Vec<Value> = {
+        let mut files = Vec::new();
+        walk_files(&root().join(SPECS), &mut files);
+        files
+            .iter()
+            .filter(|f| f.file_name().is_some_and(|n| n != "kustomization.yaml"))
+            .flat_map(|f| yaml_docs(f))
+            .collect()
+    };
+    let text = String::from_utf8(built.stdout).unwrap();
+    if let Some(report) = invariants::assert_invariants(&[invariants::Output::stream(
+        format!("kubectl kustomize {HYDRATED}"),
+        &text,
+        &inputs,
+    )]) {
+        let generated = objects.len() - 2; // all but the two Namespaces
+        assert!(
+            report
+                .summary
+                .contains(&format!("{generated} ok, 0 failed, 0 skipped")),
+            "{}",
+            report.summary
+        );
+    }
+
+    // Every object, the pass-through Namespaces included, strict-valid.
+    let (Some(python), Some(shared)) = (common::python(), common::shared_schemas()) else {
+        return;
+    };
     let out = Command::new(python)
         .arg(root().join("tests/tools/validate.py"))
         .arg("--schemas")
-        .arg(&schemas)
+        .arg(common::own_schemas())
+        .arg("--schemas")
+        .arg(shared)
         .arg(&file)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = common::text(&out.stdout);
     assert!(
         out.status.success(),
         "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        common::text(&out.stderr)
     );
     let n = objects.len();
     assert!(
@@ -711,6 +709,10 @@ fn the_hydrated_directory_builds_and_every_object_is_strict_valid() {
     );
     assert!(
         stdout.contains(&format!("{n} ok, 0 failed, 0 skipped")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ok   ") && stdout.contains("Namespace/paperless"),
         "{stdout}"
     );
 }
@@ -731,7 +733,9 @@ fn validate_crd(python: &Path, files: &[PathBuf]) -> Output {
 
 #[test]
 fn flux_objects_are_valid_against_fluxs_crds() {
-    let Some(python) = python() else { return };
+    let Some(python) = common::python() else {
+        return;
+    };
     let files: Vec<PathBuf> = FLUX_OBJECTS.iter().map(|f| root().join(f)).collect();
     let out = validate_crd(&python, &files);
     let stdout = String::from_utf8_lossy(&out.stdout);

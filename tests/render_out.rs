@@ -2,10 +2,10 @@
 //! and its guards (nothing written on an error, only its own files deleted, no symlinks
 //! followed, no output inside the input).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -64,10 +64,8 @@ struct Run {
 }
 
 fn render(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("appspec")
-        .unwrap()
+    let out = common::appspec()
         .current_dir(cwd)
-        .env_remove("APPSPEC_PLATFORM")
         .arg("render")
         .args(args)
         .output()
@@ -442,7 +440,9 @@ fn output_and_input_must_not_overlap() {
 
 #[test]
 fn the_hydrated_directory_builds_with_kustomize() {
-    let Some(kubectl) = kubectl() else { return };
+    let Some(kubectl) = common::kubectl() else {
+        return;
+    };
     let ws = workspace();
     assert_eq!(render(ws.path(), &["--out", "out", "specs"]).code, 0);
     let built = std::process::Command::new(kubectl)
@@ -462,32 +462,15 @@ fn the_hydrated_directory_builds_with_kustomize() {
     assert_eq!(from_kustomize, streamed);
 }
 
-/// kubectl from PATH; `None` (after a notice) when absent, unless APPSPEC_REQUIRE_TOOLS=1.
-fn kubectl() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("kubectl"))
-            .find(|k| k.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var("APPSPEC_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "kubectl is missing and APPSPEC_REQUIRE_TOOLS=1"
-        );
-        eprintln!("notice: no kubectl on PATH: skipping");
-    }
-    found
-}
-
 /// Apps expanded by kustomize itself (the function as a transformer of the kustomization)
 /// are split by their labels like the ones render expands.
 #[test]
 fn apps_expanded_inside_a_kustomization_are_split_too() {
-    if kubectl().is_none() {
+    if common::kubectl().is_none() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/multi-app-platform");
+    let example = common::repo_root().join("examples/multi-app-platform");
     let r = render(tmp.path(), &["--out", "out", example.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let t = tree(&tmp.path().join("out"));
