@@ -249,6 +249,7 @@ pub fn warnings(documents: &[Document], dir: &Path) -> Vec<Diagnostic> {
         out.push(Diagnostic {
             file: Some(dir.join(UNOWNED).display().to_string()),
             resource: Some(source::resource_ref(ns)),
+            document: None,
             issue: Issue::warning(
                 "metadata.annotations",
                 format!(

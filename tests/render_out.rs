@@ -298,7 +298,7 @@ fn an_error_writes_nothing() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
         r.stderr.contains(
-            "AppSpec/bad: spec.ingress.host: Internal apps must use .in.hypyr.space domain"
+            "specs/zz/bad.yaml: AppSpec/zz/bad: spec.ingress.host: Internal apps must use .in.hypyr.space domain"
         ),
         "{}",
         r.stderr
