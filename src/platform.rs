@@ -52,8 +52,17 @@ pub struct Platform {
     pub ingress: IngressConfig,
     pub storage: StorageConfig,
     pub backup: BackupConfig,
+    pub secrets: SecretsConfig,
     pub namespaces: Namespaces,
     pub defaults: Defaults,
+}
+
+/// Application secrets (`spec.secretEnv.fromStore` of an AppSpec).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct SecretsConfig {
+    /// The store the ExternalSecret `<name>-secret` of `secretEnv.fromStore` reads.
+    pub secret_store: SecretStoreRef,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

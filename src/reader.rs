@@ -272,6 +272,20 @@ impl<'s> Walker<'s> {
             if let [one] = inner.as_slice() {
                 return self.walk(one, value, path, map_value);
             }
+            // An untagged union (`runAs: 568 | {user, group}`): the member whose JSON type
+            // the value has decides; none is a type error listing every accepted shape.
+            if inner.len() > 1 {
+                let resolved: Vec<&'s Value> = inner.iter().map(|m| self.resolve(m)).collect();
+                if let Some(m) = resolved
+                    .iter()
+                    .find(|m| types(m).iter().any(|t| matches(t, value)))
+                {
+                    return self.walk(m, value, path, map_value);
+                }
+                let allowed: Vec<&str> = resolved.iter().flat_map(|m| types(m)).collect();
+                self.bad_value(path, type_message(&allowed, value, map_value));
+                return None;
+            }
         }
         let allowed = types(schema);
         if !allowed.is_empty() && !allowed.iter().any(|t| matches(t, value)) {
@@ -567,6 +581,42 @@ mod tests {
         );
         let t = r.value.unwrap();
         assert_eq!((t.a, t.s.as_str()), (0, ""));
+    }
+
+    #[test]
+    fn untagged_unions_are_walked_by_the_member_of_the_value_type() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        #[serde(untagged)]
+        enum U {
+            Id(i64),
+            Ids { user: i64 },
+        }
+        let schema = json!({
+            "type": "object",
+            "properties": {"u": {"anyOf": [
+                {"type": "integer"},
+                {"type": "object", "properties": {"user": {"type": "integer"}},
+                 "required": ["user"], "additionalProperties": false},
+            ]}},
+            "additionalProperties": false
+        });
+        #[derive(Debug, Deserialize)]
+        struct W {
+            u: Option<U>,
+        }
+        let r: Read<W> = read(&schema, &json!({"u": 5}));
+        assert_eq!(r.issues, []);
+        assert_eq!(r.value.unwrap().u, Some(U::Id(5)));
+        let r: Read<W> = read(&schema, &json!({"u": {"user": 5, "x": 1}}));
+        assert_eq!(r.issues[0].path, "u.x");
+        assert_eq!(r.value.unwrap().u, Some(U::Ids { user: 5 }));
+        let r: Read<W> = read(&schema, &json!({"u": "5"}));
+        assert_eq!(
+            r.issues[0].message,
+            "must be an integer or a mapping, got a string"
+        );
+        assert!(r.is_bad("u"));
+        assert_eq!(r.value.unwrap().u, None);
     }
 
     #[test]

@@ -131,12 +131,44 @@ pub struct AppSpecBody {
     /// Requests and limits; what is left out comes from the platform defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
-    /// Plain environment variables (never secrets). Names are letters, digits and `_`, not
-    /// starting with a digit; values must be strings. Under s3-external the names
-    /// S3_BUCKET, S3_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are reserved.
+    /// Container command (replaces the image's ENTRYPOINT).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64))]
+    pub command: Vec<String>,
+    /// Container args (replace the image's CMD).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 256))]
+    pub args: Vec<String>,
+    /// Extra named container ports, also on the Service: `name: port` (TCP) or
+    /// `name: {port, protocol}`. Names are IANA service names (at most 15 lowercase letters,
+    /// digits and `-`, with a letter, not `http`, which is `port`'s); a number and protocol
+    /// is used once (the same number over TCP and UDP is allowed, as DNS does).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": PORT_NAME_PATTERN, "maxLength": 15}))]
+    pub ports: BTreeMap<String, PortSpec>,
+    /// The Service of the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceOptions>,
+    /// The user and group the pod runs as: `568` or `{user: 568, group: 568}`. Sets
+    /// runAsUser, runAsGroup, fsGroup (OnRootMismatch) and runAsNonRoot for non-zero ids;
+    /// `0` (root) is refused with `security: restricted`. Backups run as the same ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as: Option<RunAs>,
+    /// Health probes. The short form (`path`, `tcp` or `exec`, optional `port`) sets
+    /// readiness, liveness and a startup probe allowing about 5 minutes; `readiness`,
+    /// `liveness` and `startup` override one kind (`false` switches it off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<Probes>,
+    /// Environment variables. Names are letters, digits and `_`, not starting with a digit;
+    /// values are strings, integers or booleans (written as strings), or `{secret, key}`:
+    /// one key of an existing Secret. Under s3-external the names S3_BUCKET, S3_REGION,
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are reserved.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(extend("propertyNames" = {"pattern": ENV_NAME_PATTERN}))]
-    pub env: BTreeMap<String, String>,
+    pub env: BTreeMap<String, EnvValue>,
+    /// Whole Secrets as environment variables (`envFrom`); never values in Git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<SecretEnv>,
     #[serde(default)]
     pub storage: Storage,
     #[serde(default)]
@@ -148,6 +180,14 @@ pub struct AppSpecBody {
     /// capabilities and makes the root filesystem read-only with a writable `/tmp`.
     #[serde(default)]
     pub security: SecurityProfile,
+}
+
+impl AppSpecBody {
+    /// The pod's `(user, group)` from `runAs`, `None` when the image decides: what the
+    /// pod's securityContext and the backup movers use.
+    pub fn pod_ids(&self) -> Option<(i64, i64)> {
+        self.run_as.as_ref().map(RunAs::ids)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -384,6 +424,237 @@ impl Backup {
     pub fn retention_days(&self) -> i64 {
         self.retention_days.unwrap_or(DEFAULT_RETENTION_DAYS)
     }
+}
+
+/// An extra port: a number (TCP) or a number and protocol.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PortSpec {
+    /// A TCP port, 1..65535.
+    Number(#[schemars(range(min = 1, max = 65535))] i64),
+    Full(PortWithProtocol),
+}
+
+/// A port with its protocol.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortWithProtocol {
+    /// Port number, 1..65535.
+    #[schemars(range(min = 1, max = 65535), extend("x-hint" = "a port number"))]
+    pub port: i64,
+    /// `TCP` (default) or `UDP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Protocol {
+    #[default]
+    Tcp,
+    Udp,
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        wire_name(self, f)
+    }
+}
+
+impl PortSpec {
+    pub fn port(&self) -> i64 {
+        match self {
+            PortSpec::Number(n) => *n,
+            PortSpec::Full(p) => p.port,
+        }
+    }
+    pub fn protocol(&self) -> Protocol {
+        match self {
+            PortSpec::Number(_) => Protocol::Tcp,
+            PortSpec::Full(p) => p.protocol.unwrap_or_default(),
+        }
+    }
+}
+
+/// The app's ClusterIP Service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceOptions {
+    /// Service port that targets the named port `http` (`spec.port`); default 80.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535), extend("default" = 80))]
+    pub port: Option<i64>,
+}
+
+/// The ids a pod runs as.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RunAs {
+    /// User, group and fsGroup, 0..2147483647.
+    Id(#[schemars(range(min = 0, max = 2147483647))] i64),
+    Ids(UserGroup),
+}
+
+/// A user and a group id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserGroup {
+    /// runAsUser, 0..2147483647.
+    #[schemars(range(min = 0, max = 2147483647), extend("x-hint" = "a user id"))]
+    pub user: i64,
+    /// runAsGroup and fsGroup, 0..2147483647 (default: the user id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2147483647))]
+    pub group: Option<i64>,
+}
+
+impl RunAs {
+    /// `(user, group)`.
+    pub fn ids(&self) -> (i64, i64) {
+        match self {
+            RunAs::Id(n) => (*n, *n),
+            RunAs::Ids(UserGroup { user, group }) => (*user, group.unwrap_or(*user)),
+        }
+    }
+}
+
+/// One check: exactly one of `path` (HTTP GET), `tcp: true` or `exec`, on `port` (a named
+/// port; default `http`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeCheck {
+    /// HTTP GET path: starts with `/`, no `..` segment, no whitespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = HTTP_PATH_PATTERN))]
+    pub path: Option<String>,
+    /// A TCP connect to the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<bool>,
+    /// A command run in the container; success is exit code 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 64))]
+    pub exec: Option<Vec<String>>,
+    /// A named port of the container: `http` (default) or one of `ports`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
+    pub port: Option<String>,
+}
+
+/// One kind of probe: a check of its own, or `false` to switch it off.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ProbeKind {
+    /// `false`: no probe of this kind.
+    Off(bool),
+    Check(ProbeCheck),
+}
+
+/// Health probes: the short form for all three kinds, and per-kind overrides.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    /// HTTP GET path of the short form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = HTTP_PATH_PATTERN))]
+    pub path: Option<String>,
+    /// A TCP connect (short form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<bool>,
+    /// A command (short form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 64))]
+    pub exec: Option<Vec<String>>,
+    /// Named port of the short form (default `http`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
+    pub port: Option<String>,
+    /// Readiness probe of its own, or `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readiness: Option<ProbeKind>,
+    /// Liveness probe of its own, or `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<ProbeKind>,
+    /// Startup probe of its own, or `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<ProbeKind>,
+}
+
+impl Probes {
+    /// The short form as a check, when any of its fields is set.
+    pub fn short(&self) -> Option<ProbeCheck> {
+        let c = ProbeCheck {
+            path: self.path.clone(),
+            tcp: self.tcp,
+            exec: self.exec.clone(),
+            port: self.port.clone(),
+        };
+        (c != ProbeCheck::default()).then_some(c)
+    }
+
+    /// The check of one kind: its own, else the short form; `None` when off or unset.
+    pub fn of(&self, kind: Option<&ProbeKind>) -> Option<ProbeCheck> {
+        match kind {
+            Some(ProbeKind::Check(c)) => Some(c.clone()),
+            Some(ProbeKind::Off(_)) => None,
+            None => self.short(),
+        }
+    }
+}
+
+/// An environment variable's value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnvValue {
+    Text(String),
+    /// Written as its decimal text.
+    Integer(i64),
+    /// Written as `true` or `false`.
+    Bool(bool),
+    Secret(SecretKey),
+}
+
+impl EnvValue {
+    /// The plain value as text, `None` for a Secret reference.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            EnvValue::Text(s) => Some(s.clone()),
+            EnvValue::Integer(n) => Some(n.to_string()),
+            EnvValue::Bool(b) => Some(b.to_string()),
+            EnvValue::Secret(_) => None,
+        }
+    }
+}
+
+/// One key of an existing Secret in the app's namespace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretKey {
+    /// Secret name (DNS-1123 subdomain).
+    #[schemars(regex(pattern = SECRET_NAME_PATTERN), length(min = 1, max = 253))]
+    #[schemars(extend("x-hint" = "the Secret's name"))]
+    pub secret: String,
+    /// Key in the Secret: letters, digits, `-`, `_`, `.`.
+    #[schemars(regex(pattern = SECRET_KEY_PATTERN), length(min = 1, max = 253))]
+    #[schemars(extend("x-hint" = "a key of the Secret"))]
+    pub key: String,
+}
+
+/// Whole Secrets as environment variables.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretEnv {
+    /// Remote key in the platform's secret store: an ExternalSecret `<name>-secret`
+    /// extracts every property of it into a Secret of the same name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = REMOTE_KEY_PATTERN), length(min = 1, max = 253))]
+    pub from_store: Option<String>,
+    /// Names of Secrets that already exist in the namespace (DNS-1123 subdomains).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    #[schemars(extend("items" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "minLength": 1, "maxLength": 253}))]
+    pub existing: Vec<String>,
 }
 
 fn default_port() -> i64 {

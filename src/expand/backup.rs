@@ -79,10 +79,17 @@ pub fn restore_name(app: &App, backend: BackupBackend) -> String {
 }
 
 /// The user and groups the backup and restore movers run as: the one place they come from.
-/// The mover must read (and restore) the app's files, so it runs as the app's ids; an app
-/// sets none of its own today (`spec.runAs` is not there yet), so they are the platform's
-/// mover ids of the backend.
-pub fn mover_ids(_app: &App, platform: &Platform, backend: BackupBackend) -> MoverSecurityContext {
+/// The mover must read (and restore) the app's files, so it runs as the app's ids
+/// (`spec.runAs`, [`crate::spec::AppSpecBody::pod_ids`]); an app without them gets the
+/// platform's mover ids of the backend.
+pub fn mover_ids(app: &App, platform: &Platform, backend: BackupBackend) -> MoverSecurityContext {
+    if let Some((user, group)) = app.spec.spec.pod_ids() {
+        return MoverSecurityContext {
+            run_as_user: user,
+            run_as_group: group,
+            fs_group: group,
+        };
+    }
     let ids = match backend {
         BackupBackend::Volsync => &platform.backup.volsync.mover_security_context,
         BackupBackend::Kopiur => &platform.backup.kopiur.mover_security_context,

@@ -6,6 +6,7 @@
 //! (Volsync) or SnapshotPolicy, SnapshotSchedule and Restore (kopiur).
 
 pub mod backup;
+pub mod container;
 pub mod ingress;
 pub mod route;
 pub mod secrets;
@@ -170,6 +171,7 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
     objects.extend(pv.map(Object::PersistentVolume));
     objects.extend(pvc.map(Object::PersistentVolumeClaim));
     objects.extend(secrets::s3_credentials(app, platform).map(Object::ExternalSecret));
+    objects.extend(secrets::env_secret(app, platform).map(Object::ExternalSecret));
     match backup::backup(app, platform) {
         None => {}
         Some(backup::Backup::Volsync {

@@ -4,7 +4,9 @@
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, SecretKeySelector};
 
 use super::meta;
-use crate::crd::{ExternalSecret, ExternalSecretSpec, RemoteRef, SecretData, StoreRef, Target};
+use crate::crd::{
+    DataFrom, ExternalSecret, ExternalSecretSpec, RemoteRef, SecretData, StoreRef, Target,
+};
 use crate::platform::{Platform, SecretStoreRef};
 use crate::validate::App;
 
@@ -50,6 +52,38 @@ pub fn s3_credentials(app: &App, platform: &Platform) -> Option<ExternalSecret> 
                 })
                 .collect(),
             data_from: vec![],
+        },
+    ))
+}
+
+/// Name of the ExternalSecret of `secretEnv.fromStore`, and of the Secret it produces.
+pub fn env_secret_name(app: &App) -> String {
+    format!("{}-secret", app.spec.name)
+}
+
+/// The ExternalSecret of `secretEnv.fromStore`: every property of one remote key of the
+/// platform's store, into a Secret the container reads with `envFrom`.
+pub fn env_secret(app: &App, platform: &Platform) -> Option<ExternalSecret> {
+    let key = app.spec.spec.secret_env.as_ref()?.from_store.clone()?;
+    let name = env_secret_name(app);
+    Some(ExternalSecret::new(
+        meta(app, &name),
+        ExternalSecretSpec {
+            refresh_interval: REFRESH.to_string(),
+            secret_store_ref: store_ref(&platform.secrets.secret_store),
+            target: Target {
+                name,
+                creation_policy: "Owner",
+                deletion_policy: "Retain",
+                template: None,
+            },
+            data: vec![],
+            data_from: vec![DataFrom {
+                extract: RemoteRef {
+                    key,
+                    property: None,
+                },
+            }],
         },
     ))
 }

@@ -8,19 +8,38 @@ use crate::validate::App;
 
 pub const PORT: i32 = 80;
 
+/// The Service's ports: `service.port` (default 80) to `http`, then every extra port of
+/// the container under its own number and name.
+pub fn ports(app: &App) -> Vec<ServicePort> {
+    let s = &app.spec.spec;
+    let port = |name: &str, number: i64, protocol: String| ServicePort {
+        name: Some(name.to_string()),
+        port: number as i32,
+        target_port: Some(IntOrString::String(name.to_string())),
+        protocol: Some(protocol),
+        ..ServicePort::default()
+    };
+    let main = s
+        .service
+        .as_ref()
+        .and_then(|o| o.port)
+        .unwrap_or(PORT.into());
+    std::iter::once(port(PORT_NAME, main, "TCP".to_string()))
+        .chain(
+            s.ports
+                .iter()
+                .map(|(name, p)| port(name, p.port(), p.protocol().to_string())),
+        )
+        .collect()
+}
+
 pub fn service(app: &App) -> Service {
     Service {
         metadata: meta(app, &app.spec.name),
         spec: Some(ServiceSpec {
             type_: Some("ClusterIP".to_string()),
             selector: Some(selector(app)),
-            ports: Some(vec![ServicePort {
-                name: Some(PORT_NAME.to_string()),
-                port: PORT,
-                target_port: Some(IntOrString::String(PORT_NAME.to_string())),
-                protocol: Some("TCP".to_string()),
-                ..ServicePort::default()
-            }]),
+            ports: Some(ports(app)),
             ..ServiceSpec::default()
         }),
         status: None,

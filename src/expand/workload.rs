@@ -4,14 +4,13 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, ContainerPort, EmptyDirVolumeSource, EnvVar, PodSecurityContext,
-    PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Volume,
-    VolumeMount,
+    Capabilities, Container, EmptyDirVolumeSource, EnvVar, PodSecurityContext, PodSpec,
+    PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{labels, meta, secrets, selector, storage};
+use super::{container, labels, meta, secrets, selector, storage};
 use crate::spec::{Amounts, SecurityProfile, StoragePattern};
 use crate::validate::App;
 
@@ -19,7 +18,7 @@ use crate::validate::App;
 pub const TMP_VOLUME: &str = "tmp";
 
 /// Name of the container port the Service targets.
-pub const PORT_NAME: &str = "http";
+pub const PORT_NAME: &str = container::HTTP_PORT;
 
 fn quantities(a: Option<&Amounts>) -> Option<BTreeMap<String, Quantity>> {
     let a = a?;
@@ -35,15 +34,7 @@ fn quantities(a: Option<&Amounts>) -> Option<BTreeMap<String, Quantity>> {
 
 pub fn deployment(app: &App) -> Deployment {
     let s = &app.spec.spec;
-    let mut env: Vec<EnvVar> = s
-        .env
-        .iter()
-        .map(|(name, value)| EnvVar {
-            name: name.clone(),
-            value: Some(value.clone()),
-            ..EnvVar::default()
-        })
-        .collect();
+    let mut env: Vec<EnvVar> = container::env(&s.env);
     env.extend(secrets::s3_env(app));
     let (volume, mount) = storage::pod_volume(app).unzip();
     let mut volumes: Vec<Volume> = volume.into_iter().collect();
@@ -62,16 +53,20 @@ pub fn deployment(app: &App) -> Deployment {
             ..VolumeMount::default()
         });
     }
+    let env_from = container::env_from(s.secret_env.as_ref(), &secrets::env_secret_name(app));
+    let probes = container::probes(s.probes.as_ref());
+    let ids = s.pod_ids();
     let container = Container {
         name: app.spec.name.clone(),
         image: Some(s.image.clone()),
-        ports: Some(vec![ContainerPort {
-            name: Some(PORT_NAME.to_string()),
-            container_port: s.port as i32,
-            protocol: Some("TCP".to_string()),
-            ..ContainerPort::default()
-        }]),
+        command: (!s.command.is_empty()).then(|| s.command.clone()),
+        args: (!s.args.is_empty()).then(|| s.args.clone()),
+        ports: Some(container::ports(Some(s.port), &s.ports)),
         env: (!env.is_empty()).then_some(env),
+        env_from: (!env_from.is_empty()).then_some(env_from),
+        readiness_probe: probes.readiness,
+        liveness_probe: probes.liveness,
+        startup_probe: probes.startup,
         resources: Some(ResourceRequirements {
             requests: quantities(app.resources.requests.as_ref()),
             limits: quantities(app.resources.limits.as_ref()),
@@ -113,7 +108,12 @@ pub fn deployment(app: &App) -> Deployment {
                 spec: Some(PodSpec {
                     automount_service_account_token: Some(false),
                     security_context: Some(PodSecurityContext {
-                        run_as_non_root: restricted.then_some(true),
+                        run_as_non_root: (restricted || ids.is_some_and(|(u, _)| u != 0))
+                            .then_some(true),
+                        run_as_user: ids.map(|(u, _)| u),
+                        run_as_group: ids.map(|(_, g)| g),
+                        fs_group: ids.map(|(_, g)| g),
+                        fs_group_change_policy: ids.map(|_| "OnRootMismatch".to_string()),
                         seccomp_profile: Some(SeccompProfile {
                             type_: "RuntimeDefault".to_string(),
                             localhost_profile: None,

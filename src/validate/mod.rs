@@ -3,6 +3,7 @@
 //! Every rule is checked and every problem returned; a spec is expanded only when no error
 //! was found. The result carries the values derived on the way (host, repository...).
 
+pub mod container;
 pub mod cron;
 pub mod dns;
 pub mod image;
@@ -19,7 +20,9 @@ use regex::Regex;
 
 use crate::diagnostic::{Issue, Severity};
 use crate::site::Site;
-use crate::spec::{Amounts, AppSpec, BackupStrategy, IngressPattern, Resources, StoragePattern};
+use crate::spec::{
+    Amounts, AppSpec, BackupStrategy, IngressPattern, Protocol, Resources, StoragePattern,
+};
 use crate::template::{Scheme, Vars};
 
 /// A spec that passed validation, with everything derived from the platform.
@@ -137,6 +140,8 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
             );
         }
     }
+
+    check_container(&mut v, spec);
 
     let nfs = check_storage(&mut v, spec, site);
     let identity_ok = !v
@@ -265,6 +270,46 @@ fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resourc
                 ),
             );
         }
+    }
+}
+
+/// The app container's own fields: command and args need no rule; ports, the Service,
+/// runAs, probes, env values and secretEnv through the shared container rules.
+fn check_container(v: &mut Check, spec: &AppSpec) {
+    let s = &spec.spec;
+    let service_port = s.service.as_ref().and_then(|o| o.port);
+    if let Some(port) = service_port
+        && !(1..=65535).contains(&port)
+    {
+        v.error(
+            "spec.service.port",
+            format!("port must be between 1 and 65535, got {port}"),
+        );
+    }
+    // The container's ports and the Service's: extra ports keep their number on both.
+    let mut taken = vec![(s.port, Protocol::Tcp, "spec.port (http)".to_string())];
+    let svc = service_port.unwrap_or(80);
+    if svc != s.port {
+        taken.push((
+            svc,
+            Protocol::Tcp,
+            "the Service's http port (spec.service.port, default 80)".to_string(),
+        ));
+    }
+    container::check_ports(&mut v.issues, "spec.ports", &s.ports, &taken);
+    if let Some(r) = &s.run_as {
+        container::check_run_as(&mut v.issues, "spec.runAs", r, s.security);
+    }
+    if let Some(p) = &s.probes {
+        let names = std::iter::once(container::HTTP_PORT)
+            .chain(s.ports.keys().map(String::as_str))
+            .collect();
+        container::check_probes(&mut v.issues, "spec.probes", p, &names);
+    }
+    container::check_env(&mut v.issues, "spec.env", &s.env);
+    if let Some(se) = &s.secret_env {
+        let generated = format!("{}-secret", spec.name);
+        container::check_secret_env(&mut v.issues, "spec.secretEnv", se, &generated);
     }
 }
 

@@ -1,0 +1,336 @@
+//! Rules of the container-level fields (ports, probes, env, secretEnv, runAs), written for
+//! any container of the pod: each takes the container's own fields and its field path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{dns, path};
+use crate::diagnostic::Issue;
+use crate::spec::{
+    EnvValue, PortSpec, ProbeCheck, ProbeKind, Probes, Protocol, RunAs, SecretEnv, SecurityProfile,
+};
+
+/// The main port's name; no extra port may take it.
+pub const HTTP_PORT: &str = "http";
+
+/// Kubernetes' IANA_SVC_NAME: 1..15 lowercase letters, digits and `-`, at least one
+/// letter, no `--`, alphanumeric at both ends.
+pub fn check_port_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > 15 {
+        return Err(format!("must be 1..15 characters, got {}", name.len()));
+    }
+    let b = name.as_bytes();
+    if !b
+        .iter()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    {
+        return Err("may contain only lowercase letters, digits and '-'".into());
+    }
+    if b[0] == b'-' || b[b.len() - 1] == b'-' || name.contains("--") {
+        return Err("must start and end with a letter or digit, without '--'".into());
+    }
+    if !b.iter().any(u8::is_ascii_lowercase) {
+        return Err("must contain at least one letter".into());
+    }
+    Ok(())
+}
+
+/// A Secret (or ConfigMap) name: a DNS-1123 subdomain of at most 253 characters.
+pub fn check_secret_name(name: &str) -> Result<(), String> {
+    if name.len() > 253 {
+        return Err(format!("is {} characters long; at most 253", name.len()));
+    }
+    for label in name.split('.') {
+        dns::check_label(label).map_err(|e| format!("has a part \"{label}\" that {e}"))?;
+    }
+    Ok(())
+}
+
+/// A key of a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253, not `.` or `..`.
+pub fn check_secret_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > 253 {
+        return Err("must be 1..253 characters".into());
+    }
+    if !key
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+    {
+        return Err("may contain only letters, digits, '-', '_' and '.'".into());
+    }
+    if key == "." || key == ".." {
+        return Err("must not be '.' or '..'".into());
+    }
+    Ok(())
+}
+
+/// Extra ports of a container at `at` (e.g. `spec.ports`): valid and unique names, numbers
+/// 1..65535, each number and protocol once, none taking `taken` (the ports already used,
+/// such as the main port: `(number, protocol, what)`).
+pub fn check_ports(
+    issues: &mut Vec<Issue>,
+    at: &str,
+    ports: &BTreeMap<String, PortSpec>,
+    taken: &[(i64, Protocol, String)],
+) {
+    let mut seen: Vec<(i64, Protocol, String)> = taken.to_vec();
+    for (name, p) in ports {
+        let here = format!("{at}.{name}");
+        if let Err(e) = check_port_name(name) {
+            issues.push(Issue::error(&here, format!("port name \"{name}\" {e}")));
+        } else if name == HTTP_PORT {
+            issues.push(Issue::error(
+                &here,
+                "\"http\" is the main port (spec.port); give this port another name",
+            ));
+        }
+        let (number, protocol) = (p.port(), p.protocol());
+        if !(1..=65535).contains(&number) {
+            issues.push(Issue::error(
+                &here,
+                format!("port must be between 1 and 65535, got {number}"),
+            ));
+            continue;
+        }
+        if let Some((_, _, what)) = seen
+            .iter()
+            .find(|(n, pr, _)| *n == number && *pr == protocol)
+        {
+            issues.push(Issue::error(
+                &here,
+                format!("port {number}/{protocol} is already used by {what}"),
+            ));
+        }
+        seen.push((number, protocol, format!("{at}.{name}")));
+    }
+}
+
+/// One check at `at`: exactly one of path, tcp, exec; path rules; the port a declared one.
+fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTreeSet<&str>) {
+    let given = [c.path.is_some(), c.tcp.is_some(), c.exec.is_some()];
+    match given.iter().filter(|g| **g).count() {
+        0 => issues.push(Issue::error(
+            at,
+            "needs a check: one of path (HTTP GET), tcp: true or exec: [command, ...]",
+        )),
+        1 => {}
+        _ => issues.push(Issue::error(
+            at,
+            "has more than one check; set exactly one of path, tcp and exec",
+        )),
+    }
+    if let Some(p) = &c.path
+        && let Err(e) = path::check_http_path(p)
+    {
+        issues.push(Issue::error(format!("{at}.path"), format!("path {e}")));
+    }
+    if c.tcp == Some(false) {
+        issues.push(Issue::error(
+            format!("{at}.tcp"),
+            "tcp: false checks nothing; write tcp: true or leave it out",
+        ));
+    }
+    if let Some(cmd) = &c.exec
+        && cmd.first().is_none_or(|s| s.trim().is_empty())
+    {
+        issues.push(Issue::error(
+            format!("{at}.exec"),
+            "needs a command: a non-empty list starting with the program",
+        ));
+    }
+    if let Some(port) = &c.port {
+        if c.exec.is_some() {
+            issues.push(Issue::error(
+                format!("{at}.port"),
+                "port does not apply to an exec check",
+            ));
+        } else if !port_names.contains(port.as_str()) {
+            let names: Vec<&str> = port_names.iter().copied().collect();
+            issues.push(Issue::error(
+                format!("{at}.port"),
+                format!(
+                    "\"{port}\" is not a port of the container; expected one of: {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// Probes at `at` (e.g. `spec.probes`); `port_names` are the container's named ports.
+pub fn check_probes(issues: &mut Vec<Issue>, at: &str, p: &Probes, port_names: &BTreeSet<&str>) {
+    let short = p.short();
+    if let Some(c) = &short {
+        check_one(issues, at, c, port_names);
+    }
+    for (kind, value) in [
+        ("readiness", &p.readiness),
+        ("liveness", &p.liveness),
+        ("startup", &p.startup),
+    ] {
+        let here = format!("{at}.{kind}");
+        match value {
+            Some(ProbeKind::Off(true)) => issues.push(Issue::error(
+                here,
+                format!("{kind}: true is not a check; write false to switch it off, or a check ({{path}}, {{tcp: true}} or {{exec}})"),
+            )),
+            Some(ProbeKind::Check(c)) => check_one(issues, &here, c, port_names),
+            _ => {}
+        }
+    }
+    if short.is_none() && p.readiness.is_none() && p.liveness.is_none() && p.startup.is_none() {
+        issues.push(Issue::error(
+            at,
+            "sets no probe: give a check (path, tcp: true or exec) or one per kind",
+        ));
+    }
+}
+
+/// Env values at `at` (e.g. `spec.env`): the Secret references' names and keys.
+pub fn check_env(issues: &mut Vec<Issue>, at: &str, env: &BTreeMap<String, EnvValue>) {
+    for (name, value) in env {
+        let EnvValue::Secret(s) = value else { continue };
+        if let Err(e) = check_secret_name(&s.secret) {
+            issues.push(Issue::error(
+                format!("{at}.{name}.secret"),
+                format!("Secret name \"{}\" {e}", s.secret),
+            ));
+        }
+        if let Err(e) = check_secret_key(&s.key) {
+            issues.push(Issue::error(
+                format!("{at}.{name}.key"),
+                format!("Secret key \"{}\" {e}", s.key),
+            ));
+        }
+    }
+}
+
+/// `secretEnv` at `at`: a plain remote key, valid and distinct Secret names, none the
+/// Secret generated from the store (`generated`).
+pub fn check_secret_env(issues: &mut Vec<Issue>, at: &str, se: &SecretEnv, generated: &str) {
+    if let Some(key) = &se.from_store
+        && (key.is_empty()
+            || key.chars().any(|c| c.is_whitespace() || c.is_control())
+            || key.contains("{{")
+            || key.contains("}}"))
+    {
+        issues.push(Issue::error(
+            format!("{at}.fromStore"),
+            format!("remote key \"{key}\" must be non-empty, without whitespace or '{{{{'"),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, name) in se.existing.iter().enumerate() {
+        let here = format!("{at}.existing[{i}]");
+        if let Err(e) = check_secret_name(name) {
+            issues.push(Issue::error(here, format!("Secret name \"{name}\" {e}")));
+        } else if !seen.insert(name.as_str()) {
+            issues.push(Issue::error(
+                here,
+                format!("Secret \"{name}\" is listed twice"),
+            ));
+        } else if se.from_store.is_some() && name == generated {
+            issues.push(Issue::error(
+                here,
+                format!("\"{name}\" is the Secret generated from fromStore; do not list it"),
+            ));
+        }
+    }
+}
+
+/// `runAs` at `at`: ids within 0..2147483647; root refused with `security: restricted`.
+pub fn check_run_as(issues: &mut Vec<Issue>, at: &str, r: &RunAs, security: SecurityProfile) {
+    let (user, group) = r.ids();
+    let fields: &[(&str, i64)] = match r {
+        RunAs::Id(_) => &[("", user)],
+        RunAs::Ids(_) => &[(".user", user), (".group", group)],
+    };
+    let mut ok = true;
+    for (field, id) in fields {
+        if !(0..=i64::from(i32::MAX)).contains(id) {
+            ok = false;
+            issues.push(Issue::error(
+                format!("{at}{field}"),
+                format!("id must be between 0 and {}, got {id}", i32::MAX),
+            ));
+        }
+    }
+    if ok && user == 0 && security == SecurityProfile::Restricted {
+        let field = if matches!(r, RunAs::Id(_)) {
+            ""
+        } else {
+            ".user"
+        };
+        issues.push(Issue::error(
+            format!("{at}{field}"),
+            "runs as root (0), which security: restricted refuses; use the image's non-root id (e.g. 568) or security: default",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_keys() {
+        for (name, ok) in [
+            ("metrics", true),
+            ("dns-udp", true),
+            ("a1", true),
+            ("1234", false),
+            ("a--b", false),
+            ("-a", false),
+            ("Metrics", false),
+            ("sixteen-chars-xx", false),
+            ("", false),
+        ] {
+            assert_eq!(check_port_name(name).is_ok(), ok, "{name}");
+        }
+        for (name, ok) in [
+            ("app-secret", true),
+            ("a.b", true),
+            ("A", false),
+            ("a..b", false),
+        ] {
+            assert_eq!(check_secret_name(name).is_ok(), ok, "{name}");
+        }
+        for (key, ok) in [
+            ("api-key", true),
+            ("tls.crt", true),
+            ("a b", false),
+            ("..", false),
+        ] {
+            assert_eq!(check_secret_key(key).is_ok(), ok, "{key}");
+        }
+    }
+
+    fn paths(yaml_ports: &str, taken: &[(i64, Protocol, String)]) -> Vec<String> {
+        let ports: BTreeMap<String, PortSpec> = serde_saphyr::from_str(yaml_ports).unwrap();
+        let mut issues = vec![];
+        check_ports(&mut issues, "spec.ports", &ports, taken);
+        issues
+            .into_iter()
+            .map(|i| format!("{}: {}", i.path, i.message))
+            .collect()
+    }
+
+    #[test]
+    fn ports_table() {
+        let main = [(8080, Protocol::Tcp, "spec.port".to_string())];
+        assert_eq!(
+            paths(
+                "{metrics: 9090, dns-tcp: 53, dns-udp: {port: 53, protocol: UDP}}",
+                &main
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            paths("{http: 81, alt: 8080, b: 9000, c: 9000, d: 0}", &main),
+            [
+                "spec.ports.alt: port 8080/TCP is already used by spec.port",
+                "spec.ports.c: port 9000/TCP is already used by spec.ports.b",
+                "spec.ports.d: port must be between 1 and 65535, got 0",
+                "spec.ports.http: \"http\" is the main port (spec.port); give this port another name",
+            ]
+        );
+    }
+}
