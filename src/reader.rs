@@ -419,11 +419,11 @@ impl<'s> Walker<'s> {
 
 /// "must be an integer, got the string "12" (remove the quotes)" and the like.
 fn type_message(allowed: &[&str], value: &Value, map_value: bool) -> String {
-    let expected = allowed
-        .iter()
-        .map(|t| article(t))
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let names: Vec<&str> = allowed.iter().map(|t| article(t)).collect();
+    let expected = match names.as_slice() {
+        [init @ .., last] if init.len() > 1 => format!("{}, or {last}", init.join(", ")),
+        _ => names.join(" or "),
+    };
     let expected = if expected.is_empty() {
         "a value".to_string()
     } else {
@@ -441,6 +441,10 @@ fn type_message(allowed: &[&str], value: &Value, map_value: bool) -> String {
         }
         (["string"], Value::Bool(_) | Value::Number(_) | Value::Null) if map_value => format!(
             "must be a string, got {}; quote the value (e.g. \"true\", \"1\")",
+            type_name(value)
+        ),
+        (_, Value::Number(n)) if map_value && allowed.contains(&"string") => format!(
+            "must be {expected}, got {}; quote the value (e.g. \"{n}\")",
             type_name(value)
         ),
         _ => format!("must be {expected}, got {}", type_name(value)),
