@@ -66,6 +66,7 @@ pub enum Code {
     BackupRetentionShortened,
     PvcDataSourceChanged,
     SecurityRelaxed,
+    SecretAccessAdded,
     PersistentAppDeleted,
     ImageChanged,
     ReplicasChanged,
@@ -76,10 +77,12 @@ pub enum Code {
     BackupChanged,
     StorageChanged,
     SecurityChanged,
+    CommandChanged,
+    ProbesChanged,
 }
 
 impl Code {
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 28] = [
         Code::Invalid,
         Code::PlatformChanged,
         Code::ExternalExposure,
@@ -95,6 +98,7 @@ impl Code {
         Code::BackupRetentionShortened,
         Code::PvcDataSourceChanged,
         Code::SecurityRelaxed,
+        Code::SecretAccessAdded,
         Code::PersistentAppDeleted,
         Code::ImageChanged,
         Code::ReplicasChanged,
@@ -105,6 +109,8 @@ impl Code {
         Code::BackupChanged,
         Code::StorageChanged,
         Code::SecurityChanged,
+        Code::CommandChanged,
+        Code::ProbesChanged,
     ];
 
     /// The code as reports write it.
@@ -125,6 +131,7 @@ impl Code {
             Code::BackupRetentionShortened => "backup-retention-shortened",
             Code::PvcDataSourceChanged => "pvc-data-source-changed",
             Code::SecurityRelaxed => "security-relaxed",
+            Code::SecretAccessAdded => "secret-access-added",
             Code::PersistentAppDeleted => "persistent-app-deleted",
             Code::ImageChanged => "image-changed",
             Code::ReplicasChanged => "replicas-changed",
@@ -135,6 +142,8 @@ impl Code {
             Code::BackupChanged => "backup-changed",
             Code::StorageChanged => "storage-changed",
             Code::SecurityChanged => "security-changed",
+            Code::CommandChanged => "command-changed",
+            Code::ProbesChanged => "probes-changed",
         }
     }
 
@@ -151,6 +160,8 @@ impl Code {
                 | Code::BackupChanged
                 | Code::StorageChanged
                 | Code::SecurityChanged
+                | Code::CommandChanged
+                | Code::ProbesChanged
         )
     }
 }
@@ -348,6 +359,24 @@ fn external(a: &App) -> bool {
     a.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel
 }
 
+/// The Secrets and store keys a spec's container reads: `Secret x` for `{secret}` env
+/// values and `secretEnv.existing`, `store key x` for `secretEnv.fromStore`. A new one is
+/// high risk: it hands the pod a credential (a store key may be any key of a cluster-wide
+/// store), which a reviewer should see.
+fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for v in s.env.values() {
+        if let spec::EnvValue::Secret(k) = v {
+            out.insert(format!("Secret {}", k.secret));
+        }
+    }
+    if let Some(se) = &s.secret_env {
+        out.extend(se.existing.iter().map(|n| format!("Secret {n}")));
+        out.extend(se.from_store.iter().map(|k| format!("store key {k}")));
+    }
+    out
+}
+
 fn compare(b: &App, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
     let (bs, hs) = (&b.spec.spec, &h.spec.spec);
@@ -419,6 +448,31 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             "security profile becomes restricted",
         ));
     }
+    // runAs: running as root again (0 or no ids at all) relaxes; other id changes do not.
+    let root = |ids: Option<(i64, i64)>| ids.is_none_or(|(u, _)| u == 0);
+    if bs.run_as != hs.run_as {
+        if !root(bs.pod_ids()) && root(hs.pod_ids()) {
+            out.push(reason(
+                Code::SecurityRelaxed,
+                "runAs is removed or becomes 0: the pod may run as root",
+            ));
+        } else {
+            out.push(reason(
+                Code::SecurityChanged,
+                "the pod's user or group ids (runAs) change",
+            ));
+        }
+    }
+    let added: Vec<String> = secret_access(hs)
+        .difference(&secret_access(bs))
+        .cloned()
+        .collect();
+    if !added.is_empty() {
+        out.push(reason(
+            Code::SecretAccessAdded,
+            format!("the app gains access to {}", added.join(", ")),
+        ));
+    }
     // Informational.
     if bs.image != hs.image {
         out.push(reason(
@@ -443,6 +497,20 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             Code::PortChanged,
             format!("port {} -> {}", bs.port, hs.port),
         ));
+    } else if bs.ports != hs.ports || bs.service != hs.service {
+        out.push(reason(
+            Code::PortChanged,
+            "extra ports or the Service port change",
+        ));
+    }
+    if bs.command != hs.command || bs.args != hs.args {
+        out.push(reason(
+            Code::CommandChanged,
+            "the container's command or args change",
+        ));
+    }
+    if bs.probes != hs.probes {
+        out.push(reason(Code::ProbesChanged, "health probes change"));
     }
     let has = |out: &[Reason], codes: &[Code]| out.iter().any(|r| codes.contains(&r.code));
     if (bs.ingress != hs.ingress || b.host != h.host)
