@@ -547,7 +547,7 @@ pub struct ProbeCheck {
 #[serde(untagged)]
 pub enum ProbeKind {
     /// `false`: no probe of this kind.
-    Off(bool),
+    Off(#[schemars(extend("const" = false))] bool),
     Check(ProbeCheck),
 }
 
