@@ -91,6 +91,10 @@ pub fn scan(text: &str) -> Vec<Fields> {
                     *expect_key = false;
                     *key = Some(String::from("?"));
                 }
+                // A list item is located where it starts (`existing[1]`).
+                Some(Frame::Seq { .. }) => {
+                    current.map.insert(path_of(&stack), pos);
+                }
                 _ => {}
             }
         }
@@ -139,6 +143,7 @@ mod tests {
         assert_eq!(docs[1].locate("spec.storage.size"), Some((6, 5)));
         assert_eq!(docs[1].locate("spec.storage.nas.subpath"), Some((5, 3)));
         assert_eq!(docs[1].locate("spec.list[1].y"), Some((9, 5)));
+        assert_eq!(docs[1].locate("spec.list[1]"), Some((9, 5)));
         assert_eq!(docs[1].locate("kind"), Some((3, 1)));
         assert_eq!(docs[0].locate("a"), Some((1, 1)));
         assert_eq!(docs[1].locate("zzz"), Some((3, 1)));

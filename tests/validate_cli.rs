@@ -60,7 +60,7 @@ fn reports_every_problem_with_line_and_column() {
 apps/app.yaml:10:5: AppSpec/web: spec.storage.size: size must be an integer number of GiB between 1 and 1000, got 0
 apps/app.yaml:11:48: AppSpec/web: spec.storage.nas.subpath: Subpath must not contain relative directory references ('..')
 apps/app.yaml:13:5: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.hypyr.space\"
-apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, env, storage, ingress, backup, security
+apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, command, args, ports, service, runAs, probes, env, secretEnv, storage, ingress, backup, security
 apps/app.yaml:20:3: AppSpec/api: spec.image: warning: image \"ghcr.io/x/api:latest\" uses the mutable tag :latest; pin a version tag or a digest
 "
     );
@@ -178,6 +178,50 @@ platform.yaml:10:9: PlatformConfig/lab: spec.backup.kopiur.repository.kind: unkn
     assert_eq!(
         stdout,
         "app.yaml:7:5: AppSpec/web: spec.backup.strategy: snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got ephemeral\n"
+    );
+}
+
+#[test]
+fn container_fields_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: web}
+spec:
+  image: nginx:1.27
+  security: restricted
+  runAs: 0
+  ports:
+    dns-udp: {port: 53, protocol: UDP}
+    Metrics: 9090
+  service: {port: 0}
+  probes:
+    path: /ping
+    port: admin
+    startup: {exec: []}
+  env:
+    PORT: 80
+    KEY: {secret: Bad_Name, key: api-key}
+  secretEnv:
+    existing: [web-extra, web-extra]
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:11:13: AppSpec/web: spec.service.port: port must be between 1 and 65535, got 0
+app.yaml:10:5: AppSpec/web: spec.ports.Metrics: port name \"Metrics\" may contain only lowercase letters, digits and '-'
+app.yaml:7:3: AppSpec/web: spec.runAs: runs as root (0), which security: restricted refuses; use the image's non-root id (e.g. 568) or security: default
+app.yaml:14:5: AppSpec/web: spec.probes.port: \"admin\" is not a port of the container; expected one of: Metrics, dns-udp, http
+app.yaml:15:15: AppSpec/web: spec.probes.startup.exec: needs a command: a non-empty list starting with the program
+app.yaml:18:11: AppSpec/web: spec.env.KEY.secret: Secret name \"Bad_Name\" has a part \"Bad_Name\" that may contain only lowercase letters, digits and '-'
+app.yaml:20:27: AppSpec/web: spec.secretEnv.existing[1]: Secret \"web-extra\" is listed twice
+"
     );
 }
 
