@@ -130,7 +130,7 @@ pub struct AppSpecBody {
     pub replicas: i64,
     /// Requests and limits; what is left out comes from the platform defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Resources>,
+    pub resources: Option<ContainerResources>,
     /// Container command (replaces the image's ENTRYPOINT).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 64))]
@@ -214,6 +214,64 @@ pub struct Resources {
     pub requests: Option<Amounts>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Amounts>,
+}
+
+/// The app container's requests and limits (CPU, memory and extended resources such as
+/// `gpu.intel.com/i915`) and its dynamic resource claims.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerResources {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<ResourceAmounts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<ResourceAmounts>,
+    /// Dynamic resource allocation: claim name (a DNS label) -> the name of a
+    /// ResourceClaimTemplate in the namespace; each becomes a pod `resourceClaims` entry
+    /// and a claim of the container.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}))]
+    #[schemars(extend("additionalProperties" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "maxLength": 253}))]
+    pub claims: BTreeMap<String, String>,
+}
+
+impl ContainerResources {
+    /// CPU and memory only, as the platform defaults are written.
+    pub fn base(&self) -> Resources {
+        let base = |a: &ResourceAmounts| Amounts {
+            cpu: a.cpu.clone(),
+            memory: a.memory.clone(),
+        };
+        Resources {
+            requests: self.requests.as_ref().map(base),
+            limits: self.limits.as_ref().map(base),
+        }
+    }
+}
+
+/// CPU and memory quantities (`100m`, `256Mi`) and extended resources: a domain-qualified
+/// name (`nvidia.com/gpu`, `gpu.intel.com/i915`) with an integer count of at least 1.
+/// Requests of extended resources default to the limit and must equal it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ResourceAmounts {
+    /// CPU quantity, e.g. `100m` or `0.5`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "quantity"
+    )]
+    #[schemars(schema_with = "quantity_schema")]
+    pub cpu: Option<String>,
+    /// Memory quantity, e.g. `256Mi` or `1Gi`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "quantity"
+    )]
+    #[schemars(schema_with = "quantity_schema")]
+    pub memory: Option<String>,
+    /// Extended resources by domain-qualified name, integer counts.
+    #[serde(flatten)]
+    pub extended: BTreeMap<String, i64>,
 }
 
 /// CPU and memory quantities (`100m`, `256Mi`).

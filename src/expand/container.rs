@@ -6,12 +6,14 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ContainerPort, EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, Probe,
-    SecretEnvSource, SecretKeySelector, TCPSocketAction,
+    ContainerPort, EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction,
+    PodResourceClaim, Probe, ResourceClaim, ResourceRequirements, SecretEnvSource,
+    SecretKeySelector, TCPSocketAction,
 };
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::spec::{EnvValue, PortSpec, ProbeCheck, Probes, SecretEnv};
+use crate::spec::{ContainerResources, EnvValue, PortSpec, ProbeCheck, Probes, SecretEnv};
 
 /// Name of the main HTTP port (`spec.port`), the one the Service's `service.port` targets.
 pub const HTTP_PORT: &str = "http";
@@ -84,6 +86,56 @@ pub fn env_from(secret_env: Option<&SecretEnv>, generated: &str) -> Vec<EnvFromS
         .map(|_| from(generated))
         .into_iter()
         .chain(se.existing.iter().map(|n| from(n)))
+        .collect()
+}
+
+/// The container's resources: CPU and memory (already merged with the platform
+/// defaults), extended resources from the limits (their requests equal the limits), and
+/// the claims by name.
+pub fn resources(
+    requests: Option<BTreeMap<String, Quantity>>,
+    limits: Option<BTreeMap<String, Quantity>>,
+    spec: Option<&ContainerResources>,
+) -> ResourceRequirements {
+    let extended = spec
+        .and_then(|r| r.limits.as_ref())
+        .map(|a| &a.extended)
+        .filter(|e| !e.is_empty());
+    let add = |base: Option<BTreeMap<String, Quantity>>| match extended {
+        None => base,
+        Some(e) => {
+            let mut m = base.unwrap_or_default();
+            m.extend(e.iter().map(|(k, n)| (k.clone(), Quantity(n.to_string()))));
+            Some(m)
+        }
+    };
+    let claims: Vec<ResourceClaim> = spec
+        .map(|r| {
+            r.claims
+                .keys()
+                .map(|name| ResourceClaim {
+                    name: name.clone(),
+                    request: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ResourceRequirements {
+        requests: add(requests),
+        limits: add(limits),
+        claims: (!claims.is_empty()).then_some(claims),
+    }
+}
+
+/// The pod's `resourceClaims`: one per claim, from its ResourceClaimTemplate.
+pub fn pod_claims(claims: &BTreeMap<String, String>) -> Vec<PodResourceClaim> {
+    claims
+        .iter()
+        .map(|(name, template)| PodResourceClaim {
+            name: name.clone(),
+            resource_claim_template_name: Some(template.clone()),
+            ..PodResourceClaim::default()
+        })
         .collect()
 }
 
@@ -203,6 +255,33 @@ mod tests {
             .collect();
         assert_eq!(names, ["web-secret", "b-secret", "a-secret"]);
         assert!(env_from(None, "web-secret").is_empty());
+    }
+
+    #[test]
+    fn extended_resources_and_claims() {
+        let r: ContainerResources =
+            read("{limits: {memory: 2Gi, gpu.intel.com/i915: 1}, claims: {gpu: jellyfin-gpu}}");
+        let mem = || {
+            Some(BTreeMap::from([(
+                "memory".to_string(),
+                Quantity("2Gi".into()),
+            )]))
+        };
+        let got = serde_json::to_value(resources(None, mem(), Some(&r))).unwrap();
+        assert_eq!(
+            got,
+            json!({
+                "requests": {"gpu.intel.com/i915": "1"},
+                "limits": {"memory": "2Gi", "gpu.intel.com/i915": "1"},
+                "claims": [{"name": "gpu"}],
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(pod_claims(&r.claims)).unwrap(),
+            json!([{"name": "gpu", "resourceClaimTemplateName": "jellyfin-gpu"}])
+        );
+        let plain = serde_json::to_value(resources(None, mem(), None)).unwrap();
+        assert_eq!(plain, json!({"limits": {"memory": "2Gi"}}));
     }
 
     #[test]

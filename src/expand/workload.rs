@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, EmptyDirVolumeSource, EnvVar, PodSecurityContext, PodSpec,
-    PodTemplateSpec, ResourceRequirements, SeccompProfile, SecurityContext, Volume, VolumeMount,
+    PodTemplateSpec, SeccompProfile, SecurityContext, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -67,11 +67,11 @@ pub fn deployment(app: &App) -> Deployment {
         readiness_probe: probes.readiness,
         liveness_probe: probes.liveness,
         startup_probe: probes.startup,
-        resources: Some(ResourceRequirements {
-            requests: quantities(app.resources.requests.as_ref()),
-            limits: quantities(app.resources.limits.as_ref()),
-            ..ResourceRequirements::default()
-        }),
+        resources: Some(container::resources(
+            quantities(app.resources.requests.as_ref()),
+            quantities(app.resources.limits.as_ref()),
+            s.resources.as_ref(),
+        )),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
         security_context: Some(SecurityContext {
             allow_privilege_escalation: Some(false),
@@ -121,6 +121,11 @@ pub fn deployment(app: &App) -> Deployment {
                         ..PodSecurityContext::default()
                     }),
                     containers: vec![container],
+                    resource_claims: s
+                        .resources
+                        .as_ref()
+                        .map(|r| container::pod_claims(&r.claims))
+                        .filter(|c| !c.is_empty()),
                     volumes: (!volumes.is_empty()).then_some(volumes),
                     ..PodSpec::default()
                 }),

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{dns, path};
 use crate::diagnostic::Issue;
 use crate::spec::{
-    EnvValue, PortSpec, ProbeCheck, ProbeKind, Probes, Protocol, RunAs, SecretEnv, SecurityProfile,
+    ContainerResources, EnvValue, PortSpec, ProbeCheck, ProbeKind, Probes, Protocol, RunAs,
+    SecretEnv, SecurityProfile,
 };
 
 /// The main port's name; no extra port may take it.
@@ -266,9 +267,86 @@ pub fn check_run_as(issues: &mut Vec<Issue>, at: &str, r: &RunAs, security: Secu
     }
 }
 
+/// An extended resource name: a domain-qualified `domain/name` (the domain a DNS
+/// subdomain with a dot, outside `kubernetes.io`; the name a label name), not `requests.*`.
+pub fn check_extended_name(name: &str) -> Result<(), String> {
+    let Some((domain, rest)) = name.split_once('/') else {
+        return Err("is not cpu, memory or a domain-qualified extended resource (e.g. nvidia.com/gpu, gpu.intel.com/i915)".into());
+    };
+    if !domain.contains('.') || check_secret_name(domain).is_err() {
+        return Err(format!(
+            "has a domain \"{domain}\" that is not a DNS name with a dot"
+        ));
+    }
+    if domain == "kubernetes.io"
+        || domain.ends_with(".kubernetes.io")
+        || domain.starts_with("requests.")
+    {
+        return Err(format!("uses the reserved domain \"{domain}\""));
+    }
+    super::labels::check_key(&format!("x/{rest}"))
+        .map_err(|_| format!("has a name \"{rest}\" that is not a valid resource name"))
+}
+
+/// Extended resources and claims at `at` (`spec.resources`): valid names, integer counts of
+/// at least 1, a limit for every request and requests equal to their limits.
+pub fn check_extended(issues: &mut Vec<Issue>, at: &str, r: &ContainerResources) {
+    let none = BTreeMap::new();
+    let limits = r.limits.as_ref().map_or(&none, |a| &a.extended);
+    let requests = r.requests.as_ref().map_or(&none, |a| &a.extended);
+    for (kind, map) in [("requests", requests), ("limits", limits)] {
+        for (name, n) in map {
+            let here = format!("{at}.{kind}.{name}");
+            if let Err(e) = check_extended_name(name) {
+                issues.push(Issue::error(here, format!("resource \"{name}\" {e}")));
+            } else if *n < 1 {
+                issues.push(Issue::error(
+                    here,
+                    format!("must be a whole number of at least 1, got {n}"),
+                ));
+            } else if kind == "requests" {
+                match limits.get(name) {
+                    None => issues.push(Issue::error(here, format!("an extended resource needs a limit: set {at}.limits.{name} (the request defaults to it)"))),
+                    Some(l) if l != n => issues.push(Issue::error(here, format!("must equal the limit {l} (Kubernetes does not overcommit extended resources); leave it out to use the limit"))),
+                    _ => {}
+                }
+            }
+        }
+    }
+    for (claim, template) in &r.claims {
+        let here = format!("{at}.claims.{claim}");
+        if let Err(e) = dns::check_label(claim) {
+            issues.push(Issue::error(&here, format!("claim name \"{claim}\" {e}")));
+        }
+        if let Err(e) = check_secret_name(template) {
+            issues.push(Issue::error(
+                here,
+                format!("ResourceClaimTemplate name \"{template}\" {e}"),
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extended_resource_names() {
+        for (name, ok) in [
+            ("nvidia.com/gpu", true),
+            ("gpu.intel.com/i915", true),
+            ("squat.ai/serial", true),
+            ("gpu", false),
+            ("cpuu", false),
+            ("example/gpu", false),
+            ("kubernetes.io/gpu", false),
+            ("Nvidia.com/gpu", false),
+            ("nvidia.com/", false),
+        ] {
+            assert_eq!(check_extended_name(name).is_ok(), ok, "{name}");
+        }
+    }
 
     #[test]
     fn names_and_keys() {

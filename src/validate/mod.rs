@@ -125,8 +125,12 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
             ),
         );
     }
-    let resources = effective_resources(s.resources.as_ref(), &p.defaults.resources);
-    check_resources(&mut v, s.resources.as_ref(), &resources);
+    let given = s.resources.as_ref().map(|r| r.base());
+    let resources = effective_resources(given.as_ref(), &p.defaults.resources);
+    check_resources(&mut v, given.as_ref(), &resources);
+    if let Some(r) = &s.resources {
+        container::check_extended(&mut v.issues, "spec.resources", r);
+    }
 
     for name in s.env.keys() {
         let path = format!("spec.env.{name}");
