@@ -269,9 +269,28 @@ pub struct ResourceAmounts {
     )]
     #[schemars(schema_with = "quantity_schema")]
     pub memory: Option<String>,
-    /// Extended resources by domain-qualified name, integer counts.
+    /// Extended resources by domain-qualified name, whole counts.
     #[serde(flatten)]
-    pub extended: BTreeMap<String, i64>,
+    pub extended: BTreeMap<String, Count>,
+}
+
+/// A whole number of an extended resource: `1` or `"1"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Count {
+    Number(#[schemars(range(min = 1))] i64),
+    Text(#[schemars(regex(pattern = "^[1-9][0-9]{0,17}$"))] String),
+}
+
+impl Count {
+    /// The count, `None` when it is not a whole number.
+    pub fn value(&self) -> Option<i64> {
+        match self {
+            Count::Number(n) => Some(*n),
+            Count::Text(s) if s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+            Count::Text(_) => None,
+        }
+    }
 }
 
 /// CPU and memory quantities (`100m`, `256Mi`).

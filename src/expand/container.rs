@@ -105,7 +105,10 @@ pub fn resources(
         None => base,
         Some(e) => {
             let mut m = base.unwrap_or_default();
-            m.extend(e.iter().map(|(k, n)| (k.clone(), Quantity(n.to_string()))));
+            m.extend(
+                e.iter()
+                    .filter_map(|(k, n)| Some((k.clone(), Quantity(n.value()?.to_string())))),
+            );
             Some(m)
         }
     };

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{dns, path};
 use crate::diagnostic::Issue;
 use crate::spec::{
-    ContainerResources, EnvValue, PortSpec, ProbeCheck, ProbeKind, Probes, Protocol, RunAs,
+    ContainerResources, Count, EnvValue, PortSpec, ProbeCheck, ProbeKind, Probes, Protocol, RunAs,
     SecretEnv, SecurityProfile,
 };
 
@@ -299,13 +299,18 @@ pub fn check_extended(issues: &mut Vec<Issue>, at: &str, r: &ContainerResources)
             let here = format!("{at}.{kind}.{name}");
             if let Err(e) = check_extended_name(name) {
                 issues.push(Issue::error(here, format!("resource \"{name}\" {e}")));
-            } else if *n < 1 {
-                issues.push(Issue::error(
-                    here,
-                    format!("must be a whole number of at least 1, got {n}"),
-                ));
-            } else if kind == "requests" {
-                match limits.get(name) {
+                continue;
+            }
+            let Some(n) = n.value().filter(|n| *n >= 1) else {
+                let shown = match n {
+                    Count::Number(x) => x.to_string(),
+                    Count::Text(t) => format!("\"{t}\""),
+                };
+                issues.push(Issue::error(here, format!("must be a whole number of at least 1 (extended resources are counted, e.g. 1), got {shown}")));
+                continue;
+            };
+            if kind == "requests" {
+                match limits.get(name).and_then(Count::value) {
                     None => issues.push(Issue::error(here, format!("an extended resource needs a limit: set {at}.limits.{name} (the request defaults to it)"))),
                     Some(l) if l != n => issues.push(Issue::error(here, format!("must equal the limit {l} (Kubernetes does not overcommit extended resources); leave it out to use the limit"))),
                     _ => {}
