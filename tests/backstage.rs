@@ -77,6 +77,21 @@ struct Row {
 fn matrix() -> Vec<Row> {
     vec![
         Row {
+            id: "runas-probe-secrets",
+            params: json!({
+                "name": "jellyfin", "namespace": "media", "image": "ghcr.io/jellyfin/jellyfin:10.10.7",
+                "port": 8096, "replicas": 1,
+                "runAs": 568, "probePath": "/health", "secretsFromStore": "jellyfin",
+                "storagePattern": "longhorn-persistent", "storageSize": 20, "mountPath": "/config",
+                "ingressPattern": "internal-only", "path": "/",
+                "backupStrategy": "none"
+            }),
+            namespace: "media",
+            host: "jellyfin.in.hypyr.space",
+            kinds: &["Deployment", "ExternalSecret", "Ingress", "PersistentVolumeClaim", "Service"],
+            summary: &["`longhorn-persistent`, 20 GiB", "`internal-only`"],
+        },
+        Row {
             id: "ephemeral-internal",
             params: json!({
                 "name": "whoami", "image": "ghcr.io/traefik/whoami:v1.10.1",
@@ -324,6 +339,9 @@ const FIXTURE_FIELDS: &[(&str, &str)] = &[
     ("invalid-mountpath-", "mountPath"),
     ("invalid-ingress-host-", "host"),
     ("invalid-ingress-path-", "path"),
+    ("invalid-probes-path-", "probePath"),
+    ("invalid-secretenv-fromstore-", "secretsFromStore"),
+    ("invalid-runas-negative", "runAs"),
     ("invalid-backup-retention-", "retentionDays"),
     ("invalid-backup-schedule-", "backupSchedule"),
     ("invalid-backup-strategy-", "backupStrategy"),
@@ -377,8 +395,29 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
     known(Some(meta), &["name", "namespace"])?;
     known(
         Some(spec),
-        &["image", "port", "replicas", "storage", "ingress", "backup"],
+        &[
+            "image",
+            "port",
+            "replicas",
+            "runAs",
+            "probes",
+            "secretEnv",
+            "storage",
+            "ingress",
+            "backup",
+        ],
     )?;
+    // The form offers the integer runAs, the probe path and the store key only.
+    if spec.get("runAs").is_some_and(|r| !r.is_i64()) {
+        return Err("runAs other than an integer is not in the form".into());
+    }
+    known(spec.get("probes"), &["path"])?;
+    known(spec.get("secretEnv"), &["fromStore"])?;
+    for (block, field) in [("probes", "path"), ("secretEnv", "fromStore")] {
+        if spec.get(block).is_some_and(|b| b.get(field).is_none()) {
+            return Err(format!("{block} without {field} is not in the form"));
+        }
+    }
     let storage = spec.get("storage");
     known(storage, &["pattern", "size", "mountPath", "nas", "s3"])?;
     known(storage.and_then(|s| s.get("nas")), &["endpoint", "subpath"])?;
@@ -393,6 +432,9 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
     take(Some(spec), "image", "image")?;
     take(Some(spec), "port", "port")?;
     take(Some(spec), "replicas", "replicas")?;
+    take(Some(spec), "runAs", "runAs")?;
+    take(spec.get("probes"), "path", "probePath")?;
+    take(spec.get("secretEnv"), "fromStore", "secretsFromStore")?;
     take(storage, "pattern", "storagePattern")?;
     take(storage, "size", "storageSize")?;
     take(storage, "mountPath", "mountPath")?;
@@ -1230,6 +1272,21 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
             "replicas",
             &app["properties"]["replicas"],
             s(&format!("{spec}/replicas")),
+        ),
+        (
+            "runAs",
+            &app["properties"]["runAs"],
+            s(&format!("{spec}/runAs/anyOf/0/anyOf/0")),
+        ),
+        (
+            "probePath",
+            &app["properties"]["probePath"],
+            s(&format!("{spec}/probes/properties/path")),
+        ),
+        (
+            "secretsFromStore",
+            &app["properties"]["secretsFromStore"],
+            s(&format!("{spec}/secretEnv/properties/fromStore")),
         ),
         (
             "storageSize (longhorn)",
