@@ -88,7 +88,13 @@ fn matrix() -> Vec<Row> {
             }),
             namespace: "media",
             host: "jellyfin.in.hypyr.space",
-            kinds: &["Deployment", "ExternalSecret", "Ingress", "PersistentVolumeClaim", "Service"],
+            kinds: &[
+                "Deployment",
+                "ExternalSecret",
+                "Ingress",
+                "PersistentVolumeClaim",
+                "Service",
+            ],
             summary: &["`longhorn-persistent`, 20 GiB", "`internal-only`"],
         },
         Row {
