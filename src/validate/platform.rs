@@ -224,6 +224,11 @@ pub fn check(p: &Platform) -> Vec<Issue> {
         "spec.backup.volsync.secretStore",
         &p.backup.volsync.secret_store,
     );
+    check_store(
+        &mut issues,
+        "spec.secrets.secretStore",
+        &p.secrets.secret_store,
+    );
     issues
 }
 
