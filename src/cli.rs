@@ -76,6 +76,24 @@ pub enum Command {
         #[arg(long)]
         platform: bool,
     },
+    /// Turn app-template HelmReleases into AppSpecs (one per release, on stdout).
+    ///
+    /// Every value that cannot be carried over is listed on stderr with its values path
+    /// and why. The output always validates against the platform (--platform, or the
+    /// defaults). Exit 0 when everything was carried over, 1 when something was left out,
+    /// 2 when an input cannot be read or is not an app-template release.
+    Import {
+        /// HelmRelease files (an OCIRepository that a chartRef names may be given too).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// A PlatformConfig file to validate against.
+        #[arg(long, env = "APPSPEC_PLATFORM")]
+        platform: Option<PathBuf>,
+        /// A Flux substitution variable, VAR=value (repeatable): `${VAR}` in the release
+        /// becomes value.
+        #[arg(long = "set", value_name = "VAR=value", value_parser = parse_var)]
+        set: Vec<(String, String)>,
+    },
     /// Print the files of a directory that hold an AppSpec (nothing when there is none).
     Discover {
         /// The directory (default: the current directory).
@@ -122,6 +140,7 @@ pub enum Mode {
         out: PathBuf,
     },
     Discover(PathBuf),
+    Import(crate::import::Options),
 }
 
 /// Settings of a run.
@@ -198,6 +217,16 @@ impl From<Cli> for Config {
                 }
             }
             Some(Command::Discover { path }) => Mode::Discover(path),
+            Some(Command::Import {
+                paths,
+                platform,
+                set,
+            }) => Mode::Import(crate::import::Options {
+                paths,
+                platform,
+                vars: set.into_iter().collect(),
+                limits,
+            }),
             Some(Command::Validate {
                 paths,
                 platform,
@@ -224,6 +253,16 @@ impl From<Cli> for Config {
             }),
         };
         Config { mode, limits }
+    }
+}
+
+/// `VAR=value` of `--set`.
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if crate::import::subst::is_var_name(k) => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!(
+            "expected VAR=value with VAR a variable name, got {s:?}"
+        )),
     }
 }
 

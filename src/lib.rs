@@ -13,6 +13,7 @@ pub mod engine;
 pub mod expand;
 pub mod files;
 pub mod hydrate;
+pub mod import;
 pub mod kopiur;
 pub mod krm;
 pub mod lookalike;

@@ -148,6 +148,15 @@ fn run() -> anyhow::Result<ExitCode> {
             print_out(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
             Ok(ExitCode::SUCCESS)
         }
+        Mode::Import(options) => {
+            let outcome = appspec::import::run(&options);
+            let mut stderr = std::io::stderr().lock();
+            for line in &outcome.stderr {
+                writeln!(stderr, "{line}")?;
+            }
+            print_out(&outcome.stdout)?;
+            Ok(ExitCode::from(outcome.status as u8))
+        }
         Mode::Discover(dir) => {
             let files = appspec::render::discover(&dir, &config.limits)?;
             print_out(

@@ -1,0 +1,479 @@
+//! `appspec import`: app-template HelmReleases in, one validated AppSpec per release out,
+//! and every value that could not be carried over listed with its values path and why.
+//!
+//! `map` is the pure mapping; this module reads the files, resolves templates and `--set`
+//! variables, and runs each result through the engine (the same validation and expansion
+//! as the KRM function). A field the engine refuses is traced back to its values path,
+//! dropped with the engine's message, and the mapping runs again, so what is printed
+//! always validates and expands.
+
+pub mod map;
+pub mod network;
+pub mod release;
+pub mod shape;
+pub mod subst;
+pub mod values;
+pub mod volumes;
+pub mod workload;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Issue, ResourceRef};
+use crate::engine;
+use crate::platform;
+use crate::site::Site;
+use crate::source::Item;
+use crate::yaml::{self, Limits};
+
+use self::map::{Fatal, Input};
+use self::release::Release;
+use self::shape::Shape;
+use self::values::{Dropped, Path};
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub platform: Option<PathBuf>,
+    /// `--set VAR=value`: Flux substitution variables.
+    pub vars: BTreeMap<String, String>,
+    pub limits: Limits,
+}
+
+/// The exit status of an import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Everything was carried over.
+    Complete = 0,
+    /// Something was left out (listed on stderr), or a release could not be imported.
+    Partial = 1,
+    /// An input could not be read or is not an app-template release.
+    Unreadable = 2,
+}
+
+/// The result of an import: AppSpec documents for stdout, lines for stderr, a status.
+#[derive(Debug)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: Vec<String>,
+    pub status: Status,
+}
+
+/// One release's result.
+#[derive(Debug)]
+pub struct ReleaseOutcome {
+    pub file: String,
+    pub release: Release,
+    pub doc: Option<Value>,
+    pub dropped: Vec<Dropped>,
+    pub fatal: Option<Fatal>,
+    pub warnings: Vec<String>,
+    pub notes: Vec<&'static str>,
+}
+
+fn line(file: &str, release: &Release, path: &str, message: &str) -> String {
+    Diagnostic {
+        file: Some(file.to_string()),
+        document: None,
+        resource: Some(ResourceRef {
+            api_version: String::new(),
+            kind: release::HELM_RELEASE.into(),
+            name: release.name.clone(),
+            namespace: crate::source::namespace(&release.doc).map(str::to_string),
+        }),
+        issue: Issue::error(path, message),
+    }
+    .to_string()
+}
+
+/// Reads the `--platform` file: the engine's Item and the effective settings as JSON.
+fn platform_of(opts: &Options) -> Result<(Option<Item>, Value), Vec<String>> {
+    let Some(path) = &opts.platform else {
+        return Ok((
+            None,
+            serde_json::to_value(platform::Platform::default()).unwrap_or_default(),
+        ));
+    };
+    let file = path.display().to_string();
+    let text = crate::files::read(path, opts.limits.max_bytes)
+        .map_err(|e| vec![format!("the platform file: {}", chain(&e))])?;
+    let value = yaml::parse_one(&text, &opts.limits)
+        .map_err(|e| vec![format!("{file}: not valid YAML: {e}")])?;
+    if !crate::source::is_ours(&value, platform::KIND) {
+        return Err(vec![format!(
+            "{file}: the --platform file must be a PlatformConfig of {}",
+            crate::API_VERSION
+        )]);
+    }
+    let read = platform::read(&value);
+    let config = read.value.clone().unwrap_or_default();
+    let mut issues = read.issues.clone();
+    let (_, site_issues) = Site::new(config.clone());
+    issues.extend(read.screen(site_issues));
+    let errors: Vec<String> = issues
+        .iter()
+        .filter(|i| i.severity == crate::diagnostic::Severity::Error)
+        .map(|i| {
+            Diagnostic {
+                file: Some(file.clone()),
+                document: None,
+                resource: Some(crate::source::resource_ref(&value)),
+                issue: i.clone(),
+            }
+            .to_string()
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((
+        Some(Item::new(value, Some(file))),
+        serde_json::to_value(config).unwrap_or_default(),
+    ))
+}
+
+/// Whether a dotted spec path lies at or below `prefix` (`spec.mounts[1].path` below
+/// `spec.mounts[1]`).
+fn below(path: &str, prefix: &str) -> bool {
+    path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// Maps and validates one release, refusing what the engine refuses until it validates.
+pub fn import_release(
+    file: &str,
+    release: Release,
+    vars: &BTreeMap<String, String>,
+    shape: &Shape,
+    platform_item: Option<&Item>,
+    platform: &Value,
+) -> ReleaseOutcome {
+    let cx = subst::Context {
+        release_name: release.release_name.clone(),
+        release_namespace: release.namespace.clone(),
+        vars: vars.clone(),
+    };
+    let values = subst::apply(release.values().unwrap_or(&Value::Null), &cx);
+    let mut refused: BTreeMap<Path, String> = BTreeMap::new();
+    let mut out = ReleaseOutcome {
+        file: file.to_string(),
+        release: release.clone(),
+        doc: None,
+        dropped: Vec::new(),
+        fatal: None,
+        warnings: Vec::new(),
+        notes: Vec::new(),
+    };
+    // Each round refuses at least one more value, so this ends; the bound is a backstop.
+    for _ in 0..64 {
+        let input = Input {
+            release: &release,
+            values: &values,
+            shape,
+            platform,
+            refused: &refused,
+        };
+        let imported = match map::map(&input) {
+            Ok(i) => i,
+            Err(f) => {
+                out.fatal = Some(f);
+                return out;
+            }
+        };
+        let item = Item::new(imported.doc.clone(), Some(file.to_string()));
+        let outcome = engine::run(vec![item], platform_item.cloned());
+        let errors: Vec<&Diagnostic> = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
+        if errors.is_empty() {
+            out.warnings = outcome.diagnostics.iter().map(|d| d.describe()).collect();
+            out.doc = Some(imported.doc);
+            out.dropped = imported.dropped;
+            out.notes = imported.notes;
+            return out;
+        }
+        let mut progress = false;
+        for e in &errors {
+            let exact = imported
+                .origins
+                .iter()
+                .filter(|(spec, _)| below(&e.issue.path, spec))
+                .max_by_key(|(spec, _)| spec.len());
+            // A path the origins do not spell the same way (a key with dots): refuse every
+            // value of that spec field.
+            let field: String = e
+                .issue
+                .path
+                .split(['.', '['])
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(".");
+            let coarse: Vec<&(String, Path)> = imported
+                .origins
+                .iter()
+                .filter(|(spec, _)| field.starts_with("spec.") && below(spec, &field))
+                .collect();
+            let origin = exact.or_else(|| coarse.first().copied());
+            if exact.is_none() {
+                for (_, values_path) in coarse.iter().skip(1) {
+                    if !refused.contains_key(values_path) {
+                        refused.insert(
+                            values_path.clone(),
+                            format!("refused by AppSpec validation: {}", e.issue.message),
+                        );
+                        progress = true;
+                    }
+                }
+            }
+            match origin {
+                Some((_, values_path)) if !refused.contains_key(values_path) => {
+                    refused.insert(
+                        values_path.clone(),
+                        format!("refused by AppSpec validation: {}", e.issue.message),
+                    );
+                    progress = true;
+                }
+                _ => {}
+            }
+        }
+        if !progress {
+            let e = errors[0];
+            out.fatal = Some(Fatal {
+                path: Path::root(),
+                reason: format!(
+                    "the AppSpec would not validate: {}{}",
+                    if e.issue.path.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}: ", e.issue.path)
+                    },
+                    e.issue.message
+                ),
+            });
+            return out;
+        }
+    }
+    out.fatal = Some(Fatal {
+        path: Path::root(),
+        reason: "the AppSpec would not validate after dropping what the engine refused".into(),
+    });
+    out
+}
+
+/// An error and its cause on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    match e.source() {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
+/// Keeps a text safe inside a YAML comment: one line, control characters escaped.
+fn comment_safe(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// The import: reads every file, imports every app-template release in them.
+pub fn run(opts: &Options) -> Outcome {
+    let mut stderr = Vec::new();
+    let mut status = Status::Complete;
+    let (platform_item, platform) = match platform_of(opts) {
+        Ok(p) => p,
+        Err(lines) => {
+            return Outcome {
+                stdout: String::new(),
+                stderr: lines,
+                status: Status::Unreadable,
+            };
+        }
+    };
+    let mut docs: Vec<(String, Value)> = Vec::new();
+    for path in &opts.paths {
+        let file = path.display().to_string();
+        let text = match crate::files::read(path, opts.limits.max_bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                stderr.push(chain(&e));
+                status = Status::Unreadable;
+                continue;
+            }
+        };
+        match yaml::parse_stream(&text, &opts.limits) {
+            Ok(values) => {
+                let useful =
+                    |v: &Value| release::is_helm_release(v) || release::is_oci_repository(v);
+                if !values.iter().any(useful) {
+                    stderr.push(format!(
+                        "{file}: no HelmRelease (nor an OCIRepository) in this file"
+                    ));
+                    status = Status::Unreadable;
+                }
+                docs.extend(values.into_iter().map(|v| (file.clone(), v)));
+            }
+            Err(e) => {
+                stderr.push(format!("{file}: not valid YAML: {e}"));
+                status = Status::Unreadable;
+            }
+        }
+    }
+    let ocis: Vec<&Value> = docs
+        .iter()
+        .map(|(_, d)| d)
+        .filter(|d| release::is_oci_repository(d))
+        .collect();
+    let shape = Shape::default();
+    let mut results = Vec::new();
+    for (file, doc) in docs.iter().filter(|(_, d)| release::is_helm_release(d)) {
+        match release::recognize(doc, &ocis) {
+            Ok(r) => results.push(import_release(
+                file,
+                r,
+                &opts.vars,
+                &shape,
+                platform_item.as_ref(),
+                &platform,
+            )),
+            Err(e) => {
+                stderr.push(format!("{file}: {e}"));
+                status = Status::Unreadable;
+            }
+        }
+    }
+    // Releases that validate alone may still collide with each other.
+    let items: Vec<Item> = results
+        .iter()
+        .filter_map(|r| Some(Item::new(r.doc.clone()?, Some(r.file.clone()))))
+        .collect();
+    if items.len() > 1 {
+        let joint = engine::run(items, platform_item.clone());
+        for d in joint.diagnostics.iter().filter(|d| d.is_error()) {
+            if let Some(r) = results.iter_mut().find(|r| {
+                r.doc.is_some()
+                    && d.resource
+                        .as_ref()
+                        .is_some_and(|res| res.name == r.release.name)
+                    && d.file.as_deref() == Some(r.file.as_str())
+            }) {
+                r.doc = None;
+                r.fatal = Some(Fatal {
+                    path: Path::root(),
+                    reason: format!(
+                        "the AppSpec collides with another release of this run: {}",
+                        d.issue.message
+                    ),
+                });
+            }
+        }
+    }
+    let mut stdout = String::new();
+    for r in &results {
+        let name = &r.release.name;
+        for d in &r.dropped {
+            stderr.push(line(&r.file, &r.release, &d.path.to_string(), &d.reason));
+        }
+        if let Some(f) = &r.fatal {
+            stderr.push(line(
+                &r.file,
+                &r.release,
+                &f.path.to_string(),
+                &format!("{} (the release is not imported)", f.reason),
+            ));
+            status = status.max(Status::Partial);
+            continue;
+        }
+        for w in &r.warnings {
+            stderr.push(format!("{}: {w}", r.file));
+        }
+        if !r.dropped.is_empty() {
+            status = status.max(Status::Partial);
+        }
+        let Some(doc) = &r.doc else { continue };
+        let yaml = match yaml::to_string(doc) {
+            Ok(y) => y,
+            Err(e) => {
+                stderr.push(line(&r.file, &r.release, "", &e.to_string()));
+                status = status.max(Status::Partial);
+                continue;
+            }
+        };
+        stdout.push_str("---\n");
+        let ns = r
+            .release
+            .namespace
+            .as_deref()
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        let version = r
+            .release
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        stdout.push_str(&comment_safe(&format!(
+            "# Imported from {}: HelmRelease {ns}{name} (app-template{version}).",
+            r.file
+        )));
+        stdout.push('\n');
+        if !r.dropped.is_empty() {
+            let n = r.dropped.len();
+            stdout.push_str(&format!(
+                "# {n} value{} of the release {} not carried over; appspec import lists {} on stderr.\n",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "was" } else { "were" },
+                if n == 1 { "it" } else { "them" },
+            ));
+        }
+        for note in &r.notes {
+            stdout.push_str(&format!("# {note}\n"));
+        }
+        stdout.push_str(&yaml);
+        if !stdout.ends_with('\n') {
+            stdout.push('\n');
+        }
+    }
+    if status == Status::Unreadable && !stdout.is_empty() {
+        // Never a partial result for bad input: nothing is printed until every input reads.
+        stdout.clear();
+        stderr.push(
+            "no AppSpec is printed while an input cannot be read or is not an app-template release; fix or leave out the inputs above".to_string(),
+        );
+    }
+    Outcome {
+        stdout,
+        stderr,
+        status,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_paths_below_a_prefix() {
+        assert!(below("spec.mounts[1].path", "spec.mounts[1]"));
+        assert!(below("spec.ingress.host", "spec.ingress.host"));
+        assert!(!below("spec.ingress.hostx", "spec.ingress.host"));
+        assert!(!below("spec.mounts[10]", "spec.mounts[1]"));
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(comment_safe("a\nb: c"), "a\\nb: c");
+    }
+}

@@ -1,0 +1,876 @@
+//! Services, Ingresses, HTTPRoutes and ServiceMonitors of app-template values, onto
+//! AppSpec's port, ports, service, ingress and metrics.
+
+use serde_json::{Value, json};
+
+use super::map::Mapper;
+use super::values::Node;
+
+fn enabled(n: &Node) -> bool {
+    n.get("enabled").and_then(|e| e.bool()) != Some(false)
+}
+
+fn int_of(n: &Node) -> Option<i64> {
+    n.int().or_else(|| n.str().and_then(|s| s.parse().ok()))
+}
+
+/// Annotations that give a LoadBalancer its address.
+const LB_IP_ANNOTATIONS: &[&str] = &[
+    "lbipam.cilium.io/ips",
+    "io.cilium/lb-ipam-ips",
+    "metallb.io/loadBalancerIPs",
+    "metallb.universe.tf/loadBalancerIPs",
+    "kube-vip.io/loadbalancerIPs",
+];
+
+/// A LoadBalancer of the values: its `type` node (the origin), the nodes that give its
+/// address, the address and the names of its ports.
+type LoadBalancer<'v> = (Node<'v>, Vec<Node<'v>>, Option<String>, Vec<String>);
+
+/// The app's Services: the main port, extra ports, the Service port and LoadBalancers.
+pub fn services(m: &mut Mapper, root: &Node) {
+    let Some(all) = root.get("service") else {
+        return;
+    };
+    let controllers = root
+        .get("controllers")
+        .map(|c| c.entries().into_iter().filter(|(_, c)| enabled(c)).count())
+        .unwrap_or(0);
+    let cname = m.facts.controller.clone();
+    let mut ours: Vec<(String, Node)> = Vec::new();
+    for (id, svc) in all.entries() {
+        if !enabled(&svc) {
+            m.t.take(&svc);
+            continue;
+        }
+        let owner = svc
+            .get("controller")
+            .and_then(|c| c.str().map(str::to_string));
+        let mine = match &owner {
+            Some(o) => *o == cname,
+            None => controllers <= 1 || id == cname,
+        };
+        if mine {
+            ours.push((id.to_string(), svc));
+        } else {
+            m.t.drop(
+                &svc,
+                format!(
+                    "the Service of controller {}, which is not imported",
+                    owner.unwrap_or_else(|| id.to_string())
+                ),
+            );
+        }
+    }
+    if ours.is_empty() {
+        return;
+    }
+    let primary = ours
+        .iter()
+        .position(|(_, s)| s.get("primary").and_then(|p| p.bool()) == Some(true))
+        .or_else(|| {
+            ours.iter()
+                .position(|(id, _)| id == "app" || id == "main" || *id == cname)
+        })
+        .unwrap_or(0);
+    let app = m.input.release.name.clone();
+    m.facts.service = Some(ours[primary].0.clone());
+    let mut lb: Option<LoadBalancer> = None;
+    let mut all_ports: Vec<String> = Vec::new();
+    for (n, (_, svc)) in ours.iter().enumerate() {
+        let is_primary = n == primary;
+        for key in ["controller", "primary", "enabled"] {
+            if let Some(k) = svc.get(key) {
+                m.t.take(&k);
+            }
+        }
+        for key in ["forceRename", "nameOverride", "suffix", "prefix"] {
+            if let Some(k) = svc.get(key) {
+                if !is_primary || (k.str() == Some(app.as_str()) && key != "suffix") {
+                    m.t.take(&k);
+                } else {
+                    m.t.drop(&k, format!("the app's Service is named {app}"));
+                }
+            }
+        }
+        let ports: Vec<(&str, Node)> = svc
+            .get("ports")
+            .map(|p| p.entries())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, p)| {
+                if enabled(p) {
+                    true
+                } else {
+                    m.t.take(p);
+                    false
+                }
+            })
+            .collect();
+        let main_idx = if is_primary {
+            ports
+                .iter()
+                .position(|(name, _)| *name == "http")
+                .or_else(|| {
+                    ports
+                        .iter()
+                        .position(|(_, p)| p.get("primary").and_then(|x| x.bool()) == Some(true))
+                })
+                .or(if ports.is_empty() { None } else { Some(0) })
+        } else {
+            None
+        };
+        let mut names = Vec::new();
+        for (i, (pname, p)) in ports.iter().enumerate() {
+            let Some(port_node) = p.get("port") else {
+                m.t.drop(p, "a port without a number");
+                continue;
+            };
+            let Some(port) = int_of(&port_node) else {
+                m.t.drop(&port_node, "the port is not a number");
+                continue;
+            };
+            let target = match p.get("targetPort") {
+                Some(t) => match int_of(&t) {
+                    Some(t) => t,
+                    None => {
+                        m.t.drop(&t, "a named targetPort is not supported");
+                        continue;
+                    }
+                },
+                None => port,
+            };
+            let protocol = p
+                .get("protocol")
+                .and_then(|x| x.str().map(str::to_string))
+                .unwrap_or_else(|| "TCP".into());
+            for key in ["primary", "enabled"] {
+                if let Some(k) = p.get(key) {
+                    m.t.take(&k);
+                }
+            }
+            if let Some(a) = p.get("appProtocol") {
+                m.t.drop(&a, "appProtocol is not supported");
+            }
+            if let Some(a) = p.get("nodePort") {
+                m.t.drop(&a, "node ports are not supported");
+            }
+            if Some(i) == main_idx {
+                if matches!(protocol.as_str(), "UDP" | "SCTP" | "HTTPS") {
+                    m.t.drop(
+                        p,
+                        format!(
+                            "the app's main port speaks HTTP over TCP; {protocol} is not supported"
+                        ),
+                    );
+                    continue;
+                }
+                if let Some(x) = p.get("protocol") {
+                    m.t.take(&x);
+                }
+                if port == 80 {
+                    m.t.take(&port_node);
+                } else {
+                    m.emit(
+                        &["service", "port"],
+                        json!(port),
+                        &port_node,
+                        &format!(
+                            "a Service port other than 80 ({port}, forwarding to {target}) is"
+                        ),
+                    );
+                }
+                if m.emit(&["port"], json!(target), p, "the container port is") {
+                    m.facts.port = Some((target, port, pname.to_string()));
+                }
+                names.push("http".to_string());
+                continue;
+            }
+            if target != port {
+                m.t.drop(
+                    p,
+                    format!(
+                        "an extra port keeps one number on the container and the Service; this one maps {port} to {target}"
+                    ),
+                );
+                continue;
+            }
+            let value = match protocol.as_str() {
+                "UDP" => json!({"port": port, "protocol": "UDP"}),
+                "TCP" | "HTTP" | "AUTO" => json!(port),
+                other => {
+                    m.t.drop(p, format!("{other} ports are not supported"));
+                    continue;
+                }
+            };
+            if m.emit(&["ports", pname], value, p, "extra named ports are") {
+                m.facts.ports.insert(pname.to_string(), port);
+                names.push(pname.to_string());
+            }
+        }
+        all_ports.extend(names.iter().cloned());
+        let kind = svc.get("type").and_then(|t| t.str().map(str::to_string));
+        match kind.as_deref() {
+            None | Some("ClusterIP") => {
+                if let Some(t) = svc.get("type") {
+                    m.t.take(&t);
+                }
+                if !is_primary {
+                    m.t.drop_path(
+                        svc.path(),
+                        format!("a second Service: its ports are on the app's Service {app}"),
+                    );
+                }
+            }
+            Some("LoadBalancer") => {
+                let mut ip = None;
+                let mut parts = Vec::new();
+                if let Some(ann) = svc.get("annotations") {
+                    for (k, v) in ann.entries() {
+                        if LB_IP_ANNOTATIONS.contains(&k) {
+                            ip = v.str().map(str::to_string);
+                            parts.push(v);
+                        }
+                    }
+                }
+                if let Some(v) = svc.get("loadBalancerIP") {
+                    ip = ip.or(v.str().map(str::to_string));
+                    parts.push(v);
+                }
+                if let Some(v) = svc.get("externalTrafficPolicy") {
+                    m.default_or_drop(
+                        &v,
+                        &json!("Cluster"),
+                        "externalTrafficPolicy is not supported",
+                    );
+                }
+                let t = svc.get("type").expect("the type was read");
+                match &mut lb {
+                    Some((_, more, _, ports)) => {
+                        more.push(t);
+                        more.extend(parts);
+                        ports.extend(names);
+                    }
+                    None => lb = Some((t, parts, ip, names)),
+                }
+            }
+            Some(other) => {
+                let t = svc.get("type").expect("the type was read");
+                m.t.drop(&t, format!("a {other} Service is not supported"));
+            }
+        }
+        if let Some(ann) = svc.get("annotations") {
+            for (k, v) in ann.entries() {
+                if !m.t.is_used(&v) && !LB_IP_ANNOTATIONS.contains(&k) {
+                    m.t.drop(&v, "Service annotations are not supported");
+                }
+            }
+        }
+    }
+    if let Some((origin, parts, ip, ports)) = lb {
+        let mut value = json!({});
+        if let Some(ip) = ip {
+            value["ip"] = json!(ip);
+        }
+        if ports.len() != all_ports.len() {
+            value["ports"] = json!(ports);
+        }
+        let what = "a LoadBalancer Service is";
+        if m.emit(&["service", "loadBalancer"], value, &origin, what) {
+            for p in &parts {
+                m.t.take(p);
+            }
+        } else {
+            // The ports stay on the app's Service; the LoadBalancer is what is lost.
+            let reason = m
+                .input
+                .refused
+                .iter()
+                .find(|(r, _)| origin.path().starts_with(r))
+                .map(|(_, msg)| msg.clone())
+                .unwrap_or_else(|| super::map::unsupported(what));
+            for p in &parts {
+                m.t.drop(p, reason.clone());
+            }
+        }
+    }
+}
+
+/// Which of the platform's patterns a name (class, Gateway) suggests.
+fn pattern_by_name(name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    if ["external", "public", "tunnel"]
+        .iter()
+        .any(|w| n.contains(w))
+    {
+        Some("external-via-tunnel")
+    } else if ["internal", "private", "lan"].iter().any(|w| n.contains(w)) {
+        Some("internal-only")
+    } else {
+        None
+    }
+}
+
+fn platform_key(pattern: &str) -> &'static str {
+    if pattern == "external-via-tunnel" {
+        "external"
+    } else {
+        "internal"
+    }
+}
+
+/// Hosts of a route or an ingress, each with its origin.
+fn hosts<'v>(m: &mut Mapper, hosts: Vec<Node<'v>>) -> Vec<(String, Node<'v>)> {
+    let mut out = Vec::new();
+    for h in hosts {
+        if let Some(host) = m.real_text(&h, "the host") {
+            if out.iter().any(|(x, _)| *x == host) {
+                m.t.take(&h);
+            } else {
+                out.push((host, h));
+            }
+        }
+    }
+    out
+}
+
+/// Picks internal or external for an app reached by these hosts through a class.
+fn pattern_by_host(m: &Mapper, host: Option<&str>) -> Option<&'static str> {
+    let host = host?;
+    let internal = m.platform("/dns/internalDomain").and_then(Value::as_str)?;
+    let external = m.platform("/dns/externalDomain").and_then(Value::as_str)?;
+    let under = |d: &str| host.ends_with(&format!(".{d}"));
+    if internal != external && under(internal) {
+        Some("internal-only")
+    } else if under(external) {
+        Some("external-via-tunnel")
+    } else {
+        None
+    }
+}
+
+/// The ingress of the app: an HTTPRoute or an Ingress of the values (routes first).
+pub fn exposure(m: &mut Mapper, root: &Node) {
+    let mut routes: Vec<Node> = Vec::new();
+    let mut ingresses: Vec<Node> = Vec::new();
+    for (key, list) in [("route", &mut routes), ("ingress", &mut ingresses)] {
+        for (_, e) in root.get(key).map(|r| r.entries()).unwrap_or_default() {
+            if enabled(&e) {
+                list.push(e);
+            } else {
+                m.t.take(&e);
+            }
+        }
+    }
+    // The first route (else Ingress) that reaches the app's main port is the app's.
+    let candidates: Vec<(Node, bool)> = routes
+        .into_iter()
+        .map(|r| (r, true))
+        .chain(ingresses.into_iter().map(|i| (i, false)))
+        .collect();
+    let pick = candidates
+        .iter()
+        .position(|(n, is_route)| reaches_app(m, n, *is_route));
+    let Some(pick) = pick else {
+        for (n, _) in &candidates {
+            m.t.drop(n, "it routes to another Service or port than the app's");
+        }
+        m.spec.insert("ingress".into(), json!({"pattern": "none"}));
+        return;
+    };
+    let (chosen, is_route) = candidates[pick].clone();
+    let chosen_path = chosen.path().to_string();
+    for (i, (n, _)) in candidates.iter().enumerate() {
+        if i == pick {
+            continue;
+        }
+        let reason = if reaches_app(m, n, is_route) {
+            format!(
+                "the app is reached through one ingress ({chosen_path}); another is not supported"
+            )
+        } else {
+            "it routes to another Service or port than the app's".to_string()
+        };
+        m.t.drop(n, reason);
+    }
+    if let Some(e) = chosen.get("enabled") {
+        m.t.take(&e);
+    }
+    if is_route {
+        route(m, &chosen);
+    } else {
+        ingress(m, &chosen);
+    }
+}
+
+/// Whether a route or an Ingress sends traffic to the app's main port (a route without
+/// rules goes to the primary Service).
+fn reaches_app(m: &Mapper, n: &Node, is_route: bool) -> bool {
+    if is_route {
+        let rules = n.get("rules").map(|r| r.items()).unwrap_or_default();
+        rules.is_empty()
+            || rules.iter().any(|rule| {
+                let backends = rule
+                    .get("backendRefs")
+                    .map(|b| b.items())
+                    .unwrap_or_default();
+                !backends.is_empty()
+                    && backends.iter().all(|b| {
+                        is_app_backend(
+                            m,
+                            b.get("identifier").and_then(|x| x.str()),
+                            b.get("name").and_then(|x| x.str()),
+                            b.get("port").as_ref(),
+                        )
+                    })
+            })
+    } else {
+        let paths: Vec<Node> = n
+            .get("hosts")
+            .map(|h| h.items())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|h| h.get("paths").map(|p| p.items()).unwrap_or_default())
+            .collect();
+        paths.is_empty()
+            || paths.iter().any(|p| {
+                p.get("service").is_none_or(|s| {
+                    is_app_backend(
+                        m,
+                        s.get("identifier").and_then(|x| x.str()),
+                        s.get("name").and_then(|x| x.str()),
+                        s.get("port").as_ref(),
+                    )
+                })
+            })
+    }
+}
+
+/// Whether a backend (service identifier or name, and port) is the app's main port.
+fn is_app_backend(m: &Mapper, id: Option<&str>, name: Option<&str>, port: Option<&Node>) -> bool {
+    let app = m.input.release.name.as_str();
+    let service_ok = match (id, name) {
+        (Some(id), _) => m.facts.service.as_deref() == Some(id),
+        (None, Some(name)) => name == app || m.facts.service.as_deref() == Some(name),
+        (None, None) => true,
+    };
+    let port_ok = match port {
+        None => true,
+        Some(p) => match (p.int(), p.str()) {
+            (Some(n), _) => m.facts.port.as_ref().is_some_and(|(_, s, _)| *s == n),
+            (_, Some(name)) => {
+                name == "http" || m.facts.port.as_ref().is_some_and(|(_, _, n)| n == name)
+            }
+            _ => false,
+        },
+    };
+    service_ok && port_ok
+}
+
+fn route(m: &mut Mapper, r: &Node) {
+    if let Some(kind) = r.get("kind") {
+        if kind.str() == Some("HTTPRoute") {
+            m.t.take(&kind);
+        } else {
+            m.t.drop(r, "only HTTP routes are supported");
+            m.spec.insert("ingress".into(), json!({"pattern": "none"}));
+            return;
+        }
+    }
+    // The pattern, from the Gateways the route attaches to.
+    let refs = r.get("parentRefs").map(|p| p.items()).unwrap_or_default();
+    let gateways = m.platform("/ingress/gateway").cloned();
+    let mut chosen: Option<&'static str> = None;
+    let mut judged = Vec::new();
+    for p in &refs {
+        let name = p.get("name").and_then(|n| n.str()).unwrap_or("");
+        let ns = p.get("namespace").and_then(|n| n.str());
+        let by_platform = ["internal", "external"].into_iter().find(|k| {
+            gateways.as_ref().and_then(|g| g.get(*k)).is_some_and(|g| {
+                g.get("name").and_then(Value::as_str) == Some(name)
+                    && ns.is_none_or(|ns| g.get("namespace").and_then(Value::as_str) == Some(ns))
+            })
+        });
+        let pattern = match by_platform {
+            Some("external") => Some("external-via-tunnel"),
+            Some(_) => Some("internal-only"),
+            None => pattern_by_name(name),
+        };
+        if pattern == Some("external-via-tunnel") || chosen.is_none() {
+            chosen = pattern.or(chosen);
+        }
+        judged.push((p.clone(), pattern, by_platform.is_some()));
+    }
+    let pattern = chosen.unwrap_or("internal-only");
+    m.spec.insert("ingress".into(), json!({"pattern": pattern}));
+    let key = platform_key(pattern);
+    let site_gateway = gateways.as_ref().and_then(|g| g.get(key)).cloned();
+    for (p, pat, matches_platform) in judged {
+        if pat != Some(pattern) {
+            m.t.drop(
+                &p,
+                format!("an app has one ingress pattern ({pattern}); this Gateway serves another"),
+            );
+            continue;
+        }
+        if !matches_platform {
+            let reason = match &site_gateway {
+                Some(g) => format!(
+                    "the Gateway of {pattern} apps comes from the platform: {}/{}",
+                    g.get("namespace").and_then(Value::as_str).unwrap_or(""),
+                    g.get("name").and_then(Value::as_str).unwrap_or("")
+                ),
+                None => format!(
+                    "the Gateway comes from the platform (PlatformConfig ingress.gateway.{key}); this site has none, so the app gets an Ingress"
+                ),
+            };
+            m.t.drop(&p, reason);
+            continue;
+        }
+        for (k, v) in p.entries() {
+            match k {
+                "name" | "namespace" => m.t.take(&v),
+                "group" => m.default_or_drop(
+                    &v,
+                    &json!("gateway.networking.k8s.io"),
+                    "another Gateway API group",
+                ),
+                "kind" => m.default_or_drop(
+                    &v,
+                    &json!("Gateway"),
+                    "only Gateways are supported as parents",
+                ),
+                "sectionName" => {
+                    let site = site_gateway.as_ref().and_then(|g| g.get("sectionName"));
+                    if site.is_some_and(|s| s == v.value) {
+                        m.t.take(&v);
+                    } else {
+                        m.t.drop(
+                            &v,
+                            "the listener (sectionName) comes from the platform's Gateway",
+                        );
+                    }
+                }
+                _ => m.t.drop(&v, "not supported in a parentRef"),
+            }
+        }
+    }
+    let names = r.get("hostnames").map(|h| h.items()).unwrap_or_default();
+    let found = hosts(m, names);
+    emit_hosts(m, found);
+    // Rules: one path to the app's port.
+    let rules = r.get("rules").map(|x| x.items()).unwrap_or_default();
+    let mut path: Option<(String, Node)> = None;
+    for (i, rule) in rules.iter().enumerate() {
+        let backends = rule
+            .get("backendRefs")
+            .map(|b| b.items())
+            .unwrap_or_default();
+        let ours = backends.iter().all(|b| {
+            is_app_backend(
+                m,
+                b.get("identifier").and_then(|x| x.str()),
+                b.get("name").and_then(|x| x.str()),
+                b.get("port").as_ref(),
+            )
+        });
+        if !ours || backends.len() > 1 {
+            m.t.drop(
+                rule,
+                "a rule to another backend (or several) is not supported",
+            );
+            continue;
+        }
+        for b in &backends {
+            m.t.take(b);
+        }
+        if let Some(bk) = rule.get("backendRefs") {
+            m.t.take(&bk);
+        }
+        let matches = rule.get("matches").map(|x| x.items()).unwrap_or_default();
+        let mut rule_path = "/".to_string();
+        for mt in &matches {
+            let prefix = mt.get("path").filter(|p| {
+                p.get("type").and_then(|t| t.str()).unwrap_or("PathPrefix") == "PathPrefix"
+                    && p.entries().len() <= 2
+            });
+            match (prefix, mt.entries().len()) {
+                (Some(p), 1) => {
+                    rule_path = p
+                        .get("value")
+                        .and_then(|v| m.text(&v))
+                        .unwrap_or_else(|| "/".into());
+                    m.t.take(mt);
+                }
+                _ => m.t.drop(mt, "only a path prefix match is supported"),
+            }
+        }
+        if matches.len() > 1 {
+            continue;
+        }
+        for (k, v) in rule.entries() {
+            if !matches!(k, "backendRefs" | "matches") {
+                m.t.drop(&v, format!("route rule {k} are not supported"));
+            }
+        }
+        match &path {
+            None => path = Some((rule_path, rule.clone())),
+            Some(_) if i > 0 => m.t.drop(rule, "one path per app"),
+            Some(_) => {}
+        }
+    }
+    if let Some((p, node)) = path
+        && p != "/"
+    {
+        m.emit(&["ingress", "path"], json!(p), &node, "a path prefix is");
+    }
+    if let Some(ann) = r.get("annotations") {
+        annotations(m, &ann, pattern);
+    }
+    for key in ["labels"] {
+        if let Some(v) = r.get(key) {
+            m.t.drop(&v, "route labels are not supported");
+        }
+    }
+}
+
+fn emit_hosts(m: &mut Mapper, found: Vec<(String, Node)>) {
+    let mut iter = found.into_iter();
+    let mut have_host = false;
+    for (host, node) in iter.by_ref() {
+        if m.emit(&["ingress", "host"], json!(host), &node, "a host is") {
+            have_host = true;
+            break;
+        }
+    }
+    if !have_host {
+        return;
+    }
+    for (host, node) in iter {
+        m.push(
+            &["ingress", "aliases"],
+            json!(host),
+            &node,
+            "more hosts (aliases) are",
+        );
+    }
+}
+
+/// Annotations the function writes itself, by pattern.
+fn owned_annotation(m: &Mapper, key: &str, value: &Node, pattern: &str) -> Option<bool> {
+    let external = pattern == "external-via-tunnel";
+    match key {
+        "external-dns.alpha.kubernetes.io/hostname"
+        | "external-dns.alpha.kubernetes.io/cloudflare-proxied" => Some(external),
+        "external-dns.alpha.kubernetes.io/target" => {
+            let site = m
+                .platform("/ingress/external/target")
+                .and_then(Value::as_str);
+            Some(external && site.is_some() && site == value.str())
+        }
+        "kubernetes.io/ingress.class" => Some(true),
+        _ => None,
+    }
+}
+
+fn annotations(m: &mut Mapper, ann: &Node, pattern: &str) {
+    for (key, v) in ann.entries() {
+        match owned_annotation(m, key, &v, pattern) {
+            Some(true) => m.t.take(&v),
+            Some(false) => m.t.drop(
+                &v,
+                "external-dns settings come from the pattern and the platform (ingress.external.target)",
+            ),
+            None => {
+                let Some(text) = m.text(&v) else { continue };
+                m.emit(&["ingress", "annotations", key], json!(text), &v, "ingress annotations are");
+            }
+        }
+    }
+}
+
+fn ingress(m: &mut Mapper, i: &Node) {
+    let class = i
+        .get("className")
+        .or_else(|| i.get("ingressClassName"))
+        .and_then(|c| c.str().map(str::to_string));
+    let host_nodes: Vec<Node> = i
+        .get("hosts")
+        .map(|h| h.items())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|h| h.get("host"))
+        .collect();
+    let first_host = host_nodes.first().and_then(|h| h.str().map(str::to_string));
+    let internal_class = m
+        .platform("/ingress/internal/className")
+        .and_then(Value::as_str);
+    let external_class = m
+        .platform("/ingress/external/className")
+        .and_then(Value::as_str);
+    let by_class = class.as_deref().and_then(|c| {
+        match (Some(c) == internal_class, Some(c) == external_class) {
+            (true, false) => Some("internal-only"),
+            (false, true) => Some("external-via-tunnel"),
+            _ => None,
+        }
+    });
+    let has_target = i
+        .get("annotations")
+        .and_then(|a| a.get("external-dns.alpha.kubernetes.io/target"))
+        .is_some();
+    let pattern = by_class
+        .or_else(|| pattern_by_host(m, first_host.as_deref()))
+        .or_else(|| class.as_deref().and_then(pattern_by_name))
+        .or(has_target.then_some("external-via-tunnel"))
+        .unwrap_or("internal-only");
+    m.spec.insert("ingress".into(), json!({"pattern": pattern}));
+    let site_class = if pattern == "external-via-tunnel" {
+        external_class
+    } else {
+        internal_class
+    };
+    for key in ["className", "ingressClassName"] {
+        if let Some(c) = i.get(key) {
+            if c.str() == site_class {
+                m.t.take(&c);
+            } else {
+                m.t.drop(
+                    &c,
+                    format!(
+                        "the ingress class comes from the platform: {} for {pattern} apps",
+                        site_class.unwrap_or("")
+                    ),
+                );
+            }
+        }
+    }
+    let mut path: Option<(String, Node)> = None;
+    for h in i.get("hosts").map(|h| h.items()).unwrap_or_default() {
+        for p in h.get("paths").map(|p| p.items()).unwrap_or_default() {
+            let svc = p.get("service");
+            let ours = svc.as_ref().is_none_or(|s| {
+                is_app_backend(
+                    m,
+                    s.get("identifier").and_then(|x| x.str()),
+                    s.get("name").and_then(|x| x.str()),
+                    s.get("port").as_ref(),
+                )
+            });
+            if !ours {
+                m.t.drop(&p, "a path to another Service is not supported");
+                continue;
+            }
+            if let Some(s) = svc {
+                m.t.take(&s);
+            }
+            if let Some(t) = p.get("pathType") {
+                if matches!(t.str(), Some("Prefix" | "ImplementationSpecific")) {
+                    m.t.take(&t);
+                } else {
+                    m.t.drop(&t, "only prefix paths are supported");
+                }
+            }
+            let value = p
+                .get("path")
+                .and_then(|v| m.text(&v))
+                .unwrap_or_else(|| "/".into());
+            match &path {
+                None => path = Some((value, p.clone())),
+                Some((first, _)) if *first == value => m.t.take(&p),
+                Some(_) => m.t.drop(&p, "one path per app"),
+            }
+        }
+    }
+    let found = hosts(m, host_nodes);
+    emit_hosts(m, found);
+    match path {
+        Some((p, node)) if p != "/" => {
+            m.emit(&["ingress", "path"], json!(p), &node, "a path prefix is");
+        }
+        Some((_, node)) => m.t.take(&node),
+        None => {}
+    }
+    if let Some(tls) = i.get("tls") {
+        if m.platform("/ingress/tls").is_some_and(|t| !t.is_null()) {
+            m.t.take(&tls);
+        } else {
+            m.t.drop(
+                &tls,
+                "TLS comes from the platform (PlatformConfig ingress.tls); this site has none",
+            );
+        }
+    }
+    if let Some(ann) = i.get("annotations") {
+        annotations(m, &ann, pattern);
+    }
+}
+
+/// A ServiceMonitor for the app's Service onto `metrics`.
+pub fn metrics(m: &mut Mapper, root: &Node) {
+    let monitors: Vec<Node> = root
+        .get("serviceMonitor")
+        .map(|s| s.entries().into_iter().map(|(_, n)| n).collect())
+        .unwrap_or_default();
+    let mut done = false;
+    for mon in monitors {
+        if !enabled(&mon) {
+            m.t.take(&mon);
+            continue;
+        }
+        if done {
+            m.t.drop(&mon, "one ServiceMonitor per app");
+            continue;
+        }
+        done = true;
+        if !m.shape().has(&["metrics"]) {
+            m.t.drop(
+                &mon,
+                super::map::unsupported("metrics (a ServiceMonitor) are"),
+            );
+            continue;
+        }
+        let endpoints = mon.get("endpoints").map(|e| e.items()).unwrap_or_default();
+        let Some(ep) = endpoints.first() else {
+            m.t.drop(&mon, "a ServiceMonitor without endpoints");
+            continue;
+        };
+        for extra in endpoints.iter().skip(1) {
+            m.t.drop(extra, "one metrics endpoint per app");
+        }
+        let port = ep.get("port").and_then(|p| p.str().map(str::to_string));
+        let port = match port {
+            Some(p) if m.facts.ports.contains_key(&p) => p,
+            Some(p) if m.facts.port.as_ref().is_some_and(|(_, _, n)| *n == p) => "http".into(),
+            _ => {
+                m.t.drop(&mon, "the metrics port is not a named port of the app");
+                continue;
+            }
+        };
+        let mut value = json!({"port": port});
+        for key in ["path", "interval"] {
+            if let Some(v) = ep.get(key).and_then(|v| m.text(&v)) {
+                value[key] = json!(v);
+            }
+        }
+        for (k, v) in ep.entries() {
+            match k {
+                "port" | "path" | "interval" => {}
+                "scheme" => m.default_or_drop(&v, &json!("http"), "metrics are scraped over http"),
+                _ => {
+                    m.t.drop(&v, format!("{k} of a metrics endpoint is not supported"))
+                }
+            }
+        }
+        for (k, v) in mon.entries() {
+            match k {
+                "endpoints" | "enabled" => {}
+                "serviceName" | "service" => m.t.take(&v),
+                _ => {
+                    m.t.drop(&v, format!("{k} of a ServiceMonitor is not supported"))
+                }
+            }
+        }
+        m.emit(&["metrics"], value, &mon, "metrics (a ServiceMonitor) are");
+    }
+}

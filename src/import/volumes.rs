@@ -1,0 +1,622 @@
+//! `persistence` of app-template values onto AppSpec's storage, mounts and files.
+
+use serde_json::{Map, Value, json};
+
+use super::map::Mapper;
+use super::values::Node;
+
+/// One mount of a persistence item into the app's main container.
+#[derive(Clone, Debug)]
+struct Mount<'v> {
+    path: String,
+    sub_path: Option<String>,
+    read_only: bool,
+    /// The mount entry, or the item itself for the default mount.
+    node: Node<'v>,
+}
+
+fn enabled(n: &Node) -> bool {
+    n.get("enabled").and_then(|e| e.bool()) != Some(false)
+}
+
+/// The type of a persistence item, as app-template defaults it.
+fn kind_of(item: &Node) -> String {
+    item.get("type")
+        .and_then(|t| t.str().map(str::to_string))
+        .unwrap_or_else(|| "persistentVolumeClaim".into())
+}
+
+/// The mounts of an item into the main container; mounts into other containers are
+/// dropped.
+fn mounts<'v>(m: &mut Mapper, id: &str, item: &Node<'v>) -> Vec<Mount<'v>> {
+    let default_path = if kind_of(item) == "hostPath" {
+        item.get("hostPath")
+            .and_then(|h| h.str().map(str::to_string))
+            .unwrap_or_else(|| format!("/{id}"))
+    } else {
+        format!("/{id}")
+    };
+    let global = item.get("globalMounts");
+    let advanced = item.get("advancedMounts");
+    if global.is_none() && advanced.is_none() {
+        return vec![Mount {
+            path: default_path,
+            sub_path: None,
+            read_only: false,
+            node: item.clone(),
+        }];
+    }
+    let mut entries: Vec<Node> = global.map(|g| g.items()).unwrap_or_default();
+    if let Some(adv) = advanced {
+        for (ctrl, containers) in adv.entries() {
+            if ctrl != m.facts.controller {
+                m.t.drop(
+                    &containers,
+                    format!("mounts into controller {ctrl}, which is not imported"),
+                );
+                continue;
+            }
+            for (container, list) in containers.entries() {
+                if container == m.facts.container {
+                    entries.extend(list.items());
+                } else {
+                    m.t.drop(
+                        &list,
+                        format!("mounts into container {container}: extra containers share the app's mounts"),
+                    );
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for e in entries {
+        let mut mount = Mount {
+            path: default_path.clone(),
+            sub_path: None,
+            read_only: false,
+            node: e.clone(),
+        };
+        for (k, v) in e.entries() {
+            match k {
+                "path" => match m.text(&v) {
+                    Some(p) => mount.path = p,
+                    None => continue,
+                },
+                "subPath" => mount.sub_path = m.text(&v),
+                "readOnly" => mount.read_only = v.bool() == Some(true),
+                "subPathExpr" | "mountPropagation" => {
+                    m.t.drop(&v, format!("{k} is not supported"));
+                }
+                _ => {}
+            }
+        }
+        out.push(mount);
+    }
+    out
+}
+
+/// GiB from a Kubernetes quantity, rounded up (at least 1).
+pub fn gib(quantity: &str) -> Option<i64> {
+    let q = quantity.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(q.len());
+    if split == 0 {
+        return None;
+    }
+    let (num, unit) = q.split_at(split);
+    let factor: f64 = match unit {
+        "" => 1.0,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        _ => return None,
+    };
+    let bytes: f64 = num.parse::<f64>().ok()? * factor;
+    Some(((bytes / 1024f64.powi(3)).ceil() as i64).max(1))
+}
+
+/// The name app-template gives the PVC of an item, so that AppSpec can adopt it.
+fn chart_pvc_name(m: &Mapper, id: &str, item: &Node, chart_pvcs: usize) -> String {
+    if let Some(f) = item.get("forceRename").and_then(|f| f.str()) {
+        return f.to_string();
+    }
+    let base = m.input.release.release_name.clone();
+    let per_item = m.input.release.major() == Some(3) || chart_pvcs > 1;
+    let mut name = if per_item && id != base && !base.ends_with(&format!("-{id}")) {
+        format!("{base}-{id}")
+    } else {
+        base
+    };
+    if let Some(suffix) = item.get("suffix").and_then(|s| s.str())
+        && !name.ends_with(&format!("-{suffix}"))
+    {
+        name = format!("{name}-{suffix}");
+    }
+    name.to_lowercase()
+}
+
+pub fn persistence(m: &mut Mapper, root: &Node) {
+    let Some(all) = root.get("persistence") else {
+        return;
+    };
+    let mut items: Vec<(&str, Node)> = Vec::new();
+    for (id, item) in all.entries() {
+        if enabled(&item) {
+            items.push((id, item));
+        } else {
+            m.t.take(&item);
+        }
+    }
+    let chart_pvcs = items
+        .iter()
+        .filter(|(_, i)| kind_of(i) == "persistentVolumeClaim" && i.get("existingClaim").is_none())
+        .count();
+    let mut with_mounts: Vec<(&str, Node, Vec<Mount>)> = Vec::new();
+    for (id, item) in items {
+        let ms = mounts(m, id, &item);
+        with_mounts.push((id, item, ms));
+    }
+    // The app's storage: a claim mounted without subPath, `config` first.
+    let candidate = with_mounts
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, i, ms))| {
+            kind_of(i) == "persistentVolumeClaim" && ms.iter().any(|x| x.sub_path.is_none())
+        })
+        .min_by_key(|(_, (id, _, ms))| {
+            let config = *id == "config" || ms.iter().any(|x| x.path == "/config");
+            !config
+        })
+        .map(|(n, _)| n);
+    let mut has_storage = false;
+    if let Some(n) = candidate {
+        let (id, item, ms) = with_mounts[n].clone();
+        has_storage = storage(m, id, &item, &ms, chart_pvcs).is_some();
+    }
+    // An emptyDir as the app's storage, when nothing else is: no phantom /data volume.
+    for (n, (_, item, ms)) in with_mounts.iter().enumerate() {
+        if Some(n) == candidate {
+            continue;
+        }
+        if ms.is_empty() {
+            // Mounted only into other containers: what was lost is said on those mounts.
+            m.t.take(item);
+            continue;
+        }
+        match kind_of(item).as_str() {
+            "persistentVolumeClaim" => {
+                if let Some(claim) = item.get("existingClaim") {
+                    let Some(name) = m.real_text(&claim, "the claim name") else {
+                        m.t.drop(item, "the claim has no usable name");
+                        continue;
+                    };
+                    claim_mounts(m, item, ms, &name);
+                    m.t.take(&claim);
+                } else {
+                    m.t.drop(
+                        item,
+                        "a second volume made by the chart is not supported: create the claim apart and mount it as an existing claim",
+                    );
+                }
+            }
+            "nfs" => nfs(m, item, ms),
+            "emptyDir" => {
+                let simple = item.get("sizeLimit").is_none()
+                    && item.get("medium").is_none()
+                    && ms.len() == 1
+                    && ms[0].sub_path.is_none()
+                    && !ms[0].read_only;
+                let restricted_tmp = m.facts.restricted
+                    && ms.iter().all(|x| x.path == "/tmp" && x.sub_path.is_none());
+                if restricted_tmp {
+                    // security: restricted gives the app a writable /tmp.
+                    m.t.take(item);
+                } else if simple && !has_storage {
+                    let value = json!({"pattern": "ephemeral", "mountPath": ms[0].path});
+                    if m.emit(&["storage"], value, item, "storage is") {
+                        m.facts.storage_pattern = Some("ephemeral".into());
+                        has_storage = true;
+                    }
+                } else {
+                    empty_dirs(m, item, ms);
+                }
+            }
+            "configMap" | "secret" => files(m, root, item, ms),
+            "hostPath" => m.t.drop(item, "host paths are not supported"),
+            other => m.t.drop(item, format!("{other} volumes are not supported")),
+        }
+    }
+}
+
+/// The app's storage from a claim item; returns the claim name the app mounts.
+fn storage(
+    m: &mut Mapper,
+    id: &str,
+    item: &Node,
+    ms: &[Mount],
+    chart_pvcs: usize,
+) -> Option<String> {
+    let main = ms.iter().position(|x| x.sub_path.is_none())?;
+    let mount_path = ms[main].path.clone();
+    let existing = item.get("existingClaim");
+    let mut value = Map::new();
+    let claim_name;
+    if let Some(claim) = &existing {
+        claim_name = m.real_text(claim, "the claim name")?;
+        value.insert("pattern".into(), json!("existing-claim"));
+        value.insert("claimName".into(), json!(claim_name));
+    } else {
+        let Some(size) = item.get("size") else {
+            m.t.drop(item, "a volume without a size");
+            return None;
+        };
+        let Some(gib) = size.str().and_then(gib) else {
+            m.t.drop(&size, "the size is not a quantity");
+            return None;
+        };
+        value.insert("pattern".into(), json!("longhorn-persistent"));
+        value.insert("size".into(), json!(gib));
+        claim_name = chart_pvc_name(m, id, item, chart_pvcs);
+        let app = m.input.release.name.clone();
+        if claim_name == format!("{app}-data") {
+            // AppSpec's own name for the claim: adopted as it is.
+        } else if m.shape().has(&["storage", "claimName"]) {
+            value.insert("claimName".into(), json!(claim_name));
+        } else {
+            m.t.drop_path(
+                item.path().key("size"),
+                format!(
+                    "the chart's PVC {claim_name} is not adopted: AppSpec makes {app}-data ({}); move the data or restore it from a backup",
+                    super::map::unsupported("naming the claim (storage.claimName) is")
+                ),
+            );
+        }
+        for (k, v) in item.entries() {
+            match k {
+                "storageClass" => {
+                    let site = m
+                        .platform("/storage/longhorn/storageClassName")
+                        .and_then(Value::as_str);
+                    if v.str() == site {
+                        m.t.take(&v);
+                    } else {
+                        m.t.drop(
+                            &v,
+                            format!(
+                                "the storage class comes from the platform: {}",
+                                site.unwrap_or("")
+                            ),
+                        );
+                    }
+                }
+                "accessMode" => m.default_or_drop(
+                    &v,
+                    &json!("ReadWriteOnce"),
+                    "the app's volume is ReadWriteOnce",
+                ),
+                "retain" | "suffix" | "forceRename" => m.t.take(&v),
+                "dataSource" | "dataSourceRef" => m.t.drop(
+                    &v,
+                    "volume populators are not supported (backups restore with backup.restoreOnCreate)",
+                ),
+                _ => {}
+            }
+        }
+    }
+    value.insert("mountPath".into(), json!(mount_path));
+    if ms[main].read_only {
+        m.t.drop(&ms[main].node, "the app's storage is mounted read-write");
+    }
+    // Other mounts of the same claim (subPaths) mount it again as a claim.
+    let others: Vec<Mount> = ms
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != main)
+        .map(|(_, x)| x.clone())
+        .collect();
+    let pattern = value["pattern"].as_str().unwrap_or("").to_string();
+    let origin = if existing.is_some() || ms[main].node.path() == item.path() {
+        item.clone()
+    } else {
+        ms[main].node.clone()
+    };
+    if !m.emit(
+        &["storage"],
+        Value::Object(value),
+        &origin,
+        &format!("storage pattern {pattern} is"),
+    ) {
+        if origin.path() != item.path() {
+            m.t.drop(
+                item,
+                super::map::unsupported(&format!("storage pattern {pattern} is")),
+            );
+        }
+        return None;
+    }
+    m.facts.storage_pattern = Some(pattern);
+    m.t.take(item);
+    claim_mounts(m, item, &others, &claim_name);
+    Some(claim_name)
+}
+
+fn claim_mounts(m: &mut Mapper, item: &Node, ms: &[Mount], claim: &str) {
+    if !ms.is_empty() && !m.shape().has(&["mounts"]) {
+        let reason = super::map::unsupported("mounts of existing claims are");
+        for x in ms {
+            m.t.drop(&x.node, reason.clone());
+        }
+        return;
+    }
+    for x in ms {
+        let mut v = json!({"path": x.path, "claim": claim});
+        if let Some(s) = &x.sub_path {
+            v["subPath"] = json!(s);
+        }
+        if x.read_only {
+            v["readOnly"] = json!(true);
+        }
+        m.push(&["mounts"], v, &x.node, "mounts of existing claims are");
+    }
+    if let Some(t) = item.get("type") {
+        m.t.take(&t);
+    }
+}
+
+fn nfs(m: &mut Mapper, item: &Node, ms: &[Mount]) {
+    let server = item
+        .get("server")
+        .and_then(|s| m.real_text(&s, "the NFS server"));
+    let path = item
+        .get("path")
+        .and_then(|p| m.real_text(&p, "the NFS path"));
+    let (Some(server), Some(path)) = (server, path) else {
+        m.t.drop(item, "an NFS volume without a usable server and path");
+        return;
+    };
+    let endpoints = m
+        .platform("/storage/nas/endpoints")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let endpoint = endpoints
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|e| {
+            e.trim_start_matches("nfs://")
+                .split([':', '/'])
+                .next()
+                .is_some_and(|h| h.eq_ignore_ascii_case(&server))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("nfs://{server}"));
+    if !m.shape().has(&["mounts"]) {
+        m.t.drop(item, super::map::unsupported("NAS mounts are"));
+        return;
+    }
+    // What each mount lost is said on the mount.
+    for x in ms {
+        let subpath = match &x.sub_path {
+            Some(s) => format!(
+                "{}/{}",
+                path.trim_end_matches('/'),
+                s.trim_start_matches('/')
+            ),
+            None => path.clone(),
+        };
+        let mut v = json!({"path": x.path, "nas": {"endpoint": endpoint, "subpath": subpath}});
+        if x.read_only {
+            v["readOnly"] = json!(true);
+        }
+        m.push(&["mounts"], v, &x.node, "NAS mounts are");
+    }
+    for k in ["server", "path", "type"] {
+        if let Some(n) = item.get(k) {
+            m.t.take(&n);
+        }
+    }
+}
+
+fn empty_dirs(m: &mut Mapper, item: &Node, ms: &[Mount]) {
+    if !m.shape().has(&["mounts"]) {
+        m.t.drop(item, super::map::unsupported("emptyDir mounts are"));
+        return;
+    }
+    let mut empty = Map::new();
+    if let Some(s) = item.get("sizeLimit").and_then(|s| m.text(&s)) {
+        empty.insert("sizeLimit".into(), json!(s));
+    }
+    if let Some(medium) = item.get("medium") {
+        match medium.str() {
+            Some("Memory") => {
+                empty.insert("memory".into(), json!(true));
+            }
+            Some("") | None => {}
+            Some(other) => {
+                m.t.drop(&medium, format!("the {other} medium is not supported"))
+            }
+        }
+    }
+    for x in ms {
+        // Each subPath of one emptyDir becomes its own emptyDir: the same empty directory.
+        let mut v = json!({"path": x.path, "emptyDir": Value::Object(empty.clone())});
+        if x.read_only {
+            v["readOnly"] = json!(true);
+        }
+        m.push(&["mounts"], v, &x.node, "emptyDir mounts are");
+    }
+    for k in ["type", "sizeLimit", "medium"] {
+        if let Some(n) = item.get(k) {
+            m.t.take(&n);
+        }
+    }
+}
+
+/// ConfigMap and Secret volumes onto read-only `files`: one per key.
+fn files(m: &mut Mapper, root: &Node, item: &Node, ms: &[Mount]) {
+    let is_secret = kind_of(item) == "secret";
+    let source = if is_secret { "secret" } else { "configMap" };
+    let name = item.get("name").and_then(|n| m.real_text(&n, "the name"));
+    let identifier = item
+        .get("identifier")
+        .and_then(|i| i.str().map(str::to_string));
+    // A ConfigMap of the chart: its data is inline content.
+    let chart_data = identifier.as_ref().and_then(|id| {
+        if is_secret {
+            None
+        } else {
+            root.get("configMaps")
+                .and_then(|c| c.get(id))
+                .and_then(|c| c.get("data"))
+        }
+    });
+    if name.is_none() && chart_data.is_none() {
+        let reason = if is_secret && identifier.is_some() {
+            "a Secret made by the chart: AppSpec never puts Secret values in Git"
+        } else {
+            "a ConfigMap or Secret volume without a name"
+        };
+        m.t.drop(item, reason);
+        return;
+    }
+    let items: Vec<(String, String, Node)> = item
+        .get("items")
+        .map(|i| i.items())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|i| {
+            Some((
+                i.get("key")?.str()?.to_string(),
+                i.get("path")?.str()?.to_string(),
+                i,
+            ))
+        })
+        .collect();
+    let file_value = |key: &str| -> Option<Value> {
+        match (&name, &chart_data) {
+            (Some(n), _) => Some(json!({source: n, "key": key})),
+            (None, Some(data)) => data
+                .get(key)
+                .and_then(|c| c.scalar_text())
+                .map(|c| json!({"content": c})),
+            (None, None) => None,
+        }
+    };
+    let mut carried = 0;
+    for x in ms {
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        if let Some(sub) = &x.sub_path {
+            wanted.push((x.path.clone(), sub.clone()));
+        } else if !items.is_empty() {
+            for (key, path, _) in &items {
+                wanted.push((
+                    format!("{}/{}", x.path.trim_end_matches('/'), path),
+                    key.clone(),
+                ));
+            }
+        } else if let Some(data) = &chart_data {
+            for (key, _) in data.entries() {
+                wanted.push((
+                    format!("{}/{}", x.path.trim_end_matches('/'), key),
+                    key.to_string(),
+                ));
+            }
+        } else {
+            m.t.drop(
+                &x.node,
+                format!("a whole {source} mounted as a directory: AppSpec mounts files by key (list them with items or subPath)"),
+            );
+            continue;
+        }
+        let mut all = true;
+        for (path, key) in wanted {
+            let Some(v) = file_value(&key) else {
+                m.t.drop(&x.node, format!("the chart's ConfigMap has no key {key:?}"));
+                all = false;
+                continue;
+            };
+            let what = if chart_data.is_some() {
+                "files with inline content are"
+            } else {
+                "files from ConfigMaps and Secrets are"
+            };
+            // Several keys under one mount: the mount node carries them all.
+            let ok = m.emit(&["files", &path], v, &x.node, what);
+            if let Some(n) = &chart_data
+                && let Some(k) = n.get(&key)
+            {
+                if ok {
+                    m.t.take(&k);
+                } else {
+                    m.t.drop(
+                        &k,
+                        format!("the content of {path}, which is not carried over"),
+                    );
+                }
+            }
+            all &= ok;
+        }
+        if all {
+            carried += 1;
+        }
+    }
+    if carried == 0 {
+        for k in ["type", "name", "identifier", "items", "defaultMode"] {
+            if let Some(n) = item.get(k) {
+                m.t.take(&n);
+            }
+        }
+        return;
+    }
+    for (k, v) in item.entries() {
+        match k {
+            "type" | "name" | "identifier" | "items" => m.t.take(&v),
+            "defaultMode" => m.default_or_drop(
+                &v,
+                &json!(420),
+                "file modes are not supported: files are read-only with mode 0644",
+            ),
+            _ => {}
+        }
+    }
+    if let Some(id) = identifier
+        && let Some(cm) = root.get("configMaps").and_then(|c| c.get(&id))
+    {
+        for (k, v) in cm.entries() {
+            if k == "enabled" {
+                m.t.take(&v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gib;
+
+    #[test]
+    fn sizes_in_gib_rounded_up() {
+        let table = [
+            ("10Gi", Some(10)),
+            ("1Ti", Some(1024)),
+            ("500Mi", Some(1)),
+            ("5G", Some(5)),
+            ("1.5Gi", Some(2)),
+            ("100Ki", Some(1)),
+            ("10737418240", Some(10)),
+            ("Gi", None),
+            ("ten", None),
+        ];
+        for (q, want) in table {
+            assert_eq!(gib(q), want, "{q}");
+        }
+    }
+}

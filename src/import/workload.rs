@@ -1,0 +1,1131 @@
+//! Controllers, containers, probes and pod options of app-template values, onto AppSpec.
+
+use serde_json::{Map, Value, json};
+
+use super::map::{Fatal, Mapper};
+use super::values::Node;
+
+/// Picks the app's controller and main container; the other controllers are dropped.
+pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>), Fatal> {
+    let Some(controllers) = root.get("controllers").filter(Node::is_map) else {
+        return Err(Fatal {
+            path: root.path().key("controllers"),
+            reason: "no controllers: nothing to run".into(),
+        });
+    };
+    let mut enabled = Vec::new();
+    for (name, c) in controllers.entries() {
+        if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
+            m.t.take(&c);
+        } else {
+            enabled.push((name, c));
+        }
+    }
+    let release = &m.input.release;
+    let pick = enabled
+        .iter()
+        .position(|(n, _)| *n == release.name || *n == release.release_name)
+        .or_else(|| {
+            // The first controller that runs continuously, else the first at all.
+            let long_lived = |c: &Node| {
+                !matches!(
+                    c.get("type")
+                        .and_then(|t| t.str().map(str::to_string))
+                        .as_deref(),
+                    Some("cronjob" | "job")
+                )
+            };
+            enabled
+                .iter()
+                .position(|(_, c)| c.get("containers").is_some() && long_lived(c))
+                .or_else(|| {
+                    enabled
+                        .iter()
+                        .position(|(_, c)| c.get("containers").is_some())
+                })
+        })
+        .ok_or_else(|| Fatal {
+            path: controllers.path(),
+            reason: "no enabled controller with containers".into(),
+        })?;
+    let (cname, controller) = enabled.remove(pick);
+    for (_, other) in &enabled {
+        m.t.drop(
+            other,
+            format!(
+                "a second controller is not supported: an AppSpec runs one workload ({cname}); import it as an app of its own"
+            ),
+        );
+    }
+    if let Some(enabled) = controller.get("enabled") {
+        m.t.take(&enabled);
+    }
+    let kind = controller
+        .get("type")
+        .and_then(|t| t.str().map(str::to_string))
+        .unwrap_or_else(|| "deployment".into());
+    match kind.as_str() {
+        "deployment" => {
+            if let Some(t) = controller.get("type") {
+                m.t.take(&t);
+            }
+        }
+        "statefulset" => {
+            let t = controller.get("type").expect("the type was read");
+            m.emit(&["workload"], json!("statefulset"), &t, "StatefulSets are");
+        }
+        other => {
+            return Err(Fatal {
+                path: controller.path().key("type"),
+                reason: format!(
+                    "a {other} controller is not supported: an AppSpec runs a long-lived Deployment or StatefulSet"
+                ),
+            });
+        }
+    }
+    let containers = controller.get("containers").filter(Node::is_map);
+    let mut list = Vec::new();
+    for (name, c) in containers.iter().flat_map(Node::entries) {
+        if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
+            m.t.take(&c);
+        } else {
+            list.push((name, c));
+        }
+    }
+    let main = list
+        .iter()
+        .position(|(n, _)| *n == "app" || *n == "main" || *n == cname)
+        .or(if list.is_empty() { None } else { Some(0) })
+        .ok_or_else(|| Fatal {
+            path: controller.path().key("containers"),
+            reason: "no enabled container".into(),
+        })?;
+    let (main_name, main) = list.remove(main);
+    m.facts.controller = cname.to_string();
+    m.facts.container = main_name.to_string();
+    for (name, c) in list {
+        extra_container(m, &c, name, "sidecars", "sidecar containers are");
+    }
+    Ok((controller, main))
+}
+
+/// `repository:tag@digest` of an image value; `Err` when it cannot be written.
+fn image_ref(m: &mut Mapper, image: &Node) -> Result<String, Fatal> {
+    let fatal = |reason: String| Fatal {
+        path: image.path(),
+        reason,
+    };
+    if let Some(s) = image.str() {
+        m.t.take(image);
+        return Ok(s.to_string());
+    }
+    let repo = image
+        .get("repository")
+        .and_then(|r| r.scalar_text())
+        .ok_or_else(|| fatal("no image repository".into()))?;
+    let mut out = repo;
+    if let Some(tag) = image.get("tag").and_then(|t| t.scalar_text()) {
+        out = format!("{out}:{tag}");
+    }
+    if let Some(digest) = image.get("digest").and_then(|d| d.scalar_text()) {
+        out = format!("{out}@{digest}");
+    }
+    if out.contains("{{") || !super::subst::flux_vars(&out).is_empty() {
+        return Err(fatal(format!(
+            "the image {out:?} needs real values (a Helm template or a Flux variable: pass --set VAR=value)"
+        )));
+    }
+    for key in ["repository", "tag", "digest"] {
+        if let Some(n) = image.get(key) {
+            m.t.take(&n);
+        }
+    }
+    if let Some(policy) = image.get("pullPolicy") {
+        let latest = image.get("tag").is_none_or(|t| t.str() == Some("latest"));
+        match policy.str() {
+            Some("IfNotPresent") if !latest => m.t.take(&policy),
+            Some("Always") if latest => m.t.take(&policy),
+            _ => m.t.drop(
+                &policy,
+                "the pull policy is not set: Kubernetes' default for the tag applies",
+            ),
+        }
+    }
+    Ok(out)
+}
+
+fn string_list(m: &mut Mapper, node: &Node) -> Option<Vec<String>> {
+    if node.str().is_some() {
+        return m.text(node).map(|s| vec![s]);
+    }
+    let mut out = Vec::new();
+    for item in node.items() {
+        out.push(m.text(&item)?);
+    }
+    Some(out)
+}
+
+/// The env of a container as AppSpec env values with their origin: plain values (numbers
+/// and booleans written as strings, as app-template does) and `{secret, key}`.
+fn env_entries<'v>(m: &mut Mapper, env: &Node<'v>) -> Vec<(String, Value, Node<'v>)> {
+    let pairs: Vec<(String, Node)> = if env.is_map() {
+        env.entries()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    } else {
+        env.items()
+            .into_iter()
+            .filter_map(|i| Some((i.get("name")?.str()?.to_string(), i)))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (name, v) in pairs {
+        if !v.is_map() {
+            if let Some(text) = m.text(&v) {
+                out.push((name, Value::String(text), v));
+            }
+            continue;
+        }
+        if let Some(n) = v.get("name") {
+            m.t.take(&n);
+        }
+        if let Some(dep) = v.get("dependsOn") {
+            m.t.take(&dep);
+        }
+        if let Some(value) = v.get("value") {
+            if let Some(text) = m.text(&value) {
+                out.push((name, Value::String(text), value));
+            }
+            continue;
+        }
+        let from = v.get("valueFrom").unwrap_or_else(|| v.clone());
+        match from.get("secretKeyRef") {
+            Some(r) if r.get("name").is_some() && r.get("key").is_some() => {
+                let (Some(secret), Some(key)) = (
+                    r.get("name")
+                        .and_then(|n| m.real_text(&n, "the Secret name")),
+                    r.get("key").and_then(|k| m.text(&k)),
+                ) else {
+                    continue;
+                };
+                if let Some(optional) = r.get("optional") {
+                    m.t.drop(&optional, "optional Secret keys are not supported");
+                }
+                out.push((name, json!({"secret": secret, "key": key}), v.clone()));
+            }
+            _ => {
+                let kind = from
+                    .entries()
+                    .first()
+                    .map(|(k, _)| k.to_string())
+                    .unwrap_or_default();
+                m.t.drop(
+                    &v,
+                    format!("env from a {kind} is not supported (only values and Secret keys)"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The Secrets of `envFrom`; other sources are dropped.
+fn env_from<'v>(m: &mut Mapper, env_from: &Node<'v>) -> Vec<(String, Node<'v>)> {
+    let mut out = Vec::new();
+    for item in env_from.items() {
+        if let Some(prefix) = item.get("prefix") {
+            m.t.drop(&prefix, "env name prefixes are not supported");
+        }
+        let name = match (item.get("secretRef"), item.get("secret")) {
+            (Some(r), _) if r.get("identifier").is_some() => {
+                m.t.drop(
+                    &r,
+                    "a Secret made by the chart (identifier): AppSpec never puts Secret values in Git",
+                );
+                continue;
+            }
+            (Some(r), _) => r.get("name"),
+            (None, Some(s)) => Some(s),
+            (None, None) => {
+                m.t.drop(
+                    &item,
+                    "env from a ConfigMap is not supported (only from Secrets)",
+                );
+                continue;
+            }
+        };
+        if let Some(secret) = name
+            .as_ref()
+            .and_then(|n| m.real_text(n, "the Secret name"))
+        {
+            out.push((secret, item));
+        }
+    }
+    out
+}
+
+/// The main container: image, command, args, env, resources.
+pub fn container(
+    m: &mut Mapper,
+    controller: &Node,
+    main: &Node,
+    root: &Node,
+) -> Result<String, Fatal> {
+    let Some(image) = main.get("image") else {
+        return Err(Fatal {
+            path: main.path().key("image"),
+            reason: "the container has no image".into(),
+        });
+    };
+    let image = image_ref(m, &image)?;
+    for key in ["command", "args"] {
+        if let Some(node) = main.get(key)
+            && let Some(list) = string_list(m, &node)
+        {
+            let what = if key == "args" {
+                "container args are"
+            } else {
+                "a container command is"
+            };
+            m.emit(&[key], json!(list), &node, what);
+        }
+    }
+    if let Some(env) = main.get("env") {
+        for (name, value, origin) in env_entries(m, &env) {
+            let what = if value.is_object() {
+                "env from a Secret key (valueFrom.secretKeyRef) is"
+            } else {
+                "this env value is"
+            };
+            m.emit(&["env", &name], value, &origin, what);
+        }
+    }
+    if let Some(from) = main.get("envFrom") {
+        for (secret, origin) in env_from(m, &from) {
+            m.push(
+                &["secretEnv", "existing"],
+                json!(secret),
+                &origin,
+                "env from whole Secrets (envFrom) is",
+            );
+        }
+    }
+    if let Some(res) = main.get("resources") {
+        resources(m, &res, controller, root);
+    }
+    for key in ["nameOverride", "dependsOn", "enabled"] {
+        if let Some(n) = main.get(key) {
+            m.t.take(&n);
+        }
+    }
+    Ok(image)
+}
+
+fn resources(m: &mut Mapper, res: &Node, controller: &Node, root: &Node) {
+    let mut limited: Vec<(String, bool)> = Vec::new();
+    for kind in ["limits", "requests"] {
+        let Some(amounts) = res.get(kind) else {
+            continue;
+        };
+        for (name, q) in amounts.entries() {
+            let basic = matches!(name, "cpu" | "memory");
+            let value = match (basic, q.value) {
+                (true, _) => match q.scalar_text() {
+                    Some(t) => json!(t),
+                    None => continue,
+                },
+                (false, Value::Number(n)) if n.is_i64() => json!(n.as_i64()),
+                (false, Value::String(s)) if s.parse::<i64>().is_ok() => {
+                    json!(s.parse::<i64>().unwrap_or_default())
+                }
+                _ => {
+                    m.t.drop(&q, format!("the quantity of {name} is not an integer"));
+                    continue;
+                }
+            };
+            let what = if basic {
+                format!("{kind}.{name} is")
+            } else {
+                format!("the extended resource {name} is")
+            };
+            if !basic && kind == "requests" {
+                // Extended resources: requests equal the limit, which AppSpec writes.
+                let limit = res.get("limits").and_then(|l| l.get(name));
+                let carried = limited.iter().any(|(n, ok)| n == name && *ok);
+                if limit.as_ref().is_some_and(|l| l.value == q.value) {
+                    if carried {
+                        m.t.take(&q);
+                    } else {
+                        m.t.drop(&q, super::map::unsupported(&what));
+                    }
+                    continue;
+                }
+            }
+            if basic && kind == "requests" && res.get("limits").and_then(|l| l.get(name)).is_none()
+            {
+                // No limit cannot be written: AppSpec applies the platform's default one. A
+                // request above it would not validate, so the limit becomes the request.
+                let default = m
+                    .platform(&format!("/defaults/resources/limits/{name}"))
+                    .and_then(Value::as_str)
+                    .and_then(crate::validate::quantity::parse);
+                let request = q
+                    .scalar_text()
+                    .as_deref()
+                    .and_then(crate::validate::quantity::parse);
+                if let (Some(d), Some(r)) = (default, request)
+                    && r > d
+                    && m.emit(&["resources", "limits", name], value.clone(), &q, &what)
+                {
+                    m.facts.limit_from_request = true;
+                }
+            }
+            let ok = m.emit(&["resources", kind, name], value.clone(), &q, &what);
+            if kind == "limits" {
+                limited.push((name.to_string(), ok));
+                // Kubernetes sets a missing request to the limit; AppSpec would take the
+                // platform's default instead, so the request is written out.
+                let requested = res.get("requests").and_then(|r| r.get(name)).is_some();
+                if ok && basic && !requested {
+                    m.emit(&["resources", "requests", name], value, &q, &what);
+                }
+            }
+        }
+    }
+    if let Some(claims) = res.get("claims") {
+        let pod_claims: Vec<Node> = [
+            controller.get("pod").and_then(|p| p.get("resourceClaims")),
+            root.get("defaultPodOptions")
+                .and_then(|p| p.get("resourceClaims")),
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(|n| n.items())
+        .collect();
+        for claim in claims.items() {
+            let Some(name) = claim.get("name").and_then(|n| n.str()) else {
+                continue;
+            };
+            let template = pod_claims.iter().find_map(|p| {
+                (p.get("name")?.str()? == name)
+                    .then(|| p.clone())
+                    .and_then(|p| Some((p.clone(), p.get("resourceClaimTemplateName")?)))
+            });
+            match template {
+                Some((pod_claim, t)) => {
+                    if let Some(tname) = m.real_text(&t, "the ResourceClaimTemplate")
+                        && m.emit(
+                            &["resources", "claims", name],
+                            json!(tname),
+                            &claim,
+                            "dynamic resource claims are",
+                        )
+                    {
+                        m.t.take(&pod_claim);
+                    } else {
+                        m.t.drop(
+                            &pod_claim,
+                            super::map::unsupported("dynamic resource claims are"),
+                        );
+                    }
+                }
+                None => m.t.drop(
+                    &claim,
+                    "a resource claim without a ResourceClaimTemplate in the pod",
+                ),
+            }
+        }
+    }
+}
+
+/// Init containers and sidecars: `{name, image, command, args, env, secretEnv}`.
+fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str) {
+    if !m.shape().has(&[field]) {
+        m.t.drop(c, super::map::unsupported(what));
+        return;
+    }
+    let Some(image) = c.get("image") else {
+        m.t.drop(c, "the container has no image");
+        return;
+    };
+    let image = match image_ref(m, &image) {
+        Ok(i) => i,
+        Err(f) => {
+            m.t.drop(c, f.reason);
+            return;
+        }
+    };
+    let mut item = Map::new();
+    item.insert("name".into(), json!(name));
+    item.insert("image".into(), json!(image));
+    for key in ["command", "args"] {
+        if let Some(node) = c.get(key)
+            && let Some(list) = string_list(m, &node)
+        {
+            if m.shape().has(&[field, "[]", key]) {
+                item.insert(key.into(), json!(list));
+                m.t.take(&node);
+            } else {
+                m.t.drop(
+                    &node,
+                    super::map::unsupported(&format!("{key} of {field} is")),
+                );
+            }
+        }
+    }
+    if let Some(env) = c.get("env") {
+        let mut map = Map::new();
+        for (k, v, origin) in env_entries(m, &env) {
+            if m.shape().fits(&[field, "[]", "env", &k], &v) {
+                map.insert(k, v);
+                m.t.take(&origin);
+            } else {
+                m.t.drop(
+                    &origin,
+                    super::map::unsupported(&format!("this env of {field} is")),
+                );
+            }
+        }
+        if !map.is_empty() {
+            item.insert("env".into(), Value::Object(map));
+        }
+    }
+    if let Some(from) = c.get("envFrom") {
+        let mut existing = Vec::new();
+        for (secret, origin) in env_from(m, &from) {
+            if m.shape().has(&[field, "[]", "secretEnv", "existing"]) {
+                existing.push(json!(secret));
+                m.t.take(&origin);
+            } else {
+                m.t.drop(
+                    &origin,
+                    super::map::unsupported(&format!("secretEnv of {field} is")),
+                );
+            }
+        }
+        if !existing.is_empty() {
+            item.insert("secretEnv".into(), json!({"existing": existing}));
+        }
+    }
+    for key in ["nameOverride", "dependsOn", "enabled"] {
+        if let Some(n) = c.get(key) {
+            m.t.take(&n);
+        }
+    }
+    if let Some(sc) = c.get("securityContext") {
+        // Extra containers run with the app's security context (SPEC section 8).
+        container_security_same_as_app(m, &sc);
+    }
+    if let Some(res) = c.get("resources") {
+        m.t.drop(
+            &res,
+            format!("resources of {field} are not set apart from the app's"),
+        );
+    }
+    m.push(&[field], Value::Object(item), c, what);
+}
+
+/// A security context of an extra container is carried when it asks for nothing beyond
+/// what AppSpec gives every container.
+fn container_security_same_as_app(m: &mut Mapper, sc: &Node) {
+    for (key, v) in sc.entries() {
+        match key {
+            "allowPrivilegeEscalation" if v.bool() == Some(false) => m.t.take(&v),
+            "readOnlyRootFilesystem" | "capabilities" if m.facts.restricted => m.t.take(&v),
+            _ => {
+                m.t.drop(&v, "extra containers run with the app's security settings")
+            }
+        }
+    }
+}
+
+/// The probe of one kind: its AppSpec check, or `None` when it is off.
+#[derive(Clone, Debug, PartialEq)]
+enum Check {
+    Path(String, Option<String>),
+    Tcp(Option<String>),
+    Exec(Vec<String>),
+}
+
+impl Check {
+    fn to_value(&self) -> Value {
+        let mut v = match self {
+            Check::Path(p, _) => json!({"path": p}),
+            Check::Tcp(_) => json!({"tcp": true}),
+            Check::Exec(cmd) => json!({"exec": cmd}),
+        };
+        if let Check::Path(_, Some(port)) | Check::Tcp(Some(port)) = self {
+            v["port"] = json!(port);
+        }
+        v
+    }
+}
+
+/// Kubernetes' probe timings, which AppSpec keeps for readiness and liveness.
+const TIMINGS: &[(&str, i64)] = &[
+    ("initialDelaySeconds", 0),
+    ("periodSeconds", 10),
+    ("timeoutSeconds", 1),
+    ("failureThreshold", 3),
+    ("successThreshold", 1),
+];
+
+/// How long AppSpec's startup probe waits for a slow start (SPEC: about 5 minutes).
+const STARTUP_BUDGET_SECONDS: i64 = 300;
+
+/// Resolves a probe port to AppSpec's: the main port (none), a named extra port, or `Err`.
+fn probe_port(m: &Mapper, port: Option<&Node>) -> Result<Option<String>, String> {
+    let Some(port) = port else {
+        return Ok(None);
+    };
+    let main = m.facts.port.clone();
+    if let Some(n) = port.int() {
+        if main.as_ref().is_some_and(|(c, s, _)| *c == n || *s == n) {
+            return Ok(None);
+        }
+        if let Some((name, _)) = m.facts.ports.iter().find(|(_, p)| **p == n) {
+            return Ok(Some(name.clone()));
+        }
+        return Err(format!("port {n} is not a port of the app"));
+    }
+    let name = port.str().unwrap_or_default();
+    if main.as_ref().is_some_and(|(_, _, n)| n == name) || name == "http" {
+        return Ok(None);
+    }
+    if m.facts.ports.contains_key(name) {
+        return Ok(Some(name.to_string()));
+    }
+    Err(format!("port {name:?} is not a port of the app"))
+}
+
+/// One probe kind: `Some(check)` when enabled and expressible.
+fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
+    let enabled = node.get("enabled").and_then(|e| e.bool()) == Some(true);
+    if !enabled {
+        m.t.take(node);
+        return None;
+    }
+    m.t.take(&node.get("enabled")?);
+    let custom = node.get("custom").and_then(|c| c.bool()) == Some(true);
+    let spec = node.get("spec");
+    let check = if custom {
+        if let Some(c) = node.get("custom") {
+            m.t.take(&c);
+        }
+        let spec = spec.clone()?;
+        if let Some(http) = spec.get("httpGet") {
+            if let Some(scheme) = http.get("scheme") {
+                m.default_or_drop(&scheme, &json!("HTTP"), "HTTPS probes are not supported");
+            }
+            let path = http
+                .get("path")
+                .and_then(|p| m.text(&p))
+                .unwrap_or("/".into());
+            match probe_port(m, http.get("port").as_ref()) {
+                Ok(port) => {
+                    for k in ["path", "port"] {
+                        if let Some(n) = http.get(k) {
+                            m.t.take(&n);
+                        }
+                    }
+                    Some(Check::Path(path, port))
+                }
+                Err(e) => {
+                    m.t.drop(&http, e);
+                    None
+                }
+            }
+        } else if let Some(tcp) = spec.get("tcpSocket") {
+            match probe_port(m, tcp.get("port").as_ref()) {
+                Ok(port) => {
+                    m.t.take(&tcp);
+                    Some(Check::Tcp(port))
+                }
+                Err(e) => {
+                    m.t.drop(&tcp, e);
+                    None
+                }
+            }
+        } else if let Some(exec) = spec.get("exec") {
+            let cmd = exec.get("command").and_then(|c| string_list(m, &c));
+            cmd.map(|c| {
+                m.t.take(&exec);
+                Check::Exec(c)
+            })
+        } else {
+            m.t.drop(&spec, "only HTTP, TCP and exec probes are supported");
+            None
+        }
+    } else {
+        let kind_of = node
+            .get("type")
+            .and_then(|t| t.str().map(str::to_string))
+            .unwrap_or_else(|| "TCP".into());
+        if let Some(t) = node.get("type") {
+            m.t.take(&t);
+        }
+        let port = match probe_port(m, node.get("port").as_ref()) {
+            Ok(p) => {
+                if let Some(n) = node.get("port") {
+                    m.t.take(&n);
+                }
+                p
+            }
+            Err(e) => {
+                m.t.drop(&node.get("port")?, e);
+                return None;
+            }
+        };
+        match kind_of.as_str() {
+            "HTTP" | "AUTO" => {
+                let path = node
+                    .get("path")
+                    .and_then(|p| m.text(&p))
+                    .unwrap_or_else(|| "/".into());
+                if let Some(p) = node.get("path") {
+                    m.t.take(&p);
+                }
+                Some(Check::Path(path, port))
+            }
+            "TCP" => Some(Check::Tcp(port)),
+            other => {
+                m.t.drop(node, format!("{other} probes are not supported"));
+                return None;
+            }
+        }
+    };
+    if let Some(spec) = spec {
+        for (key, v) in spec.entries() {
+            if matches!(key, "httpGet" | "tcpSocket" | "exec" | "grpc") {
+                continue;
+            }
+            let default = TIMINGS.iter().find(|(k, _)| *k == key).map(|(_, d)| *d);
+            match default {
+                _ if kind == "startup" && key != "timeoutSeconds" && key != "successThreshold" => {
+                    let get = |k: &str, d: i64| spec.get(k).and_then(|n| n.int()).unwrap_or(d);
+                    let budget = get("initialDelaySeconds", 0)
+                        + get("periodSeconds", 10) * get("failureThreshold", 3);
+                    if budget <= STARTUP_BUDGET_SECONDS {
+                        m.t.take(&v);
+                    } else {
+                        m.t.drop(
+                            &v,
+                            format!(
+                                "the startup probe waits {budget}s; AppSpec's allows about {STARTUP_BUDGET_SECONDS}s"
+                            ),
+                        );
+                    }
+                }
+                Some(d) => m.default_or_drop(
+                    &v,
+                    &json!(d),
+                    &format!(
+                        "probe timings are not configurable: AppSpec keeps Kubernetes' {key}: {d}"
+                    ),
+                ),
+                None => {}
+            }
+        }
+    }
+    check
+}
+
+/// `probes` of the main container onto AppSpec's short form (and per-kind overrides when
+/// this AppSpec has them).
+pub fn probes(m: &mut Mapper, main: &Node) {
+    let Some(probes) = main.get("probes") else {
+        return;
+    };
+    let any_on = ["readiness", "liveness", "startup"].iter().any(|k| {
+        probes
+            .get(k)
+            .and_then(|p| p.get("enabled"))
+            .and_then(|e| e.bool())
+            == Some(true)
+    });
+    if any_on && !m.shape().has(&["probes"]) {
+        m.t.drop(&probes, super::map::unsupported("health probes are"));
+        return;
+    }
+    let mut found: Vec<(&str, Option<Check>, Option<Node>)> = Vec::new();
+    for kind in ["readiness", "liveness", "startup"] {
+        let node = probes.get(kind);
+        let check = node.as_ref().and_then(|n| probe(m, n, kind));
+        found.push((kind, check, node));
+    }
+    let base = found.iter().find_map(|(_, c, _)| c.clone());
+    let Some(base) = base else {
+        return;
+    };
+    let mut value = base.to_value();
+    let per_kind = m.shape().has(&["probes", "liveness"]);
+    let mut differing = Vec::new();
+    for (kind, check, node) in &found {
+        match check {
+            Some(c) if *c == base => {}
+            // No startup probe: AppSpec's startup probe on the same check only waits for the
+            // start, so it is kept unless per-kind probes can switch it off.
+            None if *kind == "startup" && !per_kind => {}
+            other => {
+                if per_kind {
+                    value[*kind] = other.as_ref().map(Check::to_value).unwrap_or(json!(false));
+                } else if let Some(node) = node {
+                    differing.push((kind.to_string(), node.clone()));
+                } else {
+                    differing.push((kind.to_string(), probes.clone()));
+                }
+            }
+        }
+    }
+    if m.emit(&["probes"], value, &probes, "health probes are") {
+        for (kind, node) in differing {
+            let what = format!(
+                "a {kind} check different from the others needs per-kind probes, which are"
+            );
+            m.t.drop_path(node.path(), super::map::unsupported(&what));
+        }
+    }
+}
+
+/// The pod: security context, scheduling and pod options, merged from
+/// `defaultPodOptions` and the controller's `pod` (the controller's win).
+pub fn pod(m: &mut Mapper, root: &Node, controller: &Node, main: &Node) {
+    let defaults = root.get("defaultPodOptions");
+    let own = controller.get("pod");
+    let mut keys: Vec<String> = Vec::new();
+    for n in [&own, &defaults].into_iter().flatten() {
+        for (k, _) in n.entries() {
+            if !keys.iter().any(|x| x == k) {
+                keys.push(k.to_string());
+            }
+        }
+    }
+    let effective = |k: &str| {
+        own.as_ref()
+            .and_then(|o| o.get(k))
+            .or_else(|| defaults.as_ref().and_then(|d| d.get(k)))
+    };
+    // The shadowed defaults do not apply to this controller.
+    if let (Some(own), Some(defaults)) = (&own, &defaults) {
+        for (k, v) in defaults.entries() {
+            if own.get(k).is_some() && k != "securityContext" {
+                m.t.take(&v);
+            }
+        }
+    }
+    let pod_sc: Vec<Node> = [&own, &defaults]
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.get("securityContext"))
+        .collect();
+    security(m, &pod_sc, main.get("securityContext"));
+    for k in keys {
+        let Some(v) = effective(&k) else { continue };
+        match k.as_str() {
+            "securityContext" | "resourceClaims" => {}
+            "nodeSelector" => {
+                m.emit(&["nodeSelector"], v.value.clone(), &v, "a node selector is");
+            }
+            "annotations" => {
+                m.emit(
+                    &["podAnnotations"],
+                    v.value.clone(),
+                    &v,
+                    "pod annotations are",
+                );
+            }
+            "hostNetwork" | "hostUsers" | "dnsConfig" | "tolerations" | "priorityClassName" => {
+                m.emit(&["pod", &k], v.value.clone(), &v, &format!("pod {k} is"));
+            }
+            "dnsPolicy" => {
+                let with_host = effective("hostNetwork").and_then(|h| h.bool()) == Some(true);
+                if with_host && v.str() == Some("ClusterFirstWithHostNet") {
+                    m.t.take(&v);
+                } else {
+                    m.default_or_drop(&v, &json!("ClusterFirst"), "a DNS policy is not supported");
+                }
+            }
+            "automountServiceAccountToken" => {
+                if v.bool() == Some(false) {
+                    m.t.take(&v);
+                } else {
+                    m.emit(
+                        &["serviceAccount", "token"],
+                        json!(true),
+                        &v,
+                        "mounting the ServiceAccount token is",
+                    );
+                }
+            }
+            "enableServiceLinks" => {
+                m.default_or_drop(&v, &json!(true), "service links cannot be switched off");
+            }
+            "topologySpreadConstraints" => {
+                let items = v.items();
+                let hostname = items.len() == 1
+                    && items[0].get("topologyKey").and_then(|t| t.str())
+                        == Some("kubernetes.io/hostname")
+                    && items[0].get("maxSkew").and_then(|s| s.int()) == Some(1)
+                    && items[0].get("whenUnsatisfiable").and_then(|w| w.str())
+                        == Some("DoNotSchedule");
+                if hostname {
+                    m.emit(
+                        &["spread"],
+                        json!("hostname"),
+                        &v,
+                        "spreading pods over hosts is",
+                    );
+                } else {
+                    m.t.drop(
+                        &v,
+                        "only a spread of one pod per host (spread: hostname) is supported",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(sa) = controller.get("serviceAccount") {
+        let name = sa.get("name").or_else(|| sa.get("identifier"));
+        match name.and_then(|n| m.real_text(&n, "the ServiceAccount")) {
+            Some(name) => {
+                m.emit(
+                    &["serviceAccount", "name"],
+                    json!(name),
+                    &sa,
+                    "a ServiceAccount is",
+                );
+            }
+            None => m.t.drop(&sa, "a ServiceAccount without a name"),
+        }
+    }
+}
+
+/// Pod and container security contexts onto `runAs` and `security: restricted`.
+fn security(m: &mut Mapper, pod: &[Node], container: Option<Node>) {
+    let pod_get = |k: &str| pod.iter().find_map(|n| n.get(k));
+    // Shadowed default pod settings.
+    if pod.len() == 2 {
+        for (k, v) in pod[1].entries() {
+            if pod[0].get(k).is_some() {
+                m.t.take(&v);
+            }
+        }
+    }
+    let c_get = |k: &str| container.as_ref().and_then(|c| c.get(k));
+    let user = c_get("runAsUser").or_else(|| pod_get("runAsUser"));
+    let group = c_get("runAsGroup").or_else(|| pod_get("runAsGroup"));
+    let fs_group = pod_get("fsGroup");
+    let non_root = c_get("runAsNonRoot").or_else(|| pod_get("runAsNonRoot"));
+    let mut ids_set = false;
+    if let Some(user) = &user {
+        let u = user.int().unwrap_or(-1);
+        let g = group.as_ref().and_then(|g| g.int()).unwrap_or(u);
+        let fs_ok = fs_group.as_ref().is_none_or(|f| f.int() == Some(g));
+        let value = if g == u {
+            json!(u)
+        } else {
+            json!({"user": u, "group": g})
+        };
+        if m.emit(
+            &["runAs"],
+            value,
+            user,
+            "pod user and group ids (runAs) are",
+        ) {
+            ids_set = true;
+            if let Some(g) = &group {
+                m.t.take(g);
+            }
+            if let Some(f) = &fs_group {
+                if fs_ok {
+                    m.t.take(f);
+                } else {
+                    m.t.drop(f, "an fsGroup other than the group id is not supported");
+                }
+            }
+            if let Some(p) = pod_get("fsGroupChangePolicy") {
+                m.default_or_drop(
+                    &p,
+                    &json!("OnRootMismatch"),
+                    "AppSpec uses fsGroupChangePolicy OnRootMismatch",
+                );
+            }
+        } else {
+            let reason = super::map::unsupported("pod user and group ids (runAs) are");
+            for n in [&group, &fs_group, &pod_get("fsGroupChangePolicy")]
+                .into_iter()
+                .flatten()
+            {
+                m.t.drop(n, reason.clone());
+            }
+        }
+    } else {
+        for n in [&group, &fs_group, &pod_get("fsGroupChangePolicy")]
+            .into_iter()
+            .flatten()
+        {
+            m.t.drop(n, "ids without a user id (runAsUser) are not supported");
+        }
+    }
+    let ro = c_get("readOnlyRootFilesystem").and_then(|r| r.bool()) == Some(true);
+    let caps = c_get("capabilities");
+    let drops_all = caps
+        .as_ref()
+        .and_then(|c| c.get("drop"))
+        .is_some_and(|d| d.items().iter().any(|i| i.str() == Some("ALL")));
+    let adds = caps.as_ref().and_then(|c| c.get("add")).is_some();
+    let user_non_root = ids_set && user.as_ref().and_then(|u| u.int()).is_some_and(|u| u > 0);
+    let non_root_true = non_root.as_ref().and_then(|n| n.bool()) == Some(true);
+    if ro && drops_all && !adds && (non_root_true || user_non_root) {
+        let origin = container
+            .clone()
+            .expect("read-only root comes from a container");
+        if m.emit(
+            &["security"],
+            json!("restricted"),
+            &origin,
+            "the restricted security profile is",
+        ) {
+            m.facts.restricted = true;
+            if let Some(n) = &non_root {
+                m.t.take(n);
+            }
+        }
+    } else {
+        if let Some(n) = &non_root {
+            if n.bool() == Some(true) && user_non_root {
+                // runAs sets runAsNonRoot for a non-zero user.
+                m.t.take(n);
+            } else if n.bool() == Some(false) {
+                m.t.take(n);
+            } else {
+                m.t.drop(
+                    n,
+                    "runAsNonRoot comes with runAs (a non-zero user) or security: restricted",
+                );
+            }
+        }
+        if let Some(r) = c_get("readOnlyRootFilesystem") {
+            if r.bool() == Some(true) {
+                m.t.drop(&r, "a read-only root filesystem comes only with security: restricted, which also drops all capabilities and needs a non-root user");
+            } else {
+                m.t.take(&r);
+            }
+        }
+        if let Some(c) = &caps
+            && drops_all
+        {
+            m.t.drop(c, "dropping capabilities comes only with security: restricted (with a read-only root filesystem)");
+        }
+    }
+    if let Some(c) = &caps
+        && let Some(add) = c.get("add")
+    {
+        m.t.drop(&add, "added capabilities are not supported");
+    }
+    if let Some(c) = container.as_ref() {
+        for (k, v) in c.entries() {
+            match k {
+                "allowPrivilegeEscalation" => m.default_or_drop(
+                    &v,
+                    &json!(false),
+                    "AppSpec never allows privilege escalation",
+                ),
+                "seccompProfile" => m.default_or_drop(
+                    &v,
+                    &json!({"type": "RuntimeDefault"}),
+                    "AppSpec always uses the RuntimeDefault seccomp profile",
+                ),
+                "privileged" => {
+                    m.default_or_drop(&v, &json!(false), "privileged containers are not supported")
+                }
+                _ => {}
+            }
+        }
+    }
+    for (i, n) in pod.iter().enumerate() {
+        for (k, v) in n.entries() {
+            // A default shadowed by the controller's own setting does not apply.
+            if i > 0 && pod[0].get(k).is_some() {
+                continue;
+            }
+            match k {
+                "seccompProfile" => m.default_or_drop(
+                    &v,
+                    &json!({"type": "RuntimeDefault"}),
+                    "AppSpec always uses the RuntimeDefault seccomp profile",
+                ),
+                "supplementalGroups" => m.t.drop(&v, "supplemental groups are not supported"),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Init containers (in document order), and the controller's own settings.
+pub fn controller_rest(m: &mut Mapper, controller: &Node) {
+    if let Some(inits) = controller.get("initContainers") {
+        for (name, c) in inits.entries() {
+            if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
+                m.t.take(&c);
+                continue;
+            }
+            extra_container(m, &c, name, "init", "init containers are");
+        }
+    }
+    for (k, v) in controller.entries() {
+        match k {
+            "forceRename" | "nameOverride" => {
+                let app = m.input.release.name.clone();
+                if v.str() == Some(app.as_str()) {
+                    m.t.take(&v);
+                } else {
+                    m.t.drop(&v, format!("the workload is named after the app ({app})"));
+                }
+            }
+            "replicas" => {
+                if v.int() == Some(1) {
+                    m.t.take(&v);
+                } else {
+                    m.emit(&["replicas"], v.value.clone(), &v, "replicas are");
+                }
+            }
+            "strategy" => {
+                let recreate_anyway =
+                    m.facts.storage_pattern.as_deref() == Some("longhorn-persistent");
+                match v.str() {
+                    Some("RollingUpdate") => m.t.take(&v),
+                    Some("Recreate") if recreate_anyway => m.t.take(&v),
+                    _ => m.t.drop(
+                        &v,
+                        "the update strategy is AppSpec's (Recreate only with a Longhorn volume)",
+                    ),
+                }
+            }
+            "annotations" => {
+                for (key, a) in v.entries() {
+                    let reloader = m.platform("/reloader").and_then(Value::as_bool);
+                    let auto = key == "reloader.stakater.com/auto";
+                    if auto && reloader == Some(true) && a.str() == Some("true") {
+                        m.t.take(&a);
+                    } else if auto && reloader.is_some() {
+                        m.t.drop(
+                            &a,
+                            "Reloader comes from the platform (set reloader: true in the PlatformConfig)",
+                        );
+                    } else if auto {
+                        m.t.drop(
+                            &a,
+                            super::map::unsupported("Reloader (PlatformConfig reloader) is"),
+                        );
+                    } else {
+                        m.t.drop(&a, "workload annotations are not supported");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
