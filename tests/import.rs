@@ -1,0 +1,831 @@
+//! `appspec import` fixtures: adding a case is adding a folder.
+//!
+//! Every `tests/import/<case>/helmrelease.yaml` is imported by the real binary, run in the
+//! case folder with `--platform platform.yaml` when the case has one and the arguments in
+//! `args` (one per line: `--set`, `VAR=value`, further input files). The snapshot pins
+//! stdout, stderr and the exit code; `dropped.txt` lists the values paths that must be
+//! reported as not carried over, exactly.
+//!
+//! A round-trip checker, which reads the HelmRelease itself, runs the printed AppSpecs
+//! through the engine and asserts that the expansion keeps the release's image, env
+//! names, ports, probe paths, user ids, mount paths and hosts, unless the path of that
+//! value (or of a value above it) is in the dropped list; and that every dropped path
+//! exists in the release.
+//!
+//! The objects the printed AppSpecs expand into keep the output invariants of every example
+//! (`common::invariants`: strict validity against the Kubernetes and CRD schemas, prune
+//! guards, no Secret data, labels).
+//!
+//! Update with `INSTA_UPDATE=always UPDATE_DROPPED=1 cargo test --test import`; review.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use appspec::engine;
+use appspec::source::Item;
+use appspec::yaml::{self, Limits};
+use assert_cmd::Command;
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn args_of(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("args"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+fn import(dir: &Path) -> Run {
+    let mut cmd = Command::cargo_bin("appspec").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("APPSPEC_PLATFORM")
+        .arg("import");
+    if dir.join("platform.yaml").exists() {
+        cmd.args(["--platform", "platform.yaml"]);
+    }
+    cmd.args(args_of(dir)).arg("helmrelease.yaml");
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// `--set` pairs of a case.
+fn vars(dir: &Path) -> Vec<(String, String)> {
+    let args = args_of(dir);
+    args.windows(2)
+        .filter(|w| w[0] == "--set")
+        .filter_map(|w| w[1].split_once('=').map(|(k, v)| (k.into(), v.into())))
+        .collect()
+}
+
+/// The checker's own substitution: the release name and `--set` variables.
+fn substitute(v: &Value, name: &str, vars: &[(String, String)]) -> Value {
+    match v {
+        Value::String(s) => {
+            let mut s = s.clone();
+            for form in ["{{ .Release.Name }}", "{{.Release.Name}}"] {
+                s = s.replace(form, name);
+            }
+            for (k, val) in vars {
+                s = s.replace(&format!("${{{k}}}"), val);
+            }
+            Value::String(s)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|i| substitute(i, name, vars)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), substitute(v, name, vars)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The values paths of the dropped list: `<file>: HelmRelease/<name>: <path>: <reason>`.
+fn dropped_paths(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split_once(": HelmRelease/")?.1;
+            let rest = rest.split_once(": ")?.1;
+            let (path, _) = rest.split_once(": ")?;
+            // Messages of a release that is not imported at all have no path.
+            (!path.contains(' ')).then(|| path.to_string())
+        })
+        .collect()
+}
+
+fn covered(dropped: &[String], path: &str) -> bool {
+    dropped.iter().any(|d| {
+        path == d
+            || path
+                .strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+    })
+}
+
+/// Resolves a dotted values path (`a.b[0].c`, keys may hold dots) in `v`.
+fn resolves(v: &Value, path: &str) -> bool {
+    if path.is_empty() {
+        return true;
+    }
+    match v {
+        Value::Object(m) => m.iter().any(|(k, child)| {
+            path.strip_prefix(k.as_str()).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.strip_prefix('.').is_some_and(|r| resolves(child, r))
+                    || (rest.starts_with('[') && resolves(child, rest))
+            })
+        }),
+        Value::Array(a) => {
+            let Some(rest) = path.strip_prefix('[') else {
+                return false;
+            };
+            let Some((i, rest)) = rest.split_once(']') else {
+                return false;
+            };
+            let Ok(i) = i.parse::<usize>() else {
+                return false;
+            };
+            a.get(i).is_some_and(|child| {
+                rest.is_empty()
+                    || rest.strip_prefix('.').is_some_and(|r| resolves(child, r))
+                    || (rest.starts_with('[') && resolves(child, rest))
+            })
+        }
+        _ => false,
+    }
+}
+
+fn is_off(v: &Value) -> bool {
+    v.get("enabled") == Some(&Value::Bool(false))
+}
+
+fn entries(v: &Value) -> Vec<(String, &Value)> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, x)| !x.is_null() && !is_off(x))
+                .map(|(k, x)| (k.clone(), x))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The app's controller and container, by the documented rule: the controller named like
+/// the release, else the first that is not a CronJob or Job; the container `app`, `main` or named like the controller,
+/// else the first.
+fn main_container<'v>(values: &'v Value, name: &str) -> Option<(String, String, &'v Value)> {
+    let controllers = entries(values.get("controllers")?);
+    let runs = |c: &Value| !matches!(c["type"].as_str(), Some("cronjob" | "job"));
+    let with_containers = |c: &Value| c.get("containers").is_some();
+    let (cname, c) = controllers
+        .iter()
+        .find(|(n, _)| n == name)
+        .or_else(|| {
+            controllers
+                .iter()
+                .find(|(_, c)| with_containers(c) && runs(c))
+        })
+        .or_else(|| controllers.iter().find(|(_, c)| with_containers(c)))?;
+    let containers = entries(c.get("containers")?);
+    let (kname, k) = containers
+        .iter()
+        .find(|(n, _)| n == "app" || n == "main" || n == cname)
+        .or(containers.first())?;
+    Some((cname.clone(), kname.clone(), *k))
+}
+
+/// The round trip of one case; returns every violated fact, and the expanded objects for
+/// the output invariants (strict validity, prune guards, no Secret data...).
+fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let text = std::fs::read_to_string(dir.join("helmrelease.yaml")).unwrap();
+    let docs = yaml::parse_stream(&text, &Limits::default()).unwrap();
+    let Some(hr) = docs.iter().find(|d| d["kind"] == "HelmRelease") else {
+        return problems;
+    };
+    let name = hr["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let dropped = dropped_paths(&run.stderr);
+    for d in &dropped {
+        let ok = match d.strip_prefix("spec.") {
+            Some(rest) if !resolves(&hr["spec"]["values"], d) => resolves(&hr["spec"], rest),
+            _ => resolves(&hr["spec"]["values"], d),
+        };
+        if !ok {
+            problems.push(format!("dropped path {d} is not in the release"));
+        }
+    }
+    if run.stdout.trim().is_empty() {
+        return problems;
+    }
+    let values = substitute(&hr["spec"]["values"], &name, &vars(dir));
+    let specs = yaml::parse_stream(&run.stdout, &Limits::default()).unwrap();
+    let platform = std::fs::read_to_string(dir.join("platform.yaml"))
+        .ok()
+        .map(|t| {
+            Item::new(
+                yaml::parse_one(&t, &Limits::default()).unwrap(),
+                Some("platform.yaml".into()),
+            )
+        });
+    let items = specs
+        .iter()
+        .map(|s| Item::new(s.clone(), Some("out.yaml".into())))
+        .collect();
+    let outcome = engine::run(items, platform);
+    if outcome.has_errors() {
+        problems.push(format!(
+            "the printed AppSpecs do not validate: {:?}",
+            outcome
+                .diagnostics
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        ));
+        return problems;
+    }
+    let objects = &outcome.items;
+    expanded.extend(objects.iter().cloned());
+    let Some(workload) = objects
+        .iter()
+        .find(|o| o["kind"] == "Deployment" || o["kind"] == "StatefulSet")
+    else {
+        problems.push("no workload in the expansion".into());
+        return problems;
+    };
+    let pod = &workload["spec"]["template"]["spec"];
+    let Some(container) = pod["containers"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name.as_str()))
+    else {
+        problems.push("no container named like the app".into());
+        return problems;
+    };
+    let Some((cname, kname, main)) = main_container(&values, &name) else {
+        problems.push("no main container in the values".into());
+        return problems;
+    };
+    let base = format!("controllers.{cname}.containers.{kname}");
+    let mut check = |path: String, ok: bool, what: &str| {
+        if !ok && !covered(&dropped, &path) {
+            problems.push(format!(
+                "{what} of {path} is neither kept nor listed as dropped"
+            ));
+        }
+    };
+    // Image.
+    let image = &main["image"];
+    let want = match (image["repository"].as_str(), &image["tag"]) {
+        (Some(r), Value::String(t)) => format!("{r}:{t}"),
+        (Some(r), Value::Number(t)) => format!("{r}:{t}"),
+        (Some(r), _) => r.to_string(),
+        _ => image.as_str().unwrap_or_default().to_string(),
+    };
+    check(
+        format!("{base}.image"),
+        container["image"]
+            .as_str()
+            .is_some_and(|i| i.starts_with(&want)),
+        "the image",
+    );
+    // Env names.
+    let env_names: BTreeSet<String> = container["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["name"].as_str().map(str::to_string))
+        .collect();
+    for (k, _) in entries(&main["env"]) {
+        check(
+            format!("{base}.env.{k}"),
+            env_names.contains(&k),
+            "the env var",
+        );
+    }
+    // Ports of the app's Services.
+    let ports: BTreeSet<i64> = container["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["containerPort"].as_i64())
+        .collect();
+    let controllers = entries(&values["controllers"]).len();
+    for (sid, svc) in entries(&values["service"]) {
+        let owner = svc["controller"].as_str().map(str::to_string);
+        if owner.as_ref().is_some_and(|o| *o != cname)
+            || (owner.is_none() && controllers > 1 && sid != cname)
+        {
+            continue;
+        }
+        for (pname, p) in entries(&svc["ports"]) {
+            let n = p["targetPort"]
+                .as_i64()
+                .or(p["port"].as_i64())
+                .unwrap_or(-1);
+            check(
+                format!("service.{sid}.ports.{pname}"),
+                ports.contains(&n),
+                "the port",
+            );
+        }
+    }
+    // Probes: the check is there, and an HTTP path is the same.
+    for (kind, field) in [
+        ("readiness", "readinessProbe"),
+        ("liveness", "livenessProbe"),
+    ] {
+        let probe = &main["probes"][kind];
+        if probe["enabled"] != Value::Bool(true) {
+            continue;
+        }
+        let at = format!("{base}.probes.{kind}");
+        let path = probe["spec"]["httpGet"]["path"]
+            .as_str()
+            .or(probe["path"].as_str());
+        match path {
+            Some(path) => check(
+                at,
+                container[field]["httpGet"]["path"] == path,
+                "the probe path",
+            ),
+            None => check(at, container[field].is_object(), "the probe"),
+        }
+    }
+    // User ids.
+    for (at, sc) in [
+        (format!("{base}.securityContext"), &main["securityContext"]),
+        (
+            format!("controllers.{cname}.pod.securityContext"),
+            &values["controllers"][&cname]["pod"]["securityContext"],
+        ),
+        (
+            "defaultPodOptions.securityContext".to_string(),
+            &values["defaultPodOptions"]["securityContext"],
+        ),
+    ] {
+        if let Some(user) = sc["runAsUser"].as_i64() {
+            let got = container["securityContext"]["runAsUser"]
+                .as_i64()
+                .or(pod["securityContext"]["runAsUser"].as_i64());
+            check(format!("{at}.runAsUser"), got == Some(user), "the user id");
+            break;
+        }
+    }
+    // Mount paths into the main container.
+    let mounts: BTreeSet<String> = container["volumeMounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["mountPath"].as_str().map(str::to_string))
+        .collect();
+    for (id, item) in entries(&values["persistence"]) {
+        let mut paths: Vec<(String, String)> = Vec::new();
+        let global = item["globalMounts"].as_array();
+        let advanced = &item["advancedMounts"][&cname][&kname];
+        if global.is_none() && item.get("advancedMounts").is_none() {
+            let p = item["hostPath"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(format!("/{id}"));
+            paths.push((format!("persistence.{id}"), p));
+        }
+        for (i, m) in global.into_iter().flatten().enumerate() {
+            let p = m["path"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(format!("/{id}"));
+            paths.push((format!("persistence.{id}.globalMounts[{i}]"), p));
+        }
+        for (i, m) in advanced.as_array().into_iter().flatten().enumerate() {
+            let p = m["path"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(format!("/{id}"));
+            paths.push((
+                format!("persistence.{id}.advancedMounts.{cname}.{kname}[{i}]"),
+                p,
+            ));
+        }
+        for (at, p) in paths {
+            check(at, mounts.contains(&p), "the mount path");
+        }
+    }
+    // Hosts.
+    let hosts: BTreeSet<String> = objects
+        .iter()
+        .flat_map(|o| {
+            let mut hs: Vec<String> = Vec::new();
+            for r in o["spec"]["rules"].as_array().into_iter().flatten() {
+                hs.extend(r["host"].as_str().map(str::to_string));
+            }
+            for h in o["spec"]["hostnames"].as_array().into_iter().flatten() {
+                hs.extend(h.as_str().map(str::to_string));
+            }
+            hs
+        })
+        .collect();
+    for (rid, route) in entries(&values["route"]) {
+        for (i, h) in route["hostnames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let h = h.as_str().unwrap_or_default();
+            check(
+                format!("route.{rid}.hostnames[{i}]"),
+                hosts.contains(h),
+                "the host",
+            );
+        }
+    }
+    for (iid, ing) in entries(&values["ingress"]) {
+        for (i, h) in ing["hosts"].as_array().into_iter().flatten().enumerate() {
+            let host = h["host"].as_str().unwrap_or_default();
+            check(
+                format!("ingress.{iid}.hosts[{i}].host"),
+                hosts.contains(host),
+                "the host",
+            );
+        }
+    }
+    problems
+}
+
+fn report(case: &str, run: &Run) -> String {
+    let mut out = String::new();
+    writeln!(out, "case: {case}\nexit: {}\n\n# stdout", run.code).unwrap();
+    out.push_str(if run.stdout.is_empty() {
+        "(none)\n"
+    } else {
+        &run.stdout
+    });
+    writeln!(out, "\n# stderr").unwrap();
+    out.push_str(if run.stderr.is_empty() {
+        "(none)\n"
+    } else {
+        &run.stderr
+    });
+    out
+}
+
+#[test]
+fn case() {
+    let mut problems: Vec<String> = Vec::new();
+    let mut summary = String::new();
+    let mut complete = 0;
+    let mut total = 0;
+    let mut outputs = Vec::new();
+    insta::glob!("import/*/helmrelease.yaml", |path| {
+        let dir = path.parent().unwrap();
+        let case = dir.file_name().unwrap().to_str().unwrap().to_string();
+        let run = import(dir);
+        total += 1;
+        if run.code == 0 {
+            complete += 1;
+        }
+        writeln!(summary, "{case}: exit {}", run.code).unwrap();
+        insta::assert_snapshot!(report(&case, &run));
+        let mut fail = |m: String| {
+            eprintln!("import fixture problem: {case}: {m}");
+            problems.push(format!("{case}: {m}"));
+        };
+        if !(0..=2).contains(&run.code) {
+            fail(format!("exit code {}", run.code));
+        }
+        let dropped = dropped_paths(&run.stderr);
+        match run.code {
+            0 if !dropped.is_empty() || run.stdout.is_empty() => {
+                fail("exit 0 with dropped values or no output".into())
+            }
+            1 if run.stderr.is_empty() => fail("exit 1 without saying what was left out".into()),
+            2 if !run.stdout.is_empty() => fail("exit 2 with AppSpecs on stdout".into()),
+            _ => {}
+        }
+        // The dropped list, exactly.
+        let want_file = dir.join("dropped.txt");
+        let got = dropped.join("\n");
+        if std::env::var_os("UPDATE_DROPPED").is_some() {
+            std::fs::write(
+                &want_file,
+                if got.is_empty() {
+                    String::new()
+                } else {
+                    got.clone() + "\n"
+                },
+            )
+            .unwrap();
+        }
+        let want = std::fs::read_to_string(&want_file).unwrap_or_default();
+        if want.trim_end() != got {
+            fail(format!(
+                "dropped list differs from dropped.txt:\n--- want\n{want}--- got\n{got}"
+            ));
+        }
+        let mut expanded = Vec::new();
+        for p in round_trip(dir, &run, &mut expanded) {
+            fail(p);
+        }
+        if !expanded.is_empty() {
+            outputs.push(common::invariants::Output::stream(
+                format!("tests/import/{case} expanded"),
+                &yaml::to_stream(&expanded).unwrap(),
+                &[],
+            ));
+        }
+        // Same input, same output.
+        let again = import(dir);
+        if again.stdout != run.stdout || again.stderr != run.stderr || again.code != run.code {
+            fail("two runs differ".into());
+        }
+    });
+    writeln!(
+        summary,
+        "\n{complete} of {total} fixtures import with exit 0"
+    )
+    .unwrap();
+    insta::assert_snapshot!("import_summary", summary);
+    assert!(total >= 25, "at least 25 import fixtures, found {total}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // What the imported AppSpecs expand into keeps every output invariant, strictly valid.
+    if let Some(report) = common::invariants::assert_invariants(&outputs) {
+        for kind in [
+            "Deployment",
+            "Service",
+            "Ingress",
+            "HTTPRoute",
+            "PersistentVolumeClaim",
+        ] {
+            assert!(
+                report.kinds.contains_key(kind),
+                "no imported {kind} was validated: {:?}",
+                report.kinds
+            );
+        }
+    }
+}
+
+fn appspec() -> Command {
+    let mut cmd = Command::cargo_bin("appspec").unwrap();
+    cmd.env_remove("APPSPEC_PLATFORM");
+    cmd
+}
+
+#[test]
+fn inputs_that_cannot_be_read_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_yaml = dir.path().join("broken.yaml");
+    std::fs::write(&not_yaml, "a: [unclosed\n").unwrap();
+    let no_release = dir.path().join("deployment.yaml");
+    std::fs::write(
+        &no_release,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.yaml");
+    let table: [(&Path, &str); 3] = [
+        (&not_yaml, "broken.yaml: not valid YAML"),
+        (
+            &no_release,
+            "deployment.yaml: no HelmRelease (nor an OCIRepository) in this file",
+        ),
+        (&missing, "missing.yaml: No such file or directory"),
+    ];
+    for (file, want) in table {
+        let out = appspec().arg("import").arg(file).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{want}");
+        assert!(out.stdout.is_empty(), "{want}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(want), "{want}: {stderr}");
+    }
+}
+
+#[test]
+fn bad_arguments_and_platforms_exit_2() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/tools-echo-v4-complete");
+    let out = appspec()
+        .current_dir(&case)
+        .args(["import", "--set", "not a var", "helmrelease.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected VAR=value"));
+    let out = appspec().args(["import"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a file is required");
+    let dir = tempfile::tempdir().unwrap();
+    let platform = dir.path().join("platform.yaml");
+    std::fs::write(
+        &platform,
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata: {name: p}\nspec: {dns: {internalDomain: Not_A_Domain}}\n",
+    )
+    .unwrap();
+    let out = appspec()
+        .current_dir(&case)
+        .arg("import")
+        .arg("--platform")
+        .arg(&platform)
+        .arg("helmrelease.yaml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("spec.dns.internalDomain"));
+}
+
+#[test]
+fn output_is_valid_yaml_without_anchors_and_feeds_validate() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/tools-anchors-merge-keys-v3");
+    let out = appspec()
+        .current_dir(&case)
+        .args(["import", "--platform", "platform.yaml", "helmrelease.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains('&') && !stdout.contains('*'), "{stdout}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.yaml");
+    std::fs::write(&file, &stdout).unwrap();
+    let check = appspec()
+        .arg("validate")
+        .arg("--platform")
+        .arg(case.join("platform.yaml"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn readme_example_is_the_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dir = root.join("tests/import/readme-sonarr-v3");
+    let release = std::fs::read_to_string(dir.join("helmrelease.yaml")).unwrap();
+    assert!(
+        readme.contains(&format!("# helmrelease.yaml\n{release}```")),
+        "README's example release differs from {}",
+        dir.display()
+    );
+    let run = import(&dir);
+    assert!(
+        readme.contains(&run.stdout),
+        "README's example output differs:\n{}",
+        run.stdout
+    );
+    assert!(
+        readme.contains(&run.stderr),
+        "README's example stderr differs:\n{}",
+        run.stderr
+    );
+    assert!(readme.contains(&format!("$ echo $?\n{}\n", run.code)));
+}
+
+/// Values in app-template's vocabulary, arbitrarily nested and typed.
+fn arbitrary_values() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let keys = prop::sample::select(vec![
+        "controllers",
+        "app",
+        "main",
+        "containers",
+        "initContainers",
+        "image",
+        "repository",
+        "tag",
+        "env",
+        "envFrom",
+        "secretRef",
+        "name",
+        "probes",
+        "liveness",
+        "readiness",
+        "startup",
+        "enabled",
+        "custom",
+        "spec",
+        "httpGet",
+        "path",
+        "port",
+        "service",
+        "ports",
+        "http",
+        "type",
+        "LoadBalancer",
+        "route",
+        "hostnames",
+        "parentRefs",
+        "rules",
+        "backendRefs",
+        "identifier",
+        "ingress",
+        "hosts",
+        "host",
+        "paths",
+        "persistence",
+        "existingClaim",
+        "globalMounts",
+        "advancedMounts",
+        "subPath",
+        "readOnly",
+        "nfs",
+        "server",
+        "emptyDir",
+        "configMap",
+        "items",
+        "key",
+        "defaultPodOptions",
+        "securityContext",
+        "runAsUser",
+        "resources",
+        "limits",
+        "requests",
+        "memory",
+        "serviceMonitor",
+        "endpoints",
+        "configMaps",
+        "data",
+        "${SECRET_DOMAIN}",
+        "{{ .Release.Name }}",
+    ]);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-3i64..70000).prop_map(Value::from),
+        prop::sample::select(vec![
+            "app",
+            "/config",
+            "ghcr.io/x/y",
+            "1.0",
+            "nfs",
+            "emptyDir",
+            "configMap",
+            "secret",
+            "LoadBalancer",
+            "statefulset",
+            "cronjob",
+            "http",
+            "/ping",
+            "1Gi",
+            "x.in.hypyr.space",
+            "{{ .Release.Name }}",
+            "${VAR}",
+            "",
+            "HTTP",
+            "TCP",
+            "UDP",
+            "Memory",
+            "a\nb: c",
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..6).prop_map(|kvs| {
+                Value::Object(kvs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// Whatever the values, the importer neither panics nor prints an AppSpec that does not
+    /// validate, and every dropped path lies in the release.
+    #[test]
+    fn any_values_import_to_valid_specs_or_nothing(values in arbitrary_values(), seed in 0u8..3) {
+        let mut values = values;
+        if seed == 0 {
+            values = serde_json::json!({"controllers": {"app": {"containers": {"app": {
+                "image": {"repository": "ghcr.io/a/b", "tag": "1"}}}}}, "extra": values});
+        }
+        let doc = serde_json::json!({"apiVersion": "helm.toolkit.fluxcd.io/v2",
+            "kind": "HelmRelease", "metadata": {"name": "app", "namespace": "apps"},
+            "spec": {"chart": {"spec": {"chart": "app-template"}}, "values": values}});
+        let Ok(release) = appspec::import::release::recognize(&doc, &[]) else {
+            return Ok(());
+        };
+        let shape = appspec::import::shape::Shape::default();
+        let platform = serde_json::to_value(appspec::platform::Platform::default()).unwrap();
+        let r = appspec::import::import_release(
+            "hr.yaml", release, &Default::default(), &shape, None, &platform,
+        );
+        if let Some(spec) = &r.doc {
+            let outcome = engine::run(vec![Item::new(spec.clone(), None)], None);
+            proptest::prop_assert!(!outcome.has_errors(), "{:?}", outcome.diagnostics);
+        }
+        for d in &r.dropped {
+            let p = d.path.to_string();
+            let ok = match p.strip_prefix("spec.") {
+                Some(rest) if !resolves(&doc["spec"]["values"], &p) => resolves(&doc["spec"], rest),
+                _ => resolves(&doc["spec"]["values"], &p),
+            };
+            proptest::prop_assert!(ok, "dropped path {} is not in the release", p);
+        }
+    }
+}
