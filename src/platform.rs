@@ -55,6 +55,9 @@ pub struct Platform {
     pub secrets: SecretsConfig,
     pub namespaces: Namespaces,
     pub defaults: Defaults,
+    /// The site runs Stakater Reloader: a Deployment or StatefulSet that uses a Secret or
+    /// ConfigMap gets `reloader.stakater.com/auto: "true"` and restarts when one changes.
+    pub reloader: bool,
 }
 
 /// Application secrets (`spec.secretEnv.fromStore` of an AppSpec).

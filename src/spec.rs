@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::patterns::*;
+use crate::pod::{Metrics, PodOptions, ServiceAccount, Spread, Workload};
 use crate::reader::{self, Read};
 
 pub const KIND: &str = "AppSpec";
@@ -29,7 +30,7 @@ pub struct AppSpec {
     pub name: String,
     /// `metadata.namespace`, defaulting to the name.
     pub namespace: String,
-    /// `metadata.labels` (validated; not copied onto the generated objects yet).
+    /// `metadata.labels`, copied onto every generated object and the pod template.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     pub spec: AppSpecBody,
@@ -180,6 +181,27 @@ pub struct AppSpecBody {
     /// capabilities and makes the root filesystem read-only with a writable `/tmp`.
     #[serde(default)]
     pub security: SecurityProfile,
+    /// The workload kind: `deployment` (default) or `statefulset`.
+    #[serde(default, skip_serializing_if = "Workload::is_default")]
+    pub workload: Workload,
+    /// Node labels the pod must run on, e.g. `kubernetes.io/arch: amd64`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_selector: BTreeMap<String, String>,
+    /// An existing ServiceAccount for the pod; its token is mounted only with `token: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<ServiceAccount>,
+    /// Annotations on the pod template (keys `[prefix/]name`; not the function's own).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_annotations: BTreeMap<String, String>,
+    /// A ServiceMonitor (Prometheus Operator) scraping the app's Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Metrics>,
+    /// Spread the pods over the nodes: `hostname`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<Spread>,
+    /// Pod-level options in Kubernetes' shapes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod: Option<PodOptions>,
 }
 
 impl AppSpecBody {

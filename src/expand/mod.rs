@@ -8,6 +8,9 @@
 pub mod backup;
 pub mod container;
 pub mod ingress;
+pub mod monitor;
+pub mod pod;
+pub mod reloader;
 pub mod route;
 pub mod secrets;
 pub mod service;
@@ -16,7 +19,7 @@ pub mod workload;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -25,6 +28,8 @@ use serde_json::Value;
 
 use crate::crd::{ExternalSecret, HttpRoute, ReplicationDestination, ReplicationSource};
 use crate::kopiur::{Restore, SnapshotPolicy, SnapshotSchedule};
+use crate::monitoring::ServiceMonitor;
+use crate::pod::Workload;
 use crate::platform::Platform;
 use crate::validate::App;
 
@@ -34,6 +39,7 @@ use crate::validate::App;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
     Deployment(Deployment),
+    StatefulSet(StatefulSet),
     Service(Service),
     Ingress(Ingress),
     HttpRoute(HttpRoute),
@@ -45,6 +51,7 @@ pub enum Object {
     SnapshotPolicy(SnapshotPolicy),
     SnapshotSchedule(SnapshotSchedule),
     Restore(Restore),
+    ServiceMonitor(ServiceMonitor),
 }
 
 /// The identity kustomize and the API server use: kind, namespace (None when
@@ -80,6 +87,7 @@ macro_rules! each {
     ($obj:expr, $o:ident => $body:expr) => {
         match $obj {
             Object::Deployment($o) => $body,
+            Object::StatefulSet($o) => $body,
             Object::Service($o) => $body,
             Object::Ingress($o) => $body,
             Object::HttpRoute($o) => $body,
@@ -91,6 +99,7 @@ macro_rules! each {
             Object::SnapshotPolicy($o) => $body,
             Object::SnapshotSchedule($o) => $body,
             Object::Restore($o) => $body,
+            Object::ServiceMonitor($o) => $body,
         }
     };
 }
@@ -105,6 +114,27 @@ impl Object {
         let v = each!(self, o => serde_json::to_value(o));
         let v = v.expect("typed Kubernetes objects always serialize");
         head_first(v)
+    }
+
+    /// Annotates a Deployment or StatefulSet whose pod uses a Secret or ConfigMap for
+    /// Stakater Reloader.
+    fn mark_for_reloader(&mut self) {
+        let (meta, pod) = match self {
+            Object::Deployment(d) => (
+                &mut d.metadata,
+                d.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+            ),
+            Object::StatefulSet(s) => (
+                &mut s.metadata,
+                s.spec.as_ref().and_then(|s| s.template.spec.as_ref()),
+            ),
+            _ => return,
+        };
+        if pod.is_some_and(reloader::uses_secret_or_config_map) {
+            meta.annotations
+                .get_or_insert_with(BTreeMap::new)
+                .insert(reloader::ANNOTATION.to_string(), "true".to_string());
+        }
     }
 
     fn stamp_labels(&mut self, labels: &BTreeMap<String, String>) {
@@ -125,18 +155,14 @@ fn head_first(v: Value) -> Value {
     Value::Object(out)
 }
 
-/// The labels every generated object carries.
+/// The labels every generated object and the pod template carry: the AppSpec's
+/// `metadata.labels`, then the function's own, which win on a clash (validation warns).
 pub fn labels(app: &App) -> BTreeMap<String, String> {
-    let name = &app.spec.name;
-    BTreeMap::from([
-        ("app.kubernetes.io/name".to_string(), name.clone()),
-        ("app.kubernetes.io/instance".to_string(), name.clone()),
-        (
-            "app.kubernetes.io/managed-by".to_string(),
-            crate::MANAGER.to_string(),
-        ),
-        ("backstage.io/kubernetes-id".to_string(), name.clone()),
-    ])
+    let mut out = app.spec.labels.clone();
+    for (key, value) in crate::validate::pod::own_labels(&app.spec.name) {
+        out.insert(key.to_string(), value);
+    }
+    out
 }
 
 /// The pod selector: the stable subset of the labels.
@@ -161,10 +187,11 @@ pub fn meta(app: &App, name: impl Into<String>) -> ObjectMeta {
 
 /// Everything one validated app expands into, in the fixed order.
 pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
-    let mut objects = vec![
-        Object::Deployment(workload::deployment(app)),
-        Object::Service(service::service(app)),
-    ];
+    let workload = match app.spec.spec.workload {
+        Workload::Deployment => Object::Deployment(workload::deployment(app)),
+        Workload::Statefulset => Object::StatefulSet(workload::statefulset(app)),
+    };
+    let mut objects = vec![workload, Object::Service(service::service(app))];
     objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
     objects.extend(route::route(app, platform).map(Object::HttpRoute));
     let (pv, pvc) = storage::volumes(app, platform);
@@ -193,9 +220,13 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
             objects.extend(restore.map(Object::Restore));
         }
     }
+    objects.extend(monitor::service_monitor(app).map(Object::ServiceMonitor));
     let labels = labels(app);
     for o in &mut objects {
         o.stamp_labels(&labels);
+        if platform.reloader {
+            o.mark_for_reloader();
+        }
     }
     objects
 }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, StatefulSet, StatefulSetSpec,
+};
 use k8s_openapi::api::core::v1::{
     Capabilities, Container, EmptyDirVolumeSource, EnvVar, PodSecurityContext, PodSpec,
     PodTemplateSpec, SeccompProfile, SecurityContext, Volume, VolumeMount,
@@ -10,7 +12,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{container, labels, meta, secrets, selector, storage};
+use super::{container, labels, meta, pod, secrets, selector, storage};
 use crate::spec::{Amounts, SecurityProfile, StoragePattern};
 use crate::validate::App;
 
@@ -91,7 +93,7 @@ pub fn deployment(app: &App) -> Deployment {
             type_: Some("Recreate".to_string()),
             rolling_update: None,
         });
-    Deployment {
+    let mut deployment = Deployment {
         metadata: meta(app, &app.spec.name),
         spec: Some(DeploymentSpec {
             replicas: Some(s.replicas as i32),
@@ -131,6 +133,28 @@ pub fn deployment(app: &App) -> Deployment {
                 }),
             },
             ..DeploymentSpec::default()
+        }),
+        status: None,
+    };
+    if let Some(spec) = deployment.spec.as_mut() {
+        pod::apply(app, &mut spec.template);
+    }
+    deployment
+}
+
+/// The StatefulSet of `workload: statefulset`: the Deployment's pod, selector and replicas,
+/// `serviceName` the app's Service, no claim templates (it mounts the same PVC).
+pub fn statefulset(app: &App) -> StatefulSet {
+    let d = deployment(app);
+    let spec = d.spec.unwrap_or_default();
+    StatefulSet {
+        metadata: d.metadata,
+        spec: Some(StatefulSetSpec {
+            replicas: spec.replicas,
+            selector: spec.selector,
+            service_name: Some(app.spec.name.clone()),
+            template: spec.template,
+            ..StatefulSetSpec::default()
         }),
         status: None,
     }

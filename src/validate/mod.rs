@@ -11,6 +11,7 @@ pub mod labels;
 pub mod nfs;
 pub mod path;
 pub mod platform;
+pub mod pod;
 pub mod quantity;
 pub mod s3;
 
@@ -90,6 +91,7 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
             v.error(&path, format!("label value \"{value}\" {e}"));
         }
     }
+    v.issues.extend(pod::label_clashes(spec));
 
     match image::check(&s.image) {
         Err(e) => v.error("spec.image", format!("Image reference \"{}\" {e}", s.image)),
@@ -154,6 +156,7 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         .any(|i| i.path == "metadata.name" || i.path == "metadata.namespace");
     let host = check_ingress(&mut v, spec, site, identity_ok);
     let repository = check_backup(&mut v, spec, site);
+    v.issues.extend(pod::check(spec));
     let s3_credentials_key = s.storage.s3.as_ref().and_then(|s3| {
         let vars = Vars {
             name: &spec.name,

@@ -1,0 +1,211 @@
+//! Pod-level fields of the AppSpec (SPEC.md section 8): the workload kind, scheduling,
+//! identity, metrics and the `pod` options, as typed values the reader checks.
+//!
+//! The `pod` options keep Kubernetes' own shapes and names (`dnsConfig`, `tolerations`...),
+//! restricted to what a platform team lets an app set; `validate::pod` checks the values.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::patterns::{DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, NAME_PATTERN};
+
+/// Which workload runs the pod.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// A Deployment `<name>`.
+    #[default]
+    Deployment,
+    /// A StatefulSet `<name>` (serviceName `<name>`) mounting the same PVC a Deployment
+    /// would; no claim templates.
+    Statefulset,
+}
+
+impl Workload {
+    pub fn is_default(&self) -> bool {
+        *self == Workload::Deployment
+    }
+}
+
+impl fmt::Display for Workload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Workload::Deployment => "deployment",
+            Workload::Statefulset => "statefulset",
+        })
+    }
+}
+
+/// How the app's pods are spread over the cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Spread {
+    /// At most one pod more on any node than on another (topology spread over
+    /// `kubernetes.io/hostname`, DoNotSchedule, the app's own pods).
+    Hostname,
+}
+
+/// An existing ServiceAccount the pod runs as.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    /// Name of a ServiceAccount in the app's namespace (created outside the AppSpec).
+    #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(extend("x-hint" = "the name of an existing ServiceAccount"))]
+    pub name: String,
+    /// Mount the account's API token into the pod (default false). Only for apps that talk
+    /// to the Kubernetes API; `appspec risk` reports it as high risk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub token: bool,
+}
+
+/// A Prometheus Operator `ServiceMonitor` scraping the app's Service.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// The named port to scrape (default `http`, the main port): `http` or one of the
+    /// Service's named ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 15))]
+    #[schemars(extend("default" = "http"))]
+    pub port: Option<String>,
+    /// HTTP path of the metrics (default `/metrics`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = HTTP_PATH_PATTERN), extend("default" = "/metrics"))]
+    pub path: Option<String>,
+    /// Scrape interval, a Prometheus duration such as `30s` or `1m` (default: the
+    /// Prometheus' own interval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub interval: Option<String>,
+}
+
+/// Prometheus durations as the ServiceMonitor CRD accepts them (`1h30m`, `30s`, `500ms`).
+pub const DURATION_PATTERN: &str = "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$";
+
+pub const DEFAULT_METRICS_PORT: &str = "http";
+pub const DEFAULT_METRICS_PATH: &str = "/metrics";
+
+impl Metrics {
+    pub fn port(&self) -> &str {
+        self.port.as_deref().unwrap_or(DEFAULT_METRICS_PORT)
+    }
+    pub fn path(&self) -> &str {
+        self.path.as_deref().unwrap_or(DEFAULT_METRICS_PATH)
+    }
+}
+
+/// Pod-level options in Kubernetes' shapes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PodOptions {
+    /// Use the node's network namespace (default false). The pod sees and binds the node's
+    /// interfaces; `appspec risk` reports it as high risk. DNS then uses
+    /// `ClusterFirstWithHostNet`, so cluster names still resolve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_network: Option<bool>,
+    /// `false` runs the pod in its own user namespace (container root is not node root).
+    /// Not with `hostNetwork: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_users: Option<bool>,
+    /// Extra resolver settings, merged with the cluster's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_config: Option<DnsConfig>,
+    /// Taints the pod tolerates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    /// Name of a PriorityClass (a DNS subdomain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub priority_class_name: Option<String>,
+}
+
+/// Resolver settings of the pod (Kubernetes `PodDNSConfig`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsConfig {
+    /// Extra name servers, IP addresses (at most 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 3))]
+    pub nameservers: Vec<String>,
+    /// Extra search domains (at most 32).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    pub searches: Vec<String>,
+    /// resolv.conf options: `ndots`, `timeout` and `attempts` take an integer `value`;
+    /// `rotate`, `edns0`, `single-request`, `single-request-reopen`, `use-vc`,
+    /// `no-tld-query`, `no-reload`, `trust-ad`, `no-aaaa` take none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<DnsOption>,
+}
+
+/// One resolv.conf option.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DnsOption {
+    /// The option name, e.g. `ndots`.
+    #[schemars(extend("x-hint" = "a resolv.conf option such as ndots"))]
+    pub name: String,
+    /// Its value, a string (`"1"`), for ndots, timeout and attempts only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// A toleration of a node taint (Kubernetes `Toleration`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Toleration {
+    /// The taint key (a label key); empty with operator Exists tolerates every taint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Equal` (default: key and value match) or `Exists` (the key alone, no value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<TolerationOperator>,
+    /// The taint value to match with `Equal` (a label value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The taint effect to tolerate; all effects when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<TaintEffect>,
+    /// With effect NoExecute only: how long the pod stays bound after the taint appears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TolerationOperator {
+    Equal,
+    Exists,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+impl TolerationOperator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TolerationOperator::Equal => "Equal",
+            TolerationOperator::Exists => "Exists",
+        }
+    }
+}
+
+impl TaintEffect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NoSchedule",
+            TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+            TaintEffect::NoExecute => "NoExecute",
+        }
+    }
+}
+
+/// Label-like maps (`nodeSelector`, `podAnnotations`) by key.
+pub type StringMap = BTreeMap<String, String>;

@@ -1,0 +1,390 @@
+//! Rules of the pod-level fields: node selector, service account, pod annotations, metrics,
+//! the `pod` options, and which `metadata.labels` the function's own labels override.
+
+use std::net::IpAddr;
+
+use super::{dns, labels, path};
+use crate::diagnostic::Issue;
+use crate::pod::{DnsConfig, Metrics, PodOptions, TaintEffect, Toleration, TolerationOperator};
+use crate::spec::AppSpec;
+
+/// Annotation keys under this prefix belong to the function (e.g. the files hash).
+pub const OWN_ANNOTATION_PREFIX: &str = "platform.hypyr.space/";
+
+/// Kubernetes' limit on the total size of an object's annotations (keys and values).
+const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
+
+/// resolv.conf options that take an integer value, with its bounds (glibc's).
+const DNS_OPTIONS_WITH_VALUE: [(&str, u32, u32); 3] =
+    [("ndots", 0, 15), ("timeout", 1, 30), ("attempts", 1, 5)];
+/// resolv.conf options that take no value.
+const DNS_FLAGS: [&str; 10] = [
+    "rotate",
+    "edns0",
+    "single-request",
+    "single-request-reopen",
+    "use-vc",
+    "no-tld-query",
+    "no-reload",
+    "trust-ad",
+    "no-aaaa",
+    "inet6",
+];
+
+/// The labels the function sets on every object it generates: they win over
+/// `metadata.labels`.
+pub fn own_labels(name: &str) -> [(&'static str, String); 4] {
+    [
+        ("app.kubernetes.io/name", name.to_string()),
+        ("app.kubernetes.io/instance", name.to_string()),
+        ("app.kubernetes.io/managed-by", crate::MANAGER.to_string()),
+        ("backstage.io/kubernetes-id", name.to_string()),
+    ]
+}
+
+/// The named ports of the app's Service (what a ServiceMonitor can scrape).
+pub fn service_port_names(_spec: &AppSpec) -> Vec<String> {
+    vec![MAIN_PORT_NAME.to_string()]
+}
+
+/// Name of the main container port, the one the Service's port targets.
+pub const MAIN_PORT_NAME: &str = "http";
+
+/// The `metadata.labels` the function's own labels override: warnings (the spec still
+/// expands, with the function's value).
+pub fn label_clashes(spec: &AppSpec) -> Vec<Issue> {
+    let mut out = Vec::new();
+    for (key, own) in own_labels(&spec.name) {
+        if let Some(given) = spec.labels.get(key)
+            && *given != own
+        {
+            out.push(Issue::warning(
+                format!("metadata.labels.{key}"),
+                format!("label {key}=\"{given}\" is not copied: the function sets {key}=\"{own}\" on every object it generates"),
+            ));
+        }
+    }
+    out
+}
+
+/// Every problem of the pod-level fields of one spec.
+pub fn check(spec: &AppSpec) -> Vec<Issue> {
+    let mut out = Vec::new();
+    let s = &spec.spec;
+    let port_names = service_port_names(spec);
+    for (key, value) in &s.node_selector {
+        let path = format!("spec.nodeSelector.{key}");
+        if let Err(e) = labels::check_key(key) {
+            out.push(Issue::error(&path, format!("node label key \"{key}\" {e}")));
+        } else if let Err(e) = labels::check_value(value) {
+            out.push(Issue::error(
+                &path,
+                format!("node label value \"{value}\" {e}"),
+            ));
+        }
+    }
+    if let Some(sa) = &s.service_account
+        && let Err(e) = check_subdomain(&sa.name)
+    {
+        out.push(Issue::error(
+            "spec.serviceAccount.name",
+            format!("ServiceAccount name \"{}\" {e}", sa.name),
+        ));
+    }
+    let mut size = 0;
+    for (key, value) in &s.pod_annotations {
+        let path = format!("spec.podAnnotations.{key}");
+        size += key.len() + value.len();
+        if let Err(e) = labels::check_key(key) {
+            out.push(Issue::error(&path, format!("annotation key \"{key}\" {e}")));
+        } else if key.starts_with(OWN_ANNOTATION_PREFIX) {
+            out.push(Issue::error(
+                &path,
+                format!("annotation keys under {OWN_ANNOTATION_PREFIX} are set by the function; choose another key"),
+            ));
+        }
+    }
+    if size > ANNOTATIONS_MAX_BYTES {
+        out.push(Issue::error(
+            "spec.podAnnotations",
+            format!("annotations total {size} bytes; Kubernetes allows at most {ANNOTATIONS_MAX_BYTES}"),
+        ));
+    }
+    if let Some(m) = &s.metrics {
+        check_metrics(&mut out, m, &port_names);
+    }
+    if let Some(pod) = &s.pod {
+        check_pod(&mut out, pod);
+    }
+    out
+}
+
+fn check_metrics(out: &mut Vec<Issue>, m: &Metrics, port_names: &[String]) {
+    if !port_names.iter().any(|p| p == m.port()) {
+        out.push(Issue::error(
+            "spec.metrics.port",
+            format!(
+                "\"{}\" is not a named port of the app's Service; expected one of: {}",
+                m.port(),
+                port_names.join(", ")
+            ),
+        ));
+    }
+    if let Some(p) = &m.path
+        && let Err(e) = path::check_http_path(p)
+    {
+        out.push(Issue::error("spec.metrics.path", format!("path {e}")));
+    }
+    if let Some(i) = &m.interval
+        && !is_duration(i)
+    {
+        out.push(Issue::error(
+            "spec.metrics.interval",
+            format!("interval \"{i}\" is not a Prometheus duration such as 30s, 1m or 1h30m"),
+        ));
+    }
+}
+
+/// A Prometheus duration: `0`, or numbers with the units y, w, d, h, m, s, ms, each at
+/// most once and in that order (`1h30m`).
+pub fn is_duration(s: &str) -> bool {
+    if s == "0" {
+        return true;
+    }
+    const UNITS: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+    let mut rest = s.as_bytes();
+    let mut next_unit = 0;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || digits > 18 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let Some(i) = (next_unit..UNITS.len())
+            .filter(|&i| rest.starts_with(UNITS[i].as_bytes()))
+            // `ms` before `m`: the longest unit that matches.
+            .max_by_key(|&i| UNITS[i].len())
+        else {
+            return false;
+        };
+        // `m` followed by `s` is `ms`, taken above; a unit must not repeat or go back.
+        rest = &rest[UNITS[i].len()..];
+        next_unit = i + 1;
+    }
+    true
+}
+
+/// A DNS-1123 subdomain: lowercase labels joined by dots, at most 253 characters.
+pub fn check_subdomain(name: &str) -> Result<(), String> {
+    if name.len() > 253 {
+        return Err(format!(
+            "is {} characters long; at most 253 are allowed",
+            name.len()
+        ));
+    }
+    for label in name.split('.') {
+        dns::check_label(label).map_err(|e| {
+            if name.contains('.') {
+                format!("is not a DNS subdomain: part \"{label}\" {e}")
+            } else {
+                format!("is not a DNS subdomain: it {e}")
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions) {
+    if pod.host_users == Some(false) && pod.host_network == Some(true) {
+        out.push(Issue::error(
+            "spec.pod.hostUsers",
+            "hostUsers: false (a user namespace) cannot be combined with hostNetwork: true",
+        ));
+    }
+    if let Some(dns) = &pod.dns_config {
+        check_dns(out, dns);
+    }
+    for (i, t) in pod.tolerations.iter().enumerate() {
+        check_toleration(out, &format!("spec.pod.tolerations[{i}]"), t);
+    }
+    if let Some(name) = &pod.priority_class_name
+        && let Err(e) = check_subdomain(name)
+    {
+        out.push(Issue::error(
+            "spec.pod.priorityClassName",
+            format!("PriorityClass name \"{name}\" {e}"),
+        ));
+    }
+}
+
+fn check_dns(out: &mut Vec<Issue>, dns: &DnsConfig) {
+    if dns.nameservers.len() > 3 {
+        out.push(Issue::error(
+            "spec.pod.dnsConfig.nameservers",
+            format!(
+                "at most 3 name servers are allowed, got {}",
+                dns.nameservers.len()
+            ),
+        ));
+    }
+    for (i, ns) in dns.nameservers.iter().enumerate() {
+        if ns.parse::<IpAddr>().is_err() {
+            out.push(Issue::error(
+                format!("spec.pod.dnsConfig.nameservers[{i}]"),
+                format!("name server \"{ns}\" is not an IP address"),
+            ));
+        }
+    }
+    if dns.searches.len() > 32 {
+        out.push(Issue::error(
+            "spec.pod.dnsConfig.searches",
+            format!(
+                "at most 32 search domains are allowed, got {}",
+                dns.searches.len()
+            ),
+        ));
+    }
+    let total: usize = dns.searches.iter().map(|s| s.len() + 1).sum();
+    if total > 2048 {
+        out.push(Issue::error(
+            "spec.pod.dnsConfig.searches",
+            format!("the search domains total {total} characters; at most 2048 are allowed"),
+        ));
+    }
+    for (i, search) in dns.searches.iter().enumerate() {
+        let name = search.strip_suffix('.').unwrap_or(search);
+        if let Err(e) = check_subdomain(name) {
+            out.push(Issue::error(
+                format!("spec.pod.dnsConfig.searches[{i}]"),
+                format!("search domain \"{search}\" {e}"),
+            ));
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, opt) in dns.options.iter().enumerate() {
+        let path = format!("spec.pod.dnsConfig.options[{i}]");
+        let name = opt.name.as_str();
+        if seen.contains(&name) {
+            out.push(Issue::error(
+                format!("{path}.name"),
+                format!("option \"{name}\" is given twice"),
+            ));
+            continue;
+        }
+        seen.push(name);
+        if let Some((_, min, max)) = DNS_OPTIONS_WITH_VALUE.iter().find(|o| o.0 == name) {
+            match opt.value.as_deref() {
+                None => out.push(Issue::error(
+                    format!("{path}.value"),
+                    format!("option {name} needs a value, an integer {min}..{max} written as a string (\"{min}\")"),
+                )),
+                Some(v) => {
+                    let n = (!v.is_empty() && v.len() <= 3 && v.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| v.parse::<u32>().ok())
+                        .flatten();
+                    if !n.is_some_and(|n| (*min..=*max).contains(&n)) {
+                        out.push(Issue::error(
+                            format!("{path}.value"),
+                            format!("option {name} takes an integer {min}..{max}, got \"{v}\""),
+                        ));
+                    }
+                }
+            }
+        } else if DNS_FLAGS.contains(&name) {
+            if opt.value.is_some() {
+                out.push(Issue::error(
+                    format!("{path}.value"),
+                    format!("option {name} takes no value"),
+                ));
+            }
+        } else {
+            let known: Vec<&str> = DNS_OPTIONS_WITH_VALUE
+                .iter()
+                .map(|o| o.0)
+                .chain(DNS_FLAGS)
+                .collect();
+            out.push(Issue::error(
+                format!("{path}.name"),
+                format!(
+                    "unknown resolver option \"{name}\"; expected one of: {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+fn check_toleration(out: &mut Vec<Issue>, path: &str, t: &Toleration) {
+    let exists = t.operator == Some(TolerationOperator::Exists);
+    match t.key.as_deref() {
+        Some(key) if !key.is_empty() => {
+            if let Err(e) = labels::check_key(key) {
+                out.push(Issue::error(
+                    format!("{path}.key"),
+                    format!("taint key \"{key}\" {e}"),
+                ));
+            }
+        }
+        _ if !exists => out.push(Issue::error(
+            format!("{path}.operator"),
+            "a toleration without a key must use operator Exists (it then tolerates every taint)",
+        )),
+        _ => {}
+    }
+    match t.value.as_deref() {
+        Some(v) if exists && !v.is_empty() => out.push(Issue::error(
+            format!("{path}.value"),
+            "operator Exists matches the key alone; remove the value (or use operator Equal)",
+        )),
+        Some(v) => {
+            if let Err(e) = labels::check_value(v) {
+                out.push(Issue::error(
+                    format!("{path}.value"),
+                    format!("taint value \"{v}\" {e}"),
+                ));
+            }
+        }
+        None => {}
+    }
+    if let Some(secs) = t.toleration_seconds {
+        if t.effect != Some(TaintEffect::NoExecute) {
+            out.push(Issue::error(
+                format!("{path}.tolerationSeconds"),
+                "tolerationSeconds applies only to effect NoExecute",
+            ));
+        } else if secs < 0 {
+            out.push(Issue::error(
+                format!("{path}.tolerationSeconds"),
+                format!("tolerationSeconds must not be negative, got {secs}"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        for ok in ["0", "30s", "1m", "1h30m", "500ms", "1y2w3d4h5m6s7ms", "90s"] {
+            assert!(is_duration(ok), "{ok}");
+        }
+        for bad in ["", "1", "m", "1x", "30s1m", "1m1m", "1.5m", "-1s", " 1m", "1 m", "1msm"] {
+            assert!(!is_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn subdomains() {
+        for ok in ["a", "homepage", "high-priority", "a.b-c.d"] {
+            assert_eq!(check_subdomain(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "A", "a_b", "a..b", "-a", ".a", &"a".repeat(254)] {
+            assert!(check_subdomain(bad).is_err(), "{bad}");
+        }
+    }
+}
