@@ -84,7 +84,8 @@ pub struct Metrics {
 }
 
 /// Prometheus durations as the ServiceMonitor CRD accepts them (`1h30m`, `30s`, `500ms`).
-pub const DURATION_PATTERN: &str = "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$";
+pub const DURATION_PATTERN: &str =
+    "^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$";
 
 pub const DEFAULT_METRICS_PORT: &str = "http";
 pub const DEFAULT_METRICS_PATH: &str = "/metrics";

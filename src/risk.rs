@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::backup_change::{self, BackupChange};
 use crate::engine::{self, Outcome};
 use crate::platform::Platform;
+use crate::pod::Workload;
 use crate::render::{self, RenderError};
 use crate::source::{self, Item};
 use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
@@ -68,6 +69,9 @@ pub enum Code {
     SecurityRelaxed,
     SecretAccessAdded,
     PersistentAppDeleted,
+    WorkloadKindChanged,
+    ServiceAccountToken,
+    HostNetwork,
     ImageChanged,
     ReplicasChanged,
     EnvChanged,
@@ -79,10 +83,12 @@ pub enum Code {
     SecurityChanged,
     CommandChanged,
     ProbesChanged,
+    PodChanged,
+    MetricsChanged,
 }
 
 impl Code {
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 33] = [
         Code::Invalid,
         Code::PlatformChanged,
         Code::ExternalExposure,
@@ -100,6 +106,9 @@ impl Code {
         Code::SecurityRelaxed,
         Code::SecretAccessAdded,
         Code::PersistentAppDeleted,
+        Code::WorkloadKindChanged,
+        Code::ServiceAccountToken,
+        Code::HostNetwork,
         Code::ImageChanged,
         Code::ReplicasChanged,
         Code::EnvChanged,
@@ -111,6 +120,8 @@ impl Code {
         Code::SecurityChanged,
         Code::CommandChanged,
         Code::ProbesChanged,
+        Code::PodChanged,
+        Code::MetricsChanged,
     ];
 
     /// The code as reports write it.
@@ -144,6 +155,11 @@ impl Code {
             Code::SecurityChanged => "security-changed",
             Code::CommandChanged => "command-changed",
             Code::ProbesChanged => "probes-changed",
+            Code::WorkloadKindChanged => "workload-kind-changed",
+            Code::ServiceAccountToken => "service-account-token",
+            Code::HostNetwork => "host-network",
+            Code::PodChanged => "pod-changed",
+            Code::MetricsChanged => "metrics-changed",
         }
     }
 
@@ -162,6 +178,8 @@ impl Code {
                 | Code::SecurityChanged
                 | Code::CommandChanged
                 | Code::ProbesChanged
+                | Code::PodChanged
+                | Code::MetricsChanged
         )
     }
 }
@@ -473,6 +491,19 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             format!("the app gains access to {}", added.join(", ")),
         ));
     }
+    if bs.workload != hs.workload {
+        out.push(reason(
+            Code::WorkloadKindChanged,
+            format!(
+                "workload changes from {} to {}: the {} is deleted and a {} created (the pod restarts; the PVC stays)",
+                bs.workload,
+                hs.workload,
+                kind_name(bs.workload),
+                kind_name(hs.workload)
+            ),
+        ));
+    }
+    out.extend(pod_privileges(Some(b), h));
     // Informational.
     if bs.image != hs.image {
         out.push(reason(
@@ -521,8 +552,82 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
     if bs.backup != hs.backup && !has(&out, &[Code::BackupRemoved]) {
         out.push(reason(Code::BackupChanged, "backup settings change"));
     }
+    let pod_changed = bs.node_selector != hs.node_selector
+        || bs.service_account != hs.service_account
+        || bs.pod_annotations != hs.pod_annotations
+        || bs.spread != hs.spread
+        || bs.pod != hs.pod
+        || b.spec.labels != h.spec.labels;
+    if pod_changed && !has(&out, &[Code::ServiceAccountToken, Code::HostNetwork]) {
+        out.push(reason(
+            Code::PodChanged,
+            "pod settings change (node selector, service account, annotations, spread, pod options or labels)",
+        ));
+    }
+    if bs.metrics != hs.metrics {
+        out.push(reason(Code::MetricsChanged, "metrics scraping changes"));
+    }
     if bs.storage != hs.storage && !out.iter().any(|r| r.code.is_high()) {
         out.push(reason(Code::StorageChanged, "storage settings change"));
+    }
+    out
+}
+
+fn kind_name(w: Workload) -> &'static str {
+    match w {
+        Workload::Deployment => "Deployment",
+        Workload::Statefulset => "StatefulSet",
+    }
+}
+
+/// What the head gives the pod that the base did not (`None`: a new app): a mounted API
+/// token (or the token of another account), the node's network, the node's user namespace.
+fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let token = |a: &App| {
+        a.spec
+            .spec
+            .service_account
+            .as_ref()
+            .filter(|sa| sa.token)
+            .map(|sa| sa.name.clone())
+    };
+    if let Some(name) = token(h)
+        && b.is_none_or(|b| token(b).as_ref() != Some(&name))
+    {
+        out.push(reason(
+            Code::ServiceAccountToken,
+            format!("the pod mounts the API token of ServiceAccount {name}: it can act on the cluster with that account's permissions"),
+        ));
+    }
+    let host_network = |a: &App| {
+        a.spec
+            .spec
+            .pod
+            .as_ref()
+            .is_some_and(|p| p.host_network == Some(true))
+    };
+    if host_network(h) && !b.is_some_and(host_network) {
+        out.push(reason(
+            Code::HostNetwork,
+            "the pod uses the node's network (hostNetwork: true): it sees and binds the node's interfaces",
+        ));
+    }
+    let own_users = |a: &App| {
+        a.spec
+            .spec
+            .pod
+            .as_ref()
+            .is_some_and(|p| p.host_users == Some(false))
+    };
+    if let Some(b) = b
+        && own_users(b)
+        && !own_users(h)
+    {
+        out.push(reason(
+            Code::SecurityRelaxed,
+            "hostUsers: false is dropped: root in the container is root on the node again",
+        ));
     }
     out
 }
@@ -552,10 +657,15 @@ pub fn assess(
         };
         let mut reasons = Vec::new();
         match (change, bv, hv) {
-            (Change::Added, _, Some(h)) if external(&h.app) => reasons.push(reason(
-                Code::ExternalExposure,
-                "new app reachable from outside (external-via-tunnel)",
-            )),
+            (Change::Added, _, Some(h)) => {
+                if external(&h.app) {
+                    reasons.push(reason(
+                        Code::ExternalExposure,
+                        "new app reachable from outside (external-via-tunnel)",
+                    ));
+                }
+                reasons.extend(pod_privileges(None, &h.app));
+            }
             (Change::Removed, Some(b), _) if b.app.spec.spec.storage.pattern.is_persistent() => {
                 reasons.push(reason(
                     Code::PersistentAppDeleted,

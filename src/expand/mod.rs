@@ -29,8 +29,8 @@ use serde_json::Value;
 use crate::crd::{ExternalSecret, HttpRoute, ReplicationDestination, ReplicationSource};
 use crate::kopiur::{Restore, SnapshotPolicy, SnapshotSchedule};
 use crate::monitoring::ServiceMonitor;
-use crate::pod::Workload;
 use crate::platform::Platform;
+use crate::pod::Workload;
 use crate::validate::App;
 
 /// One generated object. A handful exist per app and they are not moved around, so the

@@ -107,7 +107,9 @@ pub fn check(spec: &AppSpec) -> Vec<Issue> {
     if size > ANNOTATIONS_MAX_BYTES {
         out.push(Issue::error(
             "spec.podAnnotations",
-            format!("annotations total {size} bytes; Kubernetes allows at most {ANNOTATIONS_MAX_BYTES}"),
+            format!(
+                "annotations total {size} bytes; Kubernetes allows at most {ANNOTATIONS_MAX_BYTES}"
+            ),
         ));
     }
     if let Some(m) = &s.metrics {
@@ -373,7 +375,9 @@ mod tests {
         for ok in ["0", "30s", "1m", "1h30m", "500ms", "1y2w3d4h5m6s7ms", "90s"] {
             assert!(is_duration(ok), "{ok}");
         }
-        for bad in ["", "1", "m", "1x", "30s1m", "1m1m", "1.5m", "-1s", " 1m", "1 m", "1msm"] {
+        for bad in [
+            "", "1", "m", "1x", "30s1m", "1m1m", "1.5m", "-1s", " 1m", "1 m", "1msm",
+        ] {
             assert!(!is_duration(bad), "{bad}");
         }
     }
