@@ -322,3 +322,57 @@ apps.yaml:11:1: Appspec/team-a/api: kind: unknown kind \"Appspec\" of platform.h
 "
     );
 }
+
+#[test]
+fn pod_fields_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+  labels:
+    app.kubernetes.io/name: shop
+spec:
+  image: nginx:1.27
+  workload: daemonset
+  nodeSelector:
+    kubernetes.io/arch: amd 64
+  serviceAccount: {name: Web}
+  podAnnotations:
+    platform.hypyr.space/files-hash: x
+  metrics:
+    port: metrics
+    interval: 1.5m
+  pod:
+    hostNetwork: true
+    hostUsers: false
+    dnsConfig:
+      options:
+        - name: ndots
+    tolerations:
+      - {key: gpu, operator: Exists, value: x}
+    priorityClassName: High
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:9:3: AppSpec/web: spec.workload: unknown value \"daemonset\"; expected one of: deployment, statefulset
+app.yaml:6:5: AppSpec/web: metadata.labels.app.kubernetes.io/name: warning: label app.kubernetes.io/name=\"shop\" is not copied: the function sets app.kubernetes.io/name=\"web\" on every object it generates
+app.yaml:11:5: AppSpec/web: spec.nodeSelector.kubernetes.io/arch: node label value \"amd 64\" may contain only letters, digits, '-', '_' and '.'
+app.yaml:12:20: AppSpec/web: spec.serviceAccount.name: ServiceAccount name \"Web\" is not a DNS subdomain: it may contain only lowercase letters, digits and '-'
+app.yaml:14:5: AppSpec/web: spec.podAnnotations.platform.hypyr.space/files-hash: annotation keys under platform.hypyr.space/ are set by the function; choose another key
+app.yaml:16:5: AppSpec/web: spec.metrics.port: \"metrics\" is not a named port of the app's Service; expected one of: http
+app.yaml:17:5: AppSpec/web: spec.metrics.interval: interval \"1.5m\" is not a Prometheus duration such as 30s, 1m or 1h30m
+app.yaml:20:5: AppSpec/web: spec.pod.hostUsers: hostUsers: false (a user namespace) cannot be combined with hostNetwork: true
+app.yaml:22:7: AppSpec/web: spec.pod.dnsConfig.options[0].value: option ndots needs a value, an integer 0..15 written as a string (\"0\")
+app.yaml:25:38: AppSpec/web: spec.pod.tolerations[0].value: operator Exists matches the key alone; remove the value (or use operator Equal)
+app.yaml:26:5: AppSpec/web: spec.pod.priorityClassName: PriorityClass name \"High\" is not a DNS subdomain: it may contain only lowercase letters, digits and '-'
+"
+    );
+}
