@@ -221,8 +221,8 @@ fn examples_build_with_kubectl_kustomize() {
             ex.name
         );
         assert!(
-            output.contains("kind: Deployment"),
-            "examples/{} built no Deployment:\n{output}",
+            output.contains("kind: Deployment") || output.contains("kind: StatefulSet"),
+            "examples/{} built no Deployment or StatefulSet:\n{output}",
             ex.name
         );
 
@@ -596,7 +596,10 @@ fn krm_output_is_idempotent() {
         let first = run_function(&resource_list(&items, &config), &what);
         let expanded = output_items(&first, &what);
         assert!(
-            !expanded.iter().any(is_appspec) && expanded.iter().any(|i| i["kind"] == "Deployment"),
+            !expanded.iter().any(is_appspec)
+                && expanded
+                    .iter()
+                    .any(|i| i["kind"] == "Deployment" || i["kind"] == "StatefulSet"),
             "{what}: the first run did not expand the AppSpecs:\n{first}"
         );
 
