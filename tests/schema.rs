@@ -20,7 +20,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::invariants::{
-    self, LABELS, NO_SECRET_DATA, NO_YAML_ANCHORS, Output, PRUNE_GUARDS, STRICT_VALID,
+    self, LABELS, MONITOR_TARGETS, NO_SECRET_DATA, NO_YAML_ANCHORS, Output, PRUNE_GUARDS,
+    RELOADER_USES_CONFIG, STRICT_VALID,
 };
 use common::{own_schemas, python, repo_root, shared_schemas, text};
 use serde_json::{Value, json};
@@ -88,7 +89,13 @@ fn expected_outputs_keep_the_invariants() {
             "ReplicationDestination",
         ]);
     }
-    wanted.extend(["SnapshotPolicy", "SnapshotSchedule", "Restore"]);
+    wanted.extend([
+        "SnapshotPolicy",
+        "SnapshotSchedule",
+        "Restore",
+        "StatefulSet",
+        "ServiceMonitor",
+    ]);
     for kind in wanted {
         assert!(
             report.kinds.contains_key(kind),
@@ -187,6 +194,58 @@ fn each_invariant_catches_its_violation() {
                     .remove("backstage.io/kubernetes-id");
             },
             LABELS,
+        ),
+    ];
+    for (what, break_it, invariant) in cases {
+        let mut broken = objects.clone();
+        break_it(&mut broken);
+        let out = with_objects(what, broken);
+        assert_eq!(invariants_named(&out), vec![invariant], "{what}");
+    }
+
+    // The ServiceMonitor and the Reloader annotation, on the example that has both.
+    let text =
+        fs::read_to_string(repo_root().join("examples/pod-and-metrics/expected.yaml")).unwrap();
+    let objects = Output::stream("pod-and-metrics", &text, &[]).objects;
+    assert!(invariants_named(&with_objects("unbroken", objects.clone())).is_empty());
+    let cases: Vec<(&str, Break, &str)> = vec![
+        (
+            "a ServiceMonitor scraping a port the Service lacks",
+            |o| find_mut(o, "ServiceMonitor")["spec"]["endpoints"][0]["port"] = json!("metrics"),
+            MONITOR_TARGETS,
+        ),
+        (
+            "a ServiceMonitor selecting no Service",
+            |o| {
+                find_mut(o, "ServiceMonitor")["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"] =
+                    json!("other")
+            },
+            MONITOR_TARGETS,
+        ),
+        (
+            "a ServiceMonitor selecting two Services",
+            |o| {
+                let mut lb = o
+                    .iter()
+                    .find(|s| s["kind"] == "Service" && s["metadata"]["name"] == "homepage")
+                    .unwrap()
+                    .clone();
+                lb["metadata"]["name"] = json!("homepage-lb");
+                o.push(lb);
+                find_mut(o, "ServiceMonitor")["spec"]["endpoints"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("relabelings");
+            },
+            MONITOR_TARGETS,
+        ),
+        (
+            "Reloader on a pod without Secrets or ConfigMaps",
+            |o| {
+                find_mut(o, "Deployment")["metadata"]["annotations"] =
+                    json!({"reloader.stakater.com/auto": "true"})
+            },
+            RELOADER_USES_CONFIG,
         ),
     ];
     for (what, break_it, invariant) in cases {
@@ -602,6 +661,12 @@ fn derived_schemas_are_strict_indexed_and_sourced() {
     }
     assert_eq!(
         kinds,
-        ["HTTPRoute", "Restore", "SnapshotPolicy", "SnapshotSchedule"]
+        [
+            "HTTPRoute",
+            "Restore",
+            "ServiceMonitor",
+            "SnapshotPolicy",
+            "SnapshotSchedule"
+        ]
     );
 }

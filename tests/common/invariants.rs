@@ -8,6 +8,8 @@
 //! | `no-secret-data` | no generated Secret carries `data` or `stringData` |
 //! | `no-yaml-anchors` | the output text has no YAML anchor or alias |
 //! | `labels` | every generated object (and its pod template) has `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by: appspec` and `backstage.io/kubernetes-id` equal to the name label |
+//! | `monitor-targets` | every generated ServiceMonitor selects exactly one Service of the output in its namespace (its `matchLabels`, then its `keep` relabelings on the Service name), and that Service has a port of each endpoint's port name |
+//! | `reloader-uses-config` | a Deployment or StatefulSet annotated `reloader.stakater.com/auto: "true"` has a pod that reads a Secret or ConfigMap (env, envFrom, a volume) |
 //! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/data/crd-schemas/, ../shared/schemas/); a kind without a schema fails |
 //!
 //! "Generated" means every object of the output except the pass-through inputs the caller
@@ -29,6 +31,8 @@ pub const NO_SECRET_DATA: &str = "no-secret-data";
 pub const NO_YAML_ANCHORS: &str = "no-yaml-anchors";
 pub const LABELS: &str = "labels";
 pub const STRICT_VALID: &str = "strict-valid";
+pub const MONITOR_TARGETS: &str = "monitor-targets";
+pub const RELOADER_USES_CONFIG: &str = "reloader-uses-config";
 
 const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
@@ -203,6 +207,12 @@ pub fn violations(outputs: &[Output]) -> Vec<Violation> {
             );
         }
         for object in out.generated() {
+            if let Some(problem) = monitor_problem(object, &out.objects) {
+                add(MONITOR_TARGETS, object, problem);
+            }
+            if let Some(problem) = reloader_problem(object) {
+                add(RELOADER_USES_CONFIG, object, problem);
+            }
             let kind = object["kind"].as_str().unwrap_or("");
             let core_v1 = object["apiVersion"] == "v1";
             if core_v1 && matches!(kind, "PersistentVolumeClaim" | "PersistentVolume") {
@@ -254,6 +264,94 @@ pub fn violations(outputs: &[Output]) -> Vec<Violation> {
         }
     }
     found
+}
+
+/// What is wrong with a ServiceMonitor's targets among the output's Services.
+fn monitor_problem(monitor: &Value, objects: &[Value]) -> Option<String> {
+    if monitor["apiVersion"] != "monitoring.coreos.com/v1" || monitor["kind"] != "ServiceMonitor" {
+        return None;
+    }
+    let namespace = &monitor["metadata"]["namespace"];
+    let wanted = monitor["spec"]["selector"]["matchLabels"].as_object()?;
+    let endpoints = monitor["spec"]["endpoints"].as_array()?;
+    let targets: Vec<&Value> = objects
+        .iter()
+        .filter(|o| o["apiVersion"] == "v1" && o["kind"] == "Service")
+        .filter(|o| o["metadata"]["namespace"] == *namespace)
+        .filter(|o| {
+            wanted
+                .iter()
+                .all(|(k, v)| o["metadata"]["labels"][k.as_str()] == *v)
+        })
+        .filter(|o| {
+            // keep relabelings on the Service name (a plain name as the regex) keep it.
+            endpoints.iter().all(|e| {
+                e["relabelings"].as_array().into_iter().flatten().all(|r| {
+                    r["action"] != "keep"
+                        || r["sourceLabels"]
+                            != serde_json::json!(["__meta_kubernetes_service_name"])
+                        || r["regex"] == o["metadata"]["name"]
+                })
+            })
+        })
+        .collect();
+    let [service] = targets.as_slice() else {
+        return Some(format!(
+            "selects {} Services of the output, not exactly one",
+            targets.len()
+        ));
+    };
+    for e in endpoints {
+        let port = &e["port"];
+        let has = service["spec"]["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["name"] == *port);
+        if !has {
+            return Some(format!(
+                "endpoint port {port} is not a port name of Service {}",
+                service["metadata"]["name"]
+            ));
+        }
+    }
+    None
+}
+
+/// What is wrong with a workload's Reloader annotation: set on a pod that reads no Secret
+/// or ConfigMap.
+fn reloader_problem(object: &Value) -> Option<String> {
+    if object["apiVersion"] != "apps/v1"
+        || object["metadata"]["annotations"]["reloader.stakater.com/auto"] != "true"
+    {
+        return None;
+    }
+    let pod = &object["spec"]["template"]["spec"];
+    let text = |v: &Value| serde_json::to_string(v).unwrap_or_default();
+    let containers = [&pod["containers"], &pod["initContainers"]];
+    let env = containers.iter().any(|c| {
+        let t = text(c);
+        [
+            "secretKeyRef",
+            "configMapKeyRef",
+            "secretRef",
+            "configMapRef",
+        ]
+        .iter()
+        .any(|k| t.contains(&format!("\"{k}\"")))
+    });
+    let volumes = pod["volumes"].as_array().into_iter().flatten().any(|v| {
+        v.get("secret").is_some()
+            || v.get("configMap").is_some()
+            || v["projected"]["sources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| s.get("secret").is_some() || s.get("configMap").is_some())
+    });
+    (!env && !volumes).then(|| {
+        "annotated reloader.stakater.com/auto but its pod reads no Secret or ConfigMap".to_string()
+    })
 }
 
 fn label_problem(labels: &Value) -> Option<String> {
