@@ -10,7 +10,8 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::patterns::{DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, NAME_PATTERN};
+use crate::patterns::{DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN};
+use crate::spec::{EnvValue, PortSpec, SecretEnv};
 
 /// Which workload runs the pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -210,3 +211,117 @@ impl TaintEffect {
 
 /// Label-like maps (`nodeSelector`, `podAnnotations`) by key.
 pub type StringMap = BTreeMap<String, String>;
+
+/// An init container: runs to completion before the app starts, in the order written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InitContainer {
+    /// Container name: lowercase letters, digits and `-` (at most 63), unique in the pod
+    /// (the app's own container is named after the app).
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 63))]
+    #[schemars(extend("x-hint" = "a container name such as init-db"))]
+    pub name: String,
+    /// OCI image reference, as `spec.image`.
+    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(extend("x-hint" = "an OCI image reference, e.g. ghcr.io/org/init:1.0.0"))]
+    pub image: String,
+    /// Replaces the image's ENTRYPOINT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    /// Arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Environment, in the forms of `spec.env`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": crate::patterns::ENV_NAME_PATTERN}))]
+    pub env: BTreeMap<String, EnvValue>,
+    /// Whole Secrets as env, in the shape of `spec.secretEnv` (`fromStore` makes an
+    /// ExternalSecret `<app>-<container>-secret`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<SecretEnv>,
+    /// Mount paths of the app's volumes to mount here too (default: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Vec<String>>,
+}
+
+/// A sidecar: a native sidecar (an init container with `restartPolicy: Always`) that
+/// starts before the app and runs beside it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sidecar {
+    /// Container name: lowercase letters, digits and `-` (at most 63), unique in the pod.
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 63))]
+    #[schemars(extend("x-hint" = "a container name such as gluetun"))]
+    pub name: String,
+    /// OCI image reference, as `spec.image`.
+    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(extend("x-hint" = "an OCI image reference, e.g. ghcr.io/org/sidecar:1.0.0"))]
+    pub image: String,
+    /// Replaces the image's ENTRYPOINT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub command: Vec<String>,
+    /// Arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Environment, in the forms of `spec.env`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": crate::patterns::ENV_NAME_PATTERN}))]
+    pub env: BTreeMap<String, EnvValue>,
+    /// Whole Secrets as env, in the shape of `spec.secretEnv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_env: Option<SecretEnv>,
+    /// Named ports of its own (the forms of `spec.ports`), on the Service too; names and
+    /// numbers unique across all the pod's containers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ports: BTreeMap<String, PortSpec>,
+    /// Mount paths of the app's volumes to mount here too (default: all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mounts: Option<Vec<String>>,
+}
+
+/// What init containers and sidecars have in common, for the rules and the expansion.
+pub struct ExtraContainer<'a> {
+    /// `spec.init[0]` or `spec.sidecars[0]`.
+    pub path: String,
+    pub sidecar: bool,
+    pub name: &'a str,
+    pub image: &'a str,
+    pub command: &'a [String],
+    pub args: &'a [String],
+    pub env: &'a BTreeMap<String, EnvValue>,
+    pub secret_env: Option<&'a SecretEnv>,
+    pub ports: Option<&'a BTreeMap<String, PortSpec>>,
+    pub mounts: Option<&'a [String]>,
+}
+
+/// The init containers (in order), then the sidecars (in order): the order they start in.
+pub fn extra_containers<'a>(
+    init: &'a [InitContainer],
+    sidecars: &'a [Sidecar],
+) -> Vec<ExtraContainer<'a>> {
+    let init = init.iter().enumerate().map(|(i, c)| ExtraContainer {
+        path: format!("spec.init[{i}]"),
+        sidecar: false,
+        name: &c.name,
+        image: &c.image,
+        command: &c.command,
+        args: &c.args,
+        env: &c.env,
+        secret_env: c.secret_env.as_ref(),
+        ports: None,
+        mounts: c.mounts.as_deref(),
+    });
+    let sidecars = sidecars.iter().enumerate().map(|(i, c)| ExtraContainer {
+        path: format!("spec.sidecars[{i}]"),
+        sidecar: true,
+        name: &c.name,
+        image: &c.image,
+        command: &c.command,
+        args: &c.args,
+        env: &c.env,
+        secret_env: c.secret_env.as_ref(),
+        ports: Some(&c.ports),
+        mounts: c.mounts.as_deref(),
+    });
+    init.chain(sidecars).collect()
+}

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::patterns::*;
-use crate::pod::{Metrics, PodOptions, ServiceAccount, Spread, Workload};
+use crate::pod::{InitContainer, Metrics, PodOptions, ServiceAccount, Sidecar, Spread, Workload};
 use crate::reader::{self, Read};
 
 pub const KIND: &str = "AppSpec";
@@ -202,6 +202,13 @@ pub struct AppSpecBody {
     /// Pod-level options in Kubernetes' shapes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod: Option<PodOptions>,
+    /// Init containers, run in order before the app (and its sidecars) start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init: Vec<InitContainer>,
+    /// Containers beside the app: native sidecars (init containers with
+    /// `restartPolicy: Always`), started after the init containers and before the app.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<Sidecar>,
 }
 
 impl AppSpecBody {

@@ -14,6 +14,7 @@ pub mod reloader;
 pub mod route;
 pub mod secrets;
 pub mod service;
+pub mod sidecars;
 pub mod storage;
 pub mod workload;
 
@@ -199,6 +200,11 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
     objects.extend(pvc.map(Object::PersistentVolumeClaim));
     objects.extend(secrets::s3_credentials(app, platform).map(Object::ExternalSecret));
     objects.extend(secrets::env_secret(app, platform).map(Object::ExternalSecret));
+    objects.extend(
+        sidecars::external_secrets(app, platform)
+            .into_iter()
+            .map(Object::ExternalSecret),
+    );
     match backup::backup(app, platform) {
         None => {}
         Some(backup::Backup::Volsync {

@@ -65,8 +65,13 @@ pub fn env_secret_name(app: &App) -> String {
 /// platform's store, into a Secret the container reads with `envFrom`.
 pub fn env_secret(app: &App, platform: &Platform) -> Option<ExternalSecret> {
     let key = app.spec.spec.secret_env.as_ref()?.from_store.clone()?;
-    let name = env_secret_name(app);
-    Some(ExternalSecret::new(
+    Some(store_secret(app, platform, env_secret_name(app), key))
+}
+
+/// An ExternalSecret `name` extracting every property of the remote key `key` of the
+/// platform's store into a Secret of the same name.
+pub fn store_secret(app: &App, platform: &Platform, name: String, key: String) -> ExternalSecret {
+    ExternalSecret::new(
         meta(app, &name),
         ExternalSecretSpec {
             refresh_interval: REFRESH.to_string(),
@@ -85,7 +90,7 @@ pub fn env_secret(app: &App, platform: &Platform) -> Option<ExternalSecret> {
                 },
             }],
         },
-    ))
+    )
 }
 
 /// `S3_BUCKET`, `S3_REGION` and the credentials from the ExternalSecret's Secret.

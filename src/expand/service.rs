@@ -28,6 +28,7 @@ pub fn ports(app: &App) -> Vec<ServicePort> {
         .chain(
             s.ports
                 .iter()
+                .chain(s.sidecars.iter().flat_map(|c| &c.ports))
                 .map(|(name, p)| port(name, p.port(), p.protocol().to_string())),
         )
         .collect()

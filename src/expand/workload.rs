@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{container, labels, meta, pod, secrets, selector, storage};
+use super::{container, labels, meta, pod, secrets, selector, sidecars, storage};
 use crate::spec::{Amounts, SecurityProfile, StoragePattern};
 use crate::validate::App;
 
@@ -122,6 +122,8 @@ pub fn deployment(app: &App) -> Deployment {
                         }),
                         ..PodSecurityContext::default()
                     }),
+                    init_containers: Some(sidecars::init_containers(app, &container))
+                        .filter(|c| !c.is_empty()),
                     containers: vec![container],
                     resource_claims: s
                         .resources

@@ -157,6 +157,7 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     let host = check_ingress(&mut v, spec, site, identity_ok);
     let repository = check_backup(&mut v, spec, site);
     v.issues.extend(pod::check(spec));
+    v.issues.extend(pod::check_containers(spec));
     let s3_credentials_key = s.storage.s3.as_ref().and_then(|s3| {
         let vars = Vars {
             name: &spec.name,

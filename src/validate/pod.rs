@@ -42,9 +42,137 @@ pub fn own_labels(name: &str) -> [(&'static str, String); 4] {
     ]
 }
 
-/// The named ports of the app's Service (what a ServiceMonitor can scrape).
-pub fn service_port_names(_spec: &AppSpec) -> Vec<String> {
-    vec![MAIN_PORT_NAME.to_string()]
+/// The named ports of the app's Service (what a ServiceMonitor can scrape): `http`, the
+/// app's `ports`, then the sidecars' ports.
+pub fn service_port_names(spec: &AppSpec) -> Vec<String> {
+    let s = &spec.spec;
+    std::iter::once(MAIN_PORT_NAME.to_string())
+        .chain(s.ports.keys().cloned())
+        .chain(s.sidecars.iter().flat_map(|c| c.ports.keys().cloned()))
+        .collect()
+}
+
+/// The mount paths of the app's own container that other containers may share.
+pub fn app_mount_paths(spec: &AppSpec) -> Vec<String> {
+    let s = &spec.spec;
+    let mut out = Vec::new();
+    if s.storage.pattern.has_volume() {
+        out.push(s.storage.mount_path().trim_end_matches('/').to_string());
+    }
+    if s.security == crate::spec::SecurityProfile::Restricted {
+        out.push("/tmp".to_string());
+    }
+    out
+}
+
+/// Init containers and sidecars: names valid and unique in the pod, images, env and
+/// secretEnv as the app's, sidecar ports unique (names and numbers) across every
+/// container, mounts among the app's mount paths.
+pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
+    use super::container;
+    let s = &spec.spec;
+    let mut out = Vec::new();
+    let mut names: Vec<(String, String)> =
+        vec![(spec.name.clone(), "the app's container".to_string())];
+    // Ports already in the pod: the app's (http and spec.ports), then each sidecar's.
+    let mut taken: Vec<(i64, crate::spec::Protocol, String)> =
+        vec![(s.port, crate::spec::Protocol::Tcp, "spec.port".to_string())];
+    let svc = s.service.as_ref().and_then(|o| o.port).unwrap_or(80);
+    if svc != s.port {
+        taken.push((
+            svc,
+            crate::spec::Protocol::Tcp,
+            "the Service's http port (spec.service.port, default 80)".to_string(),
+        ));
+    }
+    taken.extend(
+        s.ports
+            .iter()
+            .map(|(n, p)| (p.port(), p.protocol(), format!("spec.ports.{n}"))),
+    );
+    let mut port_names: Vec<(String, String)> =
+        std::iter::once((MAIN_PORT_NAME.to_string(), "spec.port".to_string()))
+            .chain(
+                s.ports
+                    .keys()
+                    .map(|n| (n.clone(), format!("spec.ports.{n}"))),
+            )
+            .collect();
+    let shareable = app_mount_paths(spec);
+    for c in crate::pod::extra_containers(&s.init, &s.sidecars) {
+        let at = &c.path;
+        if let Err(e) = dns::check_label(c.name) {
+            out.push(Issue::error(
+                format!("{at}.name"),
+                format!("container name \"{}\" {e}", c.name),
+            ));
+        } else if let Some((_, other)) = names.iter().find(|(n, _)| n == c.name) {
+            out.push(Issue::error(
+                format!("{at}.name"),
+                format!("container name \"{}\" is already used by {other}", c.name),
+            ));
+        }
+        names.push((c.name.to_string(), at.clone()));
+        match super::image::check(c.image) {
+            Err(e) => out.push(Issue::error(
+                format!("{at}.image"),
+                format!("Image reference \"{}\" {e}", c.image),
+            )),
+            Ok(super::image::Pin::Latest | super::image::Pin::Nothing) => out.push(Issue::warning(
+                format!("{at}.image"),
+                format!(
+                    "image \"{}\" is not pinned (no tag or :latest); pin a version tag or a digest",
+                    c.image
+                ),
+            )),
+            Ok(_) => {}
+        }
+        container::check_env(&mut out, &format!("{at}.env"), c.env);
+        if let Some(se) = c.secret_env {
+            let generated = format!("{}-{}-secret", spec.name, c.name);
+            container::check_secret_env(&mut out, &format!("{at}.secretEnv"), se, &generated);
+        }
+        if let Some(ports) = c.ports {
+            for name in ports.keys() {
+                if let Some((_, other)) = port_names.iter().find(|(n, _)| n == name) {
+                    out.push(Issue::error(
+                        format!("{at}.ports.{name}"),
+                        format!("port name \"{name}\" is already used by {other}; port names are unique across the pod's containers"),
+                    ));
+                }
+            }
+            container::check_ports(&mut out, &format!("{at}.ports"), ports, &taken);
+            for (n, p) in ports {
+                taken.push((p.port(), p.protocol(), format!("{at}.ports.{n}")));
+                port_names.push((n.clone(), format!("{at}.ports.{n}")));
+            }
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, m) in c.mounts.into_iter().flatten().enumerate() {
+            let here = format!("{at}.mounts[{i}]");
+            let norm = m.trim_end_matches('/');
+            if seen.contains(&norm) {
+                out.push(Issue::error(
+                    here,
+                    format!("mount path {m} is listed twice"),
+                ));
+            } else if !shareable.iter().any(|p| p == norm) {
+                out.push(Issue::error(
+                    here,
+                    if shareable.is_empty() {
+                        format!("the app mounts no volume to share; remove {m}")
+                    } else {
+                        format!(
+                            "{m} is not one of the app's mount paths; expected one of: {}",
+                            shareable.join(", ")
+                        )
+                    },
+                ));
+            }
+            seen.push(norm);
+        }
+    }
+    out
 }
 
 /// Name of the main container port, the one the Service's port targets.

@@ -1,0 +1,147 @@
+//! Init containers and sidecars: the pod's `initContainers`, init containers first (in
+//! order), then the sidecars as native sidecars (`restartPolicy: Always`).
+//!
+//! Each is built with the app's container-level functions (env, envFrom, ports) and gets
+//! the app container's security context and the volume mounts it asks for (default all).
+
+use k8s_openapi::api::core::v1::Container;
+
+use super::{container, secrets};
+use crate::crd::ExternalSecret;
+use crate::platform::Platform;
+use crate::pod::{ExtraContainer, extra_containers};
+use crate::validate::App;
+
+/// Name of the Secret (and ExternalSecret) of a container's `secretEnv.fromStore`.
+pub fn secret_name(app: &App, container: &str) -> String {
+    format!("{}-{container}-secret", app.spec.name)
+}
+
+/// The `initContainers` of the pod, next to the app's own container `app`.
+pub fn init_containers(app: &App, app_container: &Container) -> Vec<Container> {
+    let s = &app.spec.spec;
+    extra_containers(&s.init, &s.sidecars)
+        .iter()
+        .map(|c| build(app, app_container, c))
+        .collect()
+}
+
+fn build(app: &App, main: &Container, c: &ExtraContainer<'_>) -> Container {
+    let env = container::env(c.env);
+    let env_from = container::env_from(c.secret_env, &secret_name(app, c.name));
+    let ports = c
+        .ports
+        .map(|p| container::ports(None, p))
+        .unwrap_or_default();
+    let mounts: Vec<_> = main
+        .volume_mounts
+        .iter()
+        .flatten()
+        .filter(|m| {
+            c.mounts.is_none_or(|wanted| {
+                wanted
+                    .iter()
+                    .any(|w| w.trim_end_matches('/') == m.mount_path.trim_end_matches('/'))
+            })
+        })
+        .cloned()
+        .collect();
+    Container {
+        name: c.name.to_string(),
+        image: Some(c.image.to_string()),
+        command: (!c.command.is_empty()).then(|| c.command.to_vec()),
+        args: (!c.args.is_empty()).then(|| c.args.to_vec()),
+        ports: (!ports.is_empty()).then_some(ports),
+        env: (!env.is_empty()).then_some(env),
+        env_from: (!env_from.is_empty()).then_some(env_from),
+        restart_policy: c.sidecar.then(|| "Always".to_string()),
+        volume_mounts: (!mounts.is_empty()).then_some(mounts),
+        security_context: main.security_context.clone(),
+        ..Container::default()
+    }
+}
+
+/// The ExternalSecrets of the init containers' and sidecars' `secretEnv.fromStore`.
+pub fn external_secrets(app: &App, platform: &Platform) -> Vec<ExternalSecret> {
+    let s = &app.spec.spec;
+    extra_containers(&s.init, &s.sidecars)
+        .iter()
+        .filter_map(|c| {
+            let key = c.secret_env?.from_store.clone()?;
+            Some(secrets::store_secret(
+                app,
+                platform,
+                secret_name(app, c.name),
+                key,
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expand::{test_support, workload};
+    use serde_json::json;
+
+    #[test]
+    fn table() {
+        let (app, site) = test_support::app(
+            "metadata: {name: authelia}
+spec:
+  image: ghcr.io/authelia/authelia:4.39.4
+  security: restricted
+  storage: {pattern: longhorn-persistent, size: 1, mountPath: /config}
+  init:
+    - name: init-db
+      image: ghcr.io/home-operations/postgres-init:18.6
+      env: {INIT_POSTGRES_DBNAME: authelia, PORT: 5432}
+      secretEnv: {existing: [authelia-db]}
+      mounts: [/tmp]
+  sidecars:
+    - name: gluetun
+      image: ghcr.io/qdm12/gluetun:v3.40.0
+      command: [/gluetun-entrypoint]
+      ports: {control: 8000}
+      secretEnv: {fromStore: vpn}
+",
+        );
+        let d = serde_json::to_value(workload::deployment(&app)).unwrap();
+        let pod = &d["spec"]["template"]["spec"];
+        let main_ctx = pod["containers"][0]["securityContext"].clone();
+        assert_eq!(
+            pod["initContainers"],
+            json!([
+                {"name": "init-db", "image": "ghcr.io/home-operations/postgres-init:18.6",
+                 "env": [{"name": "INIT_POSTGRES_DBNAME", "value": "authelia"}, {"name": "PORT", "value": "5432"}],
+                 "envFrom": [{"secretRef": {"name": "authelia-db"}}],
+                 "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                 "securityContext": main_ctx},
+                {"name": "gluetun", "image": "ghcr.io/qdm12/gluetun:v3.40.0",
+                 "command": ["/gluetun-entrypoint"],
+                 "ports": [{"name": "control", "containerPort": 8000, "protocol": "TCP"}],
+                 "envFrom": [{"secretRef": {"name": "authelia-gluetun-secret"}}],
+                 "restartPolicy": "Always",
+                 "volumeMounts": [{"name": "data", "mountPath": "/config"}, {"name": "tmp", "mountPath": "/tmp"}],
+                 "securityContext": main_ctx}
+            ])
+        );
+        let secrets = external_secrets(&app, &site.config);
+        assert_eq!(secrets.len(), 1);
+        let v = serde_json::to_value(&secrets[0]).unwrap();
+        assert_eq!(v["metadata"]["name"], "authelia-gluetun-secret");
+        assert_eq!(v["spec"]["dataFrom"][0]["extract"]["key"], "vpn");
+    }
+
+    #[test]
+    fn none_by_default() {
+        let (app, site) = test_support::app("metadata: {name: web}\nspec: {image: \"nginx:1\"}");
+        let d = serde_json::to_value(workload::deployment(&app)).unwrap();
+        assert!(
+            d["spec"]["template"]["spec"]
+                .get("initContainers")
+                .is_none()
+        );
+        assert!(external_secrets(&app, &site.config).is_empty());
+    }
+}
