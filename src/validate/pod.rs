@@ -127,6 +127,14 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
             )),
             Ok(_) => {}
         }
+        for name in c.env.keys() {
+            if !is_env_name(name) {
+                out.push(Issue::error(
+                    format!("{at}.env.{name}"),
+                    format!("\"{name}\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit"),
+                ));
+            }
+        }
         container::check_env(&mut out, &format!("{at}.env"), c.env);
         if let Some(se) = c.secret_env {
             let generated = format!("{}-{}-secret", spec.name, c.name);
@@ -305,6 +313,14 @@ pub fn is_duration(s: &str) -> bool {
         next_unit = i + 1;
     }
     true
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`, checked in ASCII.
+pub fn is_env_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && !b[0].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 /// A DNS-1123 subdomain: lowercase labels joined by dots, at most 253 characters.
