@@ -85,10 +85,11 @@ pub enum Code {
     ProbesChanged,
     PodChanged,
     MetricsChanged,
+    ContainersChanged,
 }
 
 impl Code {
-    pub const ALL: [Code; 33] = [
+    pub const ALL: [Code; 34] = [
         Code::Invalid,
         Code::PlatformChanged,
         Code::ExternalExposure,
@@ -122,6 +123,7 @@ impl Code {
         Code::ProbesChanged,
         Code::PodChanged,
         Code::MetricsChanged,
+        Code::ContainersChanged,
     ];
 
     /// The code as reports write it.
@@ -160,6 +162,7 @@ impl Code {
             Code::HostNetwork => "host-network",
             Code::PodChanged => "pod-changed",
             Code::MetricsChanged => "metrics-changed",
+            Code::ContainersChanged => "containers-changed",
         }
     }
 
@@ -180,6 +183,7 @@ impl Code {
                 | Code::ProbesChanged
                 | Code::PodChanged
                 | Code::MetricsChanged
+                | Code::ContainersChanged
         )
     }
 }
@@ -383,14 +387,22 @@ fn external(a: &App) -> bool {
 /// store), which a reviewer should see.
 fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for v in s.env.values() {
-        if let spec::EnvValue::Secret(k) = v {
-            out.insert(format!("Secret {}", k.secret));
+    // The pod's other containers read Secrets the same ways.
+    let envs = std::iter::once((&s.env, s.secret_env.as_ref())).chain(
+        crate::pod::extra_containers(&s.init, &s.sidecars)
+            .into_iter()
+            .map(|c| (c.env, c.secret_env)),
+    );
+    for (env, secret_env) in envs {
+        for v in env.values() {
+            if let spec::EnvValue::Secret(k) = v {
+                out.insert(format!("Secret {}", k.secret));
+            }
         }
-    }
-    if let Some(se) = &s.secret_env {
-        out.extend(se.existing.iter().map(|n| format!("Secret {n}")));
-        out.extend(se.from_store.iter().map(|k| format!("store key {k}")));
+        if let Some(se) = secret_env {
+            out.extend(se.existing.iter().map(|n| format!("Secret {n}")));
+            out.extend(se.from_store.iter().map(|k| format!("store key {k}")));
+        }
     }
     out
 }
@@ -562,6 +574,12 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
         out.push(reason(
             Code::PodChanged,
             "pod settings change (node selector, service account, annotations, spread, pod options or labels)",
+        ));
+    }
+    if bs.init != hs.init || bs.sidecars != hs.sidecars {
+        out.push(reason(
+            Code::ContainersChanged,
+            "init containers or sidecars change",
         ));
     }
     if bs.metrics != hs.metrics {

@@ -60,7 +60,7 @@ fn reports_every_problem_with_line_and_column() {
 apps/app.yaml:10:5: AppSpec/web: spec.storage.size: size must be an integer number of GiB between 1 and 1000, got 0
 apps/app.yaml:11:48: AppSpec/web: spec.storage.nas.subpath: Subpath must not contain relative directory references ('..')
 apps/app.yaml:13:5: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.hypyr.space\"
-apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, command, args, ports, service, runAs, probes, env, secretEnv, storage, ingress, backup, security
+apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, command, args, ports, service, runAs, probes, env, secretEnv, storage, ingress, backup, security, workload, nodeSelector, serviceAccount, podAnnotations, metrics, spread, pod, init, sidecars
 apps/app.yaml:20:3: AppSpec/api: spec.image: warning: image \"ghcr.io/x/api:latest\" uses the mutable tag :latest; pin a version tag or a digest
 "
     );
@@ -370,9 +370,43 @@ app.yaml:14:5: AppSpec/web: spec.podAnnotations.platform.hypyr.space/files-hash:
 app.yaml:16:5: AppSpec/web: spec.metrics.port: \"metrics\" is not a named port of the app's Service; expected one of: http
 app.yaml:17:5: AppSpec/web: spec.metrics.interval: interval \"1.5m\" is not a Prometheus duration such as 30s, 1m or 1h30m
 app.yaml:20:5: AppSpec/web: spec.pod.hostUsers: hostUsers: false (a user namespace) cannot be combined with hostNetwork: true
-app.yaml:22:7: AppSpec/web: spec.pod.dnsConfig.options[0].value: option ndots needs a value, an integer 0..15 written as a string (\"0\")
+app.yaml:23:11: AppSpec/web: spec.pod.dnsConfig.options[0].value: option ndots needs a value, an integer 0..15 written as a string (\"0\")
 app.yaml:25:38: AppSpec/web: spec.pod.tolerations[0].value: operator Exists matches the key alone; remove the value (or use operator Equal)
 app.yaml:26:5: AppSpec/web: spec.pod.priorityClassName: PriorityClass name \"High\" is not a DNS subdomain: it may contain only lowercase letters, digits and '-'
+"
+    );
+}
+
+#[test]
+fn init_and_sidecar_problems_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: web}
+spec:
+  image: nginx:1.27
+  init:
+    - name: web
+      image: busybox:1.37
+  sidecars:
+    - name: exporter
+      image: ghcr.io/acme/exporter:1.0.0
+      ports:
+        http: 9100
+      mounts: [/media]
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:7:7: AppSpec/web: spec.init[0].name: container name \"web\" is already used by the app's container
+app.yaml:13:9: AppSpec/web: spec.sidecars[0].ports.http: \"http\" is the main port (spec.port); give this port another name
+app.yaml:14:16: AppSpec/web: spec.sidecars[0].mounts[0]: /media is not one of the app's mount paths; expected one of: /data
 "
     );
 }

@@ -141,7 +141,8 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
             container::check_secret_env(&mut out, &format!("{at}.secretEnv"), se, &generated);
         }
         if let Some(ports) = c.ports {
-            for name in ports.keys() {
+            // `http` is refused by check_ports already.
+            for name in ports.keys().filter(|n| *n != MAIN_PORT_NAME) {
                 if let Some((_, other)) = port_names.iter().find(|(n, _)| n == name) {
                     out.push(Issue::error(
                         format!("{at}.ports.{name}"),
