@@ -15,8 +15,9 @@ RUN rustup target add x86_64-unknown-linux-musl \
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
-RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
-    && cp target/x86_64-unknown-linux-musl/release/appspec /appspec
+# The dist profile (Cargo.toml): fat LTO and one codegen unit, a smaller and faster binary.
+RUN cargo build --profile dist --locked --target x86_64-unknown-linux-musl \
+    && cp target/x86_64-unknown-linux-musl/dist/appspec /appspec
 
 # kustomize, so `appspec render` can build overlays inside the Argo CD sidecar.
 FROM debian:bookworm-slim AS kustomize

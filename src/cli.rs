@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 /// Expand compact AppSpecs into validated Kubernetes manifests.
 ///
 /// Without a command, reads a KRM ResourceList on stdin and writes one on stdout (the KRM
-/// function that kustomize and kpt run).
+/// function that kustomize and kpt run); on a terminal it prints this help instead.
 #[derive(Debug, Parser)]
 #[command(name = "appspec", version, about)]
 pub struct Cli {
@@ -25,8 +25,9 @@ pub enum Command {
     /// Expand the AppSpecs of files and directories into a plain manifest stream on stdout.
     ///
     /// Directories are read recursively (.yaml, .yml, .json; hidden entries skipped); a
-    /// directory with a kustomization is built with kustomize first. Errors go to stderr,
-    /// nothing to stdout, exit 1.
+    /// directory with a kustomization is built with kustomize first. Problems go to stderr,
+    /// nothing to stdout. Exit 0 when every spec expands, 1 when a spec is invalid, 2 when
+    /// a file cannot be read or kustomize fails.
     ///
     /// With --out DIR, writes a hydrated directory instead (for Flux): `<namespace>/<app>.yaml`
     /// per app, `_resources.yaml` files for other objects, and a kustomization.yaml listing
@@ -66,15 +67,20 @@ pub enum Command {
     Risk {
         base: PathBuf,
         head: PathBuf,
+        /// A PlatformConfig file to judge both sides against (instead of a PlatformConfig
+        /// found among their files).
+        #[arg(long, env = "APPSPEC_PLATFORM")]
+        platform: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
-    /// Print the JSON Schema of AppSpec (or of PlatformConfig).
+    /// Print the JSON Schema of AppSpec (`schema appspec`, the default) or of PlatformConfig
+    /// (`schema platform`).
     Schema {
-        /// Print the PlatformConfig schema instead.
-        #[arg(long)]
-        platform: bool,
+        /// Which schema.
+        #[arg(value_enum, default_value_t = SchemaKind::AppSpec)]
+        kind: SchemaKind,
     },
     /// Turn app-template HelmReleases into AppSpecs (one per release, on stdout).
     ///
@@ -110,9 +116,11 @@ pub enum Format {
 }
 
 /// Which schema to print.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaKind {
+    #[value(name = "appspec")]
     AppSpec,
+    #[value(name = "platform", alias = "platformconfig")]
     PlatformConfig,
 }
 
@@ -129,10 +137,13 @@ pub enum Mode {
     Risk {
         base: PathBuf,
         head: PathBuf,
+        platform: Option<PathBuf>,
         format: Format,
         /// The kustomize command, for sides that hold kustomizations.
         kustomize: Vec<String>,
     },
+    /// Bare `appspec` with a terminal on stdin: nothing to read, print the help.
+    Help,
     Render(crate::render::Options),
     /// `render --out DIR`: the rendered objects written as a hydrated directory.
     Hydrate {
@@ -186,6 +197,7 @@ impl From<Cli> for Config {
             ..crate::yaml::Limits::default()
         };
         let mode = match cli.command {
+            None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => Mode::Help,
             None | Some(Command::Krm) => Mode::Krm,
             Some(Command::Render {
                 paths,
@@ -240,17 +252,19 @@ impl From<Cli> for Config {
                 platform,
                 format,
             },
-            Some(Command::Risk { base, head, format }) => Mode::Risk {
+            Some(Command::Risk {
                 base,
                 head,
+                platform,
+                format,
+            }) => Mode::Risk {
+                base,
+                head,
+                platform,
                 format,
                 kustomize: kustomize_command(),
             },
-            Some(Command::Schema { platform }) => Mode::Schema(if platform {
-                SchemaKind::PlatformConfig
-            } else {
-                SchemaKind::AppSpec
-            }),
+            Some(Command::Schema { kind }) => Mode::Schema(kind),
         };
         Config { mode, limits }
     }

@@ -18,7 +18,7 @@ use crate::{lookalike, spec, validate};
 /// diagnostic, errors and warnings, in input order.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    pub items: Vec<Value>,
+    pub items: Vec<expand::Output>,
     /// For each output item, the index of the input item it passes through unchanged
     /// (`None` for a generated object), so `render` can copy the document's text.
     pub passthrough: Vec<Option<usize>>,
@@ -201,7 +201,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         }
     }
     let input_count = items.len();
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    let mut out: Vec<expand::Output> = Vec::with_capacity(items.len());
     let mut passthrough = Vec::with_capacity(items.len());
     let mut apps = Vec::new();
     for (index, item) in items.iter().enumerate() {
@@ -214,7 +214,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
             continue;
         }
         if !source::is_ours(v, spec::KIND) {
-            out.push(v.clone());
+            out.push(expand::Output::Passthrough(v.clone()));
             passthrough.push(Some(index));
             continue;
         }
@@ -232,7 +232,11 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
                 let objects = expand::expand(&app, &site.config);
                 issues.extend(claims.claim(&app, &objects));
                 if issues.iter().all(|i| i.severity != Severity::Error) {
-                    out.extend(objects.iter().map(expand::Object::to_value));
+                    out.extend(
+                        objects
+                            .into_iter()
+                            .map(|o| expand::Output::Generated(Box::new(o))),
+                    );
                     passthrough.resize(out.len(), None);
                     apps.push(app);
                 }

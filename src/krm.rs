@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
+use crate::expand::Output;
 use crate::source::Item;
 use crate::yaml::{self, Limits, YamlError};
 
@@ -22,6 +23,14 @@ pub enum KrmError {
     Empty,
     #[error("input is not a ResourceList: {0}")]
     NotResourceList(String),
+}
+
+static EXIT_AFTER_RUN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells [`process`] that the process exits right after it (the binary's KRM mode), so
+/// the output values need not be freed one by one.
+pub fn exit_after_run() {
+    EXIT_AFTER_RUN.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// A parsed ResourceList.
@@ -96,23 +105,34 @@ pub fn error_response(message: &str) -> Response {
 
 /// Runs the function on the text of a ResourceList.
 ///
-/// Deeply nested input recurses while it is parsed and written, so the work runs on a
-/// thread with a stack sized for the parser's depth limit, whatever thread calls this.
+/// Deeply nested input recurses while it is parsed and written. Input nested at most
+/// [`yaml::INLINE_DEPTH`] deep runs on the caller's stack; deeper input is parsed again and
+/// run on one worker thread with a stack sized for the depth limit, whatever thread calls
+/// this.
 pub fn process(text: &str, limits: &Limits) -> Response {
-    let (text, limits) = (text.to_owned(), *limits);
-    yaml::with_big_stack(move || process_here(&text, &limits))
+    let inline = limits.inline();
+    match parse(text, &inline) {
+        Err(KrmError::Yaml(YamlError::TooDeep(_))) if limits.max_depth > inline.max_depth => {
+            let (text, limits) = (text.to_owned(), *limits);
+            yaml::with_big_stack(move || respond_to(parse(&text, &limits), &text, &limits))
+        }
+        parsed => respond_to(parsed, text, limits),
+    }
 }
 
-fn process_here(text: &str, limits: &Limits) -> Response {
-    let (items, diagnostics) = match parse(text, limits) {
+/// `text` and `limits` are those `parsed` came from: on error the input items are returned
+/// unchanged, parsed again rather than kept as a copy through the run.
+fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limits) -> Response {
+    let (items, diagnostics) = match parsed {
         Ok(list) => {
-            let input = list.items.clone();
             let outcome = engine::run(
                 list.items.into_iter().map(Item::from_krm).collect(),
                 list.function_config.map(Item::from_krm),
             );
             let items = if outcome.has_errors() {
-                input
+                drop(outcome.items);
+                let input = parse(text, limits).map(|l| l.items).unwrap_or_default();
+                input.into_iter().map(Output::Passthrough).collect()
             } else {
                 outcome.items
             };
@@ -131,18 +151,33 @@ fn process_here(text: &str, limits: &Limits) -> Response {
     respond(items, diagnostics)
 }
 
-fn respond(items: Vec<Value>, diagnostics: Vec<Diagnostic>) -> Response {
+/// The ResourceList written on stdout; the items are written from their types, never
+/// copied into one big value first.
+#[derive(serde::Serialize)]
+struct ListOut<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    items: &'a [Output],
+    results: Vec<Value>,
+}
+
+fn respond(items: Vec<Output>, diagnostics: Vec<Diagnostic>) -> Response {
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    let list = json!({
-        "apiVersion": RESOURCE_LIST_API_VERSION,
-        "kind": RESOURCE_LIST_KIND,
-        "items": items,
-        "results": diagnostics.iter().map(result).collect::<Vec<_>>(),
-    });
+    let list = ListOut {
+        api_version: RESOURCE_LIST_API_VERSION,
+        kind: RESOURCE_LIST_KIND,
+        items: &items,
+        results: diagnostics.iter().map(result).collect(),
+    };
     let stdout = yaml::to_string(&list).unwrap_or_else(|e| {
         // Serializing plain values cannot fail in practice; keep the protocol anyway.
         format!("apiVersion: {RESOURCE_LIST_API_VERSION}\nkind: {RESOURCE_LIST_KIND}\nitems: []\nresults:\n- severity: error\n  message: {:?}\n", e.to_string())
     });
+    if EXIT_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
+        // Tens of thousands of small allocations, freed by the exit in one go.
+        std::mem::forget(items);
+    }
     Response {
         stdout,
         diagnostics,
@@ -308,6 +343,74 @@ mod tests {
             .join()
             .unwrap();
         assert!(!response.failed, "{:?}", response.diagnostics);
+    }
+
+    #[test]
+    fn a_worker_thread_only_for_deep_input() {
+        let list = |depth: usize| {
+            let deep = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            format!(
+                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [{{a: {deep}}}]\n"
+            )
+        };
+        // The list, its items and the item take 3 levels.
+        let inline = yaml::INLINE_DEPTH - 3;
+        for (depth, worker, failed) in [
+            (inline, false, false),
+            (inline + 1, true, false),
+            (120, true, false),
+            (200, true, true),
+        ] {
+            let before = yaml::workers_started();
+            let response = process(&list(depth), &Limits::default());
+            assert_eq!(
+                response.failed, failed,
+                "{depth}: {:?}",
+                response.diagnostics
+            );
+            assert_eq!(
+                yaml::workers_started() - before,
+                usize::from(worker),
+                "{depth}"
+            );
+            if failed {
+                let message = &response.diagnostics[0].issue.message;
+                assert!(
+                    message.starts_with("input is not valid YAML: recursion limit exceeded"),
+                    "{message}"
+                );
+            }
+        }
+        // Block nesting: refused by the budget's depth rather than the scanner.
+        let block = |depth: usize| {
+            let mut text = String::from(
+                "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a:\n",
+            );
+            for i in 0..depth {
+                text.push_str(&format!("{}k{i}:\n", " ".repeat(i + 4)));
+            }
+            text
+        };
+        for (depth, failed) in [(60, false), (300, true)] {
+            let before = yaml::workers_started();
+            let response = process(&block(depth), &Limits::default());
+            assert_eq!(
+                response.failed, failed,
+                "{depth}: {:?}",
+                response.diagnostics
+            );
+            assert_eq!(yaml::workers_started() - before, 1, "{depth}");
+            if failed {
+                assert_eq!(
+                    response.diagnostics[0].issue.message,
+                    "input is not valid YAML: input refused by the YAML parser's limits: nesting too deep (Depth)"
+                );
+            }
+        }
+        let before = yaml::workers_started();
+        let response = process(&format!("{APP}\n"), &Limits::default());
+        assert!(response.failed, "not a ResourceList");
+        assert_eq!(yaml::workers_started(), before);
     }
 
     #[test]

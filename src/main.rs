@@ -9,8 +9,7 @@ use appspec::diagnostic::Diagnostic;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Deeply nested input recurses; the parser's depth limit is sized for this stack.
-    match appspec::yaml::with_big_stack(run) {
+    match run() {
         Ok(code) => code,
         Err(err) => {
             let text = format!("{err:#}");
@@ -60,6 +59,7 @@ fn exit(failed: bool) -> ExitCode {
 }
 
 fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
+    appspec::krm::exit_after_run();
     // Keep the protocol even when stdin cannot be read: answer with the error.
     let response = match read_stdin(limits.max_bytes) {
         Ok(input) => {
@@ -75,6 +75,13 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
     Ok(exit(response.failed))
 }
 
+/// Bare `appspec` on a terminal: there is no ResourceList to wait for, so say what to do.
+fn help() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    eprint!("{}", Cli::command().render_help());
+    Ok(ExitCode::from(2))
+}
+
 fn run() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().collect();
     if let Some(image) = appspec::cli::docker_shim_image(&args) {
@@ -86,6 +93,16 @@ fn run() -> anyhow::Result<ExitCode> {
         return krm(&appspec::yaml::Limits::default(), true);
     }
     let config = Config::from(Cli::parse());
+    match config.mode {
+        // The KRM function takes a worker thread only for deeply nested input.
+        Mode::Krm => krm(&config.limits, false),
+        Mode::Help => help(),
+        // Files: deeply nested ones recurse; the parser's depth limit is sized for this stack.
+        _ => appspec::yaml::with_big_stack(move || run_files(config)),
+    }
+}
+
+fn run_files(config: Config) -> anyhow::Result<ExitCode> {
     match config.mode {
         Mode::Krm => krm(&config.limits, false),
         Mode::Render(options) => {
@@ -128,10 +145,17 @@ fn run() -> anyhow::Result<ExitCode> {
         Mode::Risk {
             base,
             head,
+            platform,
             format,
             kustomize,
         } => {
-            let report = appspec::risk::assess(&base, &head, &config.limits, &kustomize)?;
+            let report = appspec::risk::assess(
+                &base,
+                &head,
+                platform.as_deref(),
+                &config.limits,
+                &kustomize,
+            )?;
             match format {
                 Format::Json => {
                     print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?
@@ -140,6 +164,7 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(exit(report.level == appspec::risk::Level::High))
         }
+        Mode::Help => help(),
         Mode::Schema(kind) => {
             let schema = match kind {
                 SchemaKind::AppSpec => appspec::schema::appspec(),

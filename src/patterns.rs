@@ -8,7 +8,19 @@ use serde_json::{Value, json};
 /// The app name also names the Service, so it is an RFC 1035 label.
 pub const NAME_PATTERN: &str = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
 pub const NAMESPACE_PATTERN: &str = "^(?!kube-)[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
-pub const IMAGE_PATTERN: &str = r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?)/)?[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$";
+/// `[registry/]path[:tag][@digest]` as the runtime check reads it (`validate::image`): a
+/// first segment with a `.`, a `:port` (1..65535) or an uppercase letter is a registry; the
+/// name is at most 255 characters; a sha256 digest has 64 hex digits.
+pub const IMAGE_PATTERN: &str = concat!(
+    r"^(?=[^@]{1,255}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@|$))",
+    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*",
+    r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    r"/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*",
+    r"|[a-z0-9]+(?:(?:_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)+",
+    r"|[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)",
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?",
+    r"(?:@(?:sha256:[0-9a-fA-F]{64}|(?!sha256:)[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+);
 /// A DNS-1123 subdomain (ServiceAccount and PriorityClass names).
 pub const DNS_SUBDOMAIN_PATTERN: &str =
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
@@ -25,12 +37,19 @@ pub const SECRET_KEY_PATTERN: &str = r"^[-._a-zA-Z0-9]+$";
 pub const REMOTE_KEY_PATTERN: &str = r"^(?!.*(\{\{|\}\}))[^\s\x00-\x1f]+$";
 pub const QUANTITY_PATTERN: &str =
     r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|Ki|[mun])?$";
-pub const MOUNT_PATH_PATTERN: &str = r"^/(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+pub const MOUNT_PATH_PATTERN: &str =
+    r"^/(?!(proc|sys|dev|etc)(/|$))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
 pub const SUBPATH_PATTERN: &str =
     r"^(?!.*%(2[eEfF]|5[cC]|25|0))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)/[^\\\s\x00-\x1f]+$";
 pub const HOST_PATTERN: &str =
     r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
-pub const HTTP_PATH_PATTERN: &str = r"^/(?!(.*/)?(\.|%2[eE]){2}(/|$))[^\s\\\x00-\x1f]*$";
+/// `validate::path::check_http_path` for an Ingress: no whitespace, control character or
+/// backslash, no `//`, `.` or `..` segment, no escape of `/`, `.`, `%`, `\`, whitespace or
+/// control characters. (A Gateway route also takes only path characters and `%XX`, <= 1024.)
+pub const HTTP_PATH_PATTERN: &str = concat!(
+    r"^(?!.*//)(?!.*/\.\.?(/|$))(?!.*%([01][0-9a-fA-F]|2[05eEfF]|5[cC]|7[fF]))",
+    r"/[^\s\\\x00-\x1f\x7f-\x9f]*$"
+);
 pub const BUCKET_PATTERN: &str = r"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)(?!.*(\.\.|\.-|-\.))[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
 /// Five fields, each `*`, `*/n`, `a`, `a-b`, `a/n` or `a,b,...`, numbers within the field's
 /// range (a reversed range `5-3` cannot be expressed here; the function refuses it).

@@ -460,7 +460,10 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
                 }
                 None => yaml::to_stream(std::slice::from_ref(&value))?,
             };
-            documents.push(Document { value, text });
+            documents.push(Document {
+                value: value.into_value(),
+                text,
+            });
         }
     }
     let stdout = documents.iter().map(|d| d.text.as_str()).collect();

@@ -306,24 +306,36 @@ impl Drop for Scratch {
 /// Builds one side as `render` would (kustomizations built, the function inside them run,
 /// Lists opened) and runs the engine on it. The AppSpecs a kustomization hands to the
 /// function are read back from the ResourceLists the function received.
-fn load(path: &Path, limits: &Limits, kustomize: &[String]) -> Result<Side, RiskError> {
+/// `platform` is the `--platform` file, applied as `render --platform` applies it.
+fn load(
+    path: &Path,
+    platform: Option<&Path>,
+    limits: &Limits,
+    kustomize: &[String],
+) -> Result<Side, RiskError> {
     let mut side = Side::default();
-    if path.symlink_metadata().is_err() {
-        // No specs: the built-in platform, like a directory without a PlatformConfig.
-        let defaults = crate::platform::Platform::default();
-        side.platforms = serde_json::to_string(&defaults).into_iter().collect();
-        side.management = defaults.namespaces.management;
-        return Ok(side);
-    }
-    let scratch = Scratch::new()?;
-    let opts = render::Options {
-        paths: vec![path.to_path_buf()],
-        platform: None,
+    let mut opts = render::Options {
+        paths: vec![],
+        platform: platform.map(Path::to_path_buf),
         platform_from_repository: false,
         limits: *limits,
         kustomize: kustomize.to_vec(),
         enable_helm: false,
     };
+    if path.symlink_metadata().is_err() {
+        // No specs: the `--platform` file's platform, else the built-in one (like a
+        // directory without a PlatformConfig).
+        let given = match platform {
+            Some(_) => render::collect(&opts, None)?.platform,
+            None => None,
+        };
+        let effective = engine::run(vec![], given).platform;
+        side.platforms = serde_json::to_string(&effective).into_iter().collect();
+        side.management = effective.namespaces.management;
+        return Ok(side);
+    }
+    opts.paths = vec![path.to_path_buf()];
+    let scratch = Scratch::new()?;
     let collected = render::collect(&opts, Some(&scratch.0))?;
     let unreadable: Vec<String> = collected
         .diagnostics
@@ -655,12 +667,13 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
 pub fn assess(
     base: &Path,
     head: &Path,
+    platform: Option<&Path>,
     limits: &Limits,
     kustomize: &[String],
 ) -> Result<Report, RiskError> {
     let (b, h) = (
-        load(base, limits, kustomize)?,
-        load(head, limits, kustomize)?,
+        load(base, platform, limits, kustomize)?,
+        load(head, platform, limits, kustomize)?,
     );
     let keys: BTreeSet<&String> = b.present.iter().chain(&h.present).collect();
     let mut apps = Vec::new();

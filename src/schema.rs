@@ -63,10 +63,20 @@ mod tests {
             NAME_PATTERN,
             ENV_NAME_PATTERN,
             QUANTITY_PATTERN,
-            IMAGE_PATTERN,
             CRON_PATTERN,
         ] {
             regex::Regex::new(p).unwrap();
+        }
+        for p in [
+            NAMESPACE_PATTERN,
+            IMAGE_PATTERN,
+            MOUNT_PATH_PATTERN,
+            SUBPATH_PATTERN,
+            HOST_PATTERN,
+            HTTP_PATH_PATTERN,
+            BUCKET_PATTERN,
+        ] {
+            fancy_regex::Regex::new(p).unwrap();
         }
     }
 

@@ -184,19 +184,32 @@ impl Templates {
     }
 }
 
-/// The `{{ variable }}` names a template uses that the scheme does not provide.
+/// The `{{ variable }}` names a template uses that the scheme does not provide: each
+/// identifier right after `{{`, `{{-` and spaces (only for the message of a failed render).
 fn unknown_variables(source: &str, available: &str) -> Vec<String> {
-    static VAR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)").unwrap()
-    });
     let known: Vec<&str> = available.split(", ").collect();
-    let mut out: Vec<String> = VAR
-        .captures_iter(source)
-        .map(|c| c[1].to_string())
-        .filter(|v| !known.contains(&v.as_str()))
-        .map(|v| format!("\"{v}\""))
-        .collect();
-    out.dedup();
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("{{") {
+        let after = &rest[at + 2..];
+        let body = after.strip_prefix('-').unwrap_or(after).trim_start();
+        let len = body
+            .bytes()
+            .enumerate()
+            .take_while(|&(i, c)| {
+                c == b'_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+            })
+            .count();
+        if len == 0 {
+            rest = &rest[at + 1..];
+            continue;
+        }
+        let name = format!("\"{}\"", &body[..len]);
+        if !known.contains(&&body[..len]) && !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &body[len..];
+    }
     out
 }
 
@@ -210,6 +223,22 @@ fn describe(e: &minijinja::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_variables_are_named() {
+        let known = "name, namespace, domain";
+        let cases: &[(&str, &[&str])] = &[
+            ("{{ name }}.{{ domain }}", &[]),
+            ("{{ nme }}.{{-zone}}.{{ nme }}", &["\"nme\"", "\"zone\""]),
+            ("{{{x}}", &["\"x\""]),
+            ("{{ 1a }}{{ }}{{- }}", &[]),
+            ("{{name|upper}}-{{ region_2 }}", &["\"region_2\""]),
+            ("{{\tapp }}", &["\"app\""]),
+        ];
+        for (source, expected) in cases {
+            assert_eq!(unknown_variables(source, known), *expected, "{source}");
+        }
+    }
 
     #[test]
     fn default_templates_render() {

@@ -4,11 +4,39 @@ use serde_json::Value;
 use thiserror::Error;
 
 /// Stack size for threads that parse or write YAML: deep documents recurse, and the depth
-/// limit is only safe with a stack of this size.
+/// limit is only safe with a stack of this size (reserved, not touched: only the pages a
+/// deep document uses are ever mapped).
 pub const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Nesting that runs on the caller's stack: a document at most this deep needs well under
+/// 1 MiB of stack (release build; about 1 MiB unoptimized), so only deeper input pays for a
+/// worker thread with a [`STACK_SIZE`] stack.
+pub const INLINE_DEPTH: usize = 32;
+
+impl Limits {
+    /// These limits with the nesting capped at [`INLINE_DEPTH`]: a first parse with them
+    /// runs on any stack, and tells whether the input needs a bigger one.
+    pub fn inline(&self) -> Limits {
+        Limits {
+            max_depth: self.max_depth.min(INLINE_DEPTH),
+            ..*self
+        }
+    }
+}
+
+thread_local! {
+    static WORKERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many worker threads [`with_big_stack`] has started from the current thread (tests
+/// use it to check that shallow input takes none).
+pub fn workers_started() -> usize {
+    WORKERS.with(std::cell::Cell::get)
+}
 
 /// Runs `f` on a thread with a stack of [`STACK_SIZE`].
 pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    WORKERS.with(|w| w.set(w.get() + 1));
     std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(f)
@@ -46,21 +74,35 @@ pub enum YamlError {
     TooLarge { size: usize, limit: usize },
     #[error("{0}")]
     Syntax(String),
+    /// Nested deeper than the limit's `max_depth`.
+    #[error("{0}")]
+    TooDeep(String),
     #[error("cannot write YAML: {0}")]
     Write(String),
 }
 
-fn options(limits: &Limits) -> serde_saphyr::Options {
+/// What aliases may add to a document beyond its own text: nodes, and copies of anchored
+/// events kept for replay (about 240 bytes each).
+const ALIAS_NODES: usize = 100_000;
+const ALIAS_RECORDED_EVENTS: usize = 10_000;
+
+/// The parser's budget for `text_len` bytes of input. Without aliases a document has fewer
+/// nodes than bytes, so the node and anchor budgets grow with the input: an alias bomb is
+/// refused after a few MB, not after the fixed budgets' hundreds.
+fn options(limits: &Limits, text_len: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_reader_input_bytes = Some(limits.max_bytes);
     budget.max_depth = limits.max_depth;
     budget.flow_nesting_limit = limits.max_depth;
     budget.max_aliases = limits.max_aliases;
-    budget.max_nodes = limits.max_nodes;
-    budget.max_events = limits.max_nodes.saturating_mul(4);
+    budget.max_nodes = limits.max_nodes.min(text_len.saturating_add(ALIAS_NODES));
+    budget.max_events = budget.max_nodes.saturating_mul(4);
     budget.max_documents = 1_000_000;
     budget.max_total_scalar_bytes = limits.max_bytes;
-    budget.max_recorded_anchor_bytes = limits.max_bytes;
+    budget.max_recorded_anchor_bytes = limits.max_bytes.min(text_len.saturating_add(1 << 20));
+    budget.max_recorded_anchor_events = budget
+        .max_recorded_anchor_events
+        .min(text_len / 2 + ALIAS_RECORDED_EVENTS);
     let mut opts = serde_saphyr::Options::default();
     opts.budget = Some(budget);
     // Read scalars as kustomize (yaml.v3) and Argo CD do: `0644` is octal 420, `017` is
@@ -90,7 +132,11 @@ fn syntax(e: serde_saphyr::Error) -> YamlError {
             "Aliases" | "AliasAnchorRatio" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => {
                 "too much alias expansion (a YAML alias bomb?)"
             }
-            "Depth" | "FlowNesting" => "nesting too deep",
+            "Depth" | "FlowNesting" => {
+                return YamlError::TooDeep(format!(
+                    "input refused by the YAML parser's limits: nesting too deep ({breach})"
+                ));
+            }
             "Documents" => "too many documents",
             "Anchors" => "too many anchors",
             _ => "too large",
@@ -98,6 +144,10 @@ fn syntax(e: serde_saphyr::Error) -> YamlError {
         return YamlError::Syntax(format!(
             "input refused by the YAML parser's limits: {what} ({breach})"
         ));
+    }
+    if line.starts_with("recursion limit exceeded") {
+        // The scanner's flow nesting limit (it may fire before the budget's depth).
+        return YamlError::TooDeep(line);
     }
     if line.contains("from_str_multiple") || line.contains("multiple documents") {
         return YamlError::Syntax("more than one YAML document where one was expected".into());
@@ -108,14 +158,15 @@ fn syntax(e: serde_saphyr::Error) -> YamlError {
 /// Parses one YAML (or JSON) document.
 pub fn parse_one(text: &str, limits: &Limits) -> Result<Value, YamlError> {
     check_size(text, limits)?;
-    serde_saphyr::from_str_with_options(text, options(limits)).map_err(syntax)
+    serde_saphyr::from_str_with_options(text, options(limits, text.len())).map_err(syntax)
 }
 
 /// Parses a stream of documents; empty documents are skipped.
 pub fn parse_stream(text: &str, limits: &Limits) -> Result<Vec<Value>, YamlError> {
     check_size(text, limits)?;
     let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options(limits)).map_err(syntax)?;
+        serde_saphyr::from_multiple_with_options(text, options(limits, text.len()))
+            .map_err(syntax)?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }
 
@@ -123,7 +174,8 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Result<Vec<Value>, YamlError
 pub fn parse_stream_indexed(text: &str, limits: &Limits) -> Result<Vec<(usize, Value)>, YamlError> {
     check_size(text, limits)?;
     let docs: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options(limits)).map_err(syntax)?;
+        serde_saphyr::from_multiple_with_options(text, options(limits, text.len()))
+            .map_err(syntax)?;
     Ok(docs
         .into_iter()
         .enumerate()
@@ -132,12 +184,12 @@ pub fn parse_stream_indexed(text: &str, limits: &Limits) -> Result<Vec<(usize, V
 }
 
 /// Writes one document. Values never carry anchors, so the output has none.
-pub fn to_string(value: &Value) -> Result<String, YamlError> {
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, YamlError> {
     serde_saphyr::to_string(value).map_err(|e| YamlError::Write(e.to_string()))
 }
 
 /// Writes a multi-document stream (`---` between documents).
-pub fn to_stream(values: &[Value]) -> Result<String, YamlError> {
+pub fn to_stream<T: serde::Serialize>(values: &[T]) -> Result<String, YamlError> {
     let mut out = String::new();
     for v in values {
         out.push_str("---\n");

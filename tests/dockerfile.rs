@@ -32,7 +32,16 @@ fn image_is_multi_stage_static_and_non_root() {
         froms.last().unwrap().contains("distroless/static"),
         "final stage is distroless static: {froms:?}"
     );
-    assert!(text.contains("cargo build --release --locked"));
+    assert!(text.contains("cargo build --profile dist --locked"));
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap();
+    let dist = manifest
+        .split("[profile.dist]")
+        .nth(1)
+        .expect("a dist profile");
+    assert!(
+        dist.contains("lto = \"fat\"") && dist.contains("codegen-units = 1"),
+        "{dist}"
+    );
     assert!(text.contains("x86_64-unknown-linux-musl"), "static binary");
     let user = text.lines().rfind(|l| l.starts_with("USER ")).unwrap();
     assert!(!user.contains("root") && !user.ends_with(" 0"), "{user}");

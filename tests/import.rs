@@ -242,7 +242,8 @@ fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
         ));
         return problems;
     }
-    let objects = &outcome.items;
+    let objects: Vec<Value> = outcome.items.iter().map(|o| o.to_value()).collect();
+    let objects = &objects;
     expanded.extend(objects.iter().cloned());
     let Some(workload) = objects
         .iter()

@@ -549,3 +549,35 @@ fn nesting_under_the_limit_is_accepted() {
         assert_eq!(x, &json!(1));
     });
 }
+
+/// Alias bombs of about 1 KB: each is refused inside a 96 MiB address space (the parser's
+/// anchor and node budgets grow with the input, so a small input cannot expand to hundreds
+/// of MB before the refusal).
+#[test]
+fn small_alias_bombs_are_refused_in_little_memory() {
+    let head = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n";
+    let mut wide = format!("{head}a0: &a0 [{}]\n", vec!["x"; 300].join(","));
+    let mut long = format!("{head}a0: &a0 \"{}\"\n", "x".repeat(500));
+    for i in 1..20 {
+        wide.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}]\n", p = i - 1));
+        if i < 12 {
+            long.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}]\n", p = i - 1));
+        }
+    }
+    let bin = assert_cmd::cargo::cargo_bin("appspec");
+    for (what, input) in [
+        ("billion laughs", billion_laughs()),
+        ("doubling a wide anchor", wide),
+        ("doubling a long string", long),
+    ] {
+        assert!(input.len() < 1200, "{what}: {} bytes", input.len());
+        let out = assert_cmd::Command::new("sh")
+            .args(["-c", "ulimit -v 98304 && exec \"$0\""])
+            .arg(&bin)
+            .env_remove("APPSPEC_MAX_INPUT_BYTES")
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_krm_refusal(what, &out, "alias bomb");
+    }
+}

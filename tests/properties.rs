@@ -355,6 +355,8 @@ impl Fields {
                 verdict(namespace_ok(self.namespace())),
             ),
             ("spec.image", self.image.verdict),
+            // No container runtime can pass a NUL in an environment variable.
+            ("spec.env.VALUE", verdict(!self.env_value.contains('\0'))),
         ];
         if p.ingress != Ingress::None {
             out.push(("spec.ingress.path", self.path.verdict));
@@ -1027,13 +1029,15 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Any env value is accepted and lands in the Deployment byte-for-byte.
+    /// Any env value without a NUL is accepted and lands in the Deployment byte-for-byte; one
+    /// with a NUL (which no container runtime can pass) is refused, the input unchanged.
     #[test]
     fn any_env_value_round_trips(env_value in hostile(), p in pattern()) {
         let f = Fields { env_value, ..Fields::plain() };
         let expanded = check(p, &f, &baseline(p))?;
-        prop_assert_eq!(expanded, p.refusals(Misplaced::Nothing).is_empty(),
-            "an env value alone must never be refused: {:?}", f.env_value);
+        let nul = f.env_value.contains('\0');
+        prop_assert_eq!(expanded, p.refusals(Misplaced::Nothing).is_empty() && !nul,
+            "only a NUL refuses an env value alone: {:?}", f.env_value);
     }
 
     /// Generated and hostile values in every field, over every pattern combination: the
@@ -1162,7 +1166,11 @@ fn known_injection_attempts() {
                 env_value: a.to_string(),
                 ..Fields::plain()
             };
-            assert!(check(p, &f, &base).unwrap(), "{p:?} env {a:?}");
+            assert_eq!(
+                check(p, &f, &base).unwrap(),
+                !a.contains('\0'),
+                "{p:?} env {a:?}: accepted unless it holds a NUL"
+            );
             for which in 0..7 {
                 let mut f = Fields::plain();
                 match which {

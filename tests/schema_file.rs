@@ -25,6 +25,11 @@ fn committed_appspec_schema_is_current() {
         generated(&["schema"]),
         "functions/appspec.schema.json is stale: run `appspec schema > functions/appspec.schema.json`"
     );
+    assert_eq!(
+        committed,
+        generated(&["schema", "appspec"]),
+        "functions/appspec.schema.json is stale: run `appspec schema > functions/appspec.schema.json`"
+    );
 }
 
 #[test]
@@ -32,7 +37,7 @@ fn committed_platform_schema_is_current() {
     let committed = committed("functions/platformconfig.schema.json");
     assert_eq!(
         committed,
-        generated(&["schema", "--platform"]),
-        "functions/platformconfig.schema.json is stale: run `appspec schema --platform > functions/platformconfig.schema.json`"
+        generated(&["schema", "platform"]),
+        "functions/platformconfig.schema.json is stale: run `appspec schema platform > functions/platformconfig.schema.json`"
     );
 }

@@ -46,7 +46,8 @@ fn check(text: String) {
     let stream = yaml::to_stream(&outcome.items).expect("writing the output");
     let back = yaml::parse_stream(&stream, &limits)
         .unwrap_or_else(|e| panic!("the output stream does not parse: {e}\n{stream}"));
-    assert_eq!(back, outcome.items, "the output stream does not round-trip");
+    let items: Vec<_> = outcome.items.iter().map(|o| o.to_value()).collect();
+    assert_eq!(back, items, "the output stream does not round-trip");
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -143,11 +143,55 @@ impl Object {
     }
 }
 
+/// One output item of a run: an input resource passed through, or a generated object
+/// (written straight from its type: `apiVersion`, `kind` and `metadata` come first).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    Passthrough(Value),
+    /// Boxed: an object is kilobytes, a passed-through value a few words.
+    Generated(Box<Object>),
+}
+
+impl Output {
+    /// The item as a generic value, taking it.
+    pub fn into_value(self) -> Value {
+        match self {
+            Output::Passthrough(v) => v,
+            Output::Generated(o) => o.to_value(),
+        }
+    }
+
+    /// The item as a generic value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Output::Passthrough(v) => v.clone(),
+            Output::Generated(o) => o.to_value(),
+        }
+    }
+}
+
+impl serde::Serialize for Output {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Output::Passthrough(v) => v.serialize(serializer),
+            Output::Generated(o) => each!(o.as_ref(), x => x.serialize(serializer)),
+        }
+    }
+}
+
 /// Reorders the top-level keys to `apiVersion, kind, metadata, ...` as people expect.
 fn head_first(v: Value) -> Value {
     let Value::Object(mut map) = v else { return v };
+    let head = ["apiVersion", "kind", "metadata"];
+    if map
+        .keys()
+        .take(3)
+        .eq(head.iter().filter(|k| map.contains_key(**k)))
+    {
+        return Value::Object(map);
+    }
     let mut out = serde_json::Map::with_capacity(map.len());
-    for key in ["apiVersion", "kind", "metadata"] {
+    for key in head {
         if let Some(x) = map.shift_remove(key) {
             out.insert(key.to_string(), x);
         }

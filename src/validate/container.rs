@@ -119,7 +119,7 @@ fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTr
         )),
     }
     if let Some(p) = &c.path
-        && let Err(e) = path::check_http_path(p)
+        && let Err(e) = path::check_http_path(p, false)
     {
         issues.push(Issue::error(format!("{at}.path"), format!("path {e}")));
     }

@@ -15,10 +15,6 @@ pub mod pod;
 pub mod quantity;
 pub mod s3;
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::diagnostic::{Issue, Severity};
 use crate::site::Site;
 use crate::spec::{
@@ -50,8 +46,11 @@ pub const S3_ENV: [&str; 4] = [
     "AWS_SECRET_ACCESS_KEY",
 ];
 
-static ENV_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+/// `^[A-Za-z_][A-Za-z0-9_]*$` (the schema's `ENV_NAME_PATTERN`).
+pub fn is_env_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+}
 
 /// Validates one spec. Returns the derived app when there is no error, and all issues
 /// (errors and warnings) in field order.
@@ -134,9 +133,15 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         container::check_extended(&mut v.issues, "spec.resources", r);
     }
 
-    for name in s.env.keys() {
+    for (name, value) in &s.env {
         let path = format!("spec.env.{name}");
-        if !ENV_NAME.is_match(name) {
+        if matches!(value, crate::spec::EnvValue::Text(t) if t.contains('\0')) {
+            v.error(
+                path.clone(),
+                "value must not contain a NUL character (the container runtime cannot pass it)",
+            );
+        }
+        if !is_env_name(name) {
             v.error(path, format!("\"{name}\" is not a valid environment variable name; use letters, digits and '_', not starting with a digit"));
         } else if s.storage.pattern == StoragePattern::S3External && S3_ENV.contains(&name.as_str())
         {
@@ -356,6 +361,11 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 "spec.storage.mountPath",
                 "mountPath must not be '/' (it would hide the image's filesystem)",
             );
+        } else if let Some(dir) = path::system_dir(mount) {
+            v.error(
+                "spec.storage.mountPath",
+                format!("mountPath {mount} is the system directory {dir} or under it (/proc, /sys, /dev and /etc belong to the container runtime); choose another path"),
+            );
         } else if spec.spec.security == crate::spec::SecurityProfile::Restricted
             && mount.trim_end_matches('/') == "/tmp"
         {
@@ -445,8 +455,14 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
         IngressPattern::InternalOnly => (Scheme::InternalHost, &dns_cfg.internal_domain),
         IngressPattern::ExternalViaTunnel => (Scheme::ExternalHost, &dns_cfg.external_domain),
     };
+    let gateways = site.config.ingress.gateway.as_ref();
+    let gateway = match ing.pattern {
+        IngressPattern::InternalOnly => gateways.and_then(|g| g.internal.as_ref()),
+        IngressPattern::ExternalViaTunnel => gateways.and_then(|g| g.external.as_ref()),
+        IngressPattern::None => None,
+    };
     if let Some(path) = &ing.path
-        && let Err(e) = path::check_http_path(path)
+        && let Err(e) = path::check_http_path(path, gateway.is_some())
     {
         v.error("spec.ingress.path", format!("path {e}"));
     }
@@ -591,5 +607,33 @@ fn render_checked(
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_names_agree_with_the_schema_pattern() {
+        let pattern = regex::Regex::new(crate::patterns::ENV_NAME_PATTERN).unwrap();
+        let table = [
+            ("LOG_LEVEL", true),
+            ("_x1", true),
+            ("a", true),
+            ("1A", false),
+            ("A-B", false),
+            ("", false),
+            ("É", false),
+            ("A B", false),
+            ("A\n", false),
+        ];
+        for (name, valid) in table {
+            assert_eq!(is_env_name(name), valid, "{name:?}");
+            assert_eq!(pattern.is_match(name), valid, "{name:?}");
+        }
+        proptest::proptest!(|(name in "[A-Za-z0-9_ .=É\n-]{0,6}")| {
+            proptest::prop_assert_eq!(is_env_name(&name), pattern.is_match(&name), "{:?}", name);
+        });
     }
 }

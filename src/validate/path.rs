@@ -68,6 +68,18 @@ pub fn check_absolute(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Directories the container runtime owns; a volume must not be mounted on or under them.
+pub const SYSTEM_DIRS: [&str; 4] = ["/proc", "/sys", "/dev", "/etc"];
+
+/// The system directory `mount` is, or lies under.
+pub fn system_dir(mount: &str) -> Option<&'static str> {
+    SYSTEM_DIRS.into_iter().find(|dir| {
+        mount
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 /// A NAS subpath: absolute and normalized, strictly under `prefix`.
 pub fn check_nas_subpath(path: &str, prefix: &str) -> Result<(), String> {
     check_absolute(path).map_err(|e| {
@@ -92,13 +104,31 @@ pub fn check_nas_subpath(path: &str, prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// An ingress path: starts with `/`, no `..` segment, no whitespace or control characters.
-pub fn check_http_path(path: &str) -> Result<(), String> {
+/// The longest path of an HTTPRoute path match (Gateway API).
+pub const MAX_HTTP_PATH: usize = 1024;
+
+/// Characters an HTTPRoute path holds as they are: RFC 3986 `pchar` and `/`.
+fn is_path_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&c)
+}
+
+/// An ingress path the API server accepts and every proxy reads the same way: starts with
+/// `/`; no whitespace, control character or backslash; no `..`, `.` or empty segment; no
+/// escape of `/`, `.`, `%`, `\`, whitespace or control characters (the schema's
+/// `HTTP_PATH_PATTERN` says the same). An HTTPRoute (`gateway`) also takes only path
+/// characters and `%XX` escapes (no `?`, `#`, quotes...) and at most 1024 of them.
+pub fn check_http_path(path: &str, gateway: bool) -> Result<(), String> {
     if !path.starts_with('/') {
         return Err(format!("must start with '/', got \"{path}\""));
     }
     if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain whitespace or control characters".into());
+    }
+    if gateway && path.len() > MAX_HTTP_PATH {
+        return Err(format!(
+            "is {} characters long; a Gateway route takes at most {MAX_HTTP_PATH}",
+            path.len()
+        ));
     }
     let decoded = percent_decode_fully(path);
     if decoded.contains('\\') {
@@ -107,8 +137,43 @@ pub fn check_http_path(path: &str) -> Result<(), String> {
     if decoded.split('/').any(|s| s == "..") {
         return Err("must not contain relative directory references ('..')".into());
     }
-    if decoded.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain whitespace or control characters (percent-encoded)".into());
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let escape = (c == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match escape {
+            Some(0x00..=0x20 | 0x7f) => {
+                return Err(
+                    "must not contain whitespace or control characters (percent-encoded)".into(),
+                );
+            }
+            Some(b'/') => return Err("must not contain an encoded '/' (%2F)".into()),
+            Some(b'.') => return Err("must not contain an encoded '.' (%2E)".into()),
+            Some(b'%') => return Err("must not contain an encoded '%' (%25)".into()),
+            Some(_) => i += 3,
+            None if gateway && c == b'%' => {
+                return Err(
+                    "has a '%' that is not followed by two hex digits (a Gateway route takes only %XX escapes)"
+                        .into(),
+                );
+            }
+            None if gateway && !is_path_char(c) => {
+                let shown = path[i..].chars().next().unwrap_or('?');
+                return Err(format!(
+                    "must not contain '{shown}' in a Gateway route; a path holds letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes"
+                ));
+            }
+            None => i += 1,
+        }
+    }
+    if path.contains("//") {
+        return Err("must not contain empty segments ('//')".into());
+    }
+    if path.contains("/./") || path.ends_with("/.") {
+        return Err("must not contain '.' segments".into());
     }
     Ok(())
 }
@@ -180,6 +245,22 @@ mod tests {
     }
 
     #[test]
+    fn system_dirs() {
+        for (mount, dir) in [
+            ("/proc", Some("/proc")),
+            ("/proc/1", Some("/proc")),
+            ("/sys/fs/cgroup", Some("/sys")),
+            ("/dev", Some("/dev")),
+            ("/etc/ssl/certs", Some("/etc")),
+            ("/etcd", None),
+            ("/data/etc", None),
+            ("/devices", None),
+        ] {
+            assert_eq!(system_dir(mount), dir, "{mount}");
+        }
+    }
+
+    #[test]
     fn mount_paths() {
         assert_eq!(check_absolute("/data"), Ok(()));
         assert_eq!(check_absolute("/"), Ok(()));
@@ -211,13 +292,147 @@ mod tests {
                 "/a%20b",
                 Err("must not contain whitespace or control characters (percent-encoded)"),
             ),
+            ("/a//b", Err("must not contain empty segments ('//')")),
+            ("/a/./b", Err("must not contain '.' segments")),
+            ("/a/.", Err("must not contain '.' segments")),
+            ("/.well-known/x", Ok(())),
+            ("/a%2fb", Err("must not contain an encoded '/' (%2F)")),
+            ("/a%2Fb", Err("must not contain an encoded '/' (%2F)")),
+            ("/a%2e", Err("must not contain an encoded '.' (%2E)")),
+            ("/a%25", Err("must not contain an encoded '%' (%25)")),
+            ("/100%", Ok(())),
+            ("/caf%C3%A9", Ok(())),
+            ("/a#b?c=1", Ok(())),
+            ("/café", Ok(())),
         ];
         for (input, expected) in cases {
             assert_eq!(
-                check_http_path(input),
+                check_http_path(input, false),
                 expected.map_err(String::from),
                 "{input}"
             );
         }
     }
+
+    #[test]
+    fn http_paths_of_a_gateway_route() {
+        let cases: &[(&str, Result<(), &str>)] = &[
+            ("/api/v1", Ok(())),
+            ("/caf%C3%A9", Ok(())),
+            ("/a//b", Err("must not contain empty segments ('//')")),
+            (
+                "/100%",
+                Err(
+                    "has a '%' that is not followed by two hex digits (a Gateway route takes only %XX escapes)",
+                ),
+            ),
+            (
+                "/a#b",
+                Err(
+                    "must not contain '#' in a Gateway route; a path holds letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes",
+                ),
+            ),
+            (
+                "/a?b=1",
+                Err(
+                    "must not contain '?' in a Gateway route; a path holds letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes",
+                ),
+            ),
+            (
+                "/café",
+                Err(
+                    "must not contain 'é' in a Gateway route; a path holds letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes",
+                ),
+            ),
+            (
+                "/a b",
+                Err("must not contain whitespace or control characters"),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                check_http_path(input, true),
+                expected.map_err(String::from),
+                "{input}"
+            );
+        }
+        let long = format!("/{}", "a".repeat(MAX_HTTP_PATH - 1));
+        assert_eq!(check_http_path(&long, true), Ok(()));
+        assert_eq!(
+            check_http_path(&format!("{long}b"), true),
+            Err("is 1025 characters long; a Gateway route takes at most 1024".into())
+        );
+        assert_eq!(check_http_path(&format!("{long}b"), false), Ok(()));
+    }
+
+    /// The schema's pattern (what an Ingress takes), and the Gateway route's extra rules
+    /// written as a pattern too.
+    static PATTERNS: std::sync::LazyLock<[fancy_regex::Regex; 2]> =
+        std::sync::LazyLock::new(|| {
+            let ingress = crate::patterns::HTTP_PATH_PATTERN;
+            let gateway = format!(
+                "(?=^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{{2}}){{1,1024}}$){ingress}"
+            );
+            [ingress.to_string(), gateway].map(|p| fancy_regex::Regex::new(&p).unwrap())
+        });
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4096))]
+        /// Paths built from tokens that exercise every rule: the runtime check and the
+        /// pattern accept exactly the same ones, for an Ingress and for a Gateway route.
+        #[test]
+        fn http_paths_agree_with_the_schema_pattern(
+            tokens in proptest::collection::vec(proptest::sample::select(PATH_TOKENS), 0..8),
+            gateway in proptest::bool::ANY,
+        ) {
+            let path = tokens.concat();
+            proptest::prop_assert_eq!(
+                check_http_path(&path, gateway).is_ok(),
+                PATTERNS[usize::from(gateway)].is_match(&path).unwrap(),
+                "{:?} gateway: {}", path, gateway
+            );
+        }
+    }
+
+    const PATH_TOKENS: &[&str] = &[
+        "/",
+        "/",
+        "a",
+        "Z9",
+        ".",
+        "..",
+        "-",
+        "~",
+        "!$&'()*+,;=:@",
+        "%",
+        "%2",
+        "%2e",
+        "%2E",
+        "%2f",
+        "%2F",
+        "%25",
+        "%5c",
+        "%5C",
+        "%20",
+        "%00",
+        "%1f",
+        "%7f",
+        "%41",
+        "%c3%a9",
+        "?",
+        "#",
+        " ",
+        "\\",
+        "é",
+        "\u{7}",
+        "\u{85}",
+        "\"",
+        "<",
+        "{",
+        "|",
+        "^",
+        "`",
+        "[",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ];
 }
