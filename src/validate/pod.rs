@@ -270,7 +270,7 @@ fn check_metrics(out: &mut Vec<Issue>, m: &Metrics, port_names: &[String]) {
         ));
     }
     if let Some(p) = &m.path
-        && let Err(e) = path::check_http_path(p)
+        && let Err(e) = path::check_http_path(p, false)
     {
         out.push(Issue::error("spec.metrics.path", format!("path {e}")));
     }
