@@ -290,9 +290,12 @@ pub struct HttpRouteSpec {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ParentRef {
     pub name: String,
     pub namespace: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

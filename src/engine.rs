@@ -326,17 +326,23 @@ struct Claims {
     routes: HashMap<(String, String), String>,
     /// NAS shares by (server, subpath): the namespace and app that mount them.
     shares: BTreeMap<(String, String), (String, String)>,
+    /// LoadBalancer IPs: the app that holds each.
+    ips: HashMap<String, String>,
 }
 
 impl Claims {
     fn claim(&mut self, app: &validate::App, objects: &[expand::Object]) -> Vec<Issue> {
         let me = format!("{}/{}/{}", spec::KIND, app.spec.namespace, app.spec.name);
         let mut issues = Vec::new();
-        if let Some(host) = &app.host {
-            let route = (host.clone(), app.spec.spec.ingress.path().to_string());
+        for (i, host) in app.hosts().into_iter().enumerate() {
+            let field = match i {
+                0 => "spec.ingress.host".to_string(),
+                n => format!("spec.ingress.aliases[{}]", n - 1),
+            };
+            let route = (host.to_string(), app.spec.spec.ingress.path().to_string());
             match self.routes.get(&route) {
                 Some(other) => issues.push(Issue::error(
-                    "spec.ingress.host",
+                    field,
                     format!(
                         "host {} with path {} is already served by {other}; give this app another host or path",
                         route.0, route.1
@@ -348,7 +354,42 @@ impl Claims {
             }
         }
         if let (Some(nfs), Some(nas)) = (&app.nfs, &app.spec.spec.storage.nas) {
-            issues.extend(self.share(&nfs.server, &nas.subpath, &app.spec.namespace, &me));
+            issues.extend(self.share(
+                "spec.storage.nas.subpath",
+                &nfs.server,
+                &nas.subpath,
+                &app.spec.namespace,
+                &me,
+            ));
+        }
+        for (i, (m, nfs)) in app.spec.spec.mounts.iter().zip(&app.mount_nfs).enumerate() {
+            if let (Some(nas), Some(nfs)) = (&m.nas, nfs) {
+                issues.extend(self.share(
+                    &format!("spec.mounts[{i}].nas.subpath"),
+                    &nfs.server,
+                    &nas.subpath,
+                    &app.spec.namespace,
+                    &me,
+                ));
+            }
+        }
+        let lb_ip = app
+            .spec
+            .spec
+            .service
+            .as_ref()
+            .and_then(|s| s.load_balancer.as_ref())
+            .and_then(|lb| lb.ip.as_ref());
+        if let Some(ip) = lb_ip {
+            match self.ips.get(ip) {
+                Some(other) => issues.push(Issue::error(
+                    "spec.service.loadBalancer.ip",
+                    format!("LoadBalancer IP {ip} is already taken by {other}; choose another address of the pools"),
+                )),
+                None => {
+                    self.ips.insert(ip.clone(), me.clone());
+                }
+            }
         }
         for o in objects {
             let id = o.id();
@@ -374,7 +415,14 @@ impl Claims {
     /// A NAS share (or a directory above or below it) mounted by apps of two namespaces
     /// would let one team read and overwrite another's data: an error. Apps of one
     /// namespace may share.
-    fn share(&mut self, server: &str, subpath: &str, namespace: &str, me: &str) -> Vec<Issue> {
+    fn share(
+        &mut self,
+        field: &str,
+        server: &str,
+        subpath: &str,
+        namespace: &str,
+        me: &str,
+    ) -> Vec<Issue> {
         let path = subpath.trim_end_matches('/').to_string();
         let key = (server.to_string(), path.clone());
         let below = format!("{path}/");
@@ -393,7 +441,7 @@ impl Claims {
             .find(|(_, (ns, _))| ns != namespace);
         if let Some((other_path, (_, other))) = overlapping {
             return vec![Issue::error(
-                "spec.storage.nas.subpath",
+                field,
                 format!(
                     "NAS share {server}:{subpath} overlaps {server}:{other_path} of {other}, in another namespace; apps of different namespaces may not share NAS data"
                 ),

@@ -39,6 +39,13 @@ pub const QUANTITY_PATTERN: &str =
     r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|Ki|[mun])?$";
 pub const MOUNT_PATH_PATTERN: &str =
     r"^/(?!(proc|sys|dev|etc)(/|$))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+/// A path of `mounts`: the rule of `storage.mountPath`, except that `/dev/shm` (and under it)
+/// passes; `validate` lets only an emptyDir use it.
+pub const MOUNTS_PATH_PATTERN: &str = r"^/(?!(proc|sys|etc)(/|$))(?!dev(/|$)(?!shm(/|$)))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+/// A path of `files`: not the kernel's (`/proc`, `/sys`, `/dev`); `/etc` is fine (one file
+/// mounted there does not hide the image's others).
+pub const FILE_PATH_PATTERN: &str =
+    r"^/(?!(proc|sys|dev)(/|$))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
 pub const SUBPATH_PATTERN: &str =
     r"^(?!.*%(2[eEfF]|5[cC]|25|0))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)/[^\\\s\x00-\x1f]+$";
 pub const HOST_PATTERN: &str =
@@ -62,6 +69,33 @@ pub const CRON_PATTERN: &str = concat!(
     r"(\*(/0*[1-9]\d?)?|[0-6](,[0-6])*|[0-6]-[0-6]|[0-6]/0*[1-9]\d?))$"
 );
 
+/// A DNS subdomain (ConfigMap, Secret and PVC names).
+pub const SUBDOMAIN_PATTERN: &str =
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// A ConfigMap or Secret key.
+pub const CONFIG_KEY_PATTERN: &str = r"^(?!\.{1,2}$)[-._a-zA-Z0-9]+$";
+/// A relative path inside a volume: no leading `/`, no `..` or `.` or empty segment.
+pub const SUB_PATH_PATTERN: &str = r"^(?!/)(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+
+/// A file names exactly one source; `key` goes with a ConfigMap or Secret.
+pub fn file_rules() -> Value {
+    json!([{"oneOf": [
+        {"required": ["configMap", "key"], "not": {"anyOf": [{"required": ["secret"]}, {"required": ["content"]}]}},
+        {"required": ["secret", "key"], "not": {"anyOf": [{"required": ["configMap"]}, {"required": ["content"]}]}},
+        {"required": ["content"], "not": {"anyOf": [{"required": ["configMap"]}, {"required": ["secret"]}, {"required": ["key"]}]}}
+    ]}])
+}
+
+/// A mount is exactly one of a NAS share, an existing claim or an emptyDir; `subPath` goes
+/// with a claim.
+pub fn mount_rules() -> Value {
+    json!([{"oneOf": [
+        {"required": ["nas"], "not": {"anyOf": [{"required": ["claim"]}, {"required": ["emptyDir"]}, {"required": ["subPath"]}]}},
+        {"required": ["claim"], "not": {"anyOf": [{"required": ["nas"]}, {"required": ["emptyDir"]}]}},
+        {"required": ["emptyDir"], "not": {"anyOf": [{"required": ["nas"]}, {"required": ["claim"]}, {"required": ["subPath"]}]}}
+    ]}])
+}
+
 pub fn storage_rules() -> Value {
     let sized = json!(["longhorn-persistent", "nas-mount"]);
     json!([
@@ -73,7 +107,11 @@ pub fn storage_rules() -> Value {
          "else": {"not": {"required": ["nas"]}}},
         {"if": {"properties": {"pattern": {"const": "s3-external"}}, "required": ["pattern"]},
          "then": {"required": ["s3"], "not": {"required": ["mountPath"]}},
-         "else": {"not": {"required": ["s3"]}}}
+         "else": {"not": {"required": ["s3"]}}},
+        {"if": {"properties": {"pattern": {"const": "existing-claim"}}, "required": ["pattern"]},
+         "then": {"required": ["claimName"]}},
+        {"if": {"properties": {"pattern": {"enum": ["longhorn-persistent", "nas-mount", "existing-claim"]}}, "required": ["pattern"]},
+         "else": {"not": {"required": ["claimName"]}}}
     ])
 }
 

@@ -58,6 +58,30 @@ pub struct Platform {
     /// The site runs Stakater Reloader: a Deployment or StatefulSet that uses a Secret or
     /// ConfigMap gets `reloader.stakater.com/auto: "true"` and restarts when one changes.
     pub reloader: bool,
+    /// Where LoadBalancer Services take their IPs from.
+    #[serde(skip_serializing_if = "LoadBalancerConfig::is_unset")]
+    pub load_balancer: LoadBalancerConfig,
+}
+
+/// The site's load balancer (Cilium LB-IPAM, MetalLB...).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct LoadBalancerConfig {
+    /// Address pools as CIDRs (`192.168.42.0/24`, `fd00:42::/64`); a fixed `ip` of an app
+    /// must lie in one of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<String>,
+    /// The annotation that requests a fixed IP (`lbipam.cilium.io/ips`,
+    /// `metallb.io/loadBalancerIPs`); without it the IP goes into the Service's
+    /// `loadBalancerIP` field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_annotation: Option<String>,
+}
+
+impl LoadBalancerConfig {
+    fn is_unset(&self) -> bool {
+        *self == LoadBalancerConfig::default()
+    }
 }
 
 /// Application secrets (`spec.secretEnv.fromStore` of an AppSpec).
@@ -109,6 +133,9 @@ pub struct GatewayRef {
     pub name: String,
     #[schemars(extend("x-hint" = "the Gateway's namespace"))]
     pub namespace: String,
+    /// The Gateway listener to attach to (`parentRefs[].sectionName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_name: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

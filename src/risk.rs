@@ -72,6 +72,11 @@ pub enum Code {
     WorkloadKindChanged,
     ServiceAccountToken,
     HostNetwork,
+    ClaimChanged,
+    NasMountChanged,
+    ExternalAliasAdded,
+    LoadBalancerAdded,
+    LoadBalancerChanged,
     ImageChanged,
     ReplicasChanged,
     EnvChanged,
@@ -86,10 +91,12 @@ pub enum Code {
     PodChanged,
     MetricsChanged,
     ContainersChanged,
+    VolumesChanged,
+    ServiceChanged,
 }
 
 impl Code {
-    pub const ALL: [Code; 34] = [
+    pub const ALL: [Code; 41] = [
         Code::Invalid,
         Code::PlatformChanged,
         Code::ExternalExposure,
@@ -110,6 +117,11 @@ impl Code {
         Code::WorkloadKindChanged,
         Code::ServiceAccountToken,
         Code::HostNetwork,
+        Code::ClaimChanged,
+        Code::NasMountChanged,
+        Code::ExternalAliasAdded,
+        Code::LoadBalancerAdded,
+        Code::LoadBalancerChanged,
         Code::ImageChanged,
         Code::ReplicasChanged,
         Code::EnvChanged,
@@ -124,6 +136,8 @@ impl Code {
         Code::PodChanged,
         Code::MetricsChanged,
         Code::ContainersChanged,
+        Code::VolumesChanged,
+        Code::ServiceChanged,
     ];
 
     /// The code as reports write it.
@@ -146,6 +160,11 @@ impl Code {
             Code::SecurityRelaxed => "security-relaxed",
             Code::SecretAccessAdded => "secret-access-added",
             Code::PersistentAppDeleted => "persistent-app-deleted",
+            Code::ClaimChanged => "claim-changed",
+            Code::NasMountChanged => "nas-mount-changed",
+            Code::ExternalAliasAdded => "external-alias-added",
+            Code::LoadBalancerAdded => "load-balancer-added",
+            Code::LoadBalancerChanged => "load-balancer-changed",
             Code::ImageChanged => "image-changed",
             Code::ReplicasChanged => "replicas-changed",
             Code::EnvChanged => "env-changed",
@@ -163,6 +182,8 @@ impl Code {
             Code::PodChanged => "pod-changed",
             Code::MetricsChanged => "metrics-changed",
             Code::ContainersChanged => "containers-changed",
+            Code::VolumesChanged => "volumes-changed",
+            Code::ServiceChanged => "service-changed",
         }
     }
 
@@ -184,6 +205,8 @@ impl Code {
                 | Code::PodChanged
                 | Code::MetricsChanged
                 | Code::ContainersChanged
+                | Code::VolumesChanged
+                | Code::ServiceChanged
         )
     }
 }
@@ -442,7 +465,7 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
         ));
     }
     let (bp, hp) = (bs.storage.pattern, hs.storage.pattern);
-    if bp.is_persistent() && !hp.is_persistent() {
+    if bp.uses_claim() && !hp.uses_claim() {
         out.push(reason(
             Code::StorageRemoved,
             format!(
@@ -450,7 +473,7 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
                 bp
             ),
         ));
-    } else if bp != hp && (bp.is_persistent() || hp.is_persistent()) {
+    } else if bp != hp && (bp.uses_claim() || hp.uses_claim()) {
         out.push(reason(
             Code::StoragePatternChanged,
             format!("storage pattern changes from {} to {}", bp, hp),
@@ -476,6 +499,7 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             ),
         ));
     }
+    out.extend(compare_volumes_and_exposure(b, h));
     if bs.backup.strategy != BackupStrategy::None && hs.backup.strategy == BackupStrategy::None {
         out.push(reason(Code::BackupRemoved, "backups are removed"));
     }
@@ -552,7 +576,9 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             Code::PortChanged,
             format!("port {} -> {}", bs.port, hs.port),
         ));
-    } else if bs.ports != hs.ports || bs.service != hs.service {
+    } else if bs.ports != hs.ports
+        || bs.service.as_ref().and_then(|x| x.port) != hs.service.as_ref().and_then(|x| x.port)
+    {
         out.push(reason(
             Code::PortChanged,
             "extra ports or the Service port change",
@@ -569,9 +595,27 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
     }
     let has = |out: &[Reason], codes: &[Code]| out.iter().any(|r| codes.contains(&r.code));
     if (bs.ingress != hs.ingress || b.host != h.host)
-        && !has(&out, &[Code::ExternalExposure, Code::ExternalHostChanged])
+        && !has(
+            &out,
+            &[
+                Code::ExternalExposure,
+                Code::ExternalHostChanged,
+                Code::ExternalAliasAdded,
+            ],
+        )
     {
         out.push(reason(Code::IngressChanged, "ingress settings change"));
+    }
+    if (bs.mounts != hs.mounts || bs.files != hs.files) && !has(&out, &[Code::NasMountChanged]) {
+        out.push(reason(Code::VolumesChanged, "mounts or files change"));
+    }
+    let lb =
+        |s: &crate::spec::AppSpecBody| s.service.as_ref().and_then(|x| x.load_balancer.clone());
+    if lb(bs) != lb(hs) && !has(&out, &[Code::LoadBalancerAdded, Code::LoadBalancerChanged]) {
+        out.push(reason(
+            Code::ServiceChanged,
+            "the LoadBalancer Service is removed",
+        ));
     }
     if bs.backup != hs.backup && !has(&out, &[Code::BackupRemoved]) {
         out.push(reason(Code::BackupChanged, "backup settings change"));
@@ -658,6 +702,86 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
             Code::SecurityRelaxed,
             "hostUsers: false is dropped: root in the container is root on the node again",
         ));
+    }
+    out
+}
+
+/// What section 8 adds to the comparison: the app's claim, NAS mounts, external aliases and
+/// LoadBalancers.
+fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let (bs, hs) = (&b.spec.spec, &h.spec.spec);
+    let claim = |a: &App| {
+        a.spec
+            .spec
+            .storage
+            .claim_name
+            .clone()
+            .unwrap_or_else(|| format!("{}-data", a.spec.name))
+    };
+    if bs.storage.pattern.uses_claim()
+        && bs.storage.pattern == hs.storage.pattern
+        && claim(b) != claim(h)
+    {
+        out.push(reason(
+            Code::ClaimChanged,
+            format!(
+                "the app's claim changes from {} to {}: it starts on another volume",
+                claim(b),
+                claim(h)
+            ),
+        ));
+    }
+    let target = |n: &crate::spec::Nas| format!("{}{}", n.endpoint, n.subpath);
+    for m in &bs.mounts {
+        let Some(from) = &m.nas else { continue };
+        match hs.mounts.iter().find(|x| x.path == m.path).and_then(|x| x.nas.as_ref()) {
+            Some(to) if to == from => {}
+            Some(to) => out.push(reason(
+                Code::NasMountChanged,
+                format!("NAS mount at {} moves from {} to {}", m.path, target(from), target(to)),
+            )),
+            None => out.push(reason(
+                Code::NasMountChanged,
+                format!(
+                    "NAS mount at {} ({}) is removed or replaced; its PV and PVC are left in the cluster",
+                    m.path,
+                    target(from)
+                ),
+            )),
+        }
+    }
+    if external(b) && external(h) {
+        let before = b.hosts();
+        let added: Vec<&str> = h
+            .hosts()
+            .into_iter()
+            .skip(1)
+            .filter(|a| !before.contains(a))
+            .collect();
+        if !added.is_empty() {
+            out.push(reason(
+                Code::ExternalAliasAdded,
+                format!("new external aliases: {}", added.join(", ")),
+            ));
+        }
+    }
+    let lb =
+        |s: &crate::spec::AppSpecBody| s.service.as_ref().and_then(|x| x.load_balancer.clone());
+    match (lb(bs), lb(hs)) {
+        (None, Some(l)) => out.push(reason(
+            Code::LoadBalancerAdded,
+            format!(
+                "a LoadBalancer Service exposes the app on {}",
+                l.ip.as_deref()
+                    .unwrap_or("an address the load balancer picks")
+            ),
+        )),
+        (Some(x), Some(y)) if x != y => out.push(reason(
+            Code::LoadBalancerChanged,
+            "the LoadBalancer's IP or ports change",
+        )),
+        _ => {}
     }
     out
 }

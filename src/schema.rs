@@ -71,12 +71,55 @@ mod tests {
             NAMESPACE_PATTERN,
             IMAGE_PATTERN,
             MOUNT_PATH_PATTERN,
+            MOUNTS_PATH_PATTERN,
+            FILE_PATH_PATTERN,
             SUBPATH_PATTERN,
             HOST_PATTERN,
             HTTP_PATH_PATTERN,
             BUCKET_PATTERN,
         ] {
             fancy_regex::Regex::new(p).unwrap();
+        }
+    }
+
+    #[test]
+    fn mount_and_file_path_patterns_agree_with_the_validator() {
+        let storage = fancy_regex::Regex::new(MOUNT_PATH_PATTERN).unwrap();
+        let mounts = fancy_regex::Regex::new(MOUNTS_PATH_PATTERN).unwrap();
+        let files = fancy_regex::Regex::new(FILE_PATH_PATTERN).unwrap();
+        let sys = |p: &str, empty_dir| crate::validate::path::system_dir(p, empty_dir).is_some();
+        for p in [
+            "/data",
+            "/proc",
+            "/proc/1",
+            "/sys/fs",
+            "/dev",
+            "/dev/shm",
+            "/dev/shm/x",
+            "/dev/shmx",
+            "/dev/null",
+            "/devices",
+            "/etc",
+            "/etc/app.yaml",
+            "/etcd",
+            "/media/etc",
+            "/a/../b",
+        ] {
+            let syntax = crate::validate::path::check_absolute(p).is_ok();
+            assert_eq!(
+                storage.is_match(p).unwrap(),
+                syntax && !sys(p, false),
+                "storage {p}"
+            );
+            assert_eq!(
+                mounts.is_match(p).unwrap(),
+                syntax && !sys(p, true),
+                "mounts {p}"
+            );
+            let kernel = ["/proc", "/sys", "/dev"]
+                .iter()
+                .any(|d| crate::validate::path::is_at_or_under(p, d));
+            assert_eq!(files.is_match(p).unwrap(), syntax && !kernel, "files {p}");
         }
     }
 

@@ -172,6 +172,17 @@ pub struct AppSpecBody {
     pub secret_env: Option<SecretEnv>,
     #[serde(default)]
     pub storage: Storage,
+    /// Read-only files by absolute path: one key of an existing ConfigMap or Secret, or
+    /// inline `content` (collected into the ConfigMap `<name>-files`; a change rolls the
+    /// pods). Mounted with `subPath`; a file inside a mounted directory is allowed, a file
+    /// at a mount's own path is not.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"pattern": FILE_PATH_PATTERN, "maxLength": 4096}))]
+    pub files: BTreeMap<String, File>,
+    /// More volumes beside `storage`: a NAS share, an existing claim or an emptyDir, each at
+    /// its own absolute path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<Mount>,
     #[serde(default)]
     pub ingress: Ingress,
     #[serde(default)]
@@ -356,6 +367,9 @@ pub enum StoragePattern {
     NasMount,
     /// An external S3 bucket; credentials come from an ExternalSecret.
     S3External,
+    /// A PVC that already exists (`claimName`, e.g. one restored by a backup tool): mounted,
+    /// never created; the Deployment uses the `Recreate` strategy.
+    ExistingClaim,
 }
 
 impl fmt::Display for StoragePattern {
@@ -370,7 +384,12 @@ impl StoragePattern {
         self != StoragePattern::S3External
     }
 
-    /// Whether the pattern keeps data in a PersistentVolumeClaim.
+    /// Whether the app's data lives in a PersistentVolumeClaim (made here or existing).
+    pub fn uses_claim(self) -> bool {
+        self.is_persistent() || self == StoragePattern::ExistingClaim
+    }
+
+    /// Whether the pattern creates a PersistentVolumeClaim of its own (and needs a size).
     pub fn is_persistent(self) -> bool {
         matches!(
             self,
@@ -381,7 +400,8 @@ impl StoragePattern {
 
 /// Where the app keeps its data. `size` is required for longhorn-persistent and nas-mount
 /// and refused otherwise; `nas` only with nas-mount, `s3` only with s3-external (required
-/// there); `mountPath` not with s3-external.
+/// there); `mountPath` not with s3-external; `claimName` required with existing-claim, allowed
+/// with longhorn-persistent and nas-mount (it renames the PVC), refused otherwise.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(extend("allOf" = storage_rules()))]
@@ -402,6 +422,12 @@ pub struct Storage {
     /// S3 bucket (s3-external only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<S3>,
+    /// Name of the PVC: the claim to mount with existing-claim (required there); with
+    /// longhorn-persistent and nas-mount the name of the generated PVC (default
+    /// `<name>-data`), to adopt a claim made before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub claim_name: Option<String>,
 }
 
 impl Storage {
@@ -478,6 +504,16 @@ pub struct Ingress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = HTTP_PATH_PATTERN), extend("default" = "/"))]
     pub path: Option<String>,
+    /// More host names served like `host`, under the same rules (the pattern's domain,
+    /// DNS syntax, not used by another app).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = HOST_PATTERN), length(max = 253)))]
+    pub aliases: Vec<String>,
+    /// Annotations onto the Ingress or HTTPRoute. Keys the function sets itself (the
+    /// external-dns hostname, target and proxied annotations, the ingress class, the
+    /// cert-manager issuer with platform TLS) are refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
 }
 
 impl Ingress {
@@ -505,7 +541,7 @@ impl fmt::Display for BackupStrategy {
 }
 
 /// Backups of the app's volume. volsync-snapshots and snapshots need storage pattern
-/// longhorn-persistent; `schedule` and `retentionDays` apply only to them.
+/// longhorn-persistent or existing-claim (a snapshot-capable claim); `schedule` and `retentionDays` apply only to them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(extend("allOf" = backup_rules()))]
@@ -592,6 +628,9 @@ pub struct ServiceOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535), extend("default" = 80))]
     pub port: Option<i64>,
+    /// An extra Service `<name>-lb` of type LoadBalancer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<LoadBalancer>,
 }
 
 /// The ids a pod runs as.
@@ -761,6 +800,89 @@ pub struct SecretEnv {
     #[schemars(length(max = 32))]
     #[schemars(extend("items" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "minLength": 1, "maxLength": 253}))]
     pub existing: Vec<String>,
+}
+
+/// A read-only file: exactly one of `configMap` + `key`, `secret` + `key`, or `content`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("allOf" = file_rules()))]
+pub struct File {
+    /// An existing ConfigMap in the app's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub config_map: Option<String>,
+    /// An existing Secret in the app's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub secret: Option<String>,
+    /// The key of the ConfigMap or Secret holding the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = CONFIG_KEY_PATTERN), length(min = 1, max = 253))]
+    pub key: Option<String>,
+    /// The file's text, stored in the ConfigMap `<name>-files` (at most 256 KiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 262144))]
+    pub content: Option<String>,
+}
+
+/// A volume beside `storage`: exactly one of `nas`, `claim` or `emptyDir`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("allOf" = mount_rules()))]
+pub struct Mount {
+    /// Absolute path in the container; unique across storage, mounts and files.
+    #[schemars(regex(pattern = MOUNTS_PATH_PATTERN), length(max = 4096))]
+    #[schemars(extend("x-hint" = "an absolute path in the container"))]
+    pub path: String,
+    /// A NAS share (a PV with reclaim policy Retain and a bound PVC, both kept from pruning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nas: Option<Nas>,
+    /// An existing PVC in the app's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub claim: Option<String>,
+    /// A directory inside the claim to mount (relative, no `..`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUB_PATH_PATTERN), length(max = 4096))]
+    pub sub_path: Option<String>,
+    /// A scratch volume that lives as long as the pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_dir: Option<EmptyDir>,
+    /// Mount read-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+}
+
+/// An `emptyDir` volume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmptyDir {
+    /// Largest size, a Kubernetes quantity such as `5Gi`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "quantity"
+    )]
+    #[schemars(schema_with = "quantity_schema")]
+    pub size_limit: Option<String>,
+    /// Keep it in memory (tmpfs; counts against the memory limit).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub memory: bool,
+}
+
+/// A LoadBalancer Service `<name>-lb` exposing some of the app's named ports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoadBalancer {
+    /// A fixed IP (IPv4 or IPv6) inside one of the platform's `loadBalancer.pools`; default:
+    /// one the load balancer picks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 45))]
+    pub ip: Option<String>,
+    /// The named ports it exposes (default all of the Service's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(regex(pattern = PORT_NAME_PATTERN)), length(min = 1))]
+    pub ports: Option<Vec<String>>,
 }
 
 fn default_port() -> i64 {

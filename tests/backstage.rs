@@ -225,6 +225,36 @@ fn matrix() -> Vec<Row> {
                 "https://uploader.hypyr.space/ (public)",
             ],
         },
+        Row {
+            id: "existing-claim-media-volsync",
+            params: json!({
+                "name": "sonarr", "namespace": "media",
+                "image": "ghcr.io/home-operations/sonarr:4.0.15.2941",
+                "port": 8989, "replicas": 1,
+                "storagePattern": "existing-claim", "claimName": "sonarr", "mountPath": "/config",
+                "mediaMount": true, "mediaPath": "/media",
+                "mediaEndpoint": "nfs://nas.internal:2049", "mediaSubpath": "/mnt/tank/media",
+                "mediaReadOnly": true,
+                "ingressPattern": "internal-only", "path": "/",
+                "backupStrategy": "volsync-snapshots", "backupSchedule": "15 3 * * *",
+                "retentionDays": 30
+            }),
+            namespace: "media",
+            host: "sonarr.in.hypyr.space",
+            kinds: &[
+                "Deployment",
+                "ExternalSecret",
+                "Ingress",
+                "PersistentVolume",
+                "PersistentVolumeClaim",
+                "ReplicationSource",
+                "Service",
+            ],
+            summary: &[
+                "`existing-claim`: claim `sonarr`; media `nfs://nas.internal:2049/mnt/tank/media` at `/media`",
+                "`volsync-snapshots`, `15 3 * * *`, kept 30 days",
+            ],
+        },
     ]
 }
 
@@ -272,6 +302,11 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-schedule-leading-zeros", "longhorn-external-volsync", r#"{"backupSchedule": "00 02 * * *"}"#, true),
     ("edge-retention-1", "longhorn-external-volsync", r#"{"retentionDays": 1}"#, true),
     ("edge-retention-3650", "longhorn-external-volsync", r#"{"retentionDays": 3650}"#, true),
+    ("edge-claim-name-dotted", "existing-claim-media-volsync", r#"{"claimName": "sonarr.config"}"#, true),
+    ("edge-media-read-write", "existing-claim-media-volsync", r#"{"mediaReadOnly": false}"#, true),
+    ("edge-media-inside-storage", "existing-claim-media-volsync", r#"{"mediaPath": "/config/media"}"#, true),
+    ("edge-media-on-ephemeral", "ephemeral-internal", r#"{"mediaMount": true, "mediaPath": "/media", "mediaEndpoint": "nfs://nas.internal:2049", "mediaSubpath": "/mnt/tank/media"}"#, true),
+    ("edge-existing-claim-no-backup", "existing-claim-media-volsync", r#"{"backupStrategy": "none"}"#, true),
     // Values both refuse.
     ("edge-name-kube-prefix-no-namespace", "ephemeral-internal", r#"{"name": "kube-tools"}"#, false),
     ("edge-mountpath-trailing-slash", "longhorn-internal", r#"{"mountPath": "/data/"}"#, false),
@@ -289,6 +324,14 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-schedule-hour-24", "longhorn-external-volsync", r#"{"backupSchedule": "0 24 * * *"}"#, false),
     ("edge-retention-0", "longhorn-external-volsync", r#"{"retentionDays": 0}"#, false),
     ("edge-subpath-space", "nas-internal", r#"{"nasSubpath": "/mnt/tank/my media"}"#, false),
+    ("edge-claim-name-uppercase", "existing-claim-media-volsync", r#"{"claimName": "Sonarr"}"#, false),
+    ("edge-claim-name-trailing-dot", "existing-claim-media-volsync", r#"{"claimName": "sonarr."}"#, false),
+    ("edge-media-subpath-outside-prefix", "existing-claim-media-volsync", r#"{"mediaSubpath": "/srv/media"}"#, false),
+    ("edge-media-subpath-dotdot", "existing-claim-media-volsync", r#"{"mediaSubpath": "/mnt/tank/../../etc"}"#, false),
+    ("edge-media-path-relative", "existing-claim-media-volsync", r#"{"mediaPath": "media"}"#, false),
+    ("edge-media-endpoint-unknown", "existing-claim-media-volsync", r#"{"mediaEndpoint": "nfs://evil.example.com:2049"}"#, false),
+    ("edge-media-path-is-storage-path", "existing-claim-media-volsync", r#"{"mediaPath": "/config"}"#, false),
+    ("edge-media-path-proc", "existing-claim-media-volsync", r#"{"mediaPath": "/proc/media"}"#, false),
     // Where the form and the function disagree: see KNOWN_DIFFERENCES.
     ("edge-schedule-reversed-range", "longhorn-external-volsync", r#"{"backupSchedule": "5-3 0 * * *"}"#, false),
 ];
@@ -305,12 +348,19 @@ fn edge_fields(json_text: &str) -> Value {
 /// Values on which the form and the function disagree, as this test finds them: the case,
 /// whether the form accepts it, and why. The test fails when one of them is no longer a
 /// difference, so the list stays true.
-const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[(
-    "edge-schedule-reversed-range",
-    true,
-    "the function refuses a reversed range '5-3'; a regular expression cannot compare the \
+const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
+    (
+        "edge-schedule-reversed-range",
+        true,
+        "the function refuses a reversed range '5-3'; a regular expression cannot compare the \
          two numbers, so the form accepts it",
-)];
+    ),
+    (
+        "edge-media-path-is-storage-path",
+        true,
+        "the function refuses two mounts on one path; the form cannot compare two of its fields",
+    ),
+];
 
 /// Invalid fixtures the form lets through on purpose: the offending field belongs to another
 /// pattern, so the form does not show it for the chosen one and the skeleton does not commit
@@ -323,6 +373,7 @@ const FORM_DROPS_FIELD: &[&str] = &[
     "invalid-nas-block-with-ephemeral",
     "invalid-s3-block-with-longhorn",
     "invalid-storage-size-with-ephemeral",
+    "invalid-storage-claim-name-with-ephemeral",
 ];
 
 /// The form field each family of invalid fixtures is about (its error must name it).
@@ -335,6 +386,7 @@ const FIXTURE_FIELDS: &[(&str, &str)] = &[
     ("invalid-replicas-", "replicas"),
     ("invalid-storage-pattern-", "storagePattern"),
     ("invalid-storage-size-", "storageSize"),
+    ("invalid-storage-existing-claim-", "claimName"),
     ("invalid-s3-bucket-", "s3Bucket"),
     ("invalid-s3-region-", "s3Region"),
     ("invalid-s3-missing-", "s3Bucket"),
@@ -409,6 +461,7 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
             "probes",
             "secretEnv",
             "storage",
+            "mounts",
             "ingress",
             "backup",
         ],
@@ -425,7 +478,23 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
         }
     }
     let storage = spec.get("storage");
-    known(storage, &["pattern", "size", "mountPath", "nas", "s3"])?;
+    known(
+        storage,
+        &["pattern", "size", "mountPath", "nas", "s3", "claimName"],
+    )?;
+    // The form has one mount: the NAS media library.
+    let media = match spec.get("mounts") {
+        None => None,
+        Some(Value::Array(mounts)) if mounts.len() == 1 => {
+            known(Some(&mounts[0]), &["path", "nas", "readOnly"])?;
+            known(mounts[0].get("nas"), &["endpoint", "subpath"])?;
+            if mounts[0].get("nas").is_none() {
+                return Err("a mount other than a NAS one is not in the form".into());
+            }
+            Some(&mounts[0])
+        }
+        Some(_) => return Err("more than one mount is not in the form".into()),
+    };
     known(storage.and_then(|s| s.get("nas")), &["endpoint", "subpath"])?;
     known(storage.and_then(|s| s.get("s3")), &["bucket", "region"])?;
     known(spec.get("ingress"), &["pattern", "host", "path"])?;
@@ -452,6 +521,12 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
     take(storage.and_then(|s| s.get("nas")), "subpath", "nasSubpath")?;
     take(storage.and_then(|s| s.get("s3")), "bucket", "s3Bucket")?;
     take(storage.and_then(|s| s.get("s3")), "region", "s3Region")?;
+    take(storage, "claimName", "claimName")?;
+    if let Some(m) = media {
+        take(Some(m), "path", "mediaPath")?;
+        take(m.get("nas"), "endpoint", "mediaEndpoint")?;
+        take(m.get("nas"), "subpath", "mediaSubpath")?;
+    }
     take(spec.get("ingress"), "pattern", "ingressPattern")?;
     take(spec.get("ingress"), "host", "host")?;
     take(spec.get("ingress"), "path", "path")?;
@@ -464,8 +539,15 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
         ("storagePattern", json!("ephemeral")),
         ("ingressPattern", json!("internal-only")),
         ("backupStrategy", json!("none")),
+        ("mediaMount", json!(media.is_some())),
+        (
+            "mediaReadOnly",
+            json!(media.is_some_and(|m| m.get("readOnly") == Some(&json!(true)))),
+        ),
     ] {
-        out.entry(name).or_insert(default);
+        if name != "mediaReadOnly" || media.is_some() {
+            out.entry(name).or_insert(default);
+        }
     }
     Ok(Value::Object(out))
 }
@@ -562,6 +644,12 @@ fn hostile_params() -> Value {
     params["mountPath"] = json!("/data'\n  evil: [1, 2]");
     params["host"] = json!("a.in.hypyr.space\n    pattern: none");
     params["path"] = json!("/{% raw %}x: &a *a");
+    // The media mount is written as one flow mapping: brackets, commas and quotes must stay
+    // inside its values.
+    params["mediaMount"] = json!(true);
+    params["mediaPath"] = json!("/media}, {path: /etc, claim: x");
+    params["mediaEndpoint"] = json!("nfs://nas.internal:2049");
+    params["mediaSubpath"] = json!("/mnt/a\"}], readOnly: false, \"x\": [{");
     params
 }
 
@@ -897,8 +985,9 @@ fn matrix_rows_commit_a_valid_appspec_and_open_a_pull_request() {
                     .ends_with("functions/appspec.schema.json"),
             "{id}: app.yaml must start with the schema modeline:\n{app_text}"
         );
+        // About 15 lines; a row with every optional block (media mount, backup) a few more.
         assert!(
-            app_text.lines().count() <= 20,
+            app_text.lines().count() <= 22,
             "{id}: app.yaml has {} lines, expected about 15:\n{app_text}",
             app_text.lines().count()
         );
@@ -1132,13 +1221,22 @@ fn hostile_strings_stay_values_in_the_committed_appspec() {
     assert_eq!(spec["spec"]["storage"]["mountPath"], params["mountPath"]);
     assert_eq!(spec["spec"]["ingress"]["host"], params["host"]);
     assert_eq!(spec["spec"]["ingress"]["path"], params["path"]);
+    let mounts = spec["spec"]["mounts"].as_array().expect("one mount");
+    assert_eq!(mounts.len(), 1);
+    assert_eq!(mounts[0]["path"], params["mediaPath"]);
+    assert_eq!(mounts[0]["nas"]["subpath"], params["mediaSubpath"]);
+    assert_eq!(mounts[0]["readOnly"], json!(true));
     let keys = |v: &Value| -> Vec<String> {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
         k.sort();
         k
     };
     assert_eq!(keys(&spec), ["apiVersion", "kind", "metadata", "spec"]);
-    assert_eq!(keys(&spec["spec"]), ["image", "ingress", "port", "storage"]);
+    assert_eq!(
+        keys(&spec["spec"]),
+        ["image", "ingress", "mounts", "port", "storage"]
+    );
+    assert_eq!(keys(&mounts[0]), ["nas", "path", "readOnly"]);
     assert_eq!(
         keys(&spec["spec"]["storage"]),
         ["mountPath", "pattern", "size"]
@@ -1172,7 +1270,10 @@ fn branch<'a>(step: &'a Value, selector: &str, value: &str) -> &'a Value {
         .as_array()
         .expect("dependencies with oneOf")
         .iter()
-        .find(|b| b["properties"][selector]["enum"] == json!([value]))
+        .find(|b| {
+            let e = &b["properties"][selector]["enum"];
+            *e == json!([value]) || e[0].as_bool().is_some_and(|x| x.to_string() == value)
+        })
         .unwrap_or_else(|| panic!("no branch for {selector} = {value}"))
 }
 
@@ -1310,6 +1411,23 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
             s(&format!("{spec}/storage/properties/nas/properties/subpath")),
         ),
         (
+            "claimName",
+            &branch(storage, "storagePattern", "existing-claim")["properties"]["claimName"],
+            s(&format!("{spec}/storage/properties/claimName")),
+        ),
+        (
+            "mediaPath",
+            &branch(storage, "mediaMount", "true")["properties"]["mediaPath"],
+            s(&format!("{spec}/mounts/items/properties/path")),
+        ),
+        (
+            "mediaSubpath",
+            &branch(storage, "mediaMount", "true")["properties"]["mediaSubpath"],
+            s(&format!(
+                "{spec}/mounts/items/properties/nas/properties/subpath"
+            )),
+        ),
+        (
             "s3Bucket",
             &branch(storage, "storagePattern", "s3-external")["properties"]["s3Bucket"],
             s(&format!("{spec}/storage/properties/s3/properties/bucket")),
@@ -1326,7 +1444,12 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
         ),
     ];
     let mut pairs = pairs;
-    for pattern in ["ephemeral", "longhorn-persistent", "nas-mount"] {
+    for pattern in [
+        "ephemeral",
+        "longhorn-persistent",
+        "nas-mount",
+        "existing-claim",
+    ] {
         let node = &branch(storage, "storagePattern", pattern)["properties"]["mountPath"];
         pairs.push((
             "mountPath",
@@ -1399,6 +1522,12 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
             regex_escape(str_at(p, "/storage/nas/pathPrefix"))
         ))
     );
+    let media = &branch(storage, "mediaMount", "true")["properties"];
+    assert_eq!(
+        media["mediaEndpoint"]["enum"],
+        p["storage"]["nas"]["endpoints"]
+    );
+    assert_eq!(media["mediaSubpath"]["allOf"], nas["nasSubpath"]["allOf"]);
     let s3 = &branch(storage, "storagePattern", "s3-external")["properties"];
     assert_eq!(s3["s3Region"]["enum"], p["storage"]["s3"]["regions"]);
     let reserved = &p["namespaces"]["reserved"];

@@ -377,6 +377,22 @@ fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
         .flatten()
         .filter_map(|m| m["mountPath"].as_str().map(str::to_string))
         .collect();
+    // What the printed AppSpecs mount: `mounts[].path` and the `files` keys.
+    let app_spec = specs
+        .iter()
+        .find(|s| s["metadata"]["name"] == name.as_str())
+        .map(|s| &s["spec"]);
+    let spec_mounts: BTreeSet<String> = app_spec
+        .and_then(|s| s["mounts"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["path"].as_str().map(str::to_string))
+        .collect();
+    let file_paths: Vec<String> = app_spec
+        .and_then(|s| s["files"].as_object())
+        .into_iter()
+        .flat_map(|f| f.keys().cloned())
+        .collect();
     for (id, item) in entries(&values["persistence"]) {
         let mut paths: Vec<(String, String)> = Vec::new();
         let global = item["globalMounts"].as_array();
@@ -406,7 +422,12 @@ fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
             ));
         }
         for (at, p) in paths {
-            check(at, mounts.contains(&p), "the mount path");
+            // A ConfigMap or Secret mounted as a directory comes back as `files` inside it.
+            let dir = format!("{}/", p.trim_end_matches('/'));
+            let kept = mounts.contains(&p)
+                || spec_mounts.contains(&p)
+                || file_paths.iter().any(|f| *f == p || f.starts_with(&dir));
+            check(at, kept, "the mount path");
         }
     }
     // Hosts.

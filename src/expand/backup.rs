@@ -130,9 +130,16 @@ pub fn backup(app: &App, platform: &Platform) -> Option<Backup> {
     }
 }
 
+/// Whether a restore populator goes with the backup: with `restoreOnCreate`, for a PVC the
+/// app creates (an existing claim was filled before, by whoever made it).
+fn restores(app: &App, platform: &Platform) -> bool {
+    platform.backup.restore_on_create
+        && app.spec.spec.storage.pattern != crate::spec::StoragePattern::ExistingClaim
+}
+
 /// The `dataSourceRef` of the app's PVC: its restore populator, with `restoreOnCreate`.
 pub fn populator(app: &App, platform: &Platform) -> Option<TypedObjectReference> {
-    if !platform.backup.restore_on_create {
+    if !restores(app, platform) {
         return None;
     }
     let backend = backend(app, platform)?;
@@ -197,7 +204,7 @@ fn volsync(app: &App, platform: &Platform) -> Option<Backup> {
             },
         },
     );
-    let restore = platform.backup.restore_on_create.then(|| {
+    let restore = restores(app, platform).then(|| {
         ReplicationDestination::new(
             meta(app, restore_name(app, BackupBackend::Volsync)),
             ReplicationDestinationSpec {
@@ -273,7 +280,7 @@ fn kopiur(app: &App, platform: &Platform) -> Backup {
             },
         },
     );
-    let restore = platform.backup.restore_on_create.then(|| {
+    let restore = restores(app, platform).then(|| {
         Restore::new(
             meta(app, restore_name(app, BackupBackend::Kopiur)),
             RestoreSpec {

@@ -17,11 +17,13 @@ pub const EXTERNAL_DNS_PROXIED: &str = "external-dns.alpha.kubernetes.io/cloudfl
 pub const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
 pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 
-/// The external-dns annotations of an external app (empty for internal ones).
-pub fn external_dns(app: &App, platform: &Platform, host: &str) -> BTreeMap<String, String> {
-    let mut annotations = BTreeMap::new();
+/// The annotations of the Ingress or HTTPRoute: the spec's own, and the external-dns ones
+/// of an external app (every host, comma-separated). Validation refuses spec annotations
+/// with the function's keys, so neither overrides the other.
+pub fn annotations(app: &App, platform: &Platform) -> BTreeMap<String, String> {
+    let mut annotations = app.spec.spec.ingress.annotations.clone();
     if app.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel {
-        annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), host.to_string());
+        annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), app.hosts().join(","));
         annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
         if let Some(target) = &platform.ingress.external.target {
             annotations.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
@@ -42,12 +44,13 @@ pub fn gateway<'p>(app: &App, platform: &'p Platform) -> Option<&'p GatewayRef> 
 
 /// The Ingress of the app, unless its pattern has none or routes through a Gateway.
 pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
-    let host = app.host.clone()?;
+    app.host.as_ref()?;
     if gateway(app, platform).is_some() {
         return None;
     }
     let ing = &app.spec.spec.ingress;
-    let mut annotations = external_dns(app, platform, &host);
+    let hosts: Vec<String> = app.hosts().into_iter().map(str::to_string).collect();
+    let mut annotations = annotations(app, platform);
     let class = match ing.pattern {
         IngressPattern::None => return None,
         IngressPattern::InternalOnly => &platform.ingress.internal,
@@ -56,7 +59,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
     let tls = platform.ingress.tls.as_ref().map(|tls| {
         annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());
         vec![IngressTLS {
-            hosts: Some(vec![host.clone()]),
+            hosts: Some(hosts.clone()),
             secret_name: Some(format!("{}-tls", app.spec.name)),
         }]
     });
@@ -66,25 +69,30 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
         metadata,
         spec: Some(IngressSpec {
             ingress_class_name: Some(class.class_name.clone()),
-            rules: Some(vec![IngressRule {
-                host: Some(host),
-                http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath {
-                        path: Some(ing.path().to_string()),
-                        path_type: "Prefix".to_string(),
-                        backend: IngressBackend {
-                            service: Some(IngressServiceBackend {
-                                name: app.spec.name.clone(),
-                                port: Some(ServiceBackendPort {
-                                    number: Some(service::PORT),
-                                    name: None,
-                                }),
-                            }),
-                            resource: None,
-                        },
-                    }],
-                }),
-            }]),
+            rules: Some(
+                hosts
+                    .into_iter()
+                    .map(|host| IngressRule {
+                        host: Some(host),
+                        http: Some(HTTPIngressRuleValue {
+                            paths: vec![HTTPIngressPath {
+                                path: Some(ing.path().to_string()),
+                                path_type: "Prefix".to_string(),
+                                backend: IngressBackend {
+                                    service: Some(IngressServiceBackend {
+                                        name: app.spec.name.clone(),
+                                        port: Some(ServiceBackendPort {
+                                            number: Some(service::PORT),
+                                            name: None,
+                                        }),
+                                    }),
+                                    resource: None,
+                                },
+                            }],
+                        }),
+                    })
+                    .collect(),
+            ),
             tls,
             default_backend: None,
         }),

@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod container;
 pub mod ingress;
+pub mod loadbalancer;
 pub mod monitor;
 pub mod pod;
 pub mod reloader;
@@ -16,12 +17,13 @@ pub mod secrets;
 pub mod service;
 pub mod sidecars;
 pub mod storage;
+pub mod volumes;
 pub mod workload;
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolume, PersistentVolumeClaim, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube_core::{Resource, ResourceExt};
@@ -46,6 +48,7 @@ pub enum Object {
     HttpRoute(HttpRoute),
     PersistentVolume(PersistentVolume),
     PersistentVolumeClaim(PersistentVolumeClaim),
+    ConfigMap(ConfigMap),
     ExternalSecret(ExternalSecret),
     ReplicationSource(ReplicationSource),
     ReplicationDestination(ReplicationDestination),
@@ -94,6 +97,7 @@ macro_rules! each {
             Object::HttpRoute($o) => $body,
             Object::PersistentVolume($o) => $body,
             Object::PersistentVolumeClaim($o) => $body,
+            Object::ConfigMap($o) => $body,
             Object::ExternalSecret($o) => $body,
             Object::ReplicationSource($o) => $body,
             Object::ReplicationDestination($o) => $body,
@@ -174,6 +178,10 @@ impl serde::Serialize for Output {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Output::Passthrough(v) => v.serialize(serializer),
+            // A ConfigMap's fields sort `data` before `metadata`: reordered (they are rare).
+            Output::Generated(o) if matches!(o.as_ref(), Object::ConfigMap(_)) => {
+                o.to_value().serialize(serializer)
+            }
             Output::Generated(o) => each!(o.as_ref(), x => x.serialize(serializer)),
         }
     }
@@ -237,11 +245,17 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
         Workload::Statefulset => Object::StatefulSet(workload::statefulset(app)),
     };
     let mut objects = vec![workload, Object::Service(service::service(app))];
+    objects.extend(loadbalancer::load_balancer(app, platform).map(Object::Service));
     objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
     objects.extend(route::route(app, platform).map(Object::HttpRoute));
     let (pv, pvc) = storage::volumes(app, platform);
     objects.extend(pv.map(Object::PersistentVolume));
     objects.extend(pvc.map(Object::PersistentVolumeClaim));
+    for (pv, pvc) in volumes::nas_mounts(app) {
+        objects.push(Object::PersistentVolume(pv));
+        objects.push(Object::PersistentVolumeClaim(pvc));
+    }
+    objects.extend(volumes::files_config_map(app).map(Object::ConfigMap));
     objects.extend(secrets::s3_credentials(app, platform).map(Object::ExternalSecret));
     objects.extend(secrets::env_secret(app, platform).map(Object::ExternalSecret));
     objects.extend(

@@ -8,9 +8,9 @@ use crate::platform::Platform;
 use crate::validate::App;
 
 pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
-    let host = app.host.clone()?;
+    app.host.as_ref()?;
     let gateway = ingress::gateway(app, platform)?;
-    let annotations = ingress::external_dns(app, platform, &host);
+    let annotations = ingress::annotations(app, platform);
     let mut metadata = meta(app, &app.spec.name);
     metadata.annotations = (!annotations.is_empty()).then_some(annotations);
     Some(HttpRoute::new(
@@ -19,8 +19,9 @@ pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
             parent_refs: vec![ParentRef {
                 name: gateway.name.clone(),
                 namespace: gateway.namespace.clone(),
+                section_name: gateway.section_name.clone(),
             }],
-            hostnames: vec![host],
+            hostnames: app.hosts().into_iter().map(str::to_string).collect(),
             rules: vec![RouteRule {
                 matches: vec![RouteMatch {
                     path: PathMatch {
@@ -49,6 +50,7 @@ mod tests {
             Some(GatewayRef {
                 name: name.into(),
                 namespace: "network".into(),
+                section_name: None,
             })
         };
         // (name, ingress block, gateways, expected parent, expected Ingress too)

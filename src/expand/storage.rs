@@ -30,9 +30,12 @@ pub fn prune_protection() -> BTreeMap<String, String> {
     ])
 }
 
-/// Name of the app's PVC.
+/// Name of the app's PVC: `claimName`, or `<name>-data`.
 pub fn claim_name(app: &App) -> String {
-    format!("{}-data", app.spec.name)
+    match &app.spec.spec.storage.claim_name {
+        Some(claim) => claim.clone(),
+        None => format!("{}-data", app.spec.name),
+    }
 }
 
 /// Name of a NAS PV: cluster-scoped, so it carries the namespace.
@@ -50,7 +53,9 @@ pub fn pod_volume(app: &App) -> Option<(Volume, VolumeMount)> {
     match st.pattern {
         StoragePattern::S3External => return None,
         StoragePattern::Ephemeral => volume.empty_dir = Some(EmptyDirVolumeSource::default()),
-        StoragePattern::LonghornPersistent | StoragePattern::NasMount => {
+        StoragePattern::LonghornPersistent
+        | StoragePattern::NasMount
+        | StoragePattern::ExistingClaim => {
             volume.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
                 claim_name: claim_name(app),
                 read_only: None,
@@ -85,7 +90,9 @@ pub fn volumes(
         m
     };
     match st.pattern {
-        StoragePattern::Ephemeral | StoragePattern::S3External => (None, None),
+        StoragePattern::Ephemeral | StoragePattern::S3External | StoragePattern::ExistingClaim => {
+            (None, None)
+        }
         StoragePattern::LonghornPersistent => {
             let pvc = PersistentVolumeClaim {
                 metadata: protected(meta(app, claim_name(app))),

@@ -6,18 +6,15 @@ use k8s_openapi::api::apps::v1::{
     Deployment, DeploymentSpec, DeploymentStrategy, StatefulSet, StatefulSetSpec,
 };
 use k8s_openapi::api::core::v1::{
-    Capabilities, Container, EmptyDirVolumeSource, EnvVar, PodSecurityContext, PodSpec,
-    PodTemplateSpec, SeccompProfile, SecurityContext, Volume, VolumeMount,
+    Capabilities, Container, EnvVar, PodSecurityContext, PodSpec, PodTemplateSpec, SeccompProfile,
+    SecurityContext,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
-use super::{container, labels, meta, pod, secrets, selector, sidecars, storage};
+use super::{container, labels, meta, pod, secrets, selector, sidecars, volumes};
 use crate::spec::{Amounts, SecurityProfile, StoragePattern};
 use crate::validate::App;
-
-/// Name of the writable `/tmp` volume of the restricted profile.
-pub const TMP_VOLUME: &str = "tmp";
 
 /// Name of the container port the Service targets.
 pub const PORT_NAME: &str = container::HTTP_PORT;
@@ -38,23 +35,8 @@ pub fn deployment(app: &App) -> Deployment {
     let s = &app.spec.spec;
     let mut env: Vec<EnvVar> = container::env(&s.env);
     env.extend(secrets::s3_env(app));
-    let (volume, mount) = storage::pod_volume(app).unzip();
-    let mut volumes: Vec<Volume> = volume.into_iter().collect();
-    let mut mounts: Vec<VolumeMount> = mount.into_iter().collect();
+    let volumes::PodVolumes { volumes, mounts } = volumes::pod(app);
     let restricted = s.security == SecurityProfile::Restricted;
-    if restricted {
-        // A read-only root filesystem still needs somewhere to write temporary files.
-        volumes.push(Volume {
-            name: TMP_VOLUME.to_string(),
-            empty_dir: Some(EmptyDirVolumeSource::default()),
-            ..Volume::default()
-        });
-        mounts.push(VolumeMount {
-            name: TMP_VOLUME.to_string(),
-            mount_path: "/tmp".to_string(),
-            ..VolumeMount::default()
-        });
-    }
     let env_from = container::env_from(s.secret_env.as_ref(), &secrets::env_secret_name(app));
     let probes = container::probes(s.probes.as_ref());
     let ids = s.pod_ids();
@@ -87,12 +69,16 @@ pub fn deployment(app: &App) -> Deployment {
         }),
         ..Container::default()
     };
-    // An RWO volume cannot attach to two pods during a rolling update.
-    let strategy =
-        (s.storage.pattern == StoragePattern::LonghornPersistent).then(|| DeploymentStrategy {
-            type_: Some("Recreate".to_string()),
-            rolling_update: None,
-        });
+    // An RWO volume cannot attach to two pods during a rolling update (an existing claim
+    // is taken to be one).
+    let strategy = matches!(
+        s.storage.pattern,
+        StoragePattern::LonghornPersistent | StoragePattern::ExistingClaim
+    )
+    .then(|| DeploymentStrategy {
+        type_: Some("Recreate".to_string()),
+        rolling_update: None,
+    });
     let mut deployment = Deployment {
         metadata: meta(app, &app.spec.name),
         spec: Some(DeploymentSpec {
@@ -105,6 +91,8 @@ pub fn deployment(app: &App) -> Deployment {
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(labels(app)),
+                    annotations: volumes::files_hash(app)
+                        .map(|h| BTreeMap::from([(volumes::FILES_HASH.to_string(), h)])),
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {

@@ -503,6 +503,13 @@ mod tests {
             .contains(&k.as_str())
         });
         props["env"] = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        // The first round's storage: four patterns, no claimName.
+        let storage = props["storage"]["properties"]
+            .as_object_mut()
+            .expect("storage has properties");
+        storage.remove("claimName");
+        storage["pattern"] =
+            json!({"enum": ["ephemeral", "longhorn-persistent", "nas-mount", "s3-external"]});
         props["resources"] = json!({"type": "object", "additionalProperties": false,
             "properties": {"requests": {"type": "object", "properties": {
                 "cpu": {"type": "string"}, "memory": {"type": "string"}},

@@ -8,12 +8,14 @@ pub mod cron;
 pub mod dns;
 pub mod image;
 pub mod labels;
+pub mod network;
 pub mod nfs;
 pub mod path;
 pub mod platform;
 pub mod pod;
 pub mod quantity;
 pub mod s3;
+pub mod volumes;
 
 use crate::diagnostic::{Issue, Severity};
 use crate::site::Site;
@@ -36,6 +38,20 @@ pub struct App {
     pub s3_credentials_key: Option<String>,
     /// Requests and limits after the platform defaults.
     pub resources: Resources,
+    /// The NFS server of each of `spec.mounts` (None for the other kinds).
+    pub mount_nfs: Vec<Option<nfs::Endpoint>>,
+}
+
+impl App {
+    /// Every host the app is served under: `host` first, then the aliases.
+    pub fn hosts(&self) -> Vec<&str> {
+        let Some(host) = &self.host else {
+            return Vec::new();
+        };
+        std::iter::once(host.as_str())
+            .chain(self.spec.spec.ingress.aliases.iter().map(String::as_str))
+            .collect()
+    }
 }
 
 /// Environment variables the s3-external pattern sets itself.
@@ -155,6 +171,9 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     check_container(&mut v, spec);
 
     let nfs = check_storage(&mut v, spec, site);
+    let (volumes, volume_issues) = volumes::check(spec, p);
+    v.issues.extend(volume_issues);
+    v.issues.extend(network::check(spec, p));
     let identity_ok = !v
         .issues
         .iter()
@@ -188,6 +207,7 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         repository,
         s3_credentials_key,
         resources,
+        mount_nfs: volumes.nfs,
     });
     (app, v.issues)
 }
@@ -361,10 +381,10 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 "spec.storage.mountPath",
                 "mountPath must not be '/' (it would hide the image's filesystem)",
             );
-        } else if let Some(dir) = path::system_dir(mount) {
+        } else if let Some(dir) = path::system_dir(mount, false) {
             v.error(
                 "spec.storage.mountPath",
-                format!("mountPath {mount} is the system directory {dir} or under it (/proc, /sys, /dev and /etc belong to the container runtime); choose another path"),
+                format!("mountPath {}", path::system_dir_message(mount, dir)),
             );
         } else if spec.spec.security == crate::spec::SecurityProfile::Restricted
             && mount.trim_end_matches('/') == "/tmp"
@@ -374,6 +394,25 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 "mountPath /tmp is taken by the writable /tmp of security: restricted; choose another path",
             );
         }
+    }
+    match (&st.claim_name, st.pattern) {
+        (None, StoragePattern::ExistingClaim) => v.error(
+            "spec.storage.claimName",
+            "is required for storage.pattern existing-claim (the PVC to mount)",
+        ),
+        (Some(_), pat) if !pat.uses_claim() => v.error(
+            "spec.storage.claimName",
+            misplaced(
+                "claimName",
+                "longhorn-persistent, nas-mount or existing-claim",
+            ),
+        ),
+        (Some(claim), _) => {
+            if let Err(e) = platform::check_subdomain(claim) {
+                v.error("spec.storage.claimName", format!("claim name {e}"));
+            }
+        }
+        (None, _) => {}
     }
     let mut endpoint = None;
     match (&st.nas, st.pattern) {
@@ -439,19 +478,100 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
 
 fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> Option<String> {
     let ing = &spec.spec.ingress;
+    if ing.pattern == IngressPattern::None {
+        for (field, given) in [
+            ("host", ing.host.is_some()),
+            ("path", ing.path.is_some()),
+            ("aliases", !ing.aliases.is_empty()),
+            ("annotations", !ing.annotations.is_empty()),
+        ] {
+            if given {
+                v.error(
+                    format!("spec.ingress.{field}"),
+                    format!("\"{field}\" does not apply to ingress.pattern none"),
+                );
+            }
+        }
+        return None;
+    }
+    let host = check_host(v, spec, site, identity_ok);
+    for (i, alias) in ing.aliases.iter().enumerate() {
+        let at = format!("spec.ingress.aliases[{i}]");
+        if let Err(e) = dns::check_host(alias) {
+            v.error(
+                at,
+                format!("alias \"{alias}\" is not a valid DNS name: {e}"),
+            );
+        } else if let Some(e) = domain_error(ing.pattern, alias, &site.config.dns, "") {
+            v.error(at, e);
+        } else if host.as_deref() == Some(alias) || ing.aliases[..i].contains(alias) {
+            v.error(
+                at,
+                format!("alias \"{alias}\" is already a host of this app"),
+            );
+        }
+    }
+    for key in ing.annotations.keys() {
+        let at = format!("spec.ingress.annotations.{key}");
+        if let Err(e) = labels::check_key(key) {
+            v.error(at, format!("annotation key \"{key}\" {e}"));
+        } else if OWNED_ANNOTATIONS.contains(&key.as_str())
+            || (key == CLUSTER_ISSUER && site.config.ingress.tls.is_some())
+        {
+            v.error(at, format!("\"{key}\" is set by the function from the ingress pattern and the platform; remove it (it cannot be overridden)"));
+        }
+    }
+    host
+}
+
+/// Annotations the function sets on Ingresses and HTTPRoutes, never taken from a spec.
+pub const OWNED_ANNOTATIONS: &[&str] = &[
+    "external-dns.alpha.kubernetes.io/hostname",
+    "external-dns.alpha.kubernetes.io/target",
+    "external-dns.alpha.kubernetes.io/cloudflare-proxied",
+    "kubernetes.io/ingress.class",
+];
+/// The cert-manager annotation, owned when the platform configures TLS.
+pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
+
+/// Why `host` may not serve an app of `pattern`, if it may not. With split horizon (one
+/// domain for both) a host only has to lie under it; the pattern picks the rest.
+fn domain_error(
+    pattern: IngressPattern,
+    host: &str,
+    dns_cfg: &crate::platform::Dns,
+    origin: &str,
+) -> Option<String> {
+    let internal = &dns_cfg.internal_domain;
+    let external = &dns_cfg.external_domain;
+    match pattern {
+        IngressPattern::InternalOnly if !dns::is_under(host, internal) => Some(format!(
+            "Internal apps must use .{internal} domain, got \"{host}\"{origin}"
+        )),
+        IngressPattern::ExternalViaTunnel if internal == external => {
+            (!dns::is_under(host, external)).then(|| {
+                format!("External apps must use .{external} domain, got \"{host}\"{origin}")
+            })
+        }
+        IngressPattern::ExternalViaTunnel
+            if !dns::is_under(host, external)
+                || dns::is_under(host, internal)
+                || host == internal =>
+        {
+            Some(format!(
+                "External apps must use .{external} domain (not the internal .{internal}), got \"{host}\"{origin}"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The app's main host, given or derived from the platform's template, checked.
+fn check_host(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> Option<String> {
+    let ing = &spec.spec.ingress;
     let dns_cfg = &site.config.dns;
     let (scheme, domain) = match ing.pattern {
-        IngressPattern::None => {
-            for (field, given) in [("host", ing.host.is_some()), ("path", ing.path.is_some())] {
-                if given {
-                    v.error(
-                        format!("spec.ingress.{field}"),
-                        format!("\"{field}\" does not apply to ingress.pattern none"),
-                    );
-                }
-            }
-            return None;
-        }
+        IngressPattern::None => return None,
         IngressPattern::InternalOnly => (Scheme::InternalHost, &dns_cfg.internal_domain),
         IngressPattern::ExternalViaTunnel => (Scheme::ExternalHost, &dns_cfg.external_domain),
     };
@@ -496,27 +616,12 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
         );
         return None;
     }
-    let internal = &dns_cfg.internal_domain;
-    let external = &dns_cfg.external_domain;
-    match ing.pattern {
-        IngressPattern::InternalOnly if !dns::is_under(&host, internal) => {
-            v.error(
-                "spec.ingress.host",
-                format!("Internal apps must use .{internal} domain, got \"{host}\"{origin}"),
-            );
+    match domain_error(ing.pattern, &host, dns_cfg, &origin) {
+        Some(e) => {
+            v.error("spec.ingress.host", e);
             None
         }
-        IngressPattern::ExternalViaTunnel
-            if !dns::is_under(&host, external)
-                || dns::is_under(&host, internal)
-                || host == *internal =>
-        {
-            v.error("spec.ingress.host", format!(
-                "External apps must use .{external} domain (not the internal .{internal}), got \"{host}\"{origin}"
-            ));
-            None
-        }
-        _ => Some(host),
+        None => Some(host),
     }
 }
 
@@ -537,7 +642,10 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
         return None;
     }
     let pattern = spec.spec.storage.pattern;
-    if pattern != StoragePattern::LonghornPersistent {
+    if !matches!(
+        pattern,
+        StoragePattern::LonghornPersistent | StoragePattern::ExistingClaim
+    ) {
         v.error(
             "spec.backup.strategy",
             format!(

@@ -71,13 +71,36 @@ pub fn check_absolute(path: &str) -> Result<(), String> {
 /// Directories the container runtime owns; a volume must not be mounted on or under them.
 pub const SYSTEM_DIRS: [&str; 4] = ["/proc", "/sys", "/dev", "/etc"];
 
-/// The system directory `mount` is, or lies under.
-pub fn system_dir(mount: &str) -> Option<&'static str> {
-    SYSTEM_DIRS.into_iter().find(|dir| {
-        mount
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
+/// Shared memory: the one directory under a system directory an emptyDir may be mounted on.
+pub const SHM: &str = "/dev/shm";
+
+/// Whether `path` is `dir` or lies under it.
+pub fn is_at_or_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The system directory `mount` is, or lies under (`/dev/shm` counts as one unless
+/// `empty_dir`: the rule of `storage.mountPath` and `mounts[].path`).
+pub fn system_dir(mount: &str, empty_dir: bool) -> Option<&'static str> {
+    if empty_dir && is_at_or_under(mount, SHM) {
+        return None;
+    }
+    SYSTEM_DIRS
+        .into_iter()
+        .find(|dir| is_at_or_under(mount, dir))
+}
+
+/// The message of a mount path refused by [`system_dir`].
+pub fn system_dir_message(mount: &str, dir: &str) -> String {
+    let shm = if dir == "/dev" {
+        "; only an emptyDir may use /dev/shm"
+    } else {
+        ""
+    };
+    format!(
+        "{mount} is the system directory {dir} or under it (/proc, /sys, /dev and /etc belong to the container runtime{shm}); choose another path"
+    )
 }
 
 /// A NAS subpath: absolute and normalized, strictly under `prefix`.
@@ -246,6 +269,11 @@ mod tests {
 
     #[test]
     fn system_dirs() {
+        assert_eq!(system_dir("/dev/shm", true), None);
+        assert_eq!(system_dir("/dev/shm/x", true), None);
+        assert_eq!(system_dir("/dev/shm", false), Some("/dev"));
+        assert_eq!(system_dir("/dev", true), Some("/dev"));
+        assert_eq!(system_dir("/etc/x", true), Some("/etc"));
         for (mount, dir) in [
             ("/proc", Some("/proc")),
             ("/proc/1", Some("/proc")),
@@ -256,7 +284,7 @@ mod tests {
             ("/data/etc", None),
             ("/devices", None),
         ] {
-            assert_eq!(system_dir(mount), dir, "{mount}");
+            assert_eq!(system_dir(mount, false), dir, "{mount}");
         }
     }
 

@@ -5,7 +5,7 @@ use crate::diagnostic::Issue;
 use crate::platform::{Platform, SecretStoreRef};
 
 /// A DNS subdomain as Kubernetes names objects (storage classes, stores...).
-fn check_subdomain(name: &str) -> Result<(), String> {
+pub fn check_subdomain(name: &str) -> Result<(), String> {
     if name.len() > 253 {
         return Err("is longer than 253 characters".into());
     }
@@ -44,12 +44,6 @@ pub fn check(p: &Platform) -> Vec<Issue> {
         if let Err(e) = dns::check_host(domain) {
             err(path, format!("domain \"{domain}\" {e}"));
         }
-    }
-    if p.dns.internal_domain == p.dns.external_domain {
-        err(
-            "spec.dns.internalDomain",
-            "the internal and external domains must differ".into(),
-        );
     }
     for (path, class) in [
         (
@@ -116,6 +110,14 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             err(
                 &format!("spec.ingress.gateway.{key}.namespace"),
                 format!("Gateway namespace \"{}\" {e}", gateway.namespace),
+            );
+        }
+        if let Some(section) = &gateway.section_name
+            && let Err(e) = check_subdomain(section)
+        {
+            err(
+                &format!("spec.ingress.gateway.{key}.sectionName"),
+                format!("listener name {e}"),
             );
         }
     }
@@ -214,6 +216,7 @@ pub fn check(p: &Platform) -> Vec<Issue> {
             }
         }
     }
+    issues.extend(super::network::check_platform(p));
     check_store(
         &mut issues,
         "spec.storage.s3.secretStore",

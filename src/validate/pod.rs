@@ -52,13 +52,20 @@ pub fn service_port_names(spec: &AppSpec) -> Vec<String> {
         .collect()
 }
 
-/// The mount paths of the app's own container that other containers may share.
+/// The mount paths of the app's own container that other containers may share: storage,
+/// `mounts`, `files` (each file is its own mount) and the restricted `/tmp`.
 pub fn app_mount_paths(spec: &AppSpec) -> Vec<String> {
     let s = &spec.spec;
     let mut out = Vec::new();
     if s.storage.pattern.has_volume() {
         out.push(s.storage.mount_path().trim_end_matches('/').to_string());
     }
+    out.extend(
+        s.mounts
+            .iter()
+            .map(|m| m.path.trim_end_matches('/').to_string()),
+    );
+    out.extend(s.files.keys().map(|p| p.trim_end_matches('/').to_string()));
     if s.security == crate::spec::SecurityProfile::Restricted {
         out.push("/tmp".to_string());
     }

@@ -1,0 +1,432 @@
+//! The pod's volumes and mounts as one reusable list (storage, `mounts`, the writable
+//! `/tmp`, `files`), the NAS PVs and PVCs of `mounts`, and the ConfigMap `<name>-files`.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, NFSVolumeSource, PersistentVolume,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
+    PersistentVolumeSpec, SecretVolumeSource, Volume, VolumeMount, VolumeResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::{meta, storage};
+use crate::spec::{Mount, SecurityProfile};
+use crate::validate::App;
+use crate::validate::volumes::{check_key, slug};
+
+/// Name of the writable `/tmp` volume of the restricted profile.
+pub const TMP_VOLUME: &str = "tmp";
+/// Name of the volume of the ConfigMap `<name>-files`.
+pub const FILES_VOLUME: &str = "files";
+/// Pod template annotation carrying a hash of the inline files: a change rolls the pods.
+pub const FILES_HASH: &str = "platform.hypyr.space/files-hash";
+/// Nominal capacity of a NAS mount's PV and PVC (NFS does not enforce it).
+pub const NAS_CAPACITY: &str = "1Gi";
+
+/// The app container's volumes and their mounts, in a fixed order; sidecars and init
+/// containers share them by mount path.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodVolumes {
+    pub volumes: Vec<Volume>,
+    pub mounts: Vec<VolumeMount>,
+}
+
+impl PodVolumes {
+    /// The mounts another container of the pod shares: those at the given paths (a volume
+    /// mounted there, or a file), or all of them.
+    pub fn mounts_for(&self, paths: Option<&[String]>) -> Vec<VolumeMount> {
+        self.mounts
+            .iter()
+            .filter(|m| paths.is_none_or(|p| p.contains(&m.mount_path)))
+            .cloned()
+            .collect()
+    }
+
+    fn add(&mut self, volume: Volume, mount: VolumeMount) {
+        self.volumes.push(volume);
+        self.mounts.push(mount);
+    }
+}
+
+fn volume(name: impl Into<String>) -> Volume {
+    Volume {
+        name: name.into(),
+        ..Volume::default()
+    }
+}
+
+fn mount(name: &str, path: &str) -> VolumeMount {
+    VolumeMount {
+        name: name.to_string(),
+        mount_path: path.to_string(),
+        ..VolumeMount::default()
+    }
+}
+
+/// Name of the ConfigMap holding the inline files.
+pub fn files_config_map_name(app: &App) -> String {
+    format!("{}-files", app.spec.name)
+}
+
+/// Name of the PVC of a NAS mount: `<name>-nas-<path slug>`.
+pub fn nas_claim_name(app: &App, m: &Mount) -> String {
+    format!("{}-nas-{}", app.spec.name, slug(&m.path))
+}
+
+/// Name of the PV of a NAS mount. PVs are cluster-scoped: the name carries the namespace,
+/// the app and the path, and a hash of the three so that no two apps can collide, whatever
+/// dashes their names contain.
+pub fn nas_volume_name(app: &App, m: &Mount) -> String {
+    let id = format!("{}/{}/{}", app.spec.namespace, app.spec.name, m.path);
+    format!(
+        "{}-{}-nas-{}-{:08x}",
+        app.spec.namespace,
+        app.spec.name,
+        slug(&m.path),
+        fnv1a(id.as_bytes()) as u32
+    )
+}
+
+/// FNV-1a, 64 bits: a stable, dependency-free fingerprint (not a security hash).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The ConfigMap key of each inline file: its file name when that is a valid key used by no
+/// other inline file, else `file-<n>`.
+pub fn content_keys(app: &App) -> BTreeMap<String, String> {
+    let inline: Vec<&String> = app
+        .spec
+        .spec
+        .files
+        .iter()
+        .filter(|(_, f)| f.content.is_some())
+        .map(|(p, _)| p)
+        .collect();
+    let base = |p: &str| p.rsplit('/').next().unwrap_or_default().to_string();
+    inline
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let name = base(p);
+            let unique = inline.iter().filter(|o| base(o) == name).count() == 1;
+            let key = if unique && check_key(&name).is_ok() {
+                name
+            } else {
+                format!("file-{i}")
+            };
+            ((*p).clone(), key)
+        })
+        .collect()
+}
+
+/// The storage volume, the `mounts`, the restricted `/tmp` and the `files`, in that order.
+pub fn pod(app: &App) -> PodVolumes {
+    let s = &app.spec.spec;
+    let mut out = PodVolumes::default();
+    if let Some((v, m)) = storage::pod_volume(app) {
+        out.add(v, m);
+    }
+    for (i, m) in s.mounts.iter().enumerate() {
+        let name = format!("mount-{i}");
+        let mut v = volume(&name);
+        let mut vm = mount(&name, &m.path);
+        vm.read_only = m.read_only.then_some(true);
+        if m.nas.is_some() {
+            v.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
+                claim_name: nas_claim_name(app, m),
+                read_only: m.read_only.then_some(true),
+            });
+        } else if let Some(claim) = &m.claim {
+            v.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
+                claim_name: claim.clone(),
+                read_only: m.read_only.then_some(true),
+            });
+            vm.sub_path = m.sub_path.clone();
+        } else if let Some(e) = &m.empty_dir {
+            v.empty_dir = Some(EmptyDirVolumeSource {
+                medium: e.memory.then(|| "Memory".to_string()),
+                size_limit: e.size_limit.clone().map(Quantity),
+            });
+        }
+        out.add(v, vm);
+    }
+    if s.security == SecurityProfile::Restricted {
+        // A read-only root filesystem still needs somewhere to write temporary files.
+        let mut v = volume(TMP_VOLUME);
+        v.empty_dir = Some(EmptyDirVolumeSource::default());
+        out.add(v, mount(TMP_VOLUME, "/tmp"));
+    }
+    // One volume per source object; each file is a read-only subPath mount of its key.
+    let keys = content_keys(app);
+    let mut sources: Vec<(bool, &String)> = Vec::new();
+    for f in s.files.values() {
+        for (secret, name) in [(false, &f.config_map), (true, &f.secret)] {
+            if let Some(name) = name
+                && !sources.contains(&(secret, name))
+            {
+                sources.push((secret, name));
+            }
+        }
+    }
+    if !keys.is_empty() {
+        let mut v = volume(FILES_VOLUME);
+        v.config_map = Some(ConfigMapVolumeSource {
+            name: files_config_map_name(app),
+            ..ConfigMapVolumeSource::default()
+        });
+        out.volumes.push(v);
+    }
+    for (j, (secret, name)) in sources.iter().enumerate() {
+        let mut v = volume(format!("file-{j}"));
+        if *secret {
+            v.secret = Some(SecretVolumeSource {
+                secret_name: Some((*name).clone()),
+                ..SecretVolumeSource::default()
+            });
+        } else {
+            v.config_map = Some(ConfigMapVolumeSource {
+                name: (*name).clone(),
+                ..ConfigMapVolumeSource::default()
+            });
+        }
+        out.volumes.push(v);
+    }
+    for (p, f) in &s.files {
+        let (name, key) = match (&f.config_map, &f.secret, &f.key) {
+            (Some(cm), _, Some(key)) => (source_volume(&sources, false, cm), key.clone()),
+            (_, Some(secret), Some(key)) => (source_volume(&sources, true, secret), key.clone()),
+            _ => (FILES_VOLUME.to_string(), keys[p].clone()),
+        };
+        let mut vm = mount(&name, p);
+        vm.sub_path = Some(key);
+        vm.read_only = Some(true);
+        out.mounts.push(vm);
+    }
+    out
+}
+
+fn source_volume(sources: &[(bool, &String)], secret: bool, name: &String) -> String {
+    let j = sources
+        .iter()
+        .position(|s| *s == (secret, name))
+        .unwrap_or_default();
+    format!("file-{j}")
+}
+
+/// The ConfigMap `<name>-files` with the inline files, if any.
+pub fn files_config_map(app: &App) -> Option<ConfigMap> {
+    let keys = content_keys(app);
+    if keys.is_empty() {
+        return None;
+    }
+    let data: BTreeMap<String, String> = app
+        .spec
+        .spec
+        .files
+        .iter()
+        .filter_map(|(p, f)| Some((keys.get(p)?.clone(), f.content.clone()?)))
+        .collect();
+    Some(ConfigMap {
+        metadata: meta(app, files_config_map_name(app)),
+        data: Some(data),
+        ..ConfigMap::default()
+    })
+}
+
+/// A fingerprint of the inline files, for the pod template annotation.
+pub fn files_hash(app: &App) -> Option<String> {
+    let cm = files_config_map(app)?;
+    let mut bytes = Vec::new();
+    for (k, v) in cm.data.iter().flatten() {
+        for part in [k.as_bytes(), b"\0", v.as_bytes(), b"\0"] {
+            bytes.extend_from_slice(part);
+        }
+    }
+    Some(format!("{:016x}", fnv1a(&bytes)))
+}
+
+/// The PV and PVC of each NAS mount, both kept from pruning; the PV keeps the data when
+/// the claim goes (`Retain`).
+pub fn nas_mounts(app: &App) -> Vec<(PersistentVolume, PersistentVolumeClaim)> {
+    let capacity = || BTreeMap::from([("storage".to_string(), Quantity(NAS_CAPACITY.into()))]);
+    let protected = |mut m: ObjectMeta| {
+        m.annotations = Some(storage::prune_protection());
+        m
+    };
+    let mut out = Vec::new();
+    for (m, endpoint) in app.spec.spec.mounts.iter().zip(&app.mount_nfs) {
+        let (Some(nas), Some(endpoint)) = (&m.nas, endpoint) else {
+            continue;
+        };
+        let pv_name = nas_volume_name(app, m);
+        let pv = PersistentVolume {
+            metadata: protected(ObjectMeta {
+                name: Some(pv_name.clone()),
+                ..ObjectMeta::default()
+            }),
+            spec: Some(PersistentVolumeSpec {
+                capacity: Some(capacity()),
+                access_modes: Some(vec!["ReadWriteMany".to_string()]),
+                persistent_volume_reclaim_policy: Some("Retain".to_string()),
+                storage_class_name: Some(String::new()),
+                mount_options: endpoint.port.map(|p| vec![format!("port={p}")]),
+                nfs: Some(NFSVolumeSource {
+                    server: endpoint.server.clone(),
+                    path: nas.subpath.clone(),
+                    read_only: None,
+                }),
+                ..PersistentVolumeSpec::default()
+            }),
+            status: None,
+        };
+        let pvc = PersistentVolumeClaim {
+            metadata: protected(meta(app, nas_claim_name(app, m))),
+            spec: Some(PersistentVolumeClaimSpec {
+                access_modes: Some(vec!["ReadWriteMany".to_string()]),
+                storage_class_name: Some(String::new()),
+                volume_name: Some(pv_name),
+                resources: Some(VolumeResourceRequirements {
+                    requests: Some(capacity()),
+                    limits: None,
+                }),
+                ..PersistentVolumeClaimSpec::default()
+            }),
+            status: None,
+        };
+        out.push((pv, pvc));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expand::test_support;
+    use serde_json::json;
+
+    #[test]
+    fn table() {
+        // (name, extra spec, volumes as JSON, container mounts as JSON)
+        let cases: Vec<(&str, &str, serde_json::Value, serde_json::Value)> = vec![
+            (
+                "storage only",
+                "",
+                json!([{"name": "data", "emptyDir": {}}]),
+                json!([{"name": "data", "mountPath": "/data"}]),
+            ),
+            (
+                "media app",
+                ", storage: {pattern: existing-claim, claimName: sonarr, mountPath: /config}, mounts: [{path: /media, readOnly: true, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/tank/media}}, {path: /backups, claim: backups, subPath: sonarr}, {path: /transcode, emptyDir: {sizeLimit: 5Gi, memory: true}}], files: {/config/config.xml: {content: \"<c/>\"}, /certs/tls.crt: {secret: idm-tls, key: tls.crt}, /certs/tls.key: {secret: idm-tls, key: tls.key}, /etc/app/a.yaml: {configMap: shared, key: a.yaml}}",
+                json!([
+                    {"name": "data", "persistentVolumeClaim": {"claimName": "sonarr"}},
+                    {"name": "mount-0", "persistentVolumeClaim": {"claimName": "web-nas-media", "readOnly": true}},
+                    {"name": "mount-1", "persistentVolumeClaim": {"claimName": "backups"}},
+                    {"name": "mount-2", "emptyDir": {"medium": "Memory", "sizeLimit": "5Gi"}},
+                    {"name": "files", "configMap": {"name": "web-files"}},
+                    {"name": "file-0", "secret": {"secretName": "idm-tls"}},
+                    {"name": "file-1", "configMap": {"name": "shared"}},
+                ]),
+                json!([
+                    {"name": "data", "mountPath": "/config"},
+                    {"name": "mount-0", "mountPath": "/media", "readOnly": true},
+                    {"name": "mount-1", "mountPath": "/backups", "subPath": "sonarr"},
+                    {"name": "mount-2", "mountPath": "/transcode"},
+                    {"name": "file-0", "mountPath": "/certs/tls.crt", "subPath": "tls.crt", "readOnly": true},
+                    {"name": "file-0", "mountPath": "/certs/tls.key", "subPath": "tls.key", "readOnly": true},
+                    {"name": "files", "mountPath": "/config/config.xml", "subPath": "config.xml", "readOnly": true},
+                    {"name": "file-1", "mountPath": "/etc/app/a.yaml", "subPath": "a.yaml", "readOnly": true},
+                ]),
+            ),
+            (
+                "restricted tmp before files, s3 has no storage volume",
+                ", security: restricted, storage: {pattern: s3-external, s3: {bucket: web-data, region: us-east-1}}, files: {/a/x.conf: {content: a}, /b/x.conf: {content: b}}",
+                json!([
+                    {"name": "tmp", "emptyDir": {}},
+                    {"name": "files", "configMap": {"name": "web-files"}},
+                ]),
+                json!([
+                    {"name": "tmp", "mountPath": "/tmp"},
+                    {"name": "files", "mountPath": "/a/x.conf", "subPath": "file-0", "readOnly": true},
+                    {"name": "files", "mountPath": "/b/x.conf", "subPath": "file-1", "readOnly": true},
+                ]),
+            ),
+        ];
+        for (name, extra, volumes, mounts) in cases {
+            let (app, _) = test_support::app(&format!(
+                "metadata: {{name: web, namespace: team}}\nspec: {{image: \"nginx:1\"{extra}}}"
+            ));
+            let p = pod(&app);
+            assert_eq!(serde_json::to_value(&p.volumes).unwrap(), volumes, "{name}");
+            assert_eq!(serde_json::to_value(&p.mounts).unwrap(), mounts, "{name}");
+        }
+    }
+
+    #[test]
+    fn other_containers_share_mounts_by_path() {
+        let (app, _) = test_support::app(
+            "metadata: {name: web}\nspec: {image: \"nginx:1\", mounts: [{path: /cache, emptyDir: {}}], files: {/etc/a.conf: {content: a}}}",
+        );
+        let p = pod(&app);
+        let paths = |ms: Vec<VolumeMount>| ms.into_iter().map(|m| m.mount_path).collect::<Vec<_>>();
+        assert_eq!(
+            paths(p.mounts_for(None)),
+            ["/data", "/cache", "/etc/a.conf"]
+        );
+        assert_eq!(
+            paths(p.mounts_for(Some(&["/cache".to_string(), "/etc/a.conf".to_string()]))),
+            ["/cache", "/etc/a.conf"]
+        );
+    }
+
+    #[test]
+    fn nas_mounts_and_files() {
+        let (app, _) = test_support::app(
+            "metadata: {name: web, namespace: team}\nspec: {image: \"nginx:1\", mounts: [{path: /media, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/tank/media}}, {path: /x, emptyDir: {}}], files: {/etc/m.conf: {content: \"listener 1883\\n\"}}}",
+        );
+        let objects = nas_mounts(&app);
+        assert_eq!(objects.len(), 1);
+        let (pv, pvc) = &objects[0];
+        let (pv, pvc) = (
+            serde_json::to_value(pv).unwrap(),
+            serde_json::to_value(pvc).unwrap(),
+        );
+        let pv_name = pv["metadata"]["name"].as_str().unwrap();
+        assert!(pv_name.starts_with("team-web-nas-media-"), "{pv_name}");
+        assert_eq!(pv_name.len(), "team-web-nas-media-".len() + 8);
+        assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain");
+        assert_eq!(
+            pv["spec"]["nfs"],
+            json!({"server": "nas.internal", "path": "/mnt/tank/media"})
+        );
+        for o in [&pv, &pvc] {
+            assert_eq!(
+                o["metadata"]["annotations"][storage::ARGOCD_SYNC_OPTIONS],
+                "Prune=false"
+            );
+            assert_eq!(
+                o["metadata"]["annotations"][storage::FLUX_PRUNE],
+                "disabled"
+            );
+        }
+        assert_eq!(pvc["metadata"]["name"], "web-nas-media");
+        assert_eq!(pvc["spec"]["volumeName"], pv_name);
+        let cm = serde_json::to_value(files_config_map(&app).unwrap()).unwrap();
+        assert_eq!(cm["data"], json!({"m.conf": "listener 1883\n"}));
+        let hash = files_hash(&app).unwrap();
+        assert_eq!(hash.len(), 16);
+        // Another content, another hash; the PV name of another app differs.
+        let (other, _) = test_support::app(
+            "metadata: {name: web-team, namespace: x}\nspec: {image: \"nginx:1\", mounts: [{path: /media, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/tank/media}}], files: {/etc/m.conf: {content: \"listener 1884\\n\"}}}",
+        );
+        assert_ne!(files_hash(&other).unwrap(), hash);
+        assert_ne!(nas_volume_name(&other, &other.spec.spec.mounts[0]), pv_name);
+    }
+}
