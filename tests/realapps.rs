@@ -251,7 +251,7 @@ fn expressible_apps_render_keep_the_invariants_and_build_with_kustomize() {
         "the kustomize build breaks an invariant: {:?}",
         invariants::violations(std::slice::from_ref(&kustomized))
     );
-    fn sorted<'a>(objects: Vec<&'a Value>) -> Vec<(String, &'a Value)> {
+    fn sorted(objects: Vec<&Value>) -> Vec<(String, &Value)> {
         let mut v: Vec<(String, &Value)> = objects
             .into_iter()
             .map(|o| (invariants::identity(o), o))
