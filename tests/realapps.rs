@@ -106,6 +106,14 @@ fn the_table_lists_every_app_of_the_corpus() {
         listed, files,
         "README table rows and tests/realapps/*.yaml differ"
     );
+    let rows = table();
+    let yes = rows.iter().filter(|r| r.missing.is_none()).count();
+    let readme = fs::read_to_string(corpus().join("README.md")).unwrap();
+    let summary = format!("Today: {yes} of {} expressible", rows.len());
+    assert!(
+        readme.contains(&summary),
+        "tests/realapps/README.md should say \"{summary}\""
+    );
     assert!(
         files.len() >= 24,
         "the corpus has {} apps, at least 24 wanted",
