@@ -115,44 +115,66 @@ pub fn volumes(
             let (Some(nas), Some(endpoint)) = (&st.nas, &app.nfs) else {
                 return (None, None);
             };
-            let pv_name = nfs_volume_name(app);
-            let pv = PersistentVolume {
-                metadata: protected(ObjectMeta {
-                    name: Some(pv_name.clone()),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PersistentVolumeSpec {
-                    capacity: Some(size(app)),
-                    access_modes: Some(vec!["ReadWriteMany".to_string()]),
-                    persistent_volume_reclaim_policy: Some("Retain".to_string()),
-                    storage_class_name: Some(String::new()),
-                    mount_options: endpoint.port.map(|p| vec![format!("port={p}")]),
-                    nfs: Some(NFSVolumeSource {
-                        server: endpoint.server.clone(),
-                        path: nas.subpath.clone(),
-                        read_only: None,
-                    }),
-                    ..PersistentVolumeSpec::default()
-                }),
-                status: None,
-            };
-            let pvc = PersistentVolumeClaim {
-                metadata: protected(meta(app, claim_name(app))),
-                spec: Some(PersistentVolumeClaimSpec {
-                    access_modes: Some(vec!["ReadWriteMany".to_string()]),
-                    storage_class_name: Some(String::new()),
-                    volume_name: Some(pv_name),
-                    resources: Some(VolumeResourceRequirements {
-                        requests: Some(size(app)),
-                        limits: None,
-                    }),
-                    ..PersistentVolumeClaimSpec::default()
-                }),
-                status: None,
-            };
+            let (pv, pvc) = nas_pair(
+                meta(app, claim_name(app)),
+                nfs_volume_name(app),
+                size(app),
+                endpoint,
+                &nas.subpath,
+            );
             (Some(pv), Some(pvc))
         }
     }
+}
+
+/// A prune-protected NFS PersistentVolume (Retain, no storage class) and the claim bound to
+/// it by name: the NAS share of `storage` and of each NAS entry of `mounts`.
+pub fn nas_pair(
+    claim: ObjectMeta,
+    pv_name: String,
+    capacity: BTreeMap<String, Quantity>,
+    endpoint: &crate::validate::nfs::Endpoint,
+    subpath: &str,
+) -> (PersistentVolume, PersistentVolumeClaim) {
+    let protected = |mut m: ObjectMeta| {
+        m.annotations = Some(prune_protection());
+        m
+    };
+    let pv = PersistentVolume {
+        metadata: protected(ObjectMeta {
+            name: Some(pv_name.clone()),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PersistentVolumeSpec {
+            capacity: Some(capacity.clone()),
+            access_modes: Some(vec!["ReadWriteMany".to_string()]),
+            persistent_volume_reclaim_policy: Some("Retain".to_string()),
+            storage_class_name: Some(String::new()),
+            mount_options: endpoint.port.map(|p| vec![format!("port={p}")]),
+            nfs: Some(NFSVolumeSource {
+                server: endpoint.server.clone(),
+                path: subpath.to_string(),
+                read_only: None,
+            }),
+            ..PersistentVolumeSpec::default()
+        }),
+        status: None,
+    };
+    let pvc = PersistentVolumeClaim {
+        metadata: protected(claim),
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteMany".to_string()]),
+            storage_class_name: Some(String::new()),
+            volume_name: Some(pv_name),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(capacity),
+                limits: None,
+            }),
+            ..PersistentVolumeClaimSpec::default()
+        }),
+        status: None,
+    };
+    (pv, pvc)
 }
 
 #[cfg(test)]

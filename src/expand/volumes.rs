@@ -4,12 +4,11 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, NFSVolumeSource, PersistentVolume,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
-    PersistentVolumeSpec, SecretVolumeSource, Volume, VolumeMount, VolumeResourceRequirements,
+    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, PersistentVolume,
+    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, SecretVolumeSource, Volume,
+    VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{meta, storage};
 use crate::spec::{Mount, SecurityProfile};
@@ -257,51 +256,18 @@ pub fn files_hash(app: &App) -> Option<String> {
 /// the claim goes (`Retain`).
 pub fn nas_mounts(app: &App) -> Vec<(PersistentVolume, PersistentVolumeClaim)> {
     let capacity = || BTreeMap::from([("storage".to_string(), Quantity(NAS_CAPACITY.into()))]);
-    let protected = |mut m: ObjectMeta| {
-        m.annotations = Some(storage::prune_protection());
-        m
-    };
     let mut out = Vec::new();
     for (m, endpoint) in app.spec.spec.mounts.iter().zip(&app.mount_nfs) {
         let (Some(nas), Some(endpoint)) = (&m.nas, endpoint) else {
             continue;
         };
-        let pv_name = nas_volume_name(app, m);
-        let pv = PersistentVolume {
-            metadata: protected(ObjectMeta {
-                name: Some(pv_name.clone()),
-                ..ObjectMeta::default()
-            }),
-            spec: Some(PersistentVolumeSpec {
-                capacity: Some(capacity()),
-                access_modes: Some(vec!["ReadWriteMany".to_string()]),
-                persistent_volume_reclaim_policy: Some("Retain".to_string()),
-                storage_class_name: Some(String::new()),
-                mount_options: endpoint.port.map(|p| vec![format!("port={p}")]),
-                nfs: Some(NFSVolumeSource {
-                    server: endpoint.server.clone(),
-                    path: nas.subpath.clone(),
-                    read_only: None,
-                }),
-                ..PersistentVolumeSpec::default()
-            }),
-            status: None,
-        };
-        let pvc = PersistentVolumeClaim {
-            metadata: protected(meta(app, nas_claim_name(app, m))),
-            spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec!["ReadWriteMany".to_string()]),
-                storage_class_name: Some(String::new()),
-                volume_name: Some(pv_name),
-                resources: Some(VolumeResourceRequirements {
-                    requests: Some(capacity()),
-                    limits: None,
-                }),
-                ..PersistentVolumeClaimSpec::default()
-            }),
-            status: None,
-        };
-        out.push((pv, pvc));
+        out.push(storage::nas_pair(
+            meta(app, nas_claim_name(app, m)),
+            nas_volume_name(app, m),
+            capacity(),
+            endpoint,
+            &nas.subpath,
+        ));
     }
     out
 }
