@@ -15,13 +15,11 @@
 
 mod common;
 
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use common::invariants::{self, anchors_and_aliases};
-use common::{BIN, kubectl, repo_root};
+use common::{BIN, DockerShim, kubectl, repo_root};
 use serde_json::{Value, json};
 
 /// Example directories that are not kustomizations of AppSpecs.
@@ -120,50 +118,6 @@ fn buildable_examples() -> Vec<Example> {
         .into_iter()
         .filter(|ex| !ex.is_invalid())
         .collect()
-}
-
-/// A directory holding a `docker` that runs the binary under test: kustomize runs a container
-/// function as `docker run --rm -i ... IMAGE`, and the shim ignores those arguments.
-struct DockerShim {
-    dir: tempfile::TempDir,
-}
-
-impl DockerShim {
-    fn new() -> Self {
-        use std::os::unix::fs::PermissionsExt;
-        // Under target/ rather than /tmp, which may be mounted noexec.
-        let dir = tempfile::Builder::new()
-            .prefix("docker-shim")
-            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-            .expect("cannot create the shim directory");
-        let script = dir.path().join("docker");
-        let quoted = BIN.replace('\'', r"'\''");
-        fs::write(
-            &script,
-            format!("#!/bin/sh\n# Stands in for `docker run ... IMAGE`: runs the function binary.\nexec '{quoted}'\n"),
-        )
-        .expect("cannot write the docker shim");
-        fs::set_permissions(&script, fs::Permissions::from_mode(0o755))
-            .expect("cannot make the docker shim executable");
-        DockerShim { dir }
-    }
-
-    /// PATH with the shim directory first.
-    fn path_env(&self) -> OsString {
-        let rest = std::env::var_os("PATH").unwrap_or_default();
-        let dirs =
-            std::iter::once(self.dir.path().to_path_buf()).chain(std::env::split_paths(&rest));
-        std::env::join_paths(dirs).expect("PATH cannot hold the shim directory")
-    }
-
-    fn kustomize(&self, kubectl: &Path, dir: &Path) -> Output {
-        std::process::Command::new(kubectl)
-            .args(["kustomize", "--enable-alpha-plugins"])
-            .arg(dir)
-            .env("PATH", self.path_env())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", kubectl.display()))
-    }
 }
 
 fn text(bytes: &[u8]) -> String {

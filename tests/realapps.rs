@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::invariants::{self, Output};
-use common::{BIN, appspec, kubectl, read_stream, repo_root, text};
+use common::{DockerShim, appspec, kubectl, read_stream, repo_root, text};
 use serde_json::Value;
 
 /// One row of the README table.
@@ -225,25 +225,7 @@ fn expressible_apps_render_keep_the_invariants_and_build_with_kustomize() {
         serde_saphyr::to_string(&kustomization).unwrap(),
     )
     .unwrap();
-    let shim = dir.path().join("bin");
-    fs::create_dir(&shim).unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let script = shim.join("docker");
-        let quoted = BIN.replace('\'', r"'\''");
-        fs::write(&script, format!("#!/bin/sh\nexec '{quoted}'\n")).unwrap();
-        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let path = std::env::join_paths(std::iter::once(shim.clone()).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
-    let built = std::process::Command::new(&kubectl)
-        .args(["kustomize", "--enable-alpha-plugins"])
-        .arg(dir.path())
-        .env("PATH", path)
-        .output()
-        .expect("cannot run kubectl kustomize");
+    let built = DockerShim::new().kustomize(&kubectl, dir.path());
     assert!(
         built.status.success(),
         "kustomize build of the corpus failed:\n{}",

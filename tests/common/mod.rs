@@ -7,7 +7,10 @@
 
 pub mod invariants;
 
+use std::ffi::OsString;
+use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_appspec");
@@ -155,4 +158,48 @@ pub fn kustomization_inputs(dir: &Path) -> Vec<serde_json::Value> {
         }
     }
     docs
+}
+
+/// A directory holding a `docker` that runs the binary under test: kustomize runs a container
+/// function as `docker run --rm -i ... IMAGE`, and the shim ignores those arguments.
+pub struct DockerShim {
+    dir: tempfile::TempDir,
+}
+
+impl DockerShim {
+    pub fn new() -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        // Under target/ rather than /tmp, which may be mounted noexec.
+        let dir = tempfile::Builder::new()
+            .prefix("docker-shim")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .expect("cannot create the shim directory");
+        let script = dir.path().join("docker");
+        let quoted = BIN.replace('\'', r"'\''");
+        fs::write(
+            &script,
+            format!("#!/bin/sh\n# Stands in for `docker run ... IMAGE`: runs the function binary.\nexec '{quoted}'\n"),
+        )
+        .expect("cannot write the docker shim");
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755))
+            .expect("cannot make the docker shim executable");
+        DockerShim { dir }
+    }
+
+    /// PATH with the shim directory first.
+    pub fn path_env(&self) -> OsString {
+        let rest = std::env::var_os("PATH").unwrap_or_default();
+        let dirs =
+            std::iter::once(self.dir.path().to_path_buf()).chain(std::env::split_paths(&rest));
+        std::env::join_paths(dirs).expect("PATH cannot hold the shim directory")
+    }
+
+    pub fn kustomize(&self, kubectl: &Path, dir: &Path) -> Output {
+        std::process::Command::new(kubectl)
+            .args(["kustomize", "--enable-alpha-plugins"])
+            .arg(dir)
+            .env("PATH", self.path_env())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", kubectl.display()))
+    }
 }
