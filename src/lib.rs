@@ -27,6 +27,9 @@ pub mod render;
 pub mod risk;
 pub mod schema;
 pub mod site;
+pub mod skeleton;
+#[rustfmt::skip]
+pub mod skeletons;
 pub mod source;
 pub mod spec;
 pub mod template;

@@ -4,13 +4,13 @@
 //! `dns` changes only the domains.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::reader::{self, Read};
+use crate::skeletons;
 use crate::spec::Resources;
 
 pub const KIND: &str = "PlatformConfig";
@@ -38,11 +38,9 @@ pub struct PlatformMetadata {
     pub annotations: Option<BTreeMap<String, String>>,
 }
 
-static SCHEMA: LazyLock<Value> = LazyLock::new(reader::schema_for::<PlatformDocument>);
-
 /// Reads a PlatformConfig document strictly; absent or unusable fields keep their defaults.
 pub fn read(doc: &Value) -> Read<Platform> {
-    reader::read::<PlatformDocument>(&SCHEMA, doc).map(|d| d.spec.unwrap_or_default())
+    reader::read::<PlatformDocument>(&skeletons::PLATFORM, doc).map(|d| d.spec.unwrap_or_default())
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -519,7 +517,8 @@ mod tests {
 
     #[test]
     fn every_field_of_the_type_is_read() {
-        let doc = reader::sample(&SCHEMA, &SCHEMA);
+        let schema = reader::schema_for::<PlatformDocument>();
+        let doc = reader::sample(&schema, &schema);
         let read = read(&doc);
         assert_eq!(read.issues, []);
         assert_eq!(

@@ -7,8 +7,9 @@
 //! typed value with defaults in their place. The semantic rules then run on that value;
 //! [`Read::screen`] drops their issues at paths that already have a structural one.
 //!
-//! Only the structural keywords are read here. Bounds, patterns and the `allOf` conditions
-//! are published for editors and forms; the function checks them in `validate` with better
+//! Only the structural keywords are read here (a [`Skeleton`]: the binary carries the
+//! skeletons as statics, see `skeleton`). Bounds, patterns and the `allOf` conditions are
+//! published for editors and forms; the function checks them in `validate` with better
 //! messages. A field's `x-hint` keyword (stripped from the published schema) completes the
 //! "is required" message.
 
@@ -18,9 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Issue;
-
-/// The keyword that completes an "is required" message (`#[schemars(extend("x-hint" = ..))]`).
-pub const HINT: &str = "x-hint";
+use crate::skeleton::{Additional, Skeleton};
 
 /// Joins a parent field path and a key: `spec` + `storage` -> `spec.storage`.
 pub fn join(path: &str, key: &str) -> String {
@@ -100,17 +99,16 @@ impl<T> Read<T> {
     }
 }
 
-/// Reads `value` as `T`, checking it against `schema` (the schema generated from `T`, with
-/// subschemas inlined or in `$defs`).
-pub fn read<T: DeserializeOwned>(schema: &Value, value: &Value) -> Read<T> {
+/// Reads `value` as `T`, checking it against `schema` (the skeleton of the schema generated
+/// from `T`).
+pub fn read<T: DeserializeOwned>(schema: &Skeleton, value: &Value) -> Read<T> {
     let mut w = Walker {
-        root: schema,
         issues: Vec::new(),
         bad: Vec::new(),
     };
     let cleaned = match w.walk(schema, value, "", false) {
         Some(v) => v,
-        None => w.placeholder(schema),
+        None => placeholder(schema),
     };
     let typed = match serde_json::from_value::<T>(cleaned) {
         Ok(t) => Some(t),
@@ -130,22 +128,9 @@ pub fn read<T: DeserializeOwned>(schema: &Value, value: &Value) -> Read<T> {
     }
 }
 
-struct Walker<'s> {
-    root: &'s Value,
+struct Walker {
     issues: Vec<Issue>,
     bad: Vec<String>,
-}
-
-/// The JSON types a schema allows, `null` left out (null always reads as "absent").
-fn types(schema: &Value) -> Vec<&str> {
-    match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-    .into_iter()
-    .filter(|t| *t != "null")
-    .collect()
 }
 
 fn matches(t: &str, value: &Value) -> bool {
@@ -172,11 +157,7 @@ fn article(t: &str) -> &'static str {
     }
 }
 
-fn is_null_schema(s: &Value) -> bool {
-    s.get("type").and_then(Value::as_str) == Some("null")
-}
-
-impl<'s> Walker<'s> {
+impl Walker {
     fn error(&mut self, path: &str, message: String) {
         self.issues.push(Issue::error(path, message));
     }
@@ -186,62 +167,16 @@ impl<'s> Walker<'s> {
         self.error(path, message);
     }
 
-    /// The schema behind a `$ref` into the root's `$defs`, or the schema itself.
-    fn resolve(&self, schema: &'s Value) -> &'s Value {
-        let mut s = schema;
-        for _ in 0..32 {
-            let Some(r) = s.get("$ref").and_then(Value::as_str) else {
-                return s;
-            };
-            let Some(name) = r.strip_prefix("#/$defs/") else {
-                return s;
-            };
-            match self.root.get("$defs").and_then(|d| d.get(name)) {
-                Some(target) => s = target,
-                None => return s,
-            }
-        }
-        s
-    }
-
-    /// The allowed string values of an enum schema (`enum`, or `oneOf`/`anyOf` of `const`
-    /// and `enum` members), or `None` for another schema.
-    fn choices(&self, schema: &'s Value) -> Option<Vec<&'s str>> {
-        if let Some(Value::Array(values)) = schema.get("enum") {
-            return Some(values.iter().filter_map(Value::as_str).collect());
-        }
-        let members = schema
-            .get("oneOf")
-            .or_else(|| schema.get("anyOf"))?
-            .as_array()?;
-        let mut out = Vec::new();
-        for m in members {
-            let m = self.resolve(m);
-            if is_null_schema(m) {
-                continue;
-            }
-            if let Some(c) = m.get("const").and_then(Value::as_str) {
-                out.push(c);
-            } else if let Some(Value::Array(values)) = m.get("enum") {
-                out.extend(values.iter().filter_map(Value::as_str));
-            } else {
-                return None;
-            }
-        }
-        Some(out)
-    }
-
     /// Checks `value` against `schema`; returns the cleaned value, or `None` when it is
     /// unusable (reported). `map_value`: the value of a free-form map entry (env, labels).
     fn walk(
         &mut self,
-        schema: &'s Value,
+        schema: &Skeleton,
         value: &Value,
         path: &str,
         map_value: bool,
     ) -> Option<Value> {
-        let schema = self.resolve(schema);
-        if let Some(choices) = self.choices(schema) {
+        if let Some(choices) = schema.choices {
             return match value {
                 Value::String(s) if choices.contains(&s.as_str()) => Some(value.clone()),
                 Value::String(s) => {
@@ -266,30 +201,27 @@ impl<'s> Walker<'s> {
                 }
             };
         }
-        // Option<T> of a non-primitive T: anyOf [T, null].
-        if let Some(Value::Array(members)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
-            let inner: Vec<&Value> = members.iter().filter(|m| !is_null_schema(m)).collect();
-            if let [one] = inner.as_slice() {
-                return self.walk(one, value, path, map_value);
-            }
+        match schema.members {
+            // Option<T> of a non-primitive T: anyOf [T, null].
+            [one] => return self.walk(one, value, path, map_value),
             // An untagged union (`runAs: 568 | {user, group}`): the member whose JSON type
             // the value has decides; none is a type error listing every accepted shape.
-            if inner.len() > 1 {
-                let resolved: Vec<&'s Value> = inner.iter().map(|m| self.resolve(m)).collect();
-                if let Some(m) = resolved
+            [] => {}
+            members => {
+                if let Some(m) = members
                     .iter()
-                    .find(|m| types(m).iter().any(|t| matches(t, value)))
+                    .find(|m| m.types.iter().any(|t| matches(t, value)))
                 {
                     return self.walk(m, value, path, map_value);
                 }
-                let allowed: Vec<&str> = resolved.iter().flat_map(|m| types(m)).collect();
+                let allowed: Vec<&str> = members.iter().flat_map(|m| m.types).copied().collect();
                 self.bad_value(path, type_message(&allowed, value, map_value));
                 return None;
             }
         }
-        let allowed = types(schema);
+        let allowed = schema.types;
         if !allowed.is_empty() && !allowed.iter().any(|t| matches(t, value)) {
-            self.bad_value(path, type_message(&allowed, value, map_value));
+            self.bad_value(path, type_message(allowed, value, map_value));
             return None;
         }
         match value {
@@ -299,17 +231,11 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn object(&mut self, schema: &'s Value, map: &Map<String, Value>, path: &str) -> Value {
-        static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        let properties = schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&EMPTY);
-        let additional = schema.get("additionalProperties");
+    fn object(&mut self, schema: &Skeleton, map: &Map<String, Value>, path: &str) -> Value {
         let mut out = Map::new();
         for (key, value) in map {
             let child = join(path, key);
-            if let Some(field) = properties.get(key) {
+            if let Some(field) = schema.property(key) {
                 if value.is_null() {
                     continue; // null reads as absent; a required field is reported below
                 }
@@ -318,9 +244,9 @@ impl<'s> Walker<'s> {
                 }
                 continue;
             }
-            match additional {
-                Some(Value::Bool(false)) => {
-                    let known: Vec<&str> = properties.keys().map(String::as_str).collect();
+            match schema.additional {
+                Additional::Forbidden => {
+                    let known: Vec<&str> = schema.properties.iter().map(|(k, _)| *k).collect();
                     self.error(
                         &child,
                         format!(
@@ -329,91 +255,79 @@ impl<'s> Walker<'s> {
                         ),
                     );
                 }
-                Some(entry @ Value::Object(_)) => {
+                Additional::Entry(entry) => {
                     if value.is_null() {
-                        let expected = types(self.resolve(entry));
-                        self.bad_value(&child, type_message(&expected, value, true));
+                        self.bad_value(&child, type_message(entry.types, value, true));
                     } else if let Some(v) = self.walk(entry, value, &child, true) {
                         out.insert(key.clone(), v);
                     }
                 }
-                _ => {
+                Additional::Any => {
                     out.insert(key.clone(), value.clone());
                 }
             }
         }
-        if let Some(Value::Array(required)) = schema.get("required") {
-            for key in required.iter().filter_map(Value::as_str) {
-                if out.contains_key(key) {
-                    continue;
-                }
-                let field = properties.get(key).map(|f| self.resolve(f));
-                let child = join(path, key);
-                let reported = self.bad.contains(&child);
-                if !reported {
-                    let hint = field
-                        .and_then(|f| f.get(HINT))
-                        .and_then(Value::as_str)
-                        .map(|h| format!(" ({h})"))
-                        .unwrap_or_default();
-                    self.bad_value(&child, format!("is required{hint}"));
-                }
-                let placeholder = field.map_or(Value::Null, |f| self.placeholder(f));
-                out.insert(key.to_string(), placeholder);
+        for key in schema.required {
+            if out.contains_key(*key) {
+                continue;
             }
+            let field = schema.property(key);
+            let child = join(path, key);
+            let reported = self.bad.contains(&child);
+            if !reported {
+                let hint = field
+                    .and_then(|f| f.hint)
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+                self.bad_value(&child, format!("is required{hint}"));
+            }
+            let placeholder = field.map_or(Value::Null, placeholder);
+            out.insert(key.to_string(), placeholder);
         }
         Value::Object(out)
     }
 
-    fn array(&mut self, schema: &'s Value, items: &[Value], path: &str) -> Value {
-        let Some(item_schema) = schema.get("items") else {
+    fn array(&mut self, schema: &Skeleton, items: &[Value], path: &str) -> Value {
+        let Some(item_schema) = schema.items else {
             return Value::Array(items.to_vec());
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let child = format!("{path}[{i}]");
             if item.is_null() {
-                let expected = types(self.resolve(item_schema));
-                self.bad_value(&child, type_message(&expected, item, false));
+                self.bad_value(&child, type_message(item_schema.types, item, false));
             } else if let Some(v) = self.walk(item_schema, item, &child, false) {
                 out.push(v);
             }
         }
         Value::Array(out)
     }
+}
 
-    /// A value of the schema's type standing in for a missing required one, so the rest of
-    /// the value can still be read and checked.
-    fn placeholder(&self, schema: &'s Value) -> Value {
-        let schema = self.resolve(schema);
-        if let Some(first) = self.choices(schema).and_then(|c| c.first().copied()) {
-            return Value::String(first.to_string());
-        }
-        if let Some(Value::Array(members)) = schema.get("anyOf").or_else(|| schema.get("oneOf"))
-            && let Some(one) = members.iter().find(|m| !is_null_schema(m))
-        {
-            return self.placeholder(one);
-        }
-        match types(schema).first().copied() {
-            Some("string") => Value::String(String::new()),
-            Some("integer" | "number") => Value::from(0),
-            Some("boolean") => Value::Bool(false),
-            Some("array") => Value::Array(Vec::new()),
-            Some("object") => {
-                let mut out = Map::new();
-                if let (Some(Value::Array(required)), Some(Value::Object(props))) =
-                    (schema.get("required"), schema.get("properties"))
-                {
-                    for key in required.iter().filter_map(Value::as_str) {
-                        if let Some(f) = props.get(key) {
-                            out.insert(key.to_string(), self.placeholder(f));
-                        }
-                    }
+/// A value of the schema's type standing in for a missing required one, so the rest of
+/// the value can still be read and checked.
+fn placeholder(schema: &Skeleton) -> Value {
+    if let Some(first) = schema.choices.and_then(|c| c.first()) {
+        return Value::String(first.to_string());
+    }
+    if let Some(one) = schema.members.first() {
+        return placeholder(one);
+    }
+    match schema.types.first().copied() {
+        Some("string") => Value::String(String::new()),
+        Some("integer" | "number") => Value::from(0),
+        Some("boolean") => Value::Bool(false),
+        Some("array") => Value::Array(Vec::new()),
+        Some("object") => {
+            let mut out = Map::new();
+            for key in schema.required {
+                if let Some(f) = schema.property(key) {
+                    out.insert(key.to_string(), placeholder(f));
                 }
-                Value::Object(out)
             }
-            _ => Value::Null,
+            Value::Object(out)
         }
+        _ => Value::Null,
     }
 }
 
@@ -452,16 +366,12 @@ fn type_message(allowed: &[&str], value: &Value, map_value: bool) -> String {
 }
 
 /// A value setting every field the schema knows, with a non-default choice for enums: the
-/// tests read it and check that the typed value gives every field back.
+/// tests read it (through the skeleton) and check that the typed value gives every field back.
 #[cfg(test)]
 pub(crate) fn sample(root: &Value, schema: &Value) -> Value {
-    let w = Walker {
-        root,
-        issues: Vec::new(),
-        bad: Vec::new(),
-    };
-    let schema = w.resolve(schema);
-    if let Some(last) = w.choices(schema).and_then(|c| c.last().copied()) {
+    use crate::skeleton::generate::{choices, is_null_schema, resolve, types};
+    let schema = resolve(root, schema);
+    if let Some(last) = choices(root, schema).and_then(|c| c.last().copied()) {
         return Value::String(last.to_string());
     }
     if let Some(Value::Array(members)) = schema.get("anyOf").or_else(|| schema.get("oneOf"))
@@ -499,8 +409,8 @@ mod tests {
     use serde::Deserialize;
     use serde_json::json;
 
-    fn schema() -> Value {
-        json!({
+    fn schema() -> &'static Skeleton {
+        skeleton(json!({
             "type": "object",
             "properties": {
                 "a": {"type": "integer"},
@@ -512,7 +422,13 @@ mod tests {
             },
             "required": ["a", "s"],
             "additionalProperties": false
-        })
+        }))
+    }
+
+    fn skeleton(schema: Value) -> &'static Skeleton {
+        Box::leak(Box::new(crate::skeleton::generate::skeleton(
+            &schema, &schema,
+        )))
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -537,7 +453,7 @@ mod tests {
     #[test]
     fn reports_every_unknown_and_mistyped_field_and_reads_the_rest() {
         let r: Read<T> = read(
-            &schema(),
+            schema(),
             &json!({"a": 1, "b": "12", "c": true, "s": "x", "e": "z", "m": {"k": 1, "j": "v"}, "l": ["x", 2]}),
         );
         assert_eq!(
@@ -575,7 +491,7 @@ mod tests {
 
     #[test]
     fn missing_and_null_required_fields_get_a_hint_and_a_placeholder() {
-        let r: Read<T> = read(&schema(), &json!({"a": 1.5, "s": null}));
+        let r: Read<T> = read(schema(), &json!({"a": 1.5, "s": null}));
         assert_eq!(
             messages(&r),
             [
@@ -595,7 +511,7 @@ mod tests {
             Id(i64),
             Ids { user: i64 },
         }
-        let schema = json!({
+        let schema = skeleton(json!({
             "type": "object",
             "properties": {"u": {"anyOf": [
                 {"type": "integer"},
@@ -603,18 +519,18 @@ mod tests {
                  "required": ["user"], "additionalProperties": false},
             ]}},
             "additionalProperties": false
-        });
+        }));
         #[derive(Debug, Deserialize)]
         struct W {
             u: Option<U>,
         }
-        let r: Read<W> = read(&schema, &json!({"u": 5}));
+        let r: Read<W> = read(schema, &json!({"u": 5}));
         assert_eq!(r.issues, []);
         assert_eq!(r.value.unwrap().u, Some(U::Id(5)));
-        let r: Read<W> = read(&schema, &json!({"u": {"user": 5, "x": 1}}));
+        let r: Read<W> = read(schema, &json!({"u": {"user": 5, "x": 1}}));
         assert_eq!(r.issues[0].path, "u.x");
         assert_eq!(r.value.unwrap().u, Some(U::Ids { user: 5 }));
-        let r: Read<W> = read(&schema, &json!({"u": "5"}));
+        let r: Read<W> = read(schema, &json!({"u": "5"}));
         assert_eq!(
             r.issues[0].message,
             "must be an integer or a mapping, got a string"
@@ -625,7 +541,7 @@ mod tests {
 
     #[test]
     fn screen_drops_semantic_issues_under_bad_paths() {
-        let r: Read<T> = read(&schema(), &json!({"a": 1, "s": "x", "m": []}));
+        let r: Read<T> = read(schema(), &json!({"a": 1, "s": "x", "m": []}));
         let kept = r.screen(vec![
             Issue::error("m.k", "x"),
             Issue::error("mm", "y"),

@@ -8,7 +8,8 @@
 use serde_json::Value;
 
 use crate::platform::PlatformDocument;
-use crate::reader::{HINT, schema_for};
+use crate::reader::schema_for;
+use crate::skeleton::HINT;
 use crate::spec::AppSpecDocument;
 
 /// The published form: the reading schema with an `$id` and without the reader's hints.
@@ -55,6 +56,54 @@ pub fn platform() -> Value {
 mod tests {
     use super::*;
     use crate::patterns::*;
+    use crate::skeleton::generate::{rust, skeleton};
+
+    /// `src/skeletons.rs` as the current types give it.
+    fn skeletons_source() -> String {
+        let mut out = String::from(
+            "//! The skeletons of the documents the function reads (written by `schema::tests`; \
+             do not edit).\n//!\n//! Generated from the types' JSON Schema: \
+             `APPSPEC_BLESS=1 cargo test --lib skeletons` rewrites this file.\n\n\
+             use crate::skeleton::{Additional, Skeleton};\n",
+        );
+        for (name, schema) in [
+            ("APPSPEC", schema_for::<AppSpecDocument>()),
+            ("PLATFORM", schema_for::<PlatformDocument>()),
+        ] {
+            let s = skeleton(&schema, &schema);
+            out.push_str(&format!(
+                "\npub static {name}: Skeleton = {};\n",
+                rust(&s, 0)
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn skeletons_are_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/skeletons.rs");
+        let current = skeletons_source();
+        if std::env::var_os("APPSPEC_BLESS").is_some() {
+            std::fs::write(path, &current).unwrap();
+        }
+        assert!(
+            include_str!("skeletons.rs") == current,
+            "src/skeletons.rs is stale: run `APPSPEC_BLESS=1 cargo test --lib skeletons`"
+        );
+    }
+
+    #[test]
+    fn the_compiled_skeletons_are_the_generated_ones() {
+        for (compiled, schema) in [
+            (&crate::skeletons::APPSPEC, schema_for::<AppSpecDocument>()),
+            (
+                &crate::skeletons::PLATFORM,
+                schema_for::<PlatformDocument>(),
+            ),
+        ] {
+            assert_eq!(compiled, &skeleton(&schema, &schema));
+        }
+    }
 
     #[test]
     fn patterns_used_by_the_schema_compile_as_rust_regex_where_possible() {

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::LazyLock;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -14,6 +13,7 @@ use serde_json::Value;
 use crate::patterns::*;
 use crate::pod::{InitContainer, Metrics, PodOptions, ServiceAccount, Sidecar, Spread, Workload};
 use crate::reader::{self, Read};
+use crate::skeletons;
 
 pub const KIND: &str = "AppSpec";
 pub const DEFAULT_PORT: i64 = 8080;
@@ -69,13 +69,11 @@ pub struct Metadata {
     pub annotations: Option<BTreeMap<String, String>>,
 }
 
-static SCHEMA: LazyLock<Value> = LazyLock::new(reader::schema_for::<AppSpecDocument>);
-
 /// Reads an AppSpec document strictly. Every structural problem is in the issues; the
 /// spec is returned with defaults in place of bad values, so its semantic rules can run in
 /// the same pass (screen their issues with [`Read::screen`]).
 pub fn read(doc: &Value) -> Read<AppSpec> {
-    reader::read::<AppSpecDocument>(&SCHEMA, doc).map(|d| {
+    reader::read::<AppSpecDocument>(&skeletons::APPSPEC, doc).map(|d| {
         let name = d.metadata.name;
         AppSpec {
             namespace: d.metadata.namespace.unwrap_or_else(|| name.clone()),
@@ -900,7 +898,8 @@ mod tests {
     fn every_field_of_the_type_is_read() {
         // A document setting every field of the schema generated from the types: nothing
         // is refused, and the typed value gives every field back (none silently dropped).
-        let doc = reader::sample(&SCHEMA, &SCHEMA);
+        let schema = reader::schema_for::<AppSpecDocument>();
+        let doc = reader::sample(&schema, &schema);
         let read = read(&doc);
         assert_eq!(read.issues, []);
         let app = read.value.unwrap();

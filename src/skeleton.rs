@@ -1,0 +1,266 @@
+//! The structural part of a JSON Schema (types, fields, enum values, lists, maps), as static data.
+//!
+//! `reader` walks a [`Skeleton`], not the JSON Schema itself: generating the schema from the
+//! types with schemars costs more than a whole run of the function (millions of instructions,
+//! paid on every start), and parsing it from embedded JSON costs nearly as much. So the
+//! skeletons of the two documents the function reads are Rust statics in `skeletons.rs`,
+//! written from the generated schema by a test that also fails when they are stale; the types
+//! stay the one description of every field.
+
+/// The keyword that completes an "is required" message (`#[schemars(extend("x-hint" = ..))]`);
+/// stripped from the published schema.
+pub const HINT: &str = "x-hint";
+
+/// What a schema allows, as far as reading goes. Bounds, patterns and conditions are not
+/// here: `validate` checks them with better messages.
+#[derive(Debug, PartialEq)]
+pub struct Skeleton {
+    /// The JSON types allowed (`type`), `null` left out: null always reads as "absent".
+    pub types: &'static [&'static str],
+    /// The allowed string values (`enum`, or `oneOf`/`anyOf` of `const` and `enum` members).
+    pub choices: Option<&'static [&'static str]>,
+    /// The members of `anyOf`/`oneOf` that are not `null` (when they are not `choices`).
+    pub members: &'static [Skeleton],
+    /// The known fields, in the schema's order (the order of "expected one of" lists).
+    pub properties: &'static [(&'static str, Skeleton)],
+    pub required: &'static [&'static str],
+    /// What a key outside `properties` may be.
+    pub additional: Additional,
+    /// The schema of each element of a list.
+    pub items: Option<&'static Skeleton>,
+    /// The field's `x-hint`.
+    pub hint: Option<&'static str>,
+}
+
+/// A schema's `additionalProperties`.
+#[derive(Debug, PartialEq)]
+pub enum Additional {
+    /// Absent or `true`: any key, any value, taken as it is.
+    Any,
+    /// `false`: an unknown field.
+    Forbidden,
+    /// A map: every value is read with this skeleton.
+    Entry(&'static Skeleton),
+}
+
+impl Skeleton {
+    /// A schema that says nothing: any value.
+    pub const ANY: Skeleton = Skeleton {
+        types: &[],
+        choices: None,
+        members: &[],
+        properties: &[],
+        required: &[],
+        additional: Additional::Any,
+        items: None,
+        hint: None,
+    };
+
+    /// The skeleton of the field `key`.
+    pub fn property(&self, key: &str) -> Option<&'static Skeleton> {
+        self.properties
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, s)| s)
+    }
+}
+
+/// Building skeletons from a generated schema, and writing them as Rust (tests only: the
+/// binary carries the written statics).
+#[cfg(test)]
+pub mod generate {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn leak<T>(v: Vec<T>) -> &'static [T] {
+        Vec::leak(v)
+    }
+
+    fn text(s: &str) -> &'static str {
+        String::leak(s.to_string())
+    }
+
+    /// The JSON Schema behind a `$ref` into the root's `$defs`, or the schema itself.
+    pub fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+        let mut s = schema;
+        for _ in 0..32 {
+            let Some(name) = s
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            else {
+                return s;
+            };
+            match root.get("$defs").and_then(|d| d.get(name)) {
+                Some(target) => s = target,
+                None => return s,
+            }
+        }
+        s
+    }
+
+    pub fn is_null_schema(s: &Value) -> bool {
+        s.get("type").and_then(Value::as_str) == Some("null")
+    }
+
+    /// `type`, `null` left out.
+    pub fn types(schema: &Value) -> Vec<&str> {
+        match schema.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+        .into_iter()
+        .filter(|t| *t != "null")
+        .collect()
+    }
+
+    fn members(schema: &Value) -> Option<&Vec<Value>> {
+        schema
+            .get("anyOf")
+            .or_else(|| schema.get("oneOf"))
+            .and_then(Value::as_array)
+    }
+
+    /// The allowed string values of an enum schema, or `None` for another schema.
+    pub fn choices<'a>(root: &'a Value, schema: &'a Value) -> Option<Vec<&'a str>> {
+        if let Some(Value::Array(values)) = schema.get("enum") {
+            return Some(values.iter().filter_map(Value::as_str).collect());
+        }
+        let mut out = Vec::new();
+        for m in members(schema)? {
+            let m = resolve(root, m);
+            if is_null_schema(m) {
+                continue;
+            }
+            if let Some(c) = m.get("const").and_then(Value::as_str) {
+                out.push(c);
+            } else if let Some(Value::Array(values)) = m.get("enum") {
+                out.extend(values.iter().filter_map(Value::as_str));
+            } else {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    /// The skeleton of `schema` (a subschema of `root`). Panics on a recursive type: the
+    /// function's documents have none, and a static cannot hold one.
+    pub fn skeleton(root: &Value, schema: &Value) -> Skeleton {
+        build(root, schema, 0)
+    }
+
+    fn build(root: &Value, schema: &Value, depth: usize) -> Skeleton {
+        assert!(depth < 64, "the schema is recursive or too deep");
+        let s = resolve(root, schema);
+        let sub = |v: &Value| build(root, v, depth + 1);
+        if let Some(choices) = choices(root, s) {
+            return Skeleton {
+                choices: Some(leak(choices.into_iter().map(text).collect())),
+                hint: s.get(HINT).and_then(Value::as_str).map(text),
+                ..Skeleton::ANY
+            };
+        }
+        let properties = match s.get("properties") {
+            Some(Value::Object(p)) => p.iter().map(|(k, v)| (text(k), sub(v))).collect(),
+            _ => Vec::new(),
+        };
+        let required = match s.get("required") {
+            Some(Value::Array(r)) => r.iter().filter_map(Value::as_str).map(text).collect(),
+            _ => Vec::new(),
+        };
+        let additional = match s.get("additionalProperties") {
+            Some(Value::Bool(false)) => Additional::Forbidden,
+            Some(entry @ Value::Object(_)) => Additional::Entry(Box::leak(Box::new(sub(entry)))),
+            _ => Additional::Any,
+        };
+        let items = match s.get("items") {
+            Some(item @ Value::Object(_)) => Some(&*Box::leak(Box::new(sub(item)))),
+            Some(_) => Some(&*Box::leak(Box::new(Skeleton::ANY))),
+            None => None,
+        };
+        let members = members(s).map_or_else(Vec::new, |ms| {
+            ms.iter().filter(|m| !is_null_schema(m)).map(sub).collect()
+        });
+        Skeleton {
+            types: leak(types(s).into_iter().map(text).collect()),
+            choices: None,
+            members: leak(members),
+            properties: leak(properties),
+            required: leak(required),
+            additional,
+            items,
+            hint: s.get(HINT).and_then(Value::as_str).map(text),
+        }
+    }
+
+    /// `skeleton` as a Rust expression starting at a line indented by `indent` levels.
+    pub fn rust(s: &Skeleton, indent: usize) -> String {
+        let pad = |n: usize| "    ".repeat(n);
+        let strs = |v: &[&str]| {
+            let items: Vec<String> = v.iter().map(|t| format!("{t:?}")).collect();
+            format!("&[{}]", items.join(", "))
+        };
+        let list = |entries: Vec<String>| {
+            let lines: Vec<String> = entries
+                .iter()
+                .map(|e| format!("{}{e},\n", pad(indent + 2)))
+                .collect();
+            format!("&[\n{}{}]", lines.concat(), pad(indent + 1))
+        };
+        let mut fields = Vec::new();
+        if !s.types.is_empty() {
+            fields.push(format!("types: {}", strs(s.types)));
+        }
+        if let Some(c) = s.choices {
+            fields.push(format!("choices: Some({})", strs(c)));
+        }
+        if !s.members.is_empty() {
+            let ms = s.members.iter().map(|m| rust(m, indent + 2)).collect();
+            fields.push(format!("members: {}", list(ms)));
+        }
+        if !s.properties.is_empty() {
+            let ps = s
+                .properties
+                .iter()
+                .map(|(k, v)| format!("({k:?}, {})", rust(v, indent + 2)))
+                .collect();
+            fields.push(format!("properties: {}", list(ps)));
+        }
+        if !s.required.is_empty() {
+            fields.push(format!("required: {}", strs(s.required)));
+        }
+        match s.additional {
+            Additional::Any => {}
+            Additional::Forbidden => fields.push("additional: Additional::Forbidden".into()),
+            Additional::Entry(e) => fields.push(format!(
+                "additional: Additional::Entry(&{})",
+                rust(e, indent + 1)
+            )),
+        }
+        if let Some(i) = s.items {
+            fields.push(format!("items: Some(&{})", rust(i, indent + 1)));
+        }
+        if let Some(h) = s.hint {
+            fields.push(format!("hint: Some({h:?})"));
+        }
+        if fields.is_empty() {
+            return "Skeleton::ANY".into();
+        }
+        let one_line = format!("Skeleton {{ {}, ..Skeleton::ANY }}", fields.join(", "));
+        if !one_line.contains('\n') && one_line.len() <= 72 {
+            return one_line;
+        }
+        let body: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{}{f},\n", pad(indent + 1)))
+            .collect();
+        format!(
+            "Skeleton {{\n{}{}..Skeleton::ANY\n{}}}",
+            body.concat(),
+            pad(indent + 1),
+            pad(indent)
+        )
+    }
+}

@@ -1,0 +1,1078 @@
+//! The skeletons of the documents the function reads (written by `schema::tests`; do not edit).
+//!
+//! Generated from the types' JSON Schema: `APPSPEC_BLESS=1 cargo test --lib skeletons` rewrites this file.
+
+use crate::skeleton::{Additional, Skeleton};
+
+pub static APPSPEC: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("apiVersion", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("metadata", Skeleton {
+            types: &["object"],
+            properties: &[
+                ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                ("namespace", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                ("labels", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+                ("annotations", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+            ],
+            required: &["name"],
+            additional: Additional::Forbidden,
+            hint: Some("at least metadata.name"),
+            ..Skeleton::ANY
+        }),
+        ("spec", Skeleton {
+            types: &["object"],
+            properties: &[
+                ("image", Skeleton {
+                    types: &["string"],
+                    hint: Some("an OCI image reference, e.g. ghcr.io/org/app:1.0.0"),
+                    ..Skeleton::ANY
+                }),
+                ("port", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                ("replicas", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                ("resources", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("requests", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Entry(&Skeleton {
+                                members: &[
+                                    Skeleton { types: &["integer"], ..Skeleton::ANY },
+                                    Skeleton { types: &["string"], ..Skeleton::ANY },
+                                ],
+                                ..Skeleton::ANY
+                            }),
+                            ..Skeleton::ANY
+                        }),
+                        ("limits", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Entry(&Skeleton {
+                                members: &[
+                                    Skeleton { types: &["integer"], ..Skeleton::ANY },
+                                    Skeleton { types: &["string"], ..Skeleton::ANY },
+                                ],
+                                ..Skeleton::ANY
+                            }),
+                            ..Skeleton::ANY
+                        }),
+                        ("claims", Skeleton {
+                            types: &["object"],
+                            additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("command", Skeleton {
+                    types: &["array"],
+                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+                ("args", Skeleton {
+                    types: &["array"],
+                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+                ("ports", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton {
+                        members: &[
+                            Skeleton { types: &["integer"], ..Skeleton::ANY },
+                            Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("port", Skeleton {
+                                        types: &["integer"],
+                                        hint: Some("a port number"),
+                                        ..Skeleton::ANY
+                                    }),
+                                    ("protocol", Skeleton { choices: Some(&["TCP", "UDP"]), ..Skeleton::ANY }),
+                                ],
+                                required: &["port"],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            },
+                        ],
+                        ..Skeleton::ANY
+                    }),
+                    ..Skeleton::ANY
+                }),
+                ("service", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("port", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("loadBalancer", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("ip", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("ports", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("runAs", Skeleton {
+                    members: &[
+                        Skeleton {
+                            members: &[
+                                Skeleton { types: &["integer"], ..Skeleton::ANY },
+                                Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("user", Skeleton {
+                                            types: &["integer"],
+                                            hint: Some("a user id"),
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("group", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                    ],
+                                    required: &["user"],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                },
+                            ],
+                            ..Skeleton::ANY
+                        },
+                    ],
+                    ..Skeleton::ANY
+                }),
+                ("probes", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ("exec", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                        ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("readiness", Skeleton {
+                            members: &[
+                                Skeleton {
+                                    members: &[
+                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+                                        Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                                ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                                ("exec", Skeleton {
+                                                    types: &["array"],
+                                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                                    ..Skeleton::ANY
+                                                }),
+                                                ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                            ],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        },
+                                    ],
+                                    ..Skeleton::ANY
+                                },
+                            ],
+                            ..Skeleton::ANY
+                        }),
+                        ("liveness", Skeleton {
+                            members: &[
+                                Skeleton {
+                                    members: &[
+                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+                                        Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                                ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                                ("exec", Skeleton {
+                                                    types: &["array"],
+                                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                                    ..Skeleton::ANY
+                                                }),
+                                                ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                            ],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        },
+                                    ],
+                                    ..Skeleton::ANY
+                                },
+                            ],
+                            ..Skeleton::ANY
+                        }),
+                        ("startup", Skeleton {
+                            members: &[
+                                Skeleton {
+                                    members: &[
+                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+                                        Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                                ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                                ("exec", Skeleton {
+                                                    types: &["array"],
+                                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                                    ..Skeleton::ANY
+                                                }),
+                                                ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                            ],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        },
+                                    ],
+                                    ..Skeleton::ANY
+                                },
+                            ],
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("env", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton {
+                        members: &[
+                            Skeleton { types: &["string"], ..Skeleton::ANY },
+                            Skeleton { types: &["integer"], ..Skeleton::ANY },
+                            Skeleton { types: &["boolean"], ..Skeleton::ANY },
+                            Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("secret", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("the Secret's name"),
+                                        ..Skeleton::ANY
+                                    }),
+                                    ("key", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("a key of the Secret"),
+                                        ..Skeleton::ANY
+                                    }),
+                                ],
+                                required: &["secret", "key"],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            },
+                        ],
+                        ..Skeleton::ANY
+                    }),
+                    ..Skeleton::ANY
+                }),
+                ("secretEnv", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("existing", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("storage", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("pattern", Skeleton {
+                            choices: Some(&["ephemeral", "longhorn-persistent", "nas-mount", "s3-external", "existing-claim"]),
+                            ..Skeleton::ANY
+                        }),
+                        ("size", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("mountPath", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("nas", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("endpoint", Skeleton {
+                                    types: &["string"],
+                                    hint: Some("one of the platform's NAS endpoints"),
+                                    ..Skeleton::ANY
+                                }),
+                                ("subpath", Skeleton {
+                                    types: &["string"],
+                                    hint: Some("an absolute path on the NAS"),
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            required: &["endpoint", "subpath"],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("s3", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("bucket", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("region", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ],
+                            required: &["bucket", "region"],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("claimName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("files", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton {
+                        types: &["object"],
+                        properties: &[
+                            ("configMap", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("secret", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("key", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("content", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ],
+                        additional: Additional::Forbidden,
+                        ..Skeleton::ANY
+                    }),
+                    ..Skeleton::ANY
+                }),
+                ("mounts", Skeleton {
+                    types: &["array"],
+                    items: Some(&Skeleton {
+                        types: &["object"],
+                        properties: &[
+                            ("path", Skeleton {
+                                types: &["string"],
+                                hint: Some("an absolute path in the container"),
+                                ..Skeleton::ANY
+                            }),
+                            ("nas", Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("endpoint", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("one of the platform's NAS endpoints"),
+                                        ..Skeleton::ANY
+                                    }),
+                                    ("subpath", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("an absolute path on the NAS"),
+                                        ..Skeleton::ANY
+                                    }),
+                                ],
+                                required: &["endpoint", "subpath"],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
+                            ("claim", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("subPath", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("emptyDir", Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("sizeLimit", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                    ("memory", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                ],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
+                            ("readOnly", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ],
+                        required: &["path"],
+                        additional: Additional::Forbidden,
+                        ..Skeleton::ANY
+                    }),
+                    ..Skeleton::ANY
+                }),
+                ("ingress", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("pattern", Skeleton {
+                            choices: Some(&["internal-only", "external-via-tunnel", "none"]),
+                            ..Skeleton::ANY
+                        }),
+                        ("host", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("aliases", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                        ("annotations", Skeleton {
+                            types: &["object"],
+                            additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("backup", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("strategy", Skeleton {
+                            choices: Some(&["none", "volsync-snapshots", "snapshots"]),
+                            ..Skeleton::ANY
+                        }),
+                        ("schedule", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("retentionDays", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("security", Skeleton { choices: Some(&["default", "restricted"]), ..Skeleton::ANY }),
+                ("workload", Skeleton {
+                    choices: Some(&["deployment", "statefulset"]),
+                    ..Skeleton::ANY
+                }),
+                ("nodeSelector", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+                ("serviceAccount", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("name", Skeleton {
+                            types: &["string"],
+                            hint: Some("the name of an existing ServiceAccount"),
+                            ..Skeleton::ANY
+                        }),
+                        ("token", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                    ],
+                    required: &["name"],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("podAnnotations", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+                ("metrics", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("interval", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("spread", Skeleton {
+                    members: &[
+                        Skeleton { choices: Some(&["hostname"]), ..Skeleton::ANY },
+                    ],
+                    ..Skeleton::ANY
+                }),
+                ("pod", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("hostNetwork", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ("hostUsers", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ("dnsConfig", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("nameservers", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ..Skeleton::ANY
+                                }),
+                                ("searches", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ..Skeleton::ANY
+                                }),
+                                ("options", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton {
+                                        types: &["object"],
+                                        properties: &[
+                                            ("name", Skeleton {
+                                                types: &["string"],
+                                                hint: Some("a resolv.conf option such as ndots"),
+                                                ..Skeleton::ANY
+                                            }),
+                                            ("value", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                        ],
+                                        required: &["name"],
+                                        additional: Additional::Forbidden,
+                                        ..Skeleton::ANY
+                                    }),
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("tolerations", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("key", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ("operator", Skeleton { choices: Some(&["Equal", "Exists"]), ..Skeleton::ANY }),
+                                    ("value", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ("effect", Skeleton {
+                                        choices: Some(&["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+                                        ..Skeleton::ANY
+                                    }),
+                                    ("tolerationSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                ],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
+                            ..Skeleton::ANY
+                        }),
+                        ("priorityClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("init", Skeleton {
+                    types: &["array"],
+                    items: Some(&Skeleton {
+                        types: &["object"],
+                        properties: &[
+                            ("name", Skeleton {
+                                types: &["string"],
+                                hint: Some("a container name such as init-db"),
+                                ..Skeleton::ANY
+                            }),
+                            ("image", Skeleton {
+                                types: &["string"],
+                                hint: Some("an OCI image reference, e.g. ghcr.io/org/init:1.0.0"),
+                                ..Skeleton::ANY
+                            }),
+                            ("command", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
+                            ("args", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
+                            ("env", Skeleton {
+                                types: &["object"],
+                                additional: Additional::Entry(&Skeleton {
+                                    members: &[
+                                        Skeleton { types: &["string"], ..Skeleton::ANY },
+                                        Skeleton { types: &["integer"], ..Skeleton::ANY },
+                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+                                        Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("secret", Skeleton {
+                                                    types: &["string"],
+                                                    hint: Some("the Secret's name"),
+                                                    ..Skeleton::ANY
+                                                }),
+                                                ("key", Skeleton {
+                                                    types: &["string"],
+                                                    hint: Some("a key of the Secret"),
+                                                    ..Skeleton::ANY
+                                                }),
+                                            ],
+                                            required: &["secret", "key"],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        },
+                                    ],
+                                    ..Skeleton::ANY
+                                }),
+                                ..Skeleton::ANY
+                            }),
+                            ("secretEnv", Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ("existing", Skeleton {
+                                        types: &["array"],
+                                        items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                        ..Skeleton::ANY
+                                    }),
+                                ],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
+                            ("mounts", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
+                        ],
+                        required: &["name", "image"],
+                        additional: Additional::Forbidden,
+                        ..Skeleton::ANY
+                    }),
+                    ..Skeleton::ANY
+                }),
+                ("sidecars", Skeleton {
+                    types: &["array"],
+                    items: Some(&Skeleton {
+                        types: &["object"],
+                        properties: &[
+                            ("name", Skeleton {
+                                types: &["string"],
+                                hint: Some("a container name such as gluetun"),
+                                ..Skeleton::ANY
+                            }),
+                            ("image", Skeleton {
+                                types: &["string"],
+                                hint: Some("an OCI image reference, e.g. ghcr.io/org/sidecar:1.0.0"),
+                                ..Skeleton::ANY
+                            }),
+                            ("command", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
+                            ("args", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
+                            ("env", Skeleton {
+                                types: &["object"],
+                                additional: Additional::Entry(&Skeleton {
+                                    members: &[
+                                        Skeleton { types: &["string"], ..Skeleton::ANY },
+                                        Skeleton { types: &["integer"], ..Skeleton::ANY },
+                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+                                        Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("secret", Skeleton {
+                                                    types: &["string"],
+                                                    hint: Some("the Secret's name"),
+                                                    ..Skeleton::ANY
+                                                }),
+                                                ("key", Skeleton {
+                                                    types: &["string"],
+                                                    hint: Some("a key of the Secret"),
+                                                    ..Skeleton::ANY
+                                                }),
+                                            ],
+                                            required: &["secret", "key"],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        },
+                                    ],
+                                    ..Skeleton::ANY
+                                }),
+                                ..Skeleton::ANY
+                            }),
+                            ("secretEnv", Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ("existing", Skeleton {
+                                        types: &["array"],
+                                        items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                        ..Skeleton::ANY
+                                    }),
+                                ],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
+                            ("ports", Skeleton {
+                                types: &["object"],
+                                additional: Additional::Entry(&Skeleton {
+                                    members: &[
+                                        Skeleton { types: &["integer"], ..Skeleton::ANY },
+                                        Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("port", Skeleton {
+                                                    types: &["integer"],
+                                                    hint: Some("a port number"),
+                                                    ..Skeleton::ANY
+                                                }),
+                                                ("protocol", Skeleton { choices: Some(&["TCP", "UDP"]), ..Skeleton::ANY }),
+                                            ],
+                                            required: &["port"],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        },
+                                    ],
+                                    ..Skeleton::ANY
+                                }),
+                                ..Skeleton::ANY
+                            }),
+                            ("mounts", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
+                        ],
+                        required: &["name", "image"],
+                        additional: Additional::Forbidden,
+                        ..Skeleton::ANY
+                    }),
+                    ..Skeleton::ANY
+                }),
+            ],
+            required: &["image"],
+            additional: Additional::Forbidden,
+            hint: Some("at least spec.image"),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["apiVersion", "kind", "metadata", "spec"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+pub static PLATFORM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("apiVersion", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("metadata", Skeleton {
+            types: &["object"],
+            properties: &[
+                ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                ("namespace", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                ("labels", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+                ("annotations", Skeleton {
+                    types: &["object"],
+                    additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ..Skeleton::ANY
+                }),
+            ],
+            additional: Additional::Forbidden,
+            ..Skeleton::ANY
+        }),
+        ("spec", Skeleton {
+            types: &["object"],
+            properties: &[
+                ("dns", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("internalDomain", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("externalDomain", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("ingress", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("internal", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("className", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("hostTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("target", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("external", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("className", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("hostTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("target", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("tls", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("clusterIssuer", Skeleton {
+                                    types: &["string"],
+                                    hint: Some("the cert-manager ClusterIssuer"),
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            required: &["clusterIssuer"],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("gateway", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("internal", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("name", Skeleton {
+                                            types: &["string"],
+                                            hint: Some("the Gateway's name"),
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("namespace", Skeleton {
+                                            types: &["string"],
+                                            hint: Some("the Gateway's namespace"),
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("sectionName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ],
+                                    required: &["name", "namespace"],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                                ("external", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("name", Skeleton {
+                                            types: &["string"],
+                                            hint: Some("the Gateway's name"),
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("namespace", Skeleton {
+                                            types: &["string"],
+                                            hint: Some("the Gateway's namespace"),
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("sectionName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ],
+                                    required: &["name", "namespace"],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("storage", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("longhorn", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("storageClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("nas", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("endpoints", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ..Skeleton::ANY
+                                }),
+                                ("pathPrefix", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("s3", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("secretStore", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                        ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                                ("credentialsKeyTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("regions", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("backup", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("backend", Skeleton { choices: Some(&["volsync", "kopiur"]), ..Skeleton::ANY }),
+                        ("restoreOnCreate", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ("volsync", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("repositoryTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("secretStore", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                        ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                                ("credentialsKey", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("volumeSnapshotClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("moverSecurityContext", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("runAsUser", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                        ("runAsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                        ("fsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("kopiur", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("repository", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("kind", Skeleton {
+                                            choices: Some(&["ClusterRepository", "Repository"]),
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("name", Skeleton {
+                                            types: &["string"],
+                                            hint: Some("the kopiur repository's name"),
+                                            ..Skeleton::ANY
+                                        }),
+                                    ],
+                                    required: &["name"],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                                ("credentialProjection", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                ("volumeSnapshotClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("moverSecurityContext", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("runAsUser", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                        ("runAsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                        ("fsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("secrets", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("secretStore", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("namespaces", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("reserved", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                        ("management", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("defaults", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("resources", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("requests", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                        ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                                ("limits", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                        ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("reloader", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                ("loadBalancer", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("pools", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                        ("ipAnnotation", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+            ],
+            additional: Additional::Forbidden,
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["apiVersion", "kind"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
