@@ -56,7 +56,7 @@ pub fn platform() -> Value {
 mod tests {
     use super::*;
     use crate::patterns::*;
-    use crate::skeleton::generate::{rust, skeleton};
+    use crate::skeleton::generate::{module, skeleton};
 
     /// `src/skeletons.rs` as the current types give it.
     fn skeletons_source() -> String {
@@ -66,16 +66,13 @@ mod tests {
              `APPSPEC_BLESS=1 cargo test --lib skeletons` rewrites this file.\n\n\
              use crate::skeleton::{Additional, Skeleton};\n",
         );
-        for (name, schema) in [
-            ("APPSPEC", schema_for::<AppSpecDocument>()),
-            ("PLATFORM", schema_for::<PlatformDocument>()),
-        ] {
-            let s = skeleton(&schema, &schema);
-            out.push_str(&format!(
-                "\npub static {name}: Skeleton = {};\n",
-                rust(&s, 0)
-            ));
-        }
+        let appspec = schema_for::<AppSpecDocument>();
+        let platform = schema_for::<PlatformDocument>();
+        out.push('\n');
+        out.push_str(&module(&[
+            ("APPSPEC", &skeleton(&appspec, &appspec)),
+            ("PLATFORM", &skeleton(&platform, &platform)),
+        ]));
         out
     }
 

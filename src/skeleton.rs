@@ -195,72 +195,176 @@ pub mod generate {
         }
     }
 
-    /// `skeleton` as a Rust expression starting at a line indented by `indent` levels.
-    pub fn rust(s: &Skeleton, indent: usize) -> String {
-        let pad = |n: usize| "    ".repeat(n);
-        let strs = |v: &[&str]| {
-            let items: Vec<String> = v.iter().map(|t| format!("{t:?}")).collect();
-            format!("&[{}]", items.join(", "))
-        };
-        let list = |entries: Vec<String>| {
-            let lines: Vec<String> = entries
-                .iter()
-                .map(|e| format!("{}{e},\n", pad(indent + 2)))
-                .collect();
-            format!("&[\n{}{}]", lines.concat(), pad(indent + 1))
-        };
-        let mut fields = Vec::new();
-        if !s.types.is_empty() {
-            fields.push(format!("types: {}", strs(s.types)));
+    /// The Rust source of `statics` (name, skeleton): `pub static` items, with every subtree
+    /// of six lines or more that occurs more than once written once, as a `const` named after
+    /// the first field it is found at.
+    pub fn module(statics: &[(&str, &Skeleton)]) -> String {
+        let mut w = Writer::default();
+        for (_, s) in statics {
+            w.count(s);
         }
-        if let Some(c) = s.choices {
-            fields.push(format!("choices: Some({})", strs(c)));
-        }
-        if !s.members.is_empty() {
-            let ms = s.members.iter().map(|m| rust(m, indent + 2)).collect();
-            fields.push(format!("members: {}", list(ms)));
-        }
-        if !s.properties.is_empty() {
-            let ps = s
-                .properties
-                .iter()
-                .map(|(k, v)| format!("({k:?}, {})", rust(v, indent + 2)))
-                .collect();
-            fields.push(format!("properties: {}", list(ps)));
-        }
-        if !s.required.is_empty() {
-            fields.push(format!("required: {}", strs(s.required)));
-        }
-        match s.additional {
-            Additional::Any => {}
-            Additional::Forbidden => fields.push("additional: Additional::Forbidden".into()),
-            Additional::Entry(e) => fields.push(format!(
-                "additional: Additional::Entry(&{})",
-                rust(e, indent + 1)
-            )),
-        }
-        if let Some(i) = s.items {
-            fields.push(format!("items: Some(&{})", rust(i, indent + 1)));
-        }
-        if let Some(h) = s.hint {
-            fields.push(format!("hint: Some({h:?})"));
-        }
-        if fields.is_empty() {
-            return "Skeleton::ANY".into();
-        }
-        let one_line = format!("Skeleton {{ {}, ..Skeleton::ANY }}", fields.join(", "));
-        if !one_line.contains('\n') && one_line.len() <= 72 {
-            return one_line;
-        }
-        let body: Vec<String> = fields
+        w.dedupe = true;
+        let items: Vec<String> = statics
             .iter()
-            .map(|f| format!("{}{f},\n", pad(indent + 1)))
+            .map(|(name, s)| format!("pub static {name}: Skeleton = {};\n", w.render(s, 0, name)))
             .collect();
-        format!(
-            "Skeleton {{\n{}{}..Skeleton::ANY\n{}}}",
-            body.concat(),
-            pad(indent + 1),
-            pad(indent)
-        )
+        let consts: Vec<String> = w.consts.iter().map(|c| format!("\n{c}")).collect();
+        format!("{}\n{}", items.join("\n"), consts.concat())
+    }
+
+    #[derive(Default)]
+    struct Writer {
+        /// How often each subtree occurs, by its plain rendering.
+        counts: std::collections::HashMap<String, usize>,
+        /// The const written for a subtree, by its plain rendering.
+        names: std::collections::HashMap<String, String>,
+        consts: Vec<String>,
+        dedupe: bool,
+    }
+
+    fn children(s: &Skeleton) -> impl Iterator<Item = &Skeleton> {
+        let entry = match s.additional {
+            Additional::Entry(e) => Some(e),
+            _ => None,
+        };
+        s.members
+            .iter()
+            .chain(s.properties.iter().map(|(_, v)| v))
+            .chain(entry)
+            .chain(s.items)
+    }
+
+    /// `secretEnv` -> `SECRET_ENV`.
+    fn const_name(hint: &str) -> String {
+        let mut out = String::new();
+        for c in hint.chars() {
+            if c.is_ascii_uppercase() && !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            });
+        }
+        out
+    }
+
+    impl Writer {
+        fn plain(s: &Skeleton) -> String {
+            Writer::default().render(s, 0, "")
+        }
+
+        fn count(&mut self, s: &Skeleton) {
+            *self.counts.entry(Writer::plain(s)).or_default() += 1;
+            children(s).for_each(|c| self.count(c));
+        }
+
+        /// A subtree in place, or the name of its const.
+        fn node(&mut self, s: &Skeleton, indent: usize, hint: &str) -> String {
+            if !self.dedupe {
+                return self.render(s, indent, hint);
+            }
+            let plain = Writer::plain(s);
+            let repeated = self.counts.get(&plain).copied().unwrap_or(0) > 1;
+            if !repeated || plain.lines().count() < 6 {
+                return self.render(s, indent, hint);
+            }
+            if let Some(name) = self.names.get(&plain) {
+                return name.clone();
+            }
+            let base = const_name(hint);
+            let taken = |n: &String| self.names.values().any(|v| v == n);
+            let name = (1..)
+                .map(|i| {
+                    if i == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}_{i}")
+                    }
+                })
+                .find(|n| !taken(n))
+                .unwrap_or(base);
+            self.names.insert(plain, name.clone());
+            let body = self.render(s, 0, hint);
+            self.consts
+                .push(format!("const {name}: Skeleton = {body};\n"));
+            name
+        }
+
+        /// `s` as a Rust expression starting at a line indented by `indent` levels.
+        fn render(&mut self, s: &Skeleton, indent: usize, hint: &str) -> String {
+            let pad = |n: usize| "    ".repeat(n);
+            let strs = |v: &[&str]| {
+                let items: Vec<String> = v.iter().map(|t| format!("{t:?}")).collect();
+                format!("&[{}]", items.join(", "))
+            };
+            let list = |entries: Vec<String>| {
+                let lines: Vec<String> = entries
+                    .iter()
+                    .map(|e| format!("{}{e},\n", pad(indent + 2)))
+                    .collect();
+                format!("&[\n{}{}]", lines.concat(), pad(indent + 1))
+            };
+            let mut fields = Vec::new();
+            if !s.types.is_empty() {
+                fields.push(format!("types: {}", strs(s.types)));
+            }
+            if let Some(c) = s.choices {
+                fields.push(format!("choices: Some({})", strs(c)));
+            }
+            if !s.members.is_empty() {
+                let hint = format!("{hint}_form");
+                let ms = s
+                    .members
+                    .iter()
+                    .map(|m| self.node(m, indent + 2, &hint))
+                    .collect();
+                fields.push(format!("members: {}", list(ms)));
+            }
+            if !s.properties.is_empty() {
+                let ps = s
+                    .properties
+                    .iter()
+                    .map(|(k, v)| format!("({k:?}, {})", self.node(v, indent + 2, k)))
+                    .collect();
+                fields.push(format!("properties: {}", list(ps)));
+            }
+            if !s.required.is_empty() {
+                fields.push(format!("required: {}", strs(s.required)));
+            }
+            match s.additional {
+                Additional::Any => {}
+                Additional::Forbidden => fields.push("additional: Additional::Forbidden".into()),
+                Additional::Entry(e) => {
+                    let e = self.node(e, indent + 1, &format!("{hint}_value"));
+                    fields.push(format!("additional: Additional::Entry(&{e})"))
+                }
+            }
+            if let Some(i) = s.items {
+                let i = self.node(i, indent + 1, &format!("{hint}_item"));
+                fields.push(format!("items: Some(&{i})"));
+            }
+            if let Some(h) = s.hint {
+                fields.push(format!("hint: Some({h:?})"));
+            }
+            if fields.is_empty() {
+                return "Skeleton::ANY".into();
+            }
+            let one_line = format!("Skeleton {{ {}, ..Skeleton::ANY }}", fields.join(", "));
+            if !one_line.contains('\n') && one_line.len() <= 72 {
+                return one_line;
+            }
+            let body: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}{f},\n", pad(indent + 1)))
+                .collect();
+            format!(
+                "Skeleton {{\n{}{}..Skeleton::ANY\n{}}}",
+                body.concat(),
+                pad(indent + 1),
+                pad(indent)
+            )
+        }
     }
 }

@@ -43,36 +43,8 @@ pub static APPSPEC: Skeleton = Skeleton {
                 ("resources", Skeleton {
                     types: &["object"],
                     properties: &[
-                        ("requests", Skeleton {
-                            types: &["object"],
-                            properties: &[
-                                ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                                ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                            ],
-                            additional: Additional::Entry(&Skeleton {
-                                members: &[
-                                    Skeleton { types: &["integer"], ..Skeleton::ANY },
-                                    Skeleton { types: &["string"], ..Skeleton::ANY },
-                                ],
-                                ..Skeleton::ANY
-                            }),
-                            ..Skeleton::ANY
-                        }),
-                        ("limits", Skeleton {
-                            types: &["object"],
-                            properties: &[
-                                ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                                ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                            ],
-                            additional: Additional::Entry(&Skeleton {
-                                members: &[
-                                    Skeleton { types: &["integer"], ..Skeleton::ANY },
-                                    Skeleton { types: &["string"], ..Skeleton::ANY },
-                                ],
-                                ..Skeleton::ANY
-                            }),
-                            ..Skeleton::ANY
-                        }),
+                        ("requests", REQUESTS),
+                        ("limits", REQUESTS),
                         ("claims", Skeleton {
                             types: &["object"],
                             additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -92,30 +64,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                     items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                     ..Skeleton::ANY
                 }),
-                ("ports", Skeleton {
-                    types: &["object"],
-                    additional: Additional::Entry(&Skeleton {
-                        members: &[
-                            Skeleton { types: &["integer"], ..Skeleton::ANY },
-                            Skeleton {
-                                types: &["object"],
-                                properties: &[
-                                    ("port", Skeleton {
-                                        types: &["integer"],
-                                        hint: Some("a port number"),
-                                        ..Skeleton::ANY
-                                    }),
-                                    ("protocol", Skeleton { choices: Some(&["TCP", "UDP"]), ..Skeleton::ANY }),
-                                ],
-                                required: &["port"],
-                                additional: Additional::Forbidden,
-                                ..Skeleton::ANY
-                            },
-                        ],
-                        ..Skeleton::ANY
-                    }),
-                    ..Skeleton::ANY
-                }),
+                ("ports", PORTS),
                 ("service", Skeleton {
                     types: &["object"],
                     properties: &[
@@ -173,131 +122,15 @@ pub static APPSPEC: Skeleton = Skeleton {
                             ..Skeleton::ANY
                         }),
                         ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                        ("readiness", Skeleton {
-                            members: &[
-                                Skeleton {
-                                    members: &[
-                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
-                                        Skeleton {
-                                            types: &["object"],
-                                            properties: &[
-                                                ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                                ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
-                                                ("exec", Skeleton {
-                                                    types: &["array"],
-                                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                                    ..Skeleton::ANY
-                                                }),
-                                                ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                            ],
-                                            additional: Additional::Forbidden,
-                                            ..Skeleton::ANY
-                                        },
-                                    ],
-                                    ..Skeleton::ANY
-                                },
-                            ],
-                            ..Skeleton::ANY
-                        }),
-                        ("liveness", Skeleton {
-                            members: &[
-                                Skeleton {
-                                    members: &[
-                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
-                                        Skeleton {
-                                            types: &["object"],
-                                            properties: &[
-                                                ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                                ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
-                                                ("exec", Skeleton {
-                                                    types: &["array"],
-                                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                                    ..Skeleton::ANY
-                                                }),
-                                                ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                            ],
-                                            additional: Additional::Forbidden,
-                                            ..Skeleton::ANY
-                                        },
-                                    ],
-                                    ..Skeleton::ANY
-                                },
-                            ],
-                            ..Skeleton::ANY
-                        }),
-                        ("startup", Skeleton {
-                            members: &[
-                                Skeleton {
-                                    members: &[
-                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
-                                        Skeleton {
-                                            types: &["object"],
-                                            properties: &[
-                                                ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                                ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
-                                                ("exec", Skeleton {
-                                                    types: &["array"],
-                                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                                    ..Skeleton::ANY
-                                                }),
-                                                ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                            ],
-                                            additional: Additional::Forbidden,
-                                            ..Skeleton::ANY
-                                        },
-                                    ],
-                                    ..Skeleton::ANY
-                                },
-                            ],
-                            ..Skeleton::ANY
-                        }),
+                        ("readiness", READINESS),
+                        ("liveness", READINESS),
+                        ("startup", READINESS),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY
                 }),
-                ("env", Skeleton {
-                    types: &["object"],
-                    additional: Additional::Entry(&Skeleton {
-                        members: &[
-                            Skeleton { types: &["string"], ..Skeleton::ANY },
-                            Skeleton { types: &["integer"], ..Skeleton::ANY },
-                            Skeleton { types: &["boolean"], ..Skeleton::ANY },
-                            Skeleton {
-                                types: &["object"],
-                                properties: &[
-                                    ("secret", Skeleton {
-                                        types: &["string"],
-                                        hint: Some("the Secret's name"),
-                                        ..Skeleton::ANY
-                                    }),
-                                    ("key", Skeleton {
-                                        types: &["string"],
-                                        hint: Some("a key of the Secret"),
-                                        ..Skeleton::ANY
-                                    }),
-                                ],
-                                required: &["secret", "key"],
-                                additional: Additional::Forbidden,
-                                ..Skeleton::ANY
-                            },
-                        ],
-                        ..Skeleton::ANY
-                    }),
-                    ..Skeleton::ANY
-                }),
-                ("secretEnv", Skeleton {
-                    types: &["object"],
-                    properties: &[
-                        ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                        ("existing", Skeleton {
-                            types: &["array"],
-                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                            ..Skeleton::ANY
-                        }),
-                    ],
-                    additional: Additional::Forbidden,
-                    ..Skeleton::ANY
-                }),
+                ("env", ENV),
+                ("secretEnv", SECRET_ENV),
                 ("storage", Skeleton {
                     types: &["object"],
                     properties: &[
@@ -307,24 +140,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                         }),
                         ("size", Skeleton { types: &["integer"], ..Skeleton::ANY }),
                         ("mountPath", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                        ("nas", Skeleton {
-                            types: &["object"],
-                            properties: &[
-                                ("endpoint", Skeleton {
-                                    types: &["string"],
-                                    hint: Some("one of the platform's NAS endpoints"),
-                                    ..Skeleton::ANY
-                                }),
-                                ("subpath", Skeleton {
-                                    types: &["string"],
-                                    hint: Some("an absolute path on the NAS"),
-                                    ..Skeleton::ANY
-                                }),
-                            ],
-                            required: &["endpoint", "subpath"],
-                            additional: Additional::Forbidden,
-                            ..Skeleton::ANY
-                        }),
+                        ("nas", NAS),
                         ("s3", Skeleton {
                             types: &["object"],
                             properties: &[
@@ -365,24 +181,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 hint: Some("an absolute path in the container"),
                                 ..Skeleton::ANY
                             }),
-                            ("nas", Skeleton {
-                                types: &["object"],
-                                properties: &[
-                                    ("endpoint", Skeleton {
-                                        types: &["string"],
-                                        hint: Some("one of the platform's NAS endpoints"),
-                                        ..Skeleton::ANY
-                                    }),
-                                    ("subpath", Skeleton {
-                                        types: &["string"],
-                                        hint: Some("an absolute path on the NAS"),
-                                        ..Skeleton::ANY
-                                    }),
-                                ],
-                                required: &["endpoint", "subpath"],
-                                additional: Additional::Forbidden,
-                                ..Skeleton::ANY
-                            }),
+                            ("nas", NAS),
                             ("claim", Skeleton { types: &["string"], ..Skeleton::ANY }),
                             ("subPath", Skeleton { types: &["string"], ..Skeleton::ANY }),
                             ("emptyDir", Skeleton {
@@ -572,49 +371,8 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ..Skeleton::ANY
                             }),
-                            ("env", Skeleton {
-                                types: &["object"],
-                                additional: Additional::Entry(&Skeleton {
-                                    members: &[
-                                        Skeleton { types: &["string"], ..Skeleton::ANY },
-                                        Skeleton { types: &["integer"], ..Skeleton::ANY },
-                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
-                                        Skeleton {
-                                            types: &["object"],
-                                            properties: &[
-                                                ("secret", Skeleton {
-                                                    types: &["string"],
-                                                    hint: Some("the Secret's name"),
-                                                    ..Skeleton::ANY
-                                                }),
-                                                ("key", Skeleton {
-                                                    types: &["string"],
-                                                    hint: Some("a key of the Secret"),
-                                                    ..Skeleton::ANY
-                                                }),
-                                            ],
-                                            required: &["secret", "key"],
-                                            additional: Additional::Forbidden,
-                                            ..Skeleton::ANY
-                                        },
-                                    ],
-                                    ..Skeleton::ANY
-                                }),
-                                ..Skeleton::ANY
-                            }),
-                            ("secretEnv", Skeleton {
-                                types: &["object"],
-                                properties: &[
-                                    ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                    ("existing", Skeleton {
-                                        types: &["array"],
-                                        items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                        ..Skeleton::ANY
-                                    }),
-                                ],
-                                additional: Additional::Forbidden,
-                                ..Skeleton::ANY
-                            }),
+                            ("env", ENV),
+                            ("secretEnv", SECRET_ENV),
                             ("mounts", Skeleton {
                                 types: &["array"],
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -652,73 +410,9 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ..Skeleton::ANY
                             }),
-                            ("env", Skeleton {
-                                types: &["object"],
-                                additional: Additional::Entry(&Skeleton {
-                                    members: &[
-                                        Skeleton { types: &["string"], ..Skeleton::ANY },
-                                        Skeleton { types: &["integer"], ..Skeleton::ANY },
-                                        Skeleton { types: &["boolean"], ..Skeleton::ANY },
-                                        Skeleton {
-                                            types: &["object"],
-                                            properties: &[
-                                                ("secret", Skeleton {
-                                                    types: &["string"],
-                                                    hint: Some("the Secret's name"),
-                                                    ..Skeleton::ANY
-                                                }),
-                                                ("key", Skeleton {
-                                                    types: &["string"],
-                                                    hint: Some("a key of the Secret"),
-                                                    ..Skeleton::ANY
-                                                }),
-                                            ],
-                                            required: &["secret", "key"],
-                                            additional: Additional::Forbidden,
-                                            ..Skeleton::ANY
-                                        },
-                                    ],
-                                    ..Skeleton::ANY
-                                }),
-                                ..Skeleton::ANY
-                            }),
-                            ("secretEnv", Skeleton {
-                                types: &["object"],
-                                properties: &[
-                                    ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                    ("existing", Skeleton {
-                                        types: &["array"],
-                                        items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                        ..Skeleton::ANY
-                                    }),
-                                ],
-                                additional: Additional::Forbidden,
-                                ..Skeleton::ANY
-                            }),
-                            ("ports", Skeleton {
-                                types: &["object"],
-                                additional: Additional::Entry(&Skeleton {
-                                    members: &[
-                                        Skeleton { types: &["integer"], ..Skeleton::ANY },
-                                        Skeleton {
-                                            types: &["object"],
-                                            properties: &[
-                                                ("port", Skeleton {
-                                                    types: &["integer"],
-                                                    hint: Some("a port number"),
-                                                    ..Skeleton::ANY
-                                                }),
-                                                ("protocol", Skeleton { choices: Some(&["TCP", "UDP"]), ..Skeleton::ANY }),
-                                            ],
-                                            required: &["port"],
-                                            additional: Additional::Forbidden,
-                                            ..Skeleton::ANY
-                                        },
-                                    ],
-                                    ..Skeleton::ANY
-                                }),
-                                ..Skeleton::ANY
-                            }),
+                            ("env", ENV),
+                            ("secretEnv", SECRET_ENV),
+                            ("ports", PORTS),
                             ("mounts", Skeleton {
                                 types: &["array"],
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -782,26 +476,8 @@ pub static PLATFORM: Skeleton = Skeleton {
                 ("ingress", Skeleton {
                     types: &["object"],
                     properties: &[
-                        ("internal", Skeleton {
-                            types: &["object"],
-                            properties: &[
-                                ("className", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("hostTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("target", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                            ],
-                            additional: Additional::Forbidden,
-                            ..Skeleton::ANY
-                        }),
-                        ("external", Skeleton {
-                            types: &["object"],
-                            properties: &[
-                                ("className", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("hostTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("target", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                            ],
-                            additional: Additional::Forbidden,
-                            ..Skeleton::ANY
-                        }),
+                        ("internal", INTERNAL),
+                        ("external", INTERNAL),
                         ("tls", Skeleton {
                             types: &["object"],
                             properties: &[
@@ -818,44 +494,8 @@ pub static PLATFORM: Skeleton = Skeleton {
                         ("gateway", Skeleton {
                             types: &["object"],
                             properties: &[
-                                ("internal", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("name", Skeleton {
-                                            types: &["string"],
-                                            hint: Some("the Gateway's name"),
-                                            ..Skeleton::ANY
-                                        }),
-                                        ("namespace", Skeleton {
-                                            types: &["string"],
-                                            hint: Some("the Gateway's namespace"),
-                                            ..Skeleton::ANY
-                                        }),
-                                        ("sectionName", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                    ],
-                                    required: &["name", "namespace"],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
-                                ("external", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("name", Skeleton {
-                                            types: &["string"],
-                                            hint: Some("the Gateway's name"),
-                                            ..Skeleton::ANY
-                                        }),
-                                        ("namespace", Skeleton {
-                                            types: &["string"],
-                                            hint: Some("the Gateway's namespace"),
-                                            ..Skeleton::ANY
-                                        }),
-                                        ("sectionName", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                    ],
-                                    required: &["name", "namespace"],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
+                                ("internal", INTERNAL_2),
+                                ("external", INTERNAL_2),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -891,15 +531,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                         ("s3", Skeleton {
                             types: &["object"],
                             properties: &[
-                                ("secretStore", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                        ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                    ],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
+                                ("secretStore", SECRET_STORE),
                                 ("credentialsKeyTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ("regions", Skeleton {
                                     types: &["array"],
@@ -923,27 +555,10 @@ pub static PLATFORM: Skeleton = Skeleton {
                             types: &["object"],
                             properties: &[
                                 ("repositoryTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("secretStore", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                        ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                    ],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
+                                ("secretStore", SECRET_STORE),
                                 ("credentialsKey", Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ("volumeSnapshotClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("moverSecurityContext", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("runAsUser", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                                        ("runAsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                                        ("fsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                                    ],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
+                                ("moverSecurityContext", MOVER_SECURITY_CONTEXT),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -970,16 +585,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                                 }),
                                 ("credentialProjection", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
                                 ("volumeSnapshotClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("moverSecurityContext", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("runAsUser", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                                        ("runAsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                                        ("fsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                                    ],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
+                                ("moverSecurityContext", MOVER_SECURITY_CONTEXT),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -991,15 +597,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                 ("secrets", Skeleton {
                     types: &["object"],
                     properties: &[
-                        ("secretStore", Skeleton {
-                            types: &["object"],
-                            properties: &[
-                                ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                            ],
-                            additional: Additional::Forbidden,
-                            ..Skeleton::ANY
-                        }),
+                        ("secretStore", SECRET_STORE),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY
@@ -1027,24 +625,8 @@ pub static PLATFORM: Skeleton = Skeleton {
                         ("resources", Skeleton {
                             types: &["object"],
                             properties: &[
-                                ("requests", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                                        ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                                    ],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
-                                ("limits", Skeleton {
-                                    types: &["object"],
-                                    properties: &[
-                                        ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                                        ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
-                                    ],
-                                    additional: Additional::Forbidden,
-                                    ..Skeleton::ANY
-                                }),
+                                ("requests", REQUESTS_2),
+                                ("limits", REQUESTS_2),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -1073,6 +655,215 @@ pub static PLATFORM: Skeleton = Skeleton {
         }),
     ],
     required: &["apiVersion", "kind"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+
+const REQUESTS_VALUE: Skeleton = Skeleton {
+    members: &[
+        Skeleton { types: &["integer"], ..Skeleton::ANY },
+        Skeleton { types: &["string"], ..Skeleton::ANY },
+    ],
+    ..Skeleton::ANY
+};
+
+const REQUESTS: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+        ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+    ],
+    additional: Additional::Entry(&REQUESTS_VALUE),
+    ..Skeleton::ANY
+};
+
+const PORTS_VALUE_FORM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("port", Skeleton {
+            types: &["integer"],
+            hint: Some("a port number"),
+            ..Skeleton::ANY
+        }),
+        ("protocol", Skeleton { choices: Some(&["TCP", "UDP"]), ..Skeleton::ANY }),
+    ],
+    required: &["port"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const PORTS_VALUE: Skeleton = Skeleton {
+    members: &[
+        Skeleton { types: &["integer"], ..Skeleton::ANY },
+        PORTS_VALUE_FORM,
+    ],
+    ..Skeleton::ANY
+};
+
+const PORTS: Skeleton = Skeleton {
+    types: &["object"],
+    additional: Additional::Entry(&PORTS_VALUE),
+    ..Skeleton::ANY
+};
+
+const READINESS_FORM_FORM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+        ("exec", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+        ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+    ],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const READINESS_FORM: Skeleton = Skeleton {
+    members: &[
+        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+        READINESS_FORM_FORM,
+    ],
+    ..Skeleton::ANY
+};
+
+const READINESS: Skeleton = Skeleton {
+    members: &[
+        READINESS_FORM,
+    ],
+    ..Skeleton::ANY
+};
+
+const ENV_VALUE_FORM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("secret", Skeleton {
+            types: &["string"],
+            hint: Some("the Secret's name"),
+            ..Skeleton::ANY
+        }),
+        ("key", Skeleton {
+            types: &["string"],
+            hint: Some("a key of the Secret"),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["secret", "key"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const ENV_VALUE: Skeleton = Skeleton {
+    members: &[
+        Skeleton { types: &["string"], ..Skeleton::ANY },
+        Skeleton { types: &["integer"], ..Skeleton::ANY },
+        Skeleton { types: &["boolean"], ..Skeleton::ANY },
+        ENV_VALUE_FORM,
+    ],
+    ..Skeleton::ANY
+};
+
+const ENV: Skeleton = Skeleton {
+    types: &["object"],
+    additional: Additional::Entry(&ENV_VALUE),
+    ..Skeleton::ANY
+};
+
+const SECRET_ENV: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("fromStore", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("existing", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+    ],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const NAS: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("endpoint", Skeleton {
+            types: &["string"],
+            hint: Some("one of the platform's NAS endpoints"),
+            ..Skeleton::ANY
+        }),
+        ("subpath", Skeleton {
+            types: &["string"],
+            hint: Some("an absolute path on the NAS"),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["endpoint", "subpath"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const INTERNAL: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("className", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("hostTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("target", Skeleton { types: &["string"], ..Skeleton::ANY }),
+    ],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const INTERNAL_2: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("name", Skeleton {
+            types: &["string"],
+            hint: Some("the Gateway's name"),
+            ..Skeleton::ANY
+        }),
+        ("namespace", Skeleton {
+            types: &["string"],
+            hint: Some("the Gateway's namespace"),
+            ..Skeleton::ANY
+        }),
+        ("sectionName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+    ],
+    required: &["name", "namespace"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const SECRET_STORE: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("name", Skeleton { types: &["string"], ..Skeleton::ANY }),
+    ],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const MOVER_SECURITY_CONTEXT: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("runAsUser", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("runAsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("fsGroup", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+    ],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const REQUESTS_2: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+        ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
+    ],
     additional: Additional::Forbidden,
     ..Skeleton::ANY
 };
