@@ -191,6 +191,9 @@ pub struct MoverSecurityContext {
     pub run_as_user: i64,
     pub run_as_group: i64,
     pub fs_group: i64,
+    /// The app's supplemental groups: files a group owns are readable to the mover too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supplemental_groups: Vec<i64>,
 }
 
 /// `volsync.backube/v1alpha1` ReplicationDestination: a restic restore, here the volume

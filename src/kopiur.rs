@@ -93,6 +93,9 @@ pub struct SecurityContext {
 #[serde(rename_all = "camelCase")]
 pub struct PodSecurityContext {
     pub fs_group: i64,
+    /// The app's supplemental groups, as on the app's pod.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supplemental_groups: Vec<i64>,
 }
 
 /// When a `SnapshotPolicy` runs.

@@ -123,7 +123,23 @@ pub struct PodOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
     pub priority_class_name: Option<String>,
+    /// More groups the pod's processes belong to (`securityContext.supplementalGroups`, in
+    /// the order written): the node's `video`/`render` groups for a GPU, the group that owns
+    /// a NAS share. Ids 0..2147483647, each once; `0` (root) is refused with
+    /// `security: restricted`. Backups run with the same groups, so they read what the app reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(range(min = 0, max = 2147483647)), extend("uniqueItems" = true))]
+    pub supplemental_groups: Vec<i64>,
+    /// Seconds the pod has to shut down cleanly after SIGTERM before it is killed
+    /// (Kubernetes' default: 30), 0..3600: a database that flushes on shutdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 3600))]
+    pub termination_grace_period_seconds: Option<i64>,
 }
+
+/// The most a pod may take to shut down: an hour. Every rollout, node drain and cluster
+/// upgrade waits this long for the pod; no real app needs more to stop cleanly.
+pub const MAX_TERMINATION_GRACE_PERIOD_SECONDS: i64 = 3600;
 
 /// Resolver settings of the pod (Kubernetes `PodDNSConfig`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

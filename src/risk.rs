@@ -16,7 +16,7 @@ use thiserror::Error;
 use crate::backup_change::{self, BackupChange};
 use crate::engine::{self, Outcome};
 use crate::platform::Platform;
-use crate::pod::Workload;
+use crate::pod::{PodOptions, Workload};
 use crate::render::{self, RenderError};
 use crate::source::{self, Item};
 use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
@@ -72,6 +72,7 @@ pub enum Code {
     WorkloadKindChanged,
     ServiceAccountToken,
     HostNetwork,
+    RootGroup,
     ClaimChanged,
     NasMountChanged,
     ExternalAliasAdded,
@@ -96,7 +97,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 42] = [
         Code::Invalid,
         Code::PlatformChanged,
         Code::ExternalExposure,
@@ -117,6 +118,7 @@ impl Code {
         Code::WorkloadKindChanged,
         Code::ServiceAccountToken,
         Code::HostNetwork,
+        Code::RootGroup,
         Code::ClaimChanged,
         Code::NasMountChanged,
         Code::ExternalAliasAdded,
@@ -179,6 +181,7 @@ impl Code {
             Code::WorkloadKindChanged => "workload-kind-changed",
             Code::ServiceAccountToken => "service-account-token",
             Code::HostNetwork => "host-network",
+            Code::RootGroup => "root-group",
             Code::PodChanged => "pod-changed",
             Code::MetricsChanged => "metrics-changed",
             Code::ContainersChanged => "containers-changed",
@@ -529,6 +532,16 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             ));
         }
     }
+    // supplementalGroups: gaining the root group is `root-group` (pod_privileges); any
+    // other change of the groups is low, like other runAs ids.
+    let (bg, hg) = (bs.supplemental_groups(), hs.supplemental_groups());
+    let gains_root = hg.contains(&0) && !bg.contains(&0);
+    if bg != hg && !gains_root {
+        out.push(reason(
+            Code::SecurityChanged,
+            "the pod's supplemental groups (pod.supplementalGroups) change",
+        ));
+    }
     let added: Vec<String> = secret_access(hs)
         .difference(&secret_access(bs))
         .cloned()
@@ -620,11 +633,20 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
     if bs.backup != hs.backup && !has(&out, &[Code::BackupRemoved]) {
         out.push(reason(Code::BackupChanged, "backup settings change"));
     }
+    // The pod options apart from the groups, which are judged above (`pod` holding only
+    // groups counts as no options).
+    let options = |s: &spec::AppSpecBody| {
+        s.pod.as_ref().and_then(|p| {
+            let mut rest = p.clone();
+            rest.supplemental_groups.clear();
+            (p.supplemental_groups.is_empty() || rest != PodOptions::default()).then_some(rest)
+        })
+    };
     let pod_changed = bs.node_selector != hs.node_selector
         || bs.service_account != hs.service_account
         || bs.pod_annotations != hs.pod_annotations
         || bs.spread != hs.spread
-        || bs.pod != hs.pod
+        || options(bs) != options(hs)
         || b.spec.labels != h.spec.labels;
     if pod_changed && !has(&out, &[Code::ServiceAccountToken, Code::HostNetwork]) {
         out.push(reason(
@@ -655,7 +677,8 @@ fn kind_name(w: Workload) -> &'static str {
 }
 
 /// What the head gives the pod that the base did not (`None`: a new app): a mounted API
-/// token (or the token of another account), the node's network, the node's user namespace.
+/// token (or the token of another account), the node's network, the root group, the node's
+/// user namespace.
 fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
     let token = |a: &App| {
@@ -685,6 +708,13 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
         out.push(reason(
             Code::HostNetwork,
             "the pod uses the node's network (hostNetwork: true): it sees and binds the node's interfaces",
+        ));
+    }
+    let root_group = |a: &App| a.spec.spec.supplemental_groups().contains(&0);
+    if root_group(h) && !b.is_some_and(root_group) {
+        out.push(reason(
+            Code::RootGroup,
+            "the pod joins the root group (pod.supplementalGroups: 0): it can read and write what group 0 owns on its volumes and devices",
         ));
     }
     let own_users = |a: &App| {

@@ -342,6 +342,12 @@ pub static APPSPEC: Skeleton = Skeleton {
                             ..Skeleton::ANY
                         }),
                         ("priorityClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("supplementalGroups", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
+                        ("terminationGracePeriodSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY

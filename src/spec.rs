@@ -226,6 +226,12 @@ impl AppSpecBody {
     pub fn pod_ids(&self) -> Option<(i64, i64)> {
         self.run_as.as_ref().map(RunAs::ids)
     }
+
+    /// The pod's supplemental groups (`pod.supplementalGroups`, in order): what the pod's
+    /// securityContext and the backup movers use.
+    pub fn supplemental_groups(&self) -> &[i64] {
+        self.pod.as_ref().map_or(&[], |p| &p.supplemental_groups)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

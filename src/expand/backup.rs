@@ -81,13 +81,17 @@ pub fn restore_name(app: &App, backend: BackupBackend) -> String {
 /// The user and groups the backup and restore movers run as: the one place they come from.
 /// The mover must read (and restore) the app's files, so it runs as the app's ids
 /// (`spec.runAs`, [`crate::spec::AppSpecBody::pod_ids`]); an app without them gets the
-/// platform's mover ids of the backend.
+/// platform's mover ids of the backend. Either way it gets the app's supplemental groups
+/// ([`crate::spec::AppSpecBody::supplemental_groups`]): files only a group can read (a
+/// volume whose data a NAS group owns) are read by the backup as by the app.
 pub fn mover_ids(app: &App, platform: &Platform, backend: BackupBackend) -> MoverSecurityContext {
+    let supplemental_groups = app.spec.spec.supplemental_groups().to_vec();
     if let Some((user, group)) = app.spec.spec.pod_ids() {
         return MoverSecurityContext {
             run_as_user: user,
             run_as_group: group,
             fs_group: group,
+            supplemental_groups,
         };
     }
     let ids = match backend {
@@ -98,6 +102,7 @@ pub fn mover_ids(app: &App, platform: &Platform, backend: BackupBackend) -> Move
         run_as_user: ids.run_as_user,
         run_as_group: ids.run_as_group,
         fs_group: ids.fs_group,
+        supplemental_groups,
     }
 }
 
@@ -243,6 +248,7 @@ fn kopiur(app: &App, platform: &Platform) -> Backup {
         },
         pod_security_context: PodSecurityContext {
             fs_group: ids.fs_group,
+            supplemental_groups: ids.supplemental_groups.clone(),
         },
     };
     let projection = k
@@ -474,6 +480,77 @@ mod tests {
                     _ => {}
                 }
             }
+        }
+    }
+
+    #[test]
+    fn movers_run_with_the_app_supplemental_groups() {
+        use serde_json::json;
+        // (extra spec fields, backend, expected volsync moverSecurityContext or kopiur
+        // mover.podSecurityContext)
+        let cases = [
+            (
+                "runAs: 568, pod: {supplementalGroups: [10000, 44]}",
+                BackupBackend::Volsync,
+                json!({"runAsUser": 568, "runAsGroup": 568, "fsGroup": 568, "supplementalGroups": [10000, 44]}),
+            ),
+            // Without runAs: the platform's mover ids, still the app's groups.
+            (
+                "pod: {supplementalGroups: [10000]}",
+                BackupBackend::Volsync,
+                json!({"runAsUser": 568, "runAsGroup": 568, "fsGroup": 568, "supplementalGroups": [10000]}),
+            ),
+            (
+                "runAs: 568",
+                BackupBackend::Volsync,
+                json!({"runAsUser": 568, "runAsGroup": 568, "fsGroup": 568}),
+            ),
+            (
+                "runAs: {user: 1000, group: 100}, pod: {supplementalGroups: [10000]}",
+                BackupBackend::Kopiur,
+                json!({"fsGroup": 100, "supplementalGroups": [10000]}),
+            ),
+            (
+                "runAs: 1000",
+                BackupBackend::Kopiur,
+                json!({"fsGroup": 1000}),
+            ),
+        ];
+        for (extra, backend, want) in cases {
+            let mut platform = Platform::default();
+            platform.backup.backend = backend;
+            platform.backup.restore_on_create = true;
+            let site = crate::site::Site::new(platform).0;
+            let mut doc: serde_json::Value = serde_saphyr::from_str(&format!(
+                "metadata: {{name: db, namespace: data}}\nspec: {{image: \"postgres:16\", storage: {{pattern: longhorn-persistent, size: 5}}, backup: {{strategy: snapshots}}, {extra}}}"
+            ))
+            .unwrap();
+            doc["apiVersion"] = crate::API_VERSION.into();
+            doc["kind"] = crate::spec::KIND.into();
+            let spec = crate::spec::read(&doc).value.unwrap();
+            let app = crate::validate::app(&spec, &site).0.unwrap();
+            let got: Vec<serde_json::Value> = match backup(&app, &site.config).unwrap() {
+                Backup::Volsync {
+                    source, restore, ..
+                } => vec![
+                    serde_json::to_value(source).unwrap()["spec"]["restic"]
+                        ["moverSecurityContext"]
+                        .clone(),
+                    serde_json::to_value(restore.unwrap()).unwrap()["spec"]["restic"]
+                        ["moverSecurityContext"]
+                        .clone(),
+                ],
+                Backup::Kopiur {
+                    policy, restore, ..
+                } => vec![
+                    serde_json::to_value(policy).unwrap()["spec"]["mover"]["podSecurityContext"]
+                        .clone(),
+                    serde_json::to_value(restore.unwrap()).unwrap()["spec"]["mover"]
+                        ["podSecurityContext"]
+                        .clone(),
+                ],
+            };
+            assert_eq!(got, [want.clone(), want], "{extra}");
         }
     }
 

@@ -1,5 +1,6 @@
 //! The pod-level fields on the pod template: node selector, service account, pod
-//! annotations, topology spread and the `pod` options.
+//! annotations, topology spread and the `pod` options (supplemental groups merged into the
+//! pod's securityContext).
 
 use k8s_openapi::api::core::v1::{
     PodDNSConfig, PodDNSConfigOption, PodTemplateSpec, Toleration, TopologySpreadConstraint,
@@ -84,6 +85,14 @@ pub fn apply(app: &App, template: &mut PodTemplateSpec) {
         );
     }
     pod.priority_class_name = o.priority_class_name.clone();
+    if !o.supplemental_groups.is_empty() {
+        // Beside what the workload already wrote (runAs ids, seccomp), in the order written.
+        let ctx = pod.security_context.get_or_insert_with(Default::default);
+        ctx.supplemental_groups = Some(o.supplemental_groups.clone());
+    }
+    if o.termination_grace_period_seconds.is_some() {
+        pod.termination_grace_period_seconds = o.termination_grace_period_seconds;
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +150,27 @@ mod tests {
                     "priorityClassName": "high"
                 }),
             ),
+            (
+                "supplemental groups in the order written, grace period",
+                "pod: {supplementalGroups: [109, 44, 10000], terminationGracePeriodSeconds: 120}",
+                json!({}),
+                json!({
+                    "securityContext": {"supplementalGroups": [109, 44, 10000]},
+                    "terminationGracePeriodSeconds": 120
+                }),
+            ),
+            (
+                "a grace period of 0 is written",
+                "pod: {terminationGracePeriodSeconds: 0}",
+                json!({}),
+                json!({"terminationGracePeriodSeconds": 0}),
+            ),
+            (
+                "no groups, no securityContext",
+                "pod: {supplementalGroups: []}",
+                json!({}),
+                json!({}),
+            ),
         ];
         for (name, extra, meta, fields) in cases {
             let (app, _) = test_support::app(&format!(
@@ -159,5 +189,22 @@ mod tests {
             spec.as_object_mut().unwrap().remove("containers");
             assert_eq!(spec, fields, "{name}");
         }
+    }
+
+    #[test]
+    fn groups_join_the_security_context_the_workload_wrote() {
+        let (app, _) = test_support::app(
+            "metadata: {name: web}\nspec:\n  image: nginx:1\n  runAs: 568\n  pod: {supplementalGroups: [44, 109]}\n",
+        );
+        let d = serde_json::to_value(crate::expand::workload::deployment(&app)).unwrap();
+        assert_eq!(
+            d["spec"]["template"]["spec"]["securityContext"],
+            json!({
+                "runAsNonRoot": true, "runAsUser": 568, "runAsGroup": 568, "fsGroup": 568,
+                "fsGroupChangePolicy": "OnRootMismatch",
+                "seccompProfile": {"type": "RuntimeDefault"},
+                "supplementalGroups": [44, 109]
+            })
+        );
     }
 }

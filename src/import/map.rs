@@ -309,8 +309,22 @@ fn order_into(out: &mut Map<String, Value>, mut from: Map<String, Value>) {
             }
         }
     }
+    if let Some(Value::Object(pod)) = from.get_mut("pod") {
+        *pod = ordered(std::mem::take(pod), POD_ORDER);
+    }
     out.extend(ordered(from, ORDER));
 }
+
+/// `pod` options in the order of the AppSpec type (the security context is read first).
+const POD_ORDER: &[&str] = &[
+    "hostNetwork",
+    "hostUsers",
+    "dnsConfig",
+    "tolerations",
+    "priorityClassName",
+    "supplementalGroups",
+    "terminationGracePeriodSeconds",
+];
 
 /// A mapping with `first` keys in that order, then the rest as they were.
 fn ordered(mut map: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
@@ -663,6 +677,41 @@ mod tests {
             "defaultPodOptions.securityContext.runAsUser: pod user and group ids (runAs) are not supported by this version of AppSpec",
         ] {
             assert!(d.iter().any(|x| x == path), "{path} not in {d:#?}");
+        }
+    }
+
+    #[test]
+    fn supplemental_groups_and_grace_period_become_pod_options() {
+        let mut v = sonarr();
+        v["defaultPodOptions"]["securityContext"]["supplementalGroups"] = json!([44, 109]);
+        v["defaultPodOptions"]["terminationGracePeriodSeconds"] = json!(60);
+        v["controllers"]["sonarr"]["pod"] = json!({"terminationGracePeriodSeconds": 120});
+        let i = run(&Shape::default(), &v);
+        assert_eq!(
+            i.doc["spec"]["pod"],
+            json!({"supplementalGroups": [44, 109], "terminationGracePeriodSeconds": 120})
+        );
+        let d = dropped(&i);
+        assert!(
+            !d.iter()
+                .any(|x| x.contains("supplementalGroups") || x.contains("terminationGrace")),
+            "{d:#?}"
+        );
+        // The controller's own groups win over the defaults, which are then not dropped.
+        v["controllers"]["sonarr"]["pod"]["securityContext"] =
+            json!({"supplementalGroups": [10000]});
+        let i = run(&Shape::default(), &v);
+        assert_eq!(i.doc["spec"]["pod"]["supplementalGroups"], json!([10000]));
+        assert!(!dropped(&i).iter().any(|x| x.contains("supplementalGroups")));
+        // A build without the fields lists them instead of guessing.
+        let i = run(&first_round_shape(), &v);
+        assert!(i.doc["spec"].get("pod").is_none());
+        let d = dropped(&i);
+        for want in [
+            "controllers.sonarr.pod.securityContext.supplementalGroups: supplemental groups (pod.supplementalGroups) are not supported by this version of AppSpec",
+            "controllers.sonarr.pod.terminationGracePeriodSeconds: pod terminationGracePeriodSeconds is not supported by this version of AppSpec",
+        ] {
+            assert!(d.iter().any(|x| x == want), "{want} not in {d:#?}");
         }
     }
 

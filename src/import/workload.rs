@@ -835,7 +835,12 @@ pub fn pod(m: &mut Mapper, root: &Node, controller: &Node, main: &Node) {
                     "pod annotations are",
                 );
             }
-            "hostNetwork" | "hostUsers" | "dnsConfig" | "tolerations" | "priorityClassName" => {
+            "hostNetwork"
+            | "hostUsers"
+            | "dnsConfig"
+            | "tolerations"
+            | "priorityClassName"
+            | "terminationGracePeriodSeconds" => {
                 m.emit(&["pod", &k], v.value.clone(), &v, &format!("pod {k} is"));
             }
             "dnsPolicy" => {
@@ -1057,7 +1062,14 @@ fn security(m: &mut Mapper, pod: &[Node], container: Option<Node>) {
                     &json!({"type": "RuntimeDefault"}),
                     "AppSpec always uses the RuntimeDefault seccomp profile",
                 ),
-                "supplementalGroups" => m.t.drop(&v, "supplemental groups are not supported"),
+                "supplementalGroups" => {
+                    m.emit(
+                        &["pod", "supplementalGroups"],
+                        v.value.clone(),
+                        &v,
+                        "supplemental groups (pod.supplementalGroups) are",
+                    );
+                }
                 _ => {}
             }
         }

@@ -5,8 +5,11 @@ use std::net::IpAddr;
 
 use super::{dns, labels, path};
 use crate::diagnostic::Issue;
-use crate::pod::{DnsConfig, Metrics, PodOptions, TaintEffect, Toleration, TolerationOperator};
-use crate::spec::AppSpec;
+use crate::pod::{
+    DnsConfig, MAX_TERMINATION_GRACE_PERIOD_SECONDS, Metrics, PodOptions, TaintEffect, Toleration,
+    TolerationOperator,
+};
+use crate::spec::{AppSpec, SecurityProfile};
 
 /// Annotation keys under this prefix belong to the function (e.g. the files hash).
 pub const OWN_ANNOTATION_PREFIX: &str = "platform.hypyr.space/";
@@ -260,7 +263,7 @@ pub fn check(spec: &AppSpec) -> Vec<Issue> {
         check_metrics(&mut out, m, &port_names);
     }
     if let Some(pod) = &s.pod {
-        check_pod(&mut out, pod);
+        check_pod(&mut out, pod, s.security);
     }
     out
 }
@@ -351,7 +354,7 @@ pub fn check_subdomain(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions) {
+fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions, security: SecurityProfile) {
     if pod.host_users == Some(false) && pod.host_network == Some(true) {
         out.push(Issue::error(
             "spec.pod.hostUsers",
@@ -371,6 +374,41 @@ fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions) {
             "spec.pod.priorityClassName",
             format!("PriorityClass name \"{name}\" {e}"),
         ));
+    }
+    check_groups(out, &pod.supplemental_groups, security);
+    if let Some(secs) = pod.termination_grace_period_seconds
+        && !(0..=MAX_TERMINATION_GRACE_PERIOD_SECONDS).contains(&secs)
+    {
+        out.push(Issue::error(
+            "spec.pod.terminationGracePeriodSeconds",
+            format!(
+                "must be between 0 and {MAX_TERMINATION_GRACE_PERIOD_SECONDS} seconds (an hour: rollouts and node drains wait this long), got {secs}"
+            ),
+        ));
+    }
+}
+
+/// `pod.supplementalGroups`: Kubernetes group ids (0..2147483647), each once; the root group
+/// refused with `security: restricted`, as `runAs: 0` is.
+fn check_groups(out: &mut Vec<Issue>, groups: &[i64], security: SecurityProfile) {
+    for (i, &id) in groups.iter().enumerate() {
+        let path = format!("spec.pod.supplementalGroups[{i}]");
+        if !(0..=i64::from(i32::MAX)).contains(&id) {
+            out.push(Issue::error(
+                path,
+                format!("group id must be between 0 and {}, got {id}", i32::MAX),
+            ));
+        } else if let Some(first) = groups[..i].iter().position(|&g| g == id) {
+            out.push(Issue::error(
+                path,
+                format!("group {id} is listed twice (also at supplementalGroups[{first}])"),
+            ));
+        } else if id == 0 && security == SecurityProfile::Restricted {
+            out.push(Issue::error(
+                path,
+                "adds the root group (0), which security: restricted refuses; use the group that owns the files or device (e.g. 44 video, 109 render) or security: default",
+            ));
+        }
     }
 }
 
