@@ -424,6 +424,51 @@ app.yaml:26:5: AppSpec/web: spec.pod.priorityClassName: PriorityClass name \"Hig
 }
 
 #[test]
+fn pod_groups_and_grace_period_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: nginx:1.27
+  security: restricted
+  pod:
+    supplementalGroups:
+      - 44
+      - 0
+      - 44
+      - 2147483648
+    terminationGracePeriodSeconds: 7200
+---
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: api
+spec:
+  image: nginx:1.27
+  pod: {supplementalGroups: [video], terminationGracePeriodSeconds: 30s}
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:11:9: AppSpec/web: spec.pod.supplementalGroups[1]: adds the root group (0), which security: restricted refuses; use the group that owns the files or device (e.g. 44 video, 109 render) or security: default
+app.yaml:12:9: AppSpec/web: spec.pod.supplementalGroups[2]: group 44 is listed twice (first at spec.pod.supplementalGroups[0])
+app.yaml:13:9: AppSpec/web: spec.pod.supplementalGroups[3]: group id must be between 0 and 2147483647, got 2147483648
+app.yaml:14:5: AppSpec/web: spec.pod.terminationGracePeriodSeconds: must be between 0 and 3600 seconds (an hour: rollouts and node drains wait this long), got 7200
+app.yaml:22:30: AppSpec/api: spec.pod.supplementalGroups[0]: must be an integer, got the string \"video\"
+app.yaml:22:38: AppSpec/api: spec.pod.terminationGracePeriodSeconds: must be an integer, got the string \"30s\"
+"
+    );
+}
+
+#[test]
 fn init_and_sidecar_problems_have_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     write(

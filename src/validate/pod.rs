@@ -401,7 +401,9 @@ fn check_groups(out: &mut Vec<Issue>, groups: &[i64], security: SecurityProfile)
         } else if let Some(first) = groups[..i].iter().position(|&g| g == id) {
             out.push(Issue::error(
                 path,
-                format!("group {id} is listed twice (also at supplementalGroups[{first}])"),
+                format!(
+                    "group {id} is listed twice (first at spec.pod.supplementalGroups[{first}])"
+                ),
             ));
         } else if id == 0 && security == SecurityProfile::Restricted {
             out.push(Issue::error(
