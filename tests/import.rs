@@ -8,9 +8,9 @@
 //!
 //! A round-trip checker, which reads the HelmRelease itself, runs the printed AppSpecs
 //! through the engine and asserts that the expansion keeps the release's image, env
-//! names, ports, probe paths, user ids, mount paths and hosts, unless the path of that
-//! value (or of a value above it) is in the dropped list; and that every dropped path
-//! exists in the release.
+//! names, ports, probe paths, user ids, supplemental groups, the grace period, mount paths
+//! and hosts, unless the path of that value (or of a value above it) is in the dropped list;
+//! and that every dropped path exists in the release.
 //!
 //! The objects the printed AppSpecs expand into keep the output invariants of every example
 //! (`common::invariants`: strict validity against the Kubernetes and CRD schemas, prune
@@ -369,6 +369,38 @@ fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
             check(format!("{at}.runAsUser"), got == Some(user), "the user id");
             break;
         }
+    }
+    // Supplemental groups (the controller's own shadow the defaults), in the order written,
+    // and the shutdown grace period.
+    let pod_options = [
+        (
+            format!("controllers.{cname}.pod"),
+            &values["controllers"][&cname]["pod"],
+        ),
+        (
+            "defaultPodOptions".to_string(),
+            &values["defaultPodOptions"],
+        ),
+    ];
+    if let Some((at, groups)) = pod_options.iter().find_map(|(at, o)| {
+        let g = &o["securityContext"]["supplementalGroups"];
+        (!g.is_null()).then_some((format!("{at}.securityContext.supplementalGroups"), g))
+    }) {
+        check(
+            at,
+            pod["securityContext"]["supplementalGroups"] == *groups,
+            "the supplemental groups",
+        );
+    }
+    if let Some((at, secs)) = pod_options.iter().find_map(|(at, o)| {
+        let t = &o["terminationGracePeriodSeconds"];
+        (!t.is_null()).then_some((format!("{at}.terminationGracePeriodSeconds"), t))
+    }) {
+        check(
+            at,
+            pod["terminationGracePeriodSeconds"] == *secs,
+            "the termination grace period",
+        );
     }
     // Mount paths into the main container.
     let mounts: BTreeSet<String> = container["volumeMounts"]
