@@ -47,6 +47,11 @@ pub enum Command {
         /// must not run programs).
         #[arg(long, env = "APPSPEC_ENABLE_HELM")]
         enable_helm: bool,
+        /// Let kustomize fetch remote bases and files (`resources: [github.com/org/repo]`,
+        /// `https://` URLs) and run git for them (refused by default: repository content
+        /// must not fetch remote content or run programs).
+        #[arg(long, env = "APPSPEC_ENABLE_REMOTE")]
+        enable_remote: bool,
     },
     /// Validate AppSpecs (and PlatformConfigs) in files and directories without expanding.
     ///
@@ -203,6 +208,7 @@ impl From<Cli> for Config {
                 paths,
                 platform,
                 enable_helm,
+                enable_remote,
                 out,
             }) => {
                 let options = crate::render::Options {
@@ -217,6 +223,7 @@ impl From<Cli> for Config {
                             .map(PathBuf::from)
                     }),
                     enable_helm,
+                    enable_remote,
                     limits,
                     kustomize: kustomize_command(),
                 };
@@ -278,6 +285,14 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
             "expected VAR=value with VAR a variable name, got {s:?}"
         )),
     }
+}
+
+/// Whether this binary runs under the name `git`: the shim `render` puts on PATH for
+/// kustomize without `--enable-remote`, which refuses every clone.
+pub fn git_shim(args: &[String]) -> bool {
+    args.first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .is_some_and(|n| n == "git")
 }
 
 /// When this binary runs under the name `docker` (the shim `render` puts on PATH for

@@ -84,6 +84,9 @@ fn help() -> anyhow::Result<ExitCode> {
 
 fn run() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().collect();
+    if appspec::cli::git_shim(&args) {
+        anyhow::bail!("{}", appspec::render::GIT_REFUSED);
+    }
     if let Some(image) = appspec::cli::docker_shim_image(&args) {
         if !image.contains("/appspec:") && !image.contains("/appspec@") {
             anyhow::bail!(

@@ -2,8 +2,8 @@
 //!
 //! Directories are walked by `files` (stable order, hidden entries skipped, links only
 //! inside the repository); a directory holding a kustomization is built with kustomize
-//! instead (helm refused unless enabled, output bounded), so overlays that patch an
-//! AppSpec work. Every AppSpec is then expanded by the same engine as the KRM function;
+//! instead (helm and remote content refused unless enabled, output bounded), so overlays
+//! that patch an AppSpec work. Every AppSpec is then expanded by the same engine as the KRM function;
 //! every other document is written back as its own text. `risk` reads a side with
 //! [`collect`], the same way.
 
@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
 use crate::files::{self, FileError, Found, Root};
+use crate::remote;
 use crate::source::Item;
 use crate::yaml::{self, Limits};
 
@@ -36,8 +37,28 @@ pub enum RenderError {
         "{file} uses helmCharts (or a HelmChartInflationGenerator): kustomize would download and run helm for it, and repository content must not run programs; render the chart elsewhere, or allow it with --enable-helm (APPSPEC_ENABLE_HELM=true)"
     )]
     Helm { file: String },
+    #[error(transparent)]
+    Remote(Box<RemoteRefused>),
+    #[error(
+        "{file} cannot be checked for helm charts and remote content before kustomize runs: not valid YAML ({message})"
+    )]
+    Unchecked { file: String, message: String },
     #[error("cannot write the output: {0}")]
     Write(#[from] yaml::YamlError),
+}
+
+/// A kustomization that would make kustomize fetch remote content.
+#[derive(Debug, Error)]
+#[error(
+    "{file}: {field} names the remote {noun} {entry:?}: kustomize would {verb}, and repository content must not fetch remote content or run programs; {advice}"
+)]
+pub struct RemoteRefused {
+    pub file: String,
+    pub field: String,
+    pub noun: &'static str,
+    pub entry: String,
+    pub verb: &'static str,
+    pub advice: String,
 }
 
 /// What to render and with which platform.
@@ -54,7 +75,21 @@ pub struct Options {
     pub kustomize: Vec<String>,
     /// Let kustomize run helm for `helmCharts` (off: such a kustomization is refused).
     pub enable_helm: bool,
+    /// Let kustomize fetch remote bases and files and run git for them (off: such a
+    /// kustomization is refused, and kustomize runs without git or an HTTP route).
+    pub enable_remote: bool,
 }
+
+/// What `--enable-remote` says, for the messages.
+const ALLOW_REMOTE: &str = "allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)";
+
+/// The message the `git` shim prints when kustomize runs it without `--enable-remote`.
+pub const GIT_REFUSED: &str = "kustomize tried to run git for a remote base, and repository content must not fetch remote content or run programs; vendor the base into the repository, or allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)";
+
+/// The proxy kustomize gets without `--enable-remote` (and without `--enable-helm`, whose
+/// charts come over the network): a closed loopback port, so no HTTP request leaves
+/// the machine even if a remote file got past [`refuse_remote`].
+const NO_ROUTE_PROXY: &str = "http://127.0.0.1:0";
 
 /// One object of the output: its value, and its text in the stream (`---` first; a
 /// pass-through document keeps its own text).
@@ -221,8 +256,8 @@ fn kustomize_build(
         .kustomize
         .split_first()
         .ok_or_else(|| fail("no kustomize command configured".into()))?;
-    let shim =
-        tempfile_dir().map_err(|e| fail(format!("cannot prepare the function shim: {e}")))?;
+    let shim = tempfile_dir(!opts.enable_remote)
+        .map_err(|e| fail(format!("cannot prepare the function shim: {e}")))?;
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![shim.clone()];
     paths.extend(std::env::split_paths(&path));
@@ -238,6 +273,12 @@ fn kustomize_build(
         .stdin(Stdio::null());
     if let Some(capture) = capture {
         command.env(CAPTURE_ENV, capture);
+    }
+    if !opts.enable_remote && !opts.enable_helm {
+        for var in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
+            command.env(var, NO_ROUTE_PROXY);
+        }
+        command.env_remove("NO_PROXY").env_remove("no_proxy");
     }
     let output = bounded_output(command, opts.limits.max_bytes).map_err(|e| match e {
         Bounded::Start(e) => fail(format!(
@@ -313,14 +354,18 @@ pub fn capture(input: &str) {
     }
 }
 
-/// A private directory with `docker` linked to this binary.
-fn tempfile_dir() -> std::io::Result<PathBuf> {
+/// A private directory with `docker` (and, to refuse remote bases, `git`) linked to this
+/// binary.
+fn tempfile_dir(git: bool) -> std::io::Result<PathBuf> {
     let base = files::private_dir("appspec-shim")?;
     let exe = std::env::current_exe()?;
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(exe, base.join("docker"))?;
-    #[cfg(not(unix))]
-    std::fs::copy(exe, base.join("docker.exe")).map(|_| ())?;
+    let names: &[&str] = if git { &["docker", "git"] } else { &["docker"] };
+    for name in names {
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&exe, base.join(name))?;
+        #[cfg(not(unix))]
+        std::fs::copy(&exe, base.join(format!("{name}.exe")))?;
+    }
     Ok(base)
 }
 
@@ -369,8 +414,8 @@ pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, Rend
                     c.documents(&text, &path.display().to_string(), is_yaml, &opts.limits);
                 }
                 Found::Kustomization(dir) => {
-                    if !opts.enable_helm {
-                        refuse_helm(&walk_root, &dir, &opts.limits)?;
+                    if !opts.enable_helm || !opts.enable_remote {
+                        check_kustomization(&walk_root, &dir, opts)?;
                     }
                     let text = kustomize_build(&dir, opts, capture)?;
                     let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
@@ -475,70 +520,280 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
     })
 }
 
-/// The kustomization files of `dir` and of the local directories it references
-/// (`resources`, `components`, `bases`), each once. A reference out of the repository is
-/// refused; remote ones are left to kustomize.
+/// A kustomization kustomize reads when it builds the one `render` found.
+struct Node {
+    canonical: PathBuf,
+    file: PathBuf,
+    /// Its content, or why it is not YAML.
+    doc: Result<Value, String>,
+    /// Reached through `generators`, `transformers` or `validators`: what it builds are
+    /// plugin configurations.
+    plugin: bool,
+}
+
+/// The fields whose local directories are kustomizations of the build.
+const BASE_FIELDS: [&str; 3] = ["resources", "components", "bases"];
+/// The fields listing plugin configurations (inline, files, or kustomizations).
+const PLUGIN_FIELDS: [&str; 3] = ["generators", "transformers", "validators"];
+
+/// The kustomization of `dir` and those of the local directories it references
+/// (`resources`, `components`, `bases`; with `plugins`, also `generators`,
+/// `transformers`, `validators`), each once. A reference out of the repository is
+/// refused; a remote one (as kustomize reads it) is not followed.
 fn kustomization_tree(
     root: &Root,
     dir: &Path,
     limits: &Limits,
-    out: &mut Vec<(PathBuf, PathBuf, Value)>,
+    plugins: bool,
+    plugin: bool,
+    out: &mut Vec<Node>,
 ) -> Result<(), RenderError> {
     let canonical = root.resolve(dir)?;
-    if out.iter().any(|(d, _, _)| *d == canonical) {
+    if out.iter().any(|n| n.canonical == canonical) {
         return Ok(());
     }
     let Some(k) = kustomization_in(dir) else {
         return Ok(());
     };
     root.resolve(&k)?;
-    let doc = yaml::parse_one(&files::read(&k, limits.max_bytes)?, limits).unwrap_or(Value::Null);
-    out.push((canonical, k, doc.clone()));
-    for field in ["resources", "components", "bases"] {
-        for entry in doc
-            .get(field)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(rel) = entry.as_str().filter(|s| !s.contains("://")) else {
-                continue;
-            };
-            let target = dir.join(rel);
-            if target.is_dir() {
-                kustomization_tree(root, &target, limits, out)?;
-            } else if target.symlink_metadata().is_ok() {
-                root.resolve(&target)?;
+    let doc =
+        yaml::parse_one(&files::read(&k, limits.max_bytes)?, limits).map_err(|e| e.to_string());
+    let value = doc.clone().unwrap_or(Value::Null);
+    out.push(Node {
+        canonical,
+        file: k,
+        doc,
+        plugin,
+    });
+    let fields = BASE_FIELDS
+        .iter()
+        .map(|f| (f, false))
+        .chain(PLUGIN_FIELDS.iter().filter(|_| plugins).map(|f| (f, true)));
+    for (field, of_plugins) in fields {
+        for (_, list) in remote::fields(&value, field) {
+            for rel in list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if remote::base(rel).is_some() {
+                    continue;
+                }
+                let target = dir.join(rel);
+                if target.is_dir() {
+                    kustomization_tree(root, &target, limits, plugins, plugin || of_plugins, out)?;
+                } else if target.symlink_metadata().is_ok() {
+                    root.resolve(&target)?;
+                }
             }
         }
     }
     Ok(())
 }
 
-/// Refuses a kustomization (or one it builds on) that would make kustomize run helm.
-fn refuse_helm(root: &Root, dir: &Path, limits: &Limits) -> Result<(), RenderError> {
-    let mut tree = Vec::new();
-    kustomization_tree(root, dir, limits, &mut tree)?;
-    for (_, file, doc) in &tree {
-        let mut helm =
-            doc.get("helmCharts").is_some() || doc.get("helmChartInflationGenerator").is_some();
-        let generators = doc.get("generators").and_then(Value::as_array);
-        for g in generators.into_iter().flatten().filter_map(Value::as_str) {
-            let path = file.parent().unwrap_or(Path::new(".")).join(g);
-            if helm || !path.is_file() {
-                continue;
+/// A plugin configuration kustomize would load: where it is written, how the messages
+/// name it, and the document.
+struct PluginConfig {
+    file: String,
+    /// ` in transformers[0]` for an inline one, empty for one in its own file.
+    inline: String,
+    doc: Value,
+}
+
+impl PluginConfig {
+    /// `PatchTransformer/fix`, as the messages name it.
+    fn name(&self) -> String {
+        let kind = crate::source::kind(&self.doc).unwrap_or("");
+        match self.doc.pointer("/metadata/name").and_then(Value::as_str) {
+            Some(name) => format!("{kind}/{name}"),
+            None => kind.to_string(),
+        }
+    }
+}
+
+/// The documents of a YAML text, `List`s opened; `None` when it is not a stream of objects.
+fn config_documents(text: &str, limits: &Limits) -> Option<Vec<Value>> {
+    let docs = yaml::parse_stream(text, limits).ok()?;
+    let mut out = Vec::new();
+    for doc in docs {
+        if !doc.is_object() {
+            return None;
+        }
+        match doc.get("items").and_then(Value::as_array) {
+            Some(items) if crate::source::kind(&doc).is_some_and(|k| k.ends_with("List")) => {
+                out.extend(items.iter().filter(|i| i.is_object()).cloned());
             }
-            root.resolve(&path)?;
-            let text = files::read(&path, limits.max_bytes)?;
-            helm = yaml::parse_stream(&text, limits).is_ok_and(|docs| {
-                docs.iter()
-                    .any(|d| crate::source::kind(d) == Some("HelmChartInflationGenerator"))
+            _ => out.push(doc),
+        }
+    }
+    Some(out)
+}
+
+/// Reads a plugin configuration file of the repository.
+fn config_file(
+    root: &Root,
+    path: &Path,
+    limits: &Limits,
+    out: &mut Vec<PluginConfig>,
+) -> Result<(), RenderError> {
+    root.resolve(path)?;
+    let text = files::read(path, limits.max_bytes)?;
+    let file = path.display().to_string();
+    let docs = config_documents(&text, limits).ok_or_else(|| RenderError::Unchecked {
+        file: file.clone(),
+        message: "not a stream of objects".into(),
+    })?;
+    out.extend(docs.into_iter().map(|doc| PluginConfig {
+        file: file.clone(),
+        inline: String::new(),
+        doc,
+    }));
+    Ok(())
+}
+
+/// The plugin configurations the kustomizations of a tree hand to kustomize: inline
+/// ones, local files in the plugin lists, and the local resources of kustomizations
+/// reached through them.
+fn plugin_configs(
+    root: &Root,
+    tree: &[Node],
+    limits: &Limits,
+) -> Result<Vec<PluginConfig>, RenderError> {
+    let mut out = Vec::new();
+    for node in tree {
+        let Ok(doc) = &node.doc else { continue };
+        let dir = node.file.parent().unwrap_or(Path::new("."));
+        for field in PLUGIN_FIELDS {
+            for (key, list) in remote::fields(doc, field) {
+                let entries = list
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str);
+                for (i, entry) in entries.enumerate() {
+                    let path = dir.join(entry);
+                    if remote::base(entry).is_some() || path.is_dir() {
+                        continue;
+                    }
+                    if path.symlink_metadata().is_ok() {
+                        config_file(root, &path, limits, &mut out)?;
+                    } else if let Some(docs) = config_documents(entry, limits) {
+                        // kustomize reads an entry that parses as resources inline.
+                        out.extend(docs.into_iter().map(|doc| PluginConfig {
+                            file: node.file.display().to_string(),
+                            inline: format!(" in {key}[{i}]"),
+                            doc,
+                        }));
+                    }
+                }
+            }
+        }
+        if node.plugin {
+            for (_, list) in remote::fields(doc, "resources") {
+                for entry in list
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    let path = dir.join(entry);
+                    if remote::base(entry).is_none() && path.is_file() {
+                        config_file(root, &path, limits, &mut out)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Checks, before kustomize runs, a kustomization and every one it builds on: helm
+/// (unless `--enable-helm`) and remote content (unless `--enable-remote`) are refused.
+fn check_kustomization(root: &Root, dir: &Path, opts: &Options) -> Result<(), RenderError> {
+    let mut tree = Vec::new();
+    kustomization_tree(root, dir, &opts.limits, true, false, &mut tree)?;
+    for node in &tree {
+        if let Err(message) = &node.doc {
+            return Err(RenderError::Unchecked {
+                file: node.file.display().to_string(),
+                message: message.clone(),
             });
         }
+    }
+    let configs = plugin_configs(root, &tree, &opts.limits)?;
+    if !opts.enable_helm {
+        refuse_helm(&tree, &configs)?;
+    }
+    if !opts.enable_remote {
+        refuse_remote(&tree, &configs)?;
+    }
+    Ok(())
+}
+
+/// Refuses a kustomization (or one it builds on) that would make kustomize run helm.
+fn refuse_helm(tree: &[Node], configs: &[PluginConfig]) -> Result<(), RenderError> {
+    for node in tree {
+        let Ok(doc) = &node.doc else { continue };
+        let helm = ["helmCharts", "helmChartInflationGenerator"]
+            .iter()
+            .any(|f| remote::fields(doc, f).next().is_some());
         if helm {
             return Err(RenderError::Helm {
-                file: file.display().to_string(),
+                file: node.file.display().to_string(),
             });
+        }
+    }
+    match configs
+        .iter()
+        .find(|c| crate::source::kind(&c.doc) == Some("HelmChartInflationGenerator"))
+    {
+        Some(c) => Err(RenderError::Helm {
+            file: c.file.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a kustomization (or one it builds on, or a plugin configuration it loads)
+/// that would make kustomize fetch remote content or run git.
+fn refuse_remote(tree: &[Node], configs: &[PluginConfig]) -> Result<(), RenderError> {
+    let refuse = |file: &Path, field: String, found: remote::Remote| {
+        let (noun, verb) = found.fetch.describe();
+        let local = file
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&found.entry)
+            .symlink_metadata()
+            .is_ok();
+        let advice = if found.fetch == remote::Fetch::Clone && local {
+            format!(
+                "kustomize reads this entry as a repository even though a local {:?} exists: write {:?} for the local one, or {ALLOW_REMOTE}",
+                found.entry,
+                format!("./{}", found.entry)
+            )
+        } else {
+            format!("vendor it into the repository and list its local path, or {ALLOW_REMOTE}")
+        };
+        RenderError::Remote(Box::new(RemoteRefused {
+            file: file.display().to_string(),
+            field,
+            noun,
+            entry: found.entry,
+            verb,
+            advice,
+        }))
+    };
+    for node in tree {
+        let Ok(doc) = &node.doc else { continue };
+        if let Some(found) = remote::in_kustomization(doc).into_iter().next() {
+            return Err(refuse(&node.file, found.field.clone(), found));
+        }
+    }
+    for config in configs {
+        if let Some(found) = remote::in_plugin_config(&config.doc).into_iter().next() {
+            let field = format!("{} of {}{}", found.field, config.name(), config.inline);
+            return Err(refuse(Path::new(&config.file), field, found));
         }
     }
     Ok(())
@@ -552,9 +807,9 @@ pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError
     let root = Root::discover().for_path(dir)?;
     let mut dirs = vec![(dir.to_path_buf())];
     let mut tree = Vec::new();
-    kustomization_tree(&root, dir, limits, &mut tree)?;
-    for (_, k, _) in &tree {
-        let d = k.parent().unwrap_or(Path::new(".")).to_path_buf();
+    kustomization_tree(&root, dir, limits, false, false, &mut tree)?;
+    for node in &tree {
+        let d = node.file.parent().unwrap_or(Path::new(".")).to_path_buf();
         if !dirs.contains(&d) {
             dirs.push(d);
         }

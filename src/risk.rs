@@ -347,6 +347,7 @@ fn load(
         limits: *limits,
         kustomize: kustomize.to_vec(),
         enable_helm: false,
+        enable_remote: false,
     };
     if path.symlink_metadata().is_err() {
         // No specs: the `--platform` file's platform, else the built-in one (like a

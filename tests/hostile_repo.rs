@@ -1,5 +1,5 @@
 //! Repository content written by an attacker: symbolic links, devices, paths out of the
-//! repository, helm, forged lines, and what render does to plain manifests.
+//! repository, helm, remote bases, forged lines, and what render does to plain manifests.
 //!
 //! Each test runs the real binary on a temporary repository (a directory with `.git`).
 
@@ -34,6 +34,7 @@ fn appspec(dir: &Path) -> Command {
         .env_remove("ARGOCD_APP_SOURCE_PATH")
         .env_remove("APPSPEC_ROOT")
         .env_remove("APPSPEC_ENABLE_HELM")
+        .env_remove("APPSPEC_ENABLE_REMOTE")
         .env_remove("APPSPEC_MAX_INPUT_BYTES")
         .timeout(Duration::from_secs(60));
     cmd
@@ -203,6 +204,14 @@ fn helm_charts_are_refused_unless_enabled() {
     let out = appspec(&app).args(["render", "."]).output().unwrap();
     assert_refused("helmCharts", &out, "uses helmCharts");
     assert!(text(&out.stderr).contains("--enable-helm"));
+    assert_eq!(out.status.code(), Some(2));
+    // An inline HelmChartInflationGenerator in `generators` too.
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\ngenerators:\n- |\n  apiVersion: builtin\n  kind: HelmChartInflationGenerator\n  metadata: {name: evil}\n  name: evil\n  repo: https://example.com/charts\n",
+    );
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert_refused("an inline generator", &out, "uses helmCharts");
     // In a base the overlay builds on, too.
     let (_repo2, app2) = repo();
     let base = app2.parent().unwrap().join("base");
@@ -444,4 +453,513 @@ fn the_risk_text_cannot_close_the_comment_fence() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(!stdout.contains('`'), "{stdout}");
+}
+
+/// A `git` first on PATH that records each run in `marker` and fails, so no clone (and no
+/// network) ever happens; the directory to put first on PATH.
+fn git_shim(marker: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let git = dir.path().join("git");
+    write(
+        &git,
+        &format!(
+            "#!/bin/sh\necho \"git $*\" >> '{}'\necho 'fatal: the test git shim clones nothing' >&2\nexit 128\n",
+            marker.display()
+        ),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+/// PATH with `first` in front.
+fn path_with(first: &Path) -> std::ffi::OsString {
+    let mut paths = vec![first.to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
+
+/// The refusal of a remote entry, as render words it.
+fn remote_refusal(file: &str, field: &str, noun: &str, entry: &str, verb: &str) -> String {
+    format!(
+        "appspec: {file}: {field} names the remote {noun} {entry:?}: kustomize would {verb}, and repository content must not fetch remote content or run programs; vendor it into the repository and list its local path, or allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)\n"
+    )
+}
+
+const CLONE: (&str, &str) = ("repository", "run git to clone it");
+const DOWNLOAD: (&str, &str) = ("file", "download it");
+const URL: (&str, &str) = ("URL", "download it, then run git to clone it");
+
+/// Every remote form kustomize fetches, in every field it fetches through, is refused
+/// before kustomize runs: one exact message, nothing on stdout, exit 2 (as for helm),
+/// and git never runs.
+#[test]
+fn remote_content_is_refused_before_kustomize_runs() {
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("git-ran");
+    let shim = git_shim(&marker);
+    let https = "https://example.com/install.yaml";
+    let cases: Vec<(String, &str, &str, (&str, &str))> = vec![
+        (
+            "resources: [app.yaml, 'github.com/org/repo//deploy?ref=v1']".into(),
+            "resources",
+            "github.com/org/repo//deploy?ref=v1",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml, 'git@github.com:org/repo.git']".into(),
+            "resources",
+            "git@github.com:org/repo.git",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml, 'https://github.com/org/repo/deploy?ref=v1']".into(),
+            "resources",
+            "https://github.com/org/repo/deploy?ref=v1",
+            URL,
+        ),
+        (
+            "resources: [app.yaml, 'https://raw.githubusercontent.com/org/repo/v1/deploy/install.yaml']"
+                .into(),
+            "resources",
+            "https://raw.githubusercontent.com/org/repo/v1/deploy/install.yaml",
+            URL,
+        ),
+        (format!("resources: [app.yaml, '{https}']"), "resources", https, DOWNLOAD),
+        (
+            "resources: [app.yaml, 'ssh://git@git.example.com/org/repo//deploy']".into(),
+            "resources",
+            "ssh://git@git.example.com/org/repo//deploy",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml, 'git::https://git.example.com/org/repo//deploy?ref=v1']".into(),
+            "resources",
+            "git::https://git.example.com/org/repo//deploy?ref=v1",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml, 'file:///srv/git/repo']".into(),
+            "resources",
+            "file:///srv/git/repo",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml]\ncomponents: ['github.com/org/repo//components/tls?ref=v1']".into(),
+            "components",
+            "github.com/org/repo//components/tls?ref=v1",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml]\nbases: [github.com/org/repo]".into(),
+            "bases",
+            "github.com/org/repo",
+            CLONE,
+        ),
+        // kustomize reads field names as Go's encoding/json does: in any case.
+        (
+            "Resources: [app.yaml, 'deploy@git.example.com:org/repo']".into(),
+            "Resources",
+            "deploy@git.example.com:org/repo",
+            CLONE,
+        ),
+        (
+            format!("resources: [app.yaml]\ngenerators: ['{https}']"),
+            "generators",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            "resources: [app.yaml]\ntransformers: [github.com/org/repo]".into(),
+            "transformers",
+            "github.com/org/repo",
+            CLONE,
+        ),
+        (
+            "resources: [app.yaml]\nvalidators: [github.com/org/repo]".into(),
+            "validators",
+            "github.com/org/repo",
+            CLONE,
+        ),
+        (format!("resources: [app.yaml]\ncrds: ['{https}']"), "crds", https, DOWNLOAD),
+        (
+            format!("resources: [app.yaml]\nconfigurations: ['{https}']"),
+            "configurations",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            format!("resources: [app.yaml]\nopenapi: {{path: '{https}'}}"),
+            "openapi.path",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            format!(
+                "resources: [app.yaml]\npatches:\n- path: patch.yaml\n- path: '{https}'\n  target: {{kind: Deployment}}"
+            ),
+            "patches[1].path",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            format!("resources: [app.yaml]\npatchesStrategicMerge: ['{https}']"),
+            "patchesStrategicMerge",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            format!("resources: [app.yaml]\npatchesJson6902:\n- path: '{https}'\n  target: {{kind: Deployment, name: web}}"),
+            "patchesJson6902[0].path",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            format!("resources: [app.yaml]\nreplacements: [{{path: '{https}'}}]"),
+            "replacements[0].path",
+            https,
+            DOWNLOAD,
+        ),
+        (
+            format!(
+                "resources: [app.yaml]\nconfigMapGenerator:\n- name: conf\n  files: ['app.conf={https}']"
+            ),
+            "configMapGenerator[0].files",
+            "app.conf=https://example.com/install.yaml",
+            DOWNLOAD,
+        ),
+        (
+            format!("resources: [app.yaml]\nsecretGenerator:\n- name: env\n  envs: ['{https}']"),
+            "secretGenerator[0].envs",
+            https,
+            DOWNLOAD,
+        ),
+        // A builtin plugin written inline in `transformers`.
+        (
+            format!(
+                "resources: [app.yaml]\ntransformers:\n- |\n  apiVersion: builtin\n  kind: PatchTransformer\n  metadata: {{name: fix}}\n  path: {https}\n"
+            ),
+            "path of PatchTransformer/fix in transformers[0]",
+            https,
+            DOWNLOAD,
+        ),
+    ];
+    for (kustomization, field, entry, (noun, verb)) in cases {
+        let (_repo, app) = repo();
+        write(&app.join("patch.yaml"), "kind: Deployment\n");
+        write(
+            &app.join("kustomization.yaml"),
+            &format!("{kustomization}\n"),
+        );
+        let out = appspec(&app)
+            .args(["render", "."])
+            .env("PATH", path_with(shim.path()))
+            .output()
+            .unwrap();
+        assert_eq!(
+            text(&out.stderr),
+            remote_refusal("./kustomization.yaml", field, noun, entry, verb),
+            "{kustomization}"
+        );
+        assert_eq!(out.status.code(), Some(2), "{kustomization}");
+        assert!(out.stdout.is_empty(), "{kustomization}");
+        assert!(!marker.exists(), "{kustomization}: git ran");
+    }
+}
+
+/// A base the overlay builds on, a transformer configuration file and a kustomization
+/// listed in `transformers` are checked the same way; a local directory whose name
+/// kustomize reads as a repository is refused with the way out.
+#[test]
+fn remote_content_is_refused_wherever_the_build_reaches_it() {
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("git-ran");
+    let shim = git_shim(&marker);
+    let run = |app: &Path| {
+        let out = appspec(app)
+            .args(["render", "."])
+            .env("PATH", path_with(shim.path()))
+            .output()
+            .unwrap();
+        assert!(out.stdout.is_empty());
+        assert_eq!(out.status.code(), Some(2));
+        text(&out.stderr)
+    };
+    // A local base that lists a remote resource.
+    let (_repo, app) = repo();
+    let base = app.parent().unwrap().join("base");
+    write(
+        &base.join("kustomization.yaml"),
+        "resources:\n- app.yaml\n- https://github.com/org/repo/deploy?ref=v1\n",
+    );
+    std::fs::rename(app.join("app.yaml"), base.join("app.yaml")).unwrap();
+    write(&app.join("kustomization.yaml"), "resources: [../base]\n");
+    assert_eq!(
+        run(&app),
+        remote_refusal(
+            "./../base/kustomization.yaml",
+            "resources",
+            URL.0,
+            "https://github.com/org/repo/deploy?ref=v1",
+            URL.1
+        )
+    );
+    // A transformer configuration file of the overlay.
+    let (_repo, app) = repo();
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\ntransformers: [fix.yaml]\n",
+    );
+    write(
+        &app.join("fix.yaml"),
+        "apiVersion: builtin\nkind: ReplacementTransformer\nmetadata: {name: fix}\nreplacements:\n- path: https://example.com/replacements.yaml\n",
+    );
+    assert_eq!(
+        run(&app),
+        remote_refusal(
+            "./fix.yaml",
+            "replacements[0].path of ReplacementTransformer/fix",
+            DOWNLOAD.0,
+            "https://example.com/replacements.yaml",
+            DOWNLOAD.1
+        )
+    );
+    // A kustomization listed in `transformers`, whose resources are the configurations.
+    let (_repo, app) = repo();
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\ntransformers: [../fixes]\n",
+    );
+    let fixes = app.parent().unwrap().join("fixes");
+    write(
+        &fixes.join("kustomization.yaml"),
+        "resources: [patch.yaml]\n",
+    );
+    write(
+        &fixes.join("patch.yaml"),
+        "apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: fix}\npath: https://example.com/patch.yaml\n",
+    );
+    assert_eq!(
+        run(&app),
+        remote_refusal(
+            "./../fixes/patch.yaml",
+            "path of PatchTransformer/fix",
+            DOWNLOAD.0,
+            "https://example.com/patch.yaml",
+            DOWNLOAD.1
+        )
+    );
+    // kustomize clones `github.com/org/repo` even when that directory exists here.
+    let (_repo, app) = repo();
+    write(
+        &app.join("github.com/org/repo/kustomization.yaml"),
+        "resources: [cm.yaml]\n",
+    );
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml, github.com/org/repo]\n",
+    );
+    assert_eq!(
+        run(&app),
+        "appspec: ./kustomization.yaml: resources names the remote repository \"github.com/org/repo\": kustomize would run git to clone it, and repository content must not fetch remote content or run programs; kustomize reads this entry as a repository even though a local \"github.com/org/repo\" exists: write \"./github.com/org/repo\" for the local one, or allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)\n"
+    );
+    // A kustomization this check cannot read as kustomize would (a key twice: kustomize
+    // keeps the last) is refused rather than guessed at.
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\nresources: [github.com/org/repo]\n",
+    );
+    let stderr = run(&app);
+    assert!(
+        stderr.starts_with("appspec: ./kustomization.yaml cannot be checked for helm charts and remote content before kustomize runs: not valid YAML (duplicate mapping key: resources"),
+        "{stderr}"
+    );
+    assert!(!marker.exists(), "git ran");
+    // risk builds sides the same way; discover runs no kustomize and still finds the app.
+    let out = appspec(&app).args(["risk", ".", "."]).output().unwrap();
+    assert_refused(
+        "risk",
+        &out,
+        "cannot be checked for helm charts and remote content",
+    );
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml, 'github.com/org/repo//deploy?ref=v1']\n",
+    );
+    let out = appspec(&app).args(["discover", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "./app.yaml\n");
+}
+
+/// Local paths that only look like remote ones build as before, without git.
+#[test]
+fn local_paths_that_look_remote_still_build() {
+    if !kubectl() {
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    }
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("git-ran");
+    let shim = git_shim(&marker);
+    let (_repo, app) = repo();
+    let cm = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: shop}}\ndata: {{a: b}}\n"
+        )
+    };
+    // `./github.com/org/repo`: a directory named like a repository, written as a path.
+    write(
+        &app.join("github.com/org/repo/kustomization.yaml"),
+        "resources: [cm.yaml]\n",
+    );
+    write(&app.join("github.com/org/repo/cm.yaml"), &cm("vendored"));
+    // `github.com` and `github.com/org`: not repository specs for kustomize.
+    write(
+        &app.join("github.com/kustomization.yaml"),
+        "resources: [cm.yaml]\n",
+    );
+    write(&app.join("github.com/cm.yaml"), &cm("bare"));
+    write(
+        &app.join("github.com/org/kustomization.yaml"),
+        "resources: [cm.yaml]\n",
+    );
+    write(&app.join("github.com/org/cm.yaml"), &cm("org"));
+    // `../base` inside the repository.
+    let base = app.parent().unwrap().join("base");
+    write(&base.join("kustomization.yaml"), "resources: [cm.yaml]\n");
+    write(&base.join("cm.yaml"), &cm("base"));
+    // A patch file under `github.com/`: a file field only fetches HTTP(S).
+    write(
+        &app.join("github.com/org/repo/patch.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: base, namespace: shop}\ndata: {patched: 'yes'}\n",
+    );
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml, ./github.com/org/repo, github.com, github.com/org, ../base]\npatches: [{path: github.com/org/repo/patch.yaml}]\n",
+    );
+    let out = appspec(&app)
+        .args(["render", "."])
+        .env("PATH", path_with(shim.path()))
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for name in ["vendored", "bare", "org", "base"] {
+        assert!(
+            stdout.contains(&format!("name: {name}\n")),
+            "{name}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("patched: \"yes\""), "{stdout}");
+    assert!(stdout.contains("kind: Deployment"), "{stdout}");
+    assert!(!marker.exists(), "git ran");
+}
+
+/// With the opt-in, kustomize gets the remote base as before: it runs git (here a shim
+/// that clones nothing, so nothing leaves the machine) and its own error is reported.
+#[test]
+fn enable_remote_hands_remote_bases_to_kustomize() {
+    if !kubectl() {
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    }
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("git-ran");
+    let shim = git_shim(&marker);
+    let (_repo, app) = repo();
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml, 'github.com/org/repo//deploy?ref=v1']\n",
+    );
+    for (flag, env) in [(Some("--enable-remote"), None), (None, Some("true"))] {
+        let _ = std::fs::remove_file(&marker);
+        let mut cmd = appspec(&app);
+        cmd.arg("render")
+            .args(flag)
+            .arg(".")
+            .env("PATH", path_with(shim.path()));
+        if let Some(v) = env {
+            cmd.env("APPSPEC_ENABLE_REMOTE", v);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(out.stdout.is_empty());
+        assert!(!stderr.contains("names the remote"), "{stderr}");
+        assert!(stderr.contains("cannot run kustomize for ."), "{stderr}");
+        assert!(
+            stderr.contains("the test git shim clones nothing"),
+            "{stderr}"
+        );
+        let ran = std::fs::read_to_string(&marker).expect("kustomize ran git");
+        assert!(ran.starts_with("git init"), "{ran}");
+    }
+}
+
+/// Without the opt-in kustomize runs with a `git` that refuses and with HTTP routed to a
+/// closed loopback port: a second line behind the check, seen by a stand-in kustomize.
+#[cfg(unix)]
+#[test]
+fn without_enable_remote_kustomize_has_no_git_and_no_route() {
+    let marker_dir = tempfile::tempdir().unwrap();
+    let marker = marker_dir.path().join("git-ran");
+    let shim = git_shim(&marker);
+    let (_repo, app) = repo();
+    write(&app.join("kustomization.yaml"), "resources: [app.yaml]\n");
+    let fake = marker_dir.path().join("kustomize");
+    write(
+        &fake,
+        "#!/bin/sh\ngit init\necho \"HTTPS_PROXY=$HTTPS_PROXY http_proxy=$http_proxy NO_PROXY=${NO_PROXY-unset}\" >&2\nexit 1\n",
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |extra: &[&str]| {
+        let out = appspec(&app)
+            .arg("render")
+            .args(extra)
+            .arg(".")
+            .env("PATH", path_with(shim.path()))
+            .env("APPSPEC_KUSTOMIZE", &fake)
+            .env("NO_PROXY", "localhost")
+            .env("HTTPS_PROXY", "http://proxy.example.com:3128")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        text(&out.stderr)
+    };
+    let stderr = run(&[]);
+    assert!(
+        stderr.contains("appspec: kustomize tried to run git for a remote base, and repository content must not fetch remote content or run programs; vendor the base into the repository, or allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "HTTPS_PROXY=http://127.0.0.1:0 http_proxy=http://127.0.0.1:0 NO_PROXY=unset"
+        ),
+        "{stderr}"
+    );
+    assert!(!marker.exists(), "the real git ran");
+    // --enable-helm keeps the network (helm fetches charts) but not git.
+    let stderr = run(&["--enable-helm"]);
+    assert!(stderr.contains("kustomize tried to run git"), "{stderr}");
+    assert!(
+        stderr.contains("HTTPS_PROXY=http://proxy.example.com:3128 http_proxy= NO_PROXY=localhost"),
+        "{stderr}"
+    );
+    assert!(!marker.exists(), "the real git ran");
+    // The opt-in leaves kustomize's environment as it is.
+    let stderr = run(&["--enable-remote"]);
+    assert!(!stderr.contains("kustomize tried to run git"), "{stderr}");
+    assert!(
+        stderr.contains("HTTPS_PROXY=http://proxy.example.com:3128 http_proxy= NO_PROXY=localhost"),
+        "{stderr}"
+    );
+    assert!(marker.exists(), "git was not handed to kustomize");
 }
