@@ -307,9 +307,13 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-media-inside-storage", "existing-claim-media-volsync", r#"{"mediaPath": "/config/media"}"#, true),
     ("edge-media-on-ephemeral", "ephemeral-internal", r#"{"mediaMount": true, "mediaPath": "/media", "mediaEndpoint": "nfs://nas.internal:2049", "mediaSubpath": "/mnt/tank/media"}"#, true),
     ("edge-existing-claim-no-backup", "existing-claim-media-volsync", r#"{"backupStrategy": "none"}"#, true),
+    ("edge-media-path-encoded-letter", "existing-claim-media-volsync", r#"{"mediaPath": "/media/a%41"}"#, true),
+    ("edge-media-path-shm-lookalike", "existing-claim-media-volsync", r#"{"mediaPath": "/data/dev/shm"}"#, true),
     // Values both refuse.
     ("edge-name-kube-prefix-no-namespace", "ephemeral-internal", r#"{"name": "kube-tools"}"#, false),
     ("edge-mountpath-trailing-slash", "longhorn-internal", r#"{"mountPath": "/data/"}"#, false),
+    ("edge-mountpath-encoded-dotdot", "longhorn-internal", r#"{"mountPath": "/data/%2E%2E/etc"}"#, false),
+    ("edge-mountpath-c1-control", "longhorn-internal", r#"{"mountPath": "/data\u009b"}"#, false),
     ("edge-subpath-prefix-itself", "nas-internal", r#"{"nasSubpath": "/mnt"}"#, false),
     ("edge-subpath-trailing-slash", "nas-internal", r#"{"nasSubpath": "/mnt/a/"}"#, false),
     ("edge-subpath-dot-segment", "nas-internal", r#"{"nasSubpath": "/mnt/./a"}"#, false),
@@ -332,6 +336,16 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-media-endpoint-unknown", "existing-claim-media-volsync", r#"{"mediaEndpoint": "nfs://evil.example.com:2049"}"#, false),
     ("edge-media-path-is-storage-path", "existing-claim-media-volsync", r#"{"mediaPath": "/config"}"#, false),
     ("edge-media-path-proc", "existing-claim-media-volsync", r#"{"mediaPath": "/proc/media"}"#, false),
+    // Only an emptyDir may use /dev/shm; the media mount is a NAS share.
+    ("edge-media-path-dev-shm", "existing-claim-media-volsync", r#"{"mediaPath": "/dev/shm"}"#, false),
+    ("edge-media-path-under-dev-shm", "existing-claim-media-volsync", r#"{"mediaPath": "/dev/shm/media"}"#, false),
+    ("edge-media-path-dev", "existing-claim-media-volsync", r#"{"mediaPath": "/dev"}"#, false),
+    ("edge-media-path-etc", "existing-claim-media-volsync", r#"{"mediaPath": "/etc/media"}"#, false),
+    // The function decodes percent-encoding before it looks at segments.
+    ("edge-media-path-encoded-dotdot", "existing-claim-media-volsync", r#"{"mediaPath": "/media/%2e%2e/etc"}"#, false),
+    ("edge-media-path-encoded-twice", "existing-claim-media-volsync", r#"{"mediaPath": "/media/%252e%252e"}"#, false),
+    ("edge-media-path-encoded-backslash", "existing-claim-media-volsync", r#"{"mediaPath": "/media/a%5cb"}"#, false),
+    ("edge-media-path-c1-control", "existing-claim-media-volsync", r#"{"mediaPath": "/media/a\u0085b"}"#, false),
     // Where the form and the function disagree: see KNOWN_DIFFERENCES.
     ("edge-schedule-reversed-range", "longhorn-external-volsync", r#"{"backupSchedule": "5-3 0 * * *"}"#, false),
 ];
