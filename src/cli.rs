@@ -79,6 +79,14 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// Let kustomize run helm for `helmCharts` when it builds a side (as `render
+        /// --enable-helm`).
+        #[arg(long, env = "APPSPEC_ENABLE_HELM")]
+        enable_helm: bool,
+        /// Let kustomize fetch remote bases and files when it builds a side (as `render
+        /// --enable-remote`).
+        #[arg(long, env = "APPSPEC_ENABLE_REMOTE")]
+        enable_remote: bool,
     },
     /// Print the JSON Schema of AppSpec (`schema appspec`, the default) or of PlatformConfig
     /// (`schema platform`).
@@ -142,10 +150,9 @@ pub enum Mode {
     Risk {
         base: PathBuf,
         head: PathBuf,
-        platform: Option<PathBuf>,
         format: Format,
-        /// The kustomize command, for sides that hold kustomizations.
-        kustomize: Vec<String>,
+        /// How each side is built (`paths` unused).
+        build: crate::render::Options,
     },
     /// Bare `appspec` with a terminal on stdin: nothing to read, print the help.
     Help,
@@ -264,12 +271,21 @@ impl From<Cli> for Config {
                 head,
                 platform,
                 format,
+                enable_helm,
+                enable_remote,
             }) => Mode::Risk {
                 base,
                 head,
-                platform,
                 format,
-                kustomize: kustomize_command(),
+                build: crate::render::Options {
+                    paths: vec![],
+                    platform,
+                    platform_from_repository: false,
+                    limits,
+                    kustomize: kustomize_command(),
+                    enable_helm,
+                    enable_remote,
+                },
             },
             Some(Command::Schema { kind }) => Mode::Schema(kind),
         };

@@ -148,17 +148,10 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
         Mode::Risk {
             base,
             head,
-            platform,
             format,
-            kustomize,
+            build,
         } => {
-            let report = appspec::risk::assess(
-                &base,
-                &head,
-                platform.as_deref(),
-                &config.limits,
-                &kustomize,
-            )?;
+            let report = appspec::risk::assess(&base, &head, &build)?;
             match format {
                 Format::Json => {
                     print_out(&format!("{}\n", serde_json::to_string_pretty(&report)?))?

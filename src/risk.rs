@@ -21,7 +21,6 @@ use crate::render::{self, RenderError};
 use crate::source::{self, Item};
 use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
 use crate::validate::App;
-use crate::yaml::Limits;
 
 #[derive(Debug, Error)]
 pub enum RiskError {
@@ -332,22 +331,15 @@ impl Drop for Scratch {
 /// Builds one side as `render` would (kustomizations built, the function inside them run,
 /// Lists opened) and runs the engine on it. The AppSpecs a kustomization hands to the
 /// function are read back from the ResourceLists the function received.
-/// `platform` is the `--platform` file, applied as `render --platform` applies it.
-fn load(
-    path: &Path,
-    platform: Option<&Path>,
-    limits: &Limits,
-    kustomize: &[String],
-) -> Result<Side, RiskError> {
+/// `build.platform` is the `--platform` file, applied as `render --platform` applies it.
+fn load(path: &Path, build: &render::Options) -> Result<Side, RiskError> {
     let mut side = Side::default();
+    let platform = build.platform.as_deref();
+    let limits = &build.limits;
     let mut opts = render::Options {
         paths: vec![],
-        platform: platform.map(Path::to_path_buf),
         platform_from_repository: false,
-        limits: *limits,
-        kustomize: kustomize.to_vec(),
-        enable_helm: false,
-        enable_remote: false,
+        ..build.clone()
     };
     if path.symlink_metadata().is_err() {
         // No specs: the `--platform` file's platform, else the built-in one (like a
@@ -818,18 +810,10 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
 }
 
 /// Compares two versions of a set of specs. Each side is built the way `render` builds it
-/// (kustomizations included, with `kustomize` as the command) and expanded by the engine.
-pub fn assess(
-    base: &Path,
-    head: &Path,
-    platform: Option<&Path>,
-    limits: &Limits,
-    kustomize: &[String],
-) -> Result<Report, RiskError> {
-    let (b, h) = (
-        load(base, platform, limits, kustomize)?,
-        load(head, platform, limits, kustomize)?,
-    );
+/// with `build` (its `paths` unused: the platform file, limits, kustomize command and what
+/// kustomize may run or fetch) and expanded by the engine.
+pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Report, RiskError> {
+    let (b, h) = (load(base, build)?, load(head, build)?);
     let keys: BTreeSet<&String> = b.present.iter().chain(&h.present).collect();
     let mut apps = Vec::new();
     for k in keys {

@@ -860,8 +860,9 @@ fn local_paths_that_look_remote_still_build() {
     assert!(!marker.exists(), "git ran");
 }
 
-/// With the opt-in, kustomize gets the remote base as before: it runs git (here a shim
-/// that clones nothing, so nothing leaves the machine) and its own error is reported.
+/// With the opt-in (render's and risk's), kustomize gets the remote base as before: it runs
+/// git (here a shim that clones nothing, so nothing leaves the machine) and its own error
+/// is reported.
 #[test]
 fn enable_remote_hands_remote_bases_to_kustomize() {
     if !kubectl() {
@@ -876,10 +877,16 @@ fn enable_remote_hands_remote_bases_to_kustomize() {
         &app.join("kustomization.yaml"),
         "resources: [app.yaml, 'github.com/org/repo//deploy?ref=v1']\n",
     );
-    for (flag, env) in [(Some("--enable-remote"), None), (None, Some("true"))] {
+    // `risk` builds its sides the way render does, with the same opt-in.
+    for (command, flag, env) in [
+        (&["render"][..], Some("--enable-remote"), None),
+        (&["render"], None, Some("true")),
+        (&["risk", "."], Some("--enable-remote"), None),
+        (&["risk", "."], None, Some("true")),
+    ] {
         let _ = std::fs::remove_file(&marker);
         let mut cmd = appspec(&app);
-        cmd.arg("render")
+        cmd.args(command)
             .args(flag)
             .arg(".")
             .env("PATH", path_with(shim.path()));
