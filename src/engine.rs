@@ -35,6 +35,51 @@ impl Outcome {
     }
 }
 
+/// Takes a run's output as it is made, in output order, so a caller can write each item
+/// and drop it before the next app is expanded (the KRM function) instead of holding them
+/// all (an [`Outcome`]).
+pub trait Sink {
+    /// An output item; `from` is the index of the input item it passes through unchanged
+    /// (`None` for a generated object). Only meaningful if the run ends without errors.
+    fn item(&mut self, item: expand::Output, from: Option<usize>);
+    /// An app that validated and expanded, after its objects.
+    fn app(&mut self, _app: validate::App) {}
+}
+
+/// What a run reports beside its output items.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The platform the run used (built-in defaults when none was given).
+    pub platform: Platform,
+    /// Every diagnostic, errors and warnings, in input order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Summary {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// The sink of [`run`]: everything kept.
+#[derive(Default)]
+struct Collect {
+    items: Vec<expand::Output>,
+    passthrough: Vec<Option<usize>>,
+    apps: Vec<validate::App>,
+}
+
+impl Sink for Collect {
+    fn item(&mut self, item: expand::Output, from: Option<usize>) {
+        self.items.push(item);
+        self.passthrough.push(from);
+    }
+
+    fn app(&mut self, app: validate::App) {
+        self.apps.push(app);
+    }
+}
+
 fn located(item: &Item, issues: Vec<Issue>) -> impl Iterator<Item = Diagnostic> + '_ {
     issues.into_iter().map(move |issue| Diagnostic {
         file: item.file.clone(),
@@ -116,6 +161,20 @@ fn more(n: usize) -> String {
 /// Runs the expansion. `function_config` is the KRM functionConfig or the CLI's platform
 /// file; in KRM generator use it is the AppSpec itself.
 pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
+    let mut collect = Collect::default();
+    let summary = run_into(items, function_config, &mut collect);
+    Outcome {
+        items: collect.items,
+        passthrough: collect.passthrough,
+        apps: collect.apps,
+        platform: summary.platform,
+        diagnostics: summary.diagnostics,
+    }
+}
+
+/// [`run`], handing each output item to `sink` as soon as it is made. Each input item is
+/// dropped once judged, so the input is freed as the output grows.
+pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn Sink) -> Summary {
     let mut diags = Vec::new();
     let fc_kind = function_config
         .as_ref()
@@ -201,21 +260,19 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
         }
     }
     let input_count = items.len();
-    let mut out: Vec<expand::Output> = Vec::with_capacity(items.len());
-    let mut passthrough = Vec::with_capacity(items.len());
-    let mut apps = Vec::new();
-    for (index, item) in items.iter().enumerate() {
+    let mut emitted = 0usize;
+    for (index, item) in items.into_iter().enumerate() {
         let v = &item.value;
         if source::is_ours(v, platform::KIND) {
             continue;
         }
         if let Some(issue) = lookalike::check(v) {
-            diags.extend(located(item, vec![issue]));
+            diags.extend(located(&item, vec![issue]));
             continue;
         }
         if !source::is_ours(v, spec::KIND) {
-            out.push(expand::Output::Passthrough(v.clone()));
-            passthrough.push(Some(index));
+            sink.item(expand::Output::Passthrough(item.value), Some(index));
+            emitted += 1;
             continue;
         }
         let mut issues = check_api_version(v, spec::KIND);
@@ -232,19 +289,17 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
                 let objects = expand::expand(&app, &site.config);
                 issues.extend(claims.claim(&app, &objects));
                 if issues.iter().all(|i| i.severity != Severity::Error) {
-                    out.extend(
-                        objects
-                            .into_iter()
-                            .map(|o| expand::Output::Generated(Box::new(o))),
-                    );
-                    passthrough.resize(out.len(), None);
-                    apps.push(app);
+                    emitted += objects.len();
+                    for o in objects {
+                        sink.item(expand::Output::Generated(Box::new(o)), None);
+                    }
+                    sink.app(app);
                 }
             }
         }
-        diags.extend(located(item, issues));
+        diags.extend(located(&item, issues));
     }
-    if input_count > 0 && out.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+    if input_count > 0 && emitted == 0 && !diags.iter().any(Diagnostic::is_error) {
         diags.push(Diagnostic {
             file: None,
             resource: None,
@@ -252,10 +307,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
             issue: Issue::error("", "the input holds no resource to output (only a PlatformConfig?); an empty output would delete every resource"),
         });
     }
-    Outcome {
-        items: out,
-        passthrough,
-        apps,
+    Summary {
         platform: site.config,
         diagnostics: diags,
     }

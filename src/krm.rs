@@ -3,6 +3,8 @@
 //! The ResourceList is always written, with `results`; the exit code is 1 iff an error
 //! result exists. On error the input items are returned unchanged (no partial expansion).
 
+use std::cell::RefCell;
+
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
@@ -122,58 +124,133 @@ pub fn process(text: &str, limits: &Limits) -> Response {
 
 /// `text` and `limits` are those `parsed` came from: on error the input items are returned
 /// unchanged, parsed again rather than kept as a copy through the run.
+///
+/// The run is streamed: each output item is written into the response as soon as the
+/// engine makes it, then dropped, so memory holds the input, the text written so far and
+/// one app's objects, never every object at once. Nothing is printed before the run ends:
+/// on error the text is thrown away and the input items are written instead.
 fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limits) -> Response {
-    let (items, diagnostics) = match parsed {
-        Ok(list) => {
-            let outcome = engine::run(
-                list.items.into_iter().map(Item::from_krm).collect(),
-                list.function_config.map(Item::from_krm),
-            );
-            let items = if outcome.has_errors() {
-                drop(outcome.items);
-                let input = parse(text, limits).map(|l| l.items).unwrap_or_default();
-                input.into_iter().map(Output::Passthrough).collect()
-            } else {
-                outcome.items
-            };
-            (items, outcome.diagnostics)
+    let list = match parsed {
+        Ok(list) => list,
+        Err(e) => {
+            let issue = Issue::error("", e.to_string());
+            return respond(vec![], vec![unlocated(issue)]);
         }
-        Err(e) => (
-            vec![],
-            vec![Diagnostic {
-                file: None,
-                resource: None,
-                document: None,
-                issue: Issue::error("", e.to_string()),
-            }],
-        ),
     };
-    respond(items, diagnostics)
+    let summary = RefCell::new(engine::Summary::default());
+    let items = Streamed::new(|emit: &mut dyn FnMut(Output)| {
+        let mut sink = EmitSink(emit);
+        *summary.borrow_mut() = engine::run_into(
+            list.items.into_iter().map(Item::from_krm).collect(),
+            list.function_config.map(Item::from_krm),
+            &mut sink,
+        );
+    });
+    let written = yaml::to_string(&ListOut {
+        api_version: RESOURCE_LIST_API_VERSION,
+        kind: RESOURCE_LIST_KIND,
+        items,
+        results: Results(&summary),
+    });
+    let summary = summary.into_inner();
+    match written {
+        Ok(stdout) if !summary.has_errors() => Response {
+            stdout,
+            diagnostics: summary.diagnostics,
+            failed: false,
+        },
+        Ok(_) => {
+            let input = parse(text, limits).map(|l| l.items).unwrap_or_default();
+            let items = input.into_iter().map(Output::Passthrough).collect();
+            respond(items, summary.diagnostics)
+        }
+        Err(e) => write_error(&e),
+    }
+}
+
+fn unlocated(issue: Issue) -> Diagnostic {
+    Diagnostic {
+        file: None,
+        resource: None,
+        document: None,
+        issue,
+    }
+}
+
+/// The engine's sink of a streamed run: each item straight to the writer.
+struct EmitSink<'a>(&'a mut dyn FnMut(Output));
+
+impl engine::Sink for EmitSink<'_> {
+    fn item(&mut self, item: Output, _from: Option<usize>) {
+        (self.0)(item)
+    }
+}
+
+/// A sequence whose elements `produce` hands over one at a time, each serialized (and
+/// dropped) before the next is made. Serialized once.
+struct Streamed<F>(RefCell<Option<F>>);
+
+impl<F: FnOnce(&mut dyn FnMut(Output))> Streamed<F> {
+    fn new(produce: F) -> Self {
+        Streamed(RefCell::new(Some(produce)))
+    }
+}
+
+impl<F: FnOnce(&mut dyn FnMut(Output))> serde::Serialize for Streamed<F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let produce = self.0.borrow_mut().take();
+        let produce =
+            produce.ok_or_else(|| S::Error::custom("a streamed sequence is written once"))?;
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        produce(&mut |item| {
+            if failed.is_none()
+                && let Err(e) = seq.serialize_element(&item)
+            {
+                failed = Some(e);
+            }
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => seq.end(),
+        }
+    }
+}
+
+/// The `results` of a streamed run, read when they are written: after the items.
+struct Results<'a>(&'a RefCell<engine::Summary>);
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.borrow().diagnostics.iter().map(result))
+    }
 }
 
 /// The ResourceList written on stdout; the items are written from their types, never
 /// copied into one big value first.
 #[derive(serde::Serialize)]
-struct ListOut<'a> {
+struct ListOut<I, R> {
     #[serde(rename = "apiVersion")]
     api_version: &'static str,
     kind: &'static str,
-    items: &'a [Output],
-    results: Vec<Value>,
+    items: I,
+    results: R,
 }
 
+/// The response to a run that ended in error, or to input that could not be read.
 fn respond(items: Vec<Output>, diagnostics: Vec<Diagnostic>) -> Response {
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     let list = ListOut {
         api_version: RESOURCE_LIST_API_VERSION,
         kind: RESOURCE_LIST_KIND,
         items: &items,
-        results: diagnostics.iter().map(result).collect(),
+        results: diagnostics.iter().map(result).collect::<Vec<_>>(),
     };
-    let stdout = yaml::to_string(&list).unwrap_or_else(|e| {
-        // Serializing plain values cannot fail in practice; keep the protocol anyway.
-        format!("apiVersion: {RESOURCE_LIST_API_VERSION}\nkind: {RESOURCE_LIST_KIND}\nitems: []\nresults:\n- severity: error\n  message: {:?}\n", e.to_string())
-    });
+    let stdout = match yaml::to_string(&list) {
+        Ok(stdout) => stdout,
+        Err(e) => return write_error(&e),
+    };
     if EXIT_AFTER_RUN.load(std::sync::atomic::Ordering::Relaxed) {
         // Tens of thousands of small allocations, freed by the exit in one go.
         std::mem::forget(items);
@@ -182,6 +259,18 @@ fn respond(items: Vec<Output>, diagnostics: Vec<Diagnostic>) -> Response {
         stdout,
         diagnostics,
         failed,
+    }
+}
+
+/// Serializing plain values cannot fail in practice; keep the protocol anyway.
+fn write_error(e: &YamlError) -> Response {
+    let message = e.to_string();
+    Response {
+        stdout: format!(
+            "apiVersion: {RESOURCE_LIST_API_VERSION}\nkind: {RESOURCE_LIST_KIND}\nitems: []\nresults:\n- severity: error\n  message: {message:?}\n"
+        ),
+        diagnostics: vec![unlocated(Issue::error("", message))],
+        failed: true,
     }
 }
 
