@@ -35,15 +35,14 @@ impl Outcome {
     }
 }
 
-/// Takes a run's output as it is made, in output order, so a caller can write each item
-/// and drop it before the next app is expanded (the KRM function) instead of holding them
-/// all (an [`Outcome`]).
+/// Takes a run's output as it is made, in output order, so a caller can write each app's
+/// objects and drop them before the next app is expanded (the KRM function) instead of
+/// holding them all (an [`Outcome`]). Only meaningful if the run ends without errors.
 pub trait Sink {
-    /// An output item; `from` is the index of the input item it passes through unchanged
-    /// (`None` for a generated object). Only meaningful if the run ends without errors.
-    fn item(&mut self, item: expand::Output, from: Option<usize>);
-    /// An app that validated and expanded, after its objects.
-    fn app(&mut self, _app: validate::App) {}
+    /// An input item passed through unchanged; `index` is its place in the input.
+    fn passthrough(&mut self, value: Value, index: usize);
+    /// The objects an app that validated expands into, in order, and the app.
+    fn generated(&mut self, objects: Vec<expand::Object>, app: validate::App);
 }
 
 /// What a run reports beside its output items.
@@ -70,12 +69,16 @@ struct Collect {
 }
 
 impl Sink for Collect {
-    fn item(&mut self, item: expand::Output, from: Option<usize>) {
-        self.items.push(item);
-        self.passthrough.push(from);
+    fn passthrough(&mut self, value: Value, index: usize) {
+        self.items.push(expand::Output::Passthrough(value));
+        self.passthrough.push(Some(index));
     }
 
-    fn app(&mut self, app: validate::App) {
+    fn generated(&mut self, objects: Vec<expand::Object>, app: validate::App) {
+        for o in objects {
+            self.items.push(expand::Output::Generated(Box::new(o)));
+            self.passthrough.push(None);
+        }
         self.apps.push(app);
     }
 }
@@ -172,7 +175,7 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     }
 }
 
-/// [`run`], handing each output item to `sink` as soon as it is made. Each input item is
+/// [`run`], handing each output item (or app's objects) to `sink` as soon as it is made. Each input item is
 /// dropped once judged, so the input is freed as the output grows.
 pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn Sink) -> Summary {
     let mut diags = Vec::new();
@@ -271,7 +274,7 @@ pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn 
             continue;
         }
         if !source::is_ours(v, spec::KIND) {
-            sink.item(expand::Output::Passthrough(item.value), Some(index));
+            sink.passthrough(item.value, index);
             emitted += 1;
             continue;
         }
@@ -290,10 +293,7 @@ pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn 
                 issues.extend(claims.claim(&app, &objects));
                 if issues.iter().all(|i| i.severity != Severity::Error) {
                     emitted += objects.len();
-                    for o in objects {
-                        sink.item(expand::Output::Generated(Box::new(o)), None);
-                    }
-                    sink.app(app);
+                    sink.generated(objects, app);
                 }
             }
         }

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
-use crate::expand::Output;
+use crate::expand::{Object, Output};
 use crate::source::Item;
 use crate::yaml::{self, Limits, YamlError};
 
@@ -125,8 +125,8 @@ pub fn process(text: &str, limits: &Limits) -> Response {
 /// `text` and `limits` are those `parsed` came from: on error the input items are returned
 /// unchanged, parsed again rather than kept as a copy through the run.
 ///
-/// The run is streamed: each output item is written into the response as soon as the
-/// engine makes it, then dropped, so memory holds the input, the text written so far and
+/// The run is streamed: each app's objects are written into the response as soon as the
+/// engine makes them, then dropped, so memory holds the input, the text written so far and
 /// one app's objects, never every object at once. Nothing is printed before the run ends:
 /// on error the text is thrown away and the input items are written instead.
 fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limits) -> Response {
@@ -137,22 +137,25 @@ fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limit
             return respond(vec![], vec![unlocated(issue)]);
         }
     };
+    let items: Vec<Item> = list.items.into_iter().map(Item::from_krm).collect();
+    let config = list.function_config.map(Item::from_krm);
     let summary = RefCell::new(engine::Summary::default());
-    let items = Streamed::new(|emit: &mut dyn FnMut(Output)| {
-        let mut sink = EmitSink(emit);
-        *summary.borrow_mut() = engine::run_into(
-            list.items.into_iter().map(Item::from_krm).collect(),
-            list.function_config.map(Item::from_krm),
-            &mut sink,
-        );
-    });
-    let written = yaml::to_string(&ListOut {
-        api_version: RESOURCE_LIST_API_VERSION,
-        kind: RESOURCE_LIST_KIND,
-        items,
-        results: Results(&summary),
-    });
-    let summary = summary.into_inner();
+    let written = write_list(
+        |write: &mut dyn FnMut(Piece)| {
+            *summary.borrow_mut() = engine::run_into(items, config, &mut PieceSink(write));
+        },
+        &summary,
+    );
+    finish(written, summary.into_inner(), text, limits)
+}
+
+/// The response of a finished run: the written ResourceList, or on error the input items.
+fn finish(
+    written: Result<String, YamlError>,
+    summary: engine::Summary,
+    text: &str,
+    limits: &Limits,
+) -> Response {
     match written {
         Ok(stdout) if !summary.has_errors() => Response {
             stdout,
@@ -168,6 +171,20 @@ fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limit
     }
 }
 
+/// Writes the ResourceList of a run: `run` hands over the output as it is made (each piece
+/// written, then dropped), and `summary` holds the run's results once it has returned.
+fn write_list(
+    run: impl FnOnce(&mut dyn FnMut(Piece)),
+    summary: &RefCell<engine::Summary>,
+) -> Result<String, YamlError> {
+    yaml::to_string(&ListOut {
+        api_version: RESOURCE_LIST_API_VERSION,
+        kind: RESOURCE_LIST_KIND,
+        items: Streamed(RefCell::new(Some(run))),
+        results: Results(summary),
+    })
+}
+
 fn unlocated(issue: Issue) -> Diagnostic {
     Diagnostic {
         file: None,
@@ -177,37 +194,47 @@ fn unlocated(issue: Issue) -> Diagnostic {
     }
 }
 
-/// The engine's sink of a streamed run: each item straight to the writer.
-struct EmitSink<'a>(&'a mut dyn FnMut(Output));
+/// A piece of a run's output: one input item passed through, or one app's objects.
+enum Piece {
+    Passthrough(Value),
+    Generated(Vec<Object>),
+}
 
-impl engine::Sink for EmitSink<'_> {
-    fn item(&mut self, item: Output, _from: Option<usize>) {
-        (self.0)(item)
+/// The engine's sink of a streamed run: each piece straight to the writer.
+struct PieceSink<'a>(&'a mut dyn FnMut(Piece));
+
+impl engine::Sink for PieceSink<'_> {
+    fn passthrough(&mut self, value: Value, _index: usize) {
+        (self.0)(Piece::Passthrough(value))
+    }
+
+    fn generated(&mut self, objects: Vec<Object>, _app: crate::validate::App) {
+        (self.0)(Piece::Generated(objects))
     }
 }
 
-/// A sequence whose elements `produce` hands over one at a time, each serialized (and
-/// dropped) before the next is made. Serialized once.
+/// The items of a streamed run, a sequence whose pieces the run hands over one at a time,
+/// each serialized (and dropped) before the next is made. Serialized once.
 struct Streamed<F>(RefCell<Option<F>>);
 
-impl<F: FnOnce(&mut dyn FnMut(Output))> Streamed<F> {
-    fn new(produce: F) -> Self {
-        Streamed(RefCell::new(Some(produce)))
-    }
-}
-
-impl<F: FnOnce(&mut dyn FnMut(Output))> serde::Serialize for Streamed<F> {
+impl<F: FnOnce(&mut dyn FnMut(Piece))> serde::Serialize for Streamed<F> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
-        let produce = self.0.borrow_mut().take();
-        let produce =
-            produce.ok_or_else(|| S::Error::custom("a streamed sequence is written once"))?;
+        let run = self.0.borrow_mut().take();
+        let run = run.ok_or_else(|| S::Error::custom("a streamed sequence is written once"))?;
         let mut seq = serializer.serialize_seq(None)?;
         let mut failed = None;
-        produce(&mut |item| {
-            if failed.is_none()
-                && let Err(e) = seq.serialize_element(&item)
-            {
+        run(&mut |piece| {
+            if failed.is_some() {
+                return;
+            }
+            let written = match &piece {
+                Piece::Passthrough(v) => seq.serialize_element(v),
+                Piece::Generated(objects) => {
+                    objects.iter().try_for_each(|o| seq.serialize_element(o))
+                }
+            };
+            if let Err(e) = written {
                 failed = Some(e);
             }
         });

@@ -178,11 +178,18 @@ impl serde::Serialize for Output {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Output::Passthrough(v) => v.serialize(serializer),
+            Output::Generated(o) => o.serialize(serializer),
+        }
+    }
+}
+
+/// Written straight from its type, `apiVersion`, `kind` and `metadata` first.
+impl serde::Serialize for Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
             // A ConfigMap's fields sort `data` before `metadata`: reordered (they are rare).
-            Output::Generated(o) if matches!(o.as_ref(), Object::ConfigMap(_)) => {
-                o.to_value().serialize(serializer)
-            }
-            Output::Generated(o) => each!(o.as_ref(), x => x.serialize(serializer)),
+            Object::ConfigMap(_) => self.to_value().serialize(serializer),
+            o => each!(o, x => x.serialize(serializer)),
         }
     }
 }
