@@ -175,8 +175,9 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
     }
 }
 
-/// [`run`], handing each output item (or app's objects) to `sink` as soon as it is made. Each input item is
-/// dropped once judged, so the input is freed as the output grows.
+/// [`run`], handing the output to `sink` as it is made: each item passed through, and each
+/// app's objects once the app is judged. Each input item is dropped once judged, so the
+/// input is freed as the output grows.
 pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn Sink) -> Summary {
     let mut diags = Vec::new();
     let fc_kind = function_config

@@ -402,6 +402,78 @@ mod tests {
     }
 
     #[test]
+    fn the_streamed_output_is_the_collected_output() {
+        // Items passed through, apps of several shapes (a generated ConfigMap, a backup), a
+        // List of an AppSpec and a warning result: writing each piece as the engine makes it
+        // writes exactly what writing the collected items does.
+        let app = |name: &str, spec: &str| {
+            format!(
+                "{{apiVersion: platform.hypyr.space/v1alpha1, kind: AppSpec, metadata: {{name: {name}}}, spec: {{image: \"nginx:1.27\"{spec}}}}}"
+            )
+        };
+        let items = [
+            "{apiVersion: v1, kind: ConfigMap, metadata: {name: before}, data: {a: \"yes\"}}"
+                .to_string(),
+            app("web", ""),
+            app(
+                "db",
+                ", storage: {pattern: longhorn-persistent, size: 5}, backup: {strategy: volsync-snapshots}",
+            ),
+            app(
+                "conf",
+                ", files: {/etc/app.conf: {content: \"a: 1\\nb: 2\\n\"}}",
+            ),
+            format!(
+                "{{apiVersion: v1, kind: List, items: [{}]}}",
+                app("listed", "")
+            ),
+            "{apiVersion: v1, kind: Secret, metadata: {name: after}, stringData: {k: v}}"
+                .to_string(),
+        ];
+        let cm = "{apiVersion: v1, kind: ConfigMap, metadata: {name: cfg}, data: {a: b}}";
+        let text = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {cm}\nitems: [{}]\n",
+            items.join(", ")
+        );
+        let limits = Limits::default();
+        let response = process(&text, &limits);
+        assert!(!response.failed, "{:?}", response.diagnostics);
+        assert_eq!(response.diagnostics.len(), 1, "{:?}", response.diagnostics);
+
+        let list = parse(&text, &limits).unwrap();
+        let outcome = engine::run(
+            list.items.into_iter().map(Item::from_krm).collect(),
+            list.function_config.map(Item::from_krm),
+        );
+        let collected = respond(outcome.items, outcome.diagnostics);
+        assert_eq!(response.stdout, collected.stdout);
+        let out = yaml::parse_one(&response.stdout, &limits).unwrap();
+        assert_eq!(
+            kinds(&out),
+            [
+                "ConfigMap",
+                "Deployment",
+                "Service",
+                "Ingress",
+                "Deployment",
+                "Service",
+                "Ingress",
+                "PersistentVolumeClaim",
+                "ExternalSecret",
+                "ReplicationSource",
+                "Deployment",
+                "Service",
+                "Ingress",
+                "ConfigMap",
+                "Deployment",
+                "Service",
+                "Ingress",
+                "Secret"
+            ]
+        );
+    }
+
+    #[test]
     fn errors_keep_the_input_items_and_carry_results() {
         let bad = "{apiVersion: platform.hypyr.space/v1alpha1, kind: AppSpec, metadata: {name: web, annotations: {config.kubernetes.io/path: apps/web.yaml}}, spec: {image: \"nginx:1.27\", port: 0}}";
         let (response, out) = run("null", &[bad]);
