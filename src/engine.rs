@@ -3,6 +3,7 @@
 //!
 //! Shared by the KRM function and `render`; neither does any expansion of its own.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
@@ -255,6 +256,13 @@ pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn 
 
     // The specs, in input order; others pass through.
     let mut claims = Claims::default();
+    // A few objects per app, claimed without regrowing the table (each regrowth hashes
+    // every claimed identity again); capped, since invalid apps claim nothing.
+    let apps = items
+        .iter()
+        .filter(|i| source::is_ours(&i.value, spec::KIND))
+        .count();
+    claims.objects.reserve(apps.saturating_mul(4).min(1 << 16));
     for item in &items {
         if let Some(id) = value_id(&item.value)
             && !source::is_ours(&item.value, spec::KIND)
@@ -445,19 +453,24 @@ impl Claims {
             }
         }
         for o in objects {
-            let id = o.id();
-            if let Some(other) = self.objects.get(&id) {
-                issues.push(Issue::error(
+            match self.objects.entry(o.id()) {
+                Entry::Occupied(claimed) => issues.push(Issue::error(
                     "metadata.name",
-                    format!("generates {id}, which {other} also generates; two AppSpecs must not produce the same object"),
-                ));
-            } else if self.passthrough.contains(&id) {
-                issues.push(Issue::error(
-                    "metadata.name",
-                    format!("generates {id}, which already exists in the input; rename the app or remove the other resource"),
-                ));
-            } else {
-                self.objects.insert(id, me.clone());
+                    format!(
+                        "generates {}, which {} also generates; two AppSpecs must not produce the same object",
+                        claimed.key(),
+                        claimed.get()
+                    ),
+                )),
+                Entry::Vacant(free) if self.passthrough.contains(free.key()) => {
+                    issues.push(Issue::error(
+                        "metadata.name",
+                        format!("generates {}, which already exists in the input; rename the app or remove the other resource", free.key()),
+                    ))
+                }
+                Entry::Vacant(free) => {
+                    free.insert(me.clone());
+                }
             }
         }
         issues

@@ -251,7 +251,11 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
         Workload::Deployment => Object::Deployment(workload::deployment(app)),
         Workload::Statefulset => Object::StatefulSet(workload::statefulset(app)),
     };
-    let mut objects = vec![workload, Object::Service(service::service(app))];
+    // Room for the usual families at once: an Object is kilobytes, so each regrowth copies
+    // them all (and is a large allocation).
+    let mut objects = Vec::with_capacity(8);
+    objects.push(workload);
+    objects.push(Object::Service(service::service(app)));
     objects.extend(loadbalancer::load_balancer(app, platform).map(Object::Service));
     objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
     objects.extend(route::route(app, platform).map(Object::HttpRoute));
