@@ -72,7 +72,10 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
     };
     print_diagnostics(&response.diagnostics)?;
     print_out(&response.stdout)?;
-    Ok(exit(response.failed))
+    let failed = response.failed;
+    // The process exits next and frees everything at once: no freeing (and coalescing) here.
+    std::mem::forget(response);
+    Ok(exit(failed))
 }
 
 /// Bare `appspec` on a terminal: there is no ResourceList to wait for, so say what to do.
