@@ -289,13 +289,18 @@ fn respond(items: Vec<Output>, diagnostics: Vec<Diagnostic>) -> Response {
     }
 }
 
-/// Serializing plain values cannot fail in practice; keep the protocol anyway.
+/// Serializing plain values cannot fail in practice; keep the protocol anyway, with a
+/// ResourceList written as JSON (valid YAML, and serde_json cannot fail on a `Value`).
 fn write_error(e: &YamlError) -> Response {
     let message = e.to_string();
+    let list = json!({
+        "apiVersion": RESOURCE_LIST_API_VERSION,
+        "kind": RESOURCE_LIST_KIND,
+        "items": [],
+        "results": [{"severity": "error", "message": message}],
+    });
     Response {
-        stdout: format!(
-            "apiVersion: {RESOURCE_LIST_API_VERSION}\nkind: {RESOURCE_LIST_KIND}\nitems: []\nresults:\n- severity: error\n  message: {message:?}\n"
-        ),
+        stdout: format!("{list}\n"),
         diagnostics: vec![unlocated(Issue::error("", message))],
         failed: true,
     }
@@ -328,6 +333,18 @@ fn result(d: &Diagnostic) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_error_is_still_a_resource_list_with_the_message() {
+        let message = "bad \"value\"\nitems: [x]\u{1b}[31m: \u{85}";
+        let r = write_error(&YamlError::Syntax(message.into()));
+        assert!(r.failed);
+        let list = yaml::parse_one(&r.stdout, &Limits::default()).unwrap();
+        assert_eq!(list["kind"], RESOURCE_LIST_KIND);
+        assert_eq!(list["items"], json!([]));
+        assert_eq!(list["results"][0]["message"], message);
+        assert_eq!(list["results"][0]["severity"], "error");
+    }
 
     const APP: &str = "{apiVersion: platform.hypyr.space/v1alpha1, kind: AppSpec, metadata: {name: web}, spec: {image: \"nginx:1.27\"}}";
 
