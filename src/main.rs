@@ -119,7 +119,7 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
         }
         Mode::Hydrate { render, out } => {
             appspec::hydrate::check_separate(&out, &render.paths)?;
-            let rendered = appspec::render::render(&render)?;
+            let rendered = appspec::render::render_documents(&render)?;
             print_diagnostics(&rendered.diagnostics)?;
             if rendered.failed {
                 eprintln!("appspec: nothing written to {}", out.display());

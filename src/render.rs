@@ -101,8 +101,10 @@ pub struct Document {
 
 #[derive(Debug)]
 pub struct Rendered {
+    /// The manifest stream ([`render`]; empty when failed).
     pub stdout: String,
-    /// The documents of `stdout`, in order (none when failed), for `render --out`.
+    /// The documents of the stream, in order ([`render_documents`]; none when failed), for
+    /// `render --out`.
     pub documents: Vec<Document>,
     pub diagnostics: Vec<Diagnostic>,
     pub failed: bool,
@@ -457,10 +459,24 @@ pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, Rend
 }
 
 /// Renders the paths: expanded manifests on success, every problem otherwise.
+///
+/// The run is streamed: each app's objects are written into `stdout` as soon as the engine
+/// makes them, then dropped, so memory holds the input, the text written so far and one
+/// app's objects, never every object at once. On error the text is thrown away.
 pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
+    render_with(opts, false)
+}
+
+/// [`render`] for `render --out`, which groups the documents per app: each document is kept
+/// (its value and its text as `render` writes it) in `documents`, and `stdout` is empty.
+pub fn render_documents(opts: &Options) -> Result<Rendered, RenderError> {
+    render_with(opts, true)
+}
+
+fn render_with(opts: &Options, keep_documents: bool) -> Result<Rendered, RenderError> {
     let Collected {
         items,
-        texts,
+        mut texts,
         platform,
         mut diagnostics,
     } = collect(opts, None)?;
@@ -481,43 +497,112 @@ pub fn render(opts: &Options) -> Result<Rendered, RenderError> {
             ),
         });
     }
-    let outcome = if diagnostics.iter().any(Diagnostic::is_error) {
-        engine::Outcome::default()
-    } else {
-        engine::run(items, platform)
-    };
-    diagnostics.extend(outcome.diagnostics);
-    let failed = diagnostics.iter().any(Diagnostic::is_error);
-    let mut documents = Vec::new();
-    if !failed {
-        for (value, from) in outcome.items.into_iter().zip(&outcome.passthrough) {
-            let text = match from.and_then(|i| texts.get(i)).and_then(Option::as_ref) {
-                Some(text) => {
-                    let mut out = String::new();
-                    if !text.starts_with("---") {
-                        out.push_str("---\n");
-                    }
-                    out.push_str(text);
-                    if !text.ends_with('\n') {
-                        out.push('\n');
-                    }
-                    out
-                }
-                None => yaml::to_stream(std::slice::from_ref(&value))?,
-            };
-            documents.push(Document {
-                value: value.into_value(),
-                text,
-            });
+    // Only what passes through is written as its text: the others' go now.
+    for (text, item) in texts.iter_mut().zip(&items) {
+        if engine::is_judged(&item.value) {
+            *text = None;
         }
     }
-    let stdout = documents.iter().map(|d| d.text.as_str()).collect();
+    let mut writer = Writer {
+        texts,
+        stdout: String::new(),
+        documents: keep_documents.then(Vec::new),
+        error: None,
+    };
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let summary = engine::run_into(items, platform, &mut writer);
+        diagnostics.extend(summary.diagnostics);
+    }
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    if failed {
+        return Ok(Rendered {
+            stdout: String::new(),
+            documents: Vec::new(),
+            diagnostics,
+            failed,
+        });
+    }
+    if let Some(e) = writer.error {
+        return Err(e.into());
+    }
     Ok(Rendered {
-        stdout,
-        documents,
+        stdout: writer.stdout,
+        documents: writer.documents.unwrap_or_default(),
         diagnostics,
         failed,
     })
+}
+
+/// The engine's sink of `render`: each output item written as the engine hands it over
+/// (a pass-through document in its own text, when it has one), then dropped.
+struct Writer {
+    /// The source text of each input item passed through as it is, taken when written.
+    texts: Vec<Option<String>>,
+    stdout: String,
+    /// Each document on its own instead of `stdout` (for `render --out`).
+    documents: Option<Vec<Document>>,
+    /// The first document that could not be written; nothing is written after it.
+    error: Option<yaml::YamlError>,
+}
+
+impl Writer {
+    /// Writes one document into the stream, or into a [`Document`] of its own with its
+    /// `value` (made only then).
+    fn put<T: serde::Serialize>(&mut self, item: T, text: Option<&str>, value: fn(T) -> Value) {
+        if self.error.is_some() {
+            return;
+        }
+        let written = match &mut self.documents {
+            None => write_document(&mut self.stdout, &item, text),
+            Some(documents) => {
+                let mut own = String::new();
+                let written = write_document(&mut own, &item, text);
+                documents.push(Document {
+                    value: value(item),
+                    text: own,
+                });
+                written
+            }
+        };
+        if let Err(e) = written {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl engine::Sink for Writer {
+    fn passthrough(&mut self, value: Value, index: usize) {
+        let text = self.texts.get_mut(index).and_then(Option::take);
+        self.put(value, text.as_deref(), |v| v);
+    }
+
+    fn generated(&mut self, objects: Vec<crate::expand::Object>, _app: crate::validate::App) {
+        for object in objects {
+            self.put(object, None, |o| o.to_value());
+        }
+    }
+}
+
+/// Appends one document to a stream: its source text as it is (a `---` before it, a
+/// newline after it, when it has none), or else the value serialized.
+fn write_document<T: serde::Serialize>(
+    out: &mut String,
+    value: &T,
+    text: Option<&str>,
+) -> Result<(), yaml::YamlError> {
+    match text {
+        Some(text) => {
+            if !text.starts_with("---") {
+                out.push_str("---\n");
+            }
+            out.push_str(text);
+            if !text.ends_with('\n') {
+                out.push('\n');
+            }
+            Ok(())
+        }
+        None => yaml::push_document(out, value),
+    }
 }
 
 /// A kustomization kustomize reads when it builds the one `render` found.
@@ -868,6 +953,160 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(split_documents(text), *want, "{text:?}");
+        }
+    }
+
+    /// The output of a run the way `render` wrote it before it streamed: every item
+    /// collected by the engine, then each written (a pass-through one in its own text).
+    fn collected_render(opts: &Options) -> (String, Vec<Value>, Vec<Diagnostic>) {
+        let c = collect(opts, None).unwrap();
+        let outcome = engine::run(c.items, c.platform);
+        let mut diagnostics = c.diagnostics;
+        diagnostics.extend(outcome.diagnostics);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return (String::new(), Vec::new(), diagnostics);
+        }
+        let mut stdout = String::new();
+        let mut values = Vec::new();
+        for (item, from) in outcome.items.into_iter().zip(&outcome.passthrough) {
+            match from.and_then(|i| c.texts[i].as_deref()) {
+                Some(text) => {
+                    if !text.starts_with("---") {
+                        stdout.push_str("---\n");
+                    }
+                    stdout.push_str(text);
+                    if !text.ends_with('\n') {
+                        stdout.push('\n');
+                    }
+                }
+                None => stdout.push_str(&yaml::to_stream(std::slice::from_ref(&item)).unwrap()),
+            }
+            values.push(item.into_value());
+        }
+        (stdout, values, diagnostics)
+    }
+
+    #[test]
+    fn the_streamed_output_is_the_collected_output() {
+        // Pass-through documents with comments, markers and scalars only their own text
+        // keeps (`0644`, `yes`, `017`, `~`), JSON, a List kept as it is and a List of
+        // AppSpecs opened, apps with a generated ConfigMap and a backup, and a warning (a
+        // `latest` image): writing each piece as the engine makes it writes exactly what
+        // writing the collected items did, and `render --out` gets the same documents.
+        let dir = tempfile::tempdir().unwrap();
+        let app = |name: &str, spec: &str| {
+            format!(
+                "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata: {{name: {name}, namespace: team}}\nspec:\n  image: \"nginx:1.27\"\n{spec}"
+            )
+        };
+        let files = [
+            (
+                "a.yaml",
+                format!(
+                    "# settings first\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: before, namespace: team}}\ndata:\n  mode: 0644 # octal to YAML 1.1\n  flag: yes\n  zip: 017\n  none: ~\n---\n{}",
+                    app("conf", "  files: {/etc/app.conf: {content: \"a: 1\\nb: 2\\n\"}}\n")
+                ),
+            ),
+            (
+                "b.yaml",
+                format!(
+                    "--- # the database\n{}...\n",
+                    app(
+                        "db",
+                        "  storage: {pattern: longhorn-persistent, size: 5}\n  backup: {strategy: volsync-snapshots}\n"
+                    )
+                    .replace("nginx:1.27", "postgres:latest")
+                ),
+            ),
+            (
+                "c.yaml",
+                format!(
+                    "apiVersion: v1\nkind: List\nitems:\n- {}\n- {{apiVersion: v1, kind: Service, metadata: {{name: listed-extra, namespace: team}}, spec: {{ports: [{{port: 80}}]}}}}\n",
+                    app("listed", "").trim_end().replace('\n', "\n  ")
+                ),
+            ),
+            (
+                "d.yaml",
+                "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ServiceAccount, metadata: {name: kept, namespace: team}}\n".to_string(),
+            ),
+            (
+                "e.json",
+                r#"{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "json", "namespace": "team"}, "stringData": {"k": "017"}}"#.to_string(),
+            ),
+            ("f.yaml", app("web", "  ingress: {pattern: external-via-tunnel}")),
+        ];
+        for (name, text) in &files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let platform =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/multi-app-platform/platform.yaml");
+        let opts = Options {
+            paths: vec![dir.path().to_path_buf()],
+            platform: Some(platform),
+            platform_from_repository: false,
+            limits: Limits::default(),
+            kustomize: vec!["kubectl".into(), "kustomize".into()],
+            enable_helm: false,
+            enable_remote: false,
+        };
+
+        let (stdout, values, diagnostics) = collected_render(&opts);
+        let rendered = render(&opts).unwrap();
+        assert!(!rendered.failed, "{:?}", rendered.diagnostics);
+        assert_eq!(rendered.stdout, stdout);
+        assert!(rendered.documents.is_empty());
+        assert_eq!(rendered.diagnostics, diagnostics);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(!diagnostics[0].is_error(), "{diagnostics:?}");
+        for kept in [
+            "# settings first\n",
+            "  mode: 0644 # octal to YAML 1.1\n  flag: yes\n",
+            "kind: List\n",
+        ] {
+            assert!(stdout.contains(kept), "{kept:?} in {stdout}");
+        }
+
+        let out = render_documents(&opts).unwrap();
+        assert!(out.stdout.is_empty());
+        assert_eq!(out.diagnostics, diagnostics);
+        let texts: String = out.documents.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, stdout);
+        let out_values: Vec<&Value> = out.documents.iter().map(|d| &d.value).collect();
+        assert_eq!(out_values, values.iter().collect::<Vec<_>>());
+        let kinds: Vec<&str> = values.iter().filter_map(crate::source::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "ConfigMap", // before
+                "Deployment",
+                "Service",
+                "Ingress",
+                "ConfigMap", // conf
+                "Deployment",
+                "Service",
+                "Ingress",
+                "PersistentVolumeClaim",
+                "ExternalSecret",
+                "ReplicationSource", // db
+                "Deployment",
+                "Service",
+                "Ingress",
+                "Service", // the List opened
+                "List",
+                "Secret", // kept, json
+                "Deployment",
+                "Service",
+                "Ingress", // web
+            ]
+        );
+
+        // An error anywhere: nothing written, the same problems.
+        std::fs::write(dir.path().join("g.yaml"), app("bad", "  port: 0\n")).unwrap();
+        let (_, _, diagnostics) = collected_render(&opts);
+        for rendered in [render(&opts).unwrap(), render_documents(&opts).unwrap()] {
+            assert!(rendered.failed);
+            assert!(rendered.stdout.is_empty() && rendered.documents.is_empty());
+            assert_eq!(rendered.diagnostics, diagnostics);
         }
     }
 

@@ -192,13 +192,20 @@ pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, YamlError> {
 pub fn to_stream<T: serde::Serialize>(values: &[T]) -> Result<String, YamlError> {
     let mut out = String::new();
     for v in values {
-        out.push_str("---\n");
-        out.push_str(&to_string(v)?);
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
+        push_document(&mut out, v)?;
     }
     Ok(out)
+}
+
+/// Appends one document of a stream to `out` (`---` first, a newline last), written in
+/// place: what [`to_stream`] writes for it.
+pub fn push_document<T: serde::Serialize>(out: &mut String, value: &T) -> Result<(), YamlError> {
+    out.push_str("---\n");
+    serde_saphyr::to_fmt_writer(out, value).map_err(|e| YamlError::Write(e.to_string()))?;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(())
 }
 
 #[cfg(test)]
