@@ -3,8 +3,8 @@
 //! Directories are walked by `files` (stable order, hidden entries skipped, links only
 //! inside the repository); a directory holding a kustomization is built with kustomize
 //! instead (helm and remote content refused unless enabled, output bounded), so overlays
-//! that patch an AppSpec work. Every AppSpec is then expanded by the same engine as the KRM function;
-//! every other document is written back as its own text. `risk` reads a side with
+//! that patch an AppSpec work. Every AppSpec is then expanded by the same engine as the KRM function,
+//! streamed the same way; every other document is written back as its own text. `risk` reads a side with
 //! [`collect`], the same way.
 
 use std::path::{Path, PathBuf};
