@@ -3,9 +3,9 @@
 //! Directories are walked by `files` (stable order, hidden entries skipped, links only
 //! inside the repository); a directory holding a kustomization is built with kustomize
 //! instead (helm and remote content refused unless enabled, output bounded), so overlays
-//! that patch an AppSpec work. Every AppSpec is then expanded by the same engine as the KRM function,
-//! streamed the same way; every other document is written back as its own text. `risk` reads a side with
-//! [`collect`], the same way.
+//! that patch an AppSpec work. Every AppSpec is then expanded by the same engine as the KRM
+//! function, streamed the same way; every other document is written back as its own text.
+//! `risk` reads a side with [`collect`], the same way.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
