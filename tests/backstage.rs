@@ -267,8 +267,8 @@ fn row_params(id: &str) -> Value {
 }
 
 /// Edge values: (case, the matrix row it changes, the changed fields as JSON, whether the
-/// function accepts the AppSpec the template commits). `{a63}`, `{b63}` and `{sha}` stand
-/// for 63 `a`, `b` + 62 `c`, and 64 hex digits.
+/// function accepts the AppSpec the template commits). `{aN}` (`{a63}`), `{b63}` and `{sha}`
+/// stand for N times `a`, `b` + 62 `c`, and 64 hex digits.
 #[rustfmt::skip]
 const EDGES: &[(&str, &str, &str, bool)] = &[
     // Boundaries both accept.
@@ -348,14 +348,163 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-media-path-c1-control", "existing-claim-media-volsync", r#"{"mediaPath": "/media/a\u0085b"}"#, false),
     // Where the form and the function disagree: see KNOWN_DIFFERENCES.
     ("edge-schedule-reversed-range", "longhorn-external-volsync", r#"{"backupSchedule": "5-3 0 * * *"}"#, false),
+    ("edge-schedule-three-digit-zero", "longhorn-external-volsync", r#"{"backupSchedule": "000 2 * * *"}"#, true),
+    ("edge-store-254-chars", "runas-probe-secrets", r#"{"secretsFromStore": "{a254}"}"#, true),
+    ("edge-store-bom", "runas-probe-secrets", r#"{"secretsFromStore": "app\ufeff"}"#, true),
+    ("edge-probe-bom", "runas-probe-secrets", r#"{"probePath": "/health\ufeff"}"#, true),
+    ("edge-path-bom", "ephemeral-internal", r#"{"path": "/a\ufeff"}"#, true),
+    ("edge-subpath-bom", "nas-internal", r#"{"nasSubpath": "/mnt/a\ufeff"}"#, true),
+    ("edge-subpath-encoded-dot-in-name", "nas-internal", r#"{"nasSubpath": "/mnt/a%2eb"}"#, true),
+    ("edge-subpath-4097-chars", "nas-internal", r#"{"nasSubpath": "/mnt/{a4092}"}"#, true),
+    ("edge-mountpath-encoded-slash", "longhorn-internal", r#"{"mountPath": "/data%2fx"}"#, true),
+    ("edge-bucket-ip-like-out-of-range", "s3-external", r#"{"s3Bucket": "300.1.1.1"}"#, true),
+
+    // Every form field against the function's rule for the field it fills (a value per
+    // side of each rule; the ones marked "was accepted" the form let through before).
+    // name and namespace: the longest name through every derived object.
+    ("edge-name-63-volsync", "longhorn-external-volsync", r#"{"name": "{a63}"}"#, true),
+    ("edge-name-63-nas", "nas-internal", r#"{"name": "{a63}", "namespace": "{a63}"}"#, true),
+    ("edge-name-63-media-claim", "existing-claim-media-volsync", r#"{"name": "{a63}", "namespace": "{a63}"}"#, true),
+    ("edge-name-63-s3-secrets", "s3-external", r#"{"name": "{a63}", "secretsFromStore": "x"}"#, true),
+    ("edge-name-64", "ephemeral-internal", r#"{"name": "{a64}"}"#, false),
+    ("edge-name-digit-first", "ephemeral-internal", r#"{"name": "1app", "namespace": "team"}"#, false),
+    ("edge-name-c1", "ephemeral-internal", r#"{"name": "app\u0085"}"#, false),
+    ("edge-namespace-kube", "ephemeral-internal", r#"{"namespace": "kube"}"#, true),
+    ("edge-namespace-digit-first", "ephemeral-internal", r#"{"namespace": "1team"}"#, true),
+    ("edge-namespace-64", "ephemeral-internal", r#"{"namespace": "{a64}"}"#, false),
+    ("edge-namespace-kube-prefix", "ephemeral-internal", r#"{"namespace": "kube-apps"}"#, false),
+    ("edge-namespace-reserved", "ephemeral-internal", r#"{"namespace": "longhorn-system"}"#, false),
+    // image
+    ("edge-image-uppercase-registry", "ephemeral-internal", r#"{"image": "Registry.Local/team/app:1.0"}"#, true),
+    ("edge-image-localhost", "ephemeral-internal", r#"{"image": "localhost/app:1.0"}"#, true),
+    ("edge-image-name-255", "ephemeral-internal", r#"{"image": "{a255}:1"}"#, true),
+    ("edge-image-name-256", "ephemeral-internal", r#"{"image": "{a256}:1"}"#, false),
+    ("edge-image-uppercase-path", "ephemeral-internal", r#"{"image": "ghcr.io/Acme/app:1"}"#, false),
+    ("edge-image-c1", "ephemeral-internal", r#"{"image": "nginx:1\u0085"}"#, false),
+    ("edge-image-short-digest", "ephemeral-internal", r#"{"image": "nginx@sha256:abc"}"#, false),
+    ("edge-image-port-0", "ephemeral-internal", r#"{"image": "registry.local:0/app:1"}"#, false),
+    // port, replicas, runAs
+    ("edge-port-80", "ephemeral-internal", r#"{"port": 80}"#, true),
+    ("edge-port-0", "ephemeral-internal", r#"{"port": 0}"#, false),
+    ("edge-port-65536", "ephemeral-internal", r#"{"port": 65536}"#, false),
+    ("edge-replicas-int32-overflow", "ephemeral-internal", r#"{"replicas": 2147483648}"#, false),
+    ("edge-replicas-negative", "ephemeral-internal", r#"{"replicas": -1}"#, false),
+    ("edge-runas-root", "runas-probe-secrets", r#"{"runAs": 0}"#, true),
+    ("edge-runas-int32-max", "runas-probe-secrets", r#"{"runAs": 2147483647}"#, true),
+    ("edge-runas-int32-overflow", "runas-probe-secrets", r#"{"runAs": 2147483648}"#, false),
+    // probePath (the rule of an ingress path)
+    ("edge-probe-root", "runas-probe-secrets", r#"{"probePath": "/"}"#, true),
+    ("edge-probe-query", "runas-probe-secrets", r#"{"probePath": "/health?full=1"}"#, true),
+    ("edge-probe-encoded-c1", "runas-probe-secrets", r#"{"probePath": "/a%c2%85"}"#, true),
+    ("edge-probe-c1", "runas-probe-secrets", r#"{"probePath": "/health\u0085"}"#, false),
+    ("edge-probe-del", "runas-probe-secrets", r#"{"probePath": "/health\u007f"}"#, false),
+    ("edge-probe-nbsp", "runas-probe-secrets", r#"{"probePath": "/a\u00a0b"}"#, false),
+    ("edge-probe-encoded-space", "runas-probe-secrets", r#"{"probePath": "/a%20b"}"#, false),
+    ("edge-probe-encoded-dotdot", "runas-probe-secrets", r#"{"probePath": "/a/%2e%2e/b"}"#, false),
+    ("edge-probe-dot-segment", "runas-probe-secrets", r#"{"probePath": "/a/."}"#, false),
+    ("edge-probe-relative", "runas-probe-secrets", r#"{"probePath": "health"}"#, false),
+    // secretsFromStore
+    ("edge-store-slashes", "runas-probe-secrets", r#"{"secretsFromStore": "team/app/db"}"#, true),
+    ("edge-store-single-braces", "runas-probe-secrets", r#"{"secretsFromStore": "a{b}c"}"#, true),
+    ("edge-store-253-chars", "runas-probe-secrets", r#"{"secretsFromStore": "{a253}"}"#, true),
+    ("edge-store-non-ascii", "runas-probe-secrets", r#"{"secretsFromStore": "caf\u00e9"}"#, true),
+    ("edge-store-c1", "runas-probe-secrets", r#"{"secretsFromStore": "app\u0085"}"#, false),
+    ("edge-store-c1-csi", "runas-probe-secrets", r#"{"secretsFromStore": "app\u009b31m"}"#, false),
+    ("edge-store-del", "runas-probe-secrets", r#"{"secretsFromStore": "app\u007f"}"#, false),
+    ("edge-store-nbsp", "runas-probe-secrets", r#"{"secretsFromStore": "a\u00a0b"}"#, false),
+    ("edge-store-line-separator", "runas-probe-secrets", r#"{"secretsFromStore": "a\u2028b"}"#, false),
+    ("edge-store-template", "runas-probe-secrets", r#"{"secretsFromStore": "a{{b"}"#, false),
+    // storageSize, mountPath
+    ("edge-size-0", "longhorn-internal", r#"{"storageSize": 0}"#, false),
+    ("edge-size-1001", "longhorn-internal", r#"{"storageSize": 1001}"#, false),
+    ("edge-mountpath-space", "longhorn-internal", r#"{"mountPath": "/my data"}"#, true),
+    ("edge-mountpath-etc-lookalike", "longhorn-internal", r#"{"mountPath": "/etcd"}"#, true),
+    ("edge-mountpath-encoded-c1-lookalike", "longhorn-internal", r#"{"mountPath": "/data/%e2%80%a8"}"#, true),
+    ("edge-mountpath-dev-shm", "longhorn-internal", r#"{"mountPath": "/dev/shm"}"#, false),
+    ("edge-mountpath-root", "longhorn-internal", r#"{"mountPath": "/"}"#, false),
+    ("edge-mountpath-del", "longhorn-internal", r#"{"mountPath": "/data\u007f"}"#, false),
+    ("edge-mountpath-encoded-c0", "longhorn-internal", r#"{"mountPath": "/data%1f"}"#, false),
+    ("edge-mountpath-encoded-c1", "longhorn-internal", r#"{"mountPath": "/data%C2%9B"}"#, false),
+    // nasSubpath (was accepted: C1 and DEL, raw or percent-encoded, and %10-%1F)
+    ("edge-subpath-encoded-space", "nas-internal", r#"{"nasSubpath": "/mnt/a%20b"}"#, true),
+    ("edge-subpath-deep", "nas-internal", r#"{"nasSubpath": "/mnt/tank/apps/media-2"}"#, true),
+    ("edge-subpath-c1", "nas-internal", r#"{"nasSubpath": "/mnt/a\u0085b"}"#, false),
+    ("edge-subpath-del", "nas-internal", r#"{"nasSubpath": "/mnt/a\u007f"}"#, false),
+    ("edge-subpath-encoded-c0-high", "nas-internal", r#"{"nasSubpath": "/mnt/a%1fb"}"#, false),
+    ("edge-subpath-encoded-del", "nas-internal", r#"{"nasSubpath": "/mnt/a%7F"}"#, false),
+    ("edge-subpath-encoded-c1", "nas-internal", r#"{"nasSubpath": "/mnt/a%c2%85"}"#, false),
+    ("edge-subpath-nbsp", "nas-internal", r#"{"nasSubpath": "/mnt/a\u00a0b"}"#, false),
+    ("edge-subpath-encoded-backslash", "nas-internal", r#"{"nasSubpath": "/mnt/a%5cb"}"#, false),
+    ("edge-subpath-prefix-lookalike", "nas-internal", r#"{"nasSubpath": "/mntx/a"}"#, false),
+    // claimName (was accepted: a label over 63 characters)
+    ("edge-claim-name-253-chars", "existing-claim-media-volsync", r#"{"claimName": "{a63}.{a63}.{a63}.{a61}"}"#, true),
+    ("edge-claim-name-254-chars", "existing-claim-media-volsync", r#"{"claimName": "{a63}.{a63}.{a63}.{a62}"}"#, false),
+    ("edge-claim-name-label-64", "existing-claim-media-volsync", r#"{"claimName": "{a64}"}"#, false),
+    ("edge-claim-name-dotted-label-64", "existing-claim-media-volsync", r#"{"claimName": "data.{a64}"}"#, false),
+    // mediaPath (was accepted: a path without a letter or digit to name its claim)
+    ("edge-media-path-digit", "existing-claim-media-volsync", r#"{"mediaPath": "/2"}"#, true),
+    ("edge-media-path-tmp", "existing-claim-media-volsync", r#"{"mediaPath": "/tmp"}"#, true),
+    ("edge-media-path-no-letter", "existing-claim-media-volsync", r#"{"mediaPath": "/_-_"}"#, false),
+    ("edge-media-path-non-ascii-only", "existing-claim-media-volsync", r#"{"mediaPath": "/m\u00e9\u00e9"}"#, true),
+    ("edge-media-path-accents-only", "existing-claim-media-volsync", r#"{"mediaPath": "/\u00e9\u00e9"}"#, false),
+    ("edge-media-path-del", "existing-claim-media-volsync", r#"{"mediaPath": "/media\u007f"}"#, false),
+    // mediaSubpath (was accepted as nasSubpath)
+    ("edge-media-subpath-c1", "existing-claim-media-volsync", r#"{"mediaSubpath": "/mnt/tank/\u009b"}"#, false),
+    ("edge-media-subpath-encoded-c0-high", "existing-claim-media-volsync", r#"{"mediaSubpath": "/mnt/tank/%1B"}"#, false),
+    ("edge-media-subpath-encoded-c1", "existing-claim-media-volsync", r#"{"mediaSubpath": "/mnt/tank/%C2%9b"}"#, false),
+    // s3Bucket
+    ("edge-bucket-ip", "s3-external", r#"{"s3Bucket": "192.168.1.1"}"#, false),
+    ("edge-bucket-mrap-suffix", "s3-external", r#"{"s3Bucket": "data.mrap"}"#, false),
+    ("edge-bucket-dot-dash", "s3-external", r#"{"s3Bucket": "a.-b"}"#, false),
+    // host
+    ("edge-host-internal-63-label", "ephemeral-internal", r#"{"host": "{a63}.in.hypyr.space"}"#, true),
+    ("edge-host-label-64", "ephemeral-internal", r#"{"host": "{a64}.in.hypyr.space"}"#, false),
+    ("edge-host-uppercase", "ephemeral-internal", r#"{"host": "App.in.hypyr.space"}"#, false),
+    ("edge-host-trailing-dot", "ephemeral-internal", r#"{"host": "app.in.hypyr.space."}"#, false),
+    ("edge-host-external-under-internal", "longhorn-external-volsync", r#"{"host": "a.in.hypyr.space"}"#, false),
+    ("edge-host-internal-lookalike", "ephemeral-internal", r#"{"host": "app.evilin.hypyr.space"}"#, false),
+    // ingress path
+    ("edge-path-query", "ephemeral-internal", r#"{"path": "/a?b=1"}"#, true),
+    ("edge-path-encoded-c1", "ephemeral-internal", r#"{"path": "/a%c2%85"}"#, true),
+    ("edge-path-c1", "ephemeral-internal", r#"{"path": "/a\u0085"}"#, false),
+    ("edge-path-del", "ephemeral-internal", r#"{"path": "/a\u007f"}"#, false),
+    ("edge-path-encoded-percent", "ephemeral-internal", r#"{"path": "/a%25"}"#, false),
+    ("edge-path-double-slash", "ephemeral-internal", r#"{"path": "/a//b"}"#, false),
+    // backup (was accepted: schedules that never fire written as ranges or steps)
+    ("edge-schedule-day-31-month-range-long", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31 4-5 *"}"#, true),
+    ("edge-schedule-day-31-month-step-long", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31 9/3 *"}"#, true),
+    ("edge-schedule-day-30-month-step-long", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 30 2/10 *"}"#, true),
+    ("edge-schedule-day-30-feb-weekday", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 30-31 2 1"}"#, true),
+    ("edge-schedule-day-29-feb", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 29 2 *"}"#, true),
+    ("edge-schedule-day-range-30-feb", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 30-31 2 *"}"#, false),
+    ("edge-schedule-day-step-30-feb", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 30/2 2 *"}"#, false),
+    ("edge-schedule-day-30-feb-step", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 30 2/11 *"}"#, false),
+    ("edge-schedule-day-30-feb-range", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 30 2-2 *"}"#, false),
+    ("edge-schedule-day-31-month-range-short", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31 4-4 *"}"#, false),
+    ("edge-schedule-day-31-month-step-short", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31 9/2 *"}"#, false),
+    ("edge-schedule-day-31-month-step-short-2", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31 2/7 *"}"#, false),
+    ("edge-schedule-day-range-31-short", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31-31 11 */1"}"#, false),
+    ("edge-schedule-day-step-31-short", "longhorn-external-volsync", r#"{"backupSchedule": "0 0 31/5 4/5 *"}"#, false),
+    ("edge-schedule-minute-step-60", "longhorn-external-volsync", r#"{"backupSchedule": "*/60 0 * * *"}"#, false),
+    ("edge-schedule-unknown-macro", "longhorn-external-volsync", r#"{"backupSchedule": "@reboot"}"#, false),
+    ("edge-retention-3651", "longhorn-external-volsync", r#"{"retentionDays": 3651}"#, false),
 ];
 
 /// The changed fields of an edge value.
 fn edge_fields(json_text: &str) -> Value {
-    let text = json_text
-        .replace("{a63}", &"a".repeat(63))
+    let mut text = json_text
         .replace("{b63}", &format!("b{}", "c".repeat(62)))
         .replace("{sha}", &"0".repeat(64));
+    // `{aN}`: N times `a`.
+    while let Some(start) = text.find("{a") {
+        let len = text[start + 2..]
+            .find('}')
+            .unwrap_or_else(|| panic!("bad edge {json_text}"));
+        let n: usize = text[start + 2..start + 2 + len]
+            .parse()
+            .unwrap_or_else(|e| panic!("bad edge {json_text}: {e}"));
+        text.replace_range(start..start + 3 + len, &"a".repeat(n));
+    }
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad edge {json_text}: {e}"))
 }
 
@@ -373,6 +522,63 @@ const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
         "edge-media-path-is-storage-path",
         true,
         "the function refuses two mounts on one path; the form cannot compare two of its fields",
+    ),
+    // The form is stricter than the function here (the user is refused early, never sent a
+    // pull request CI rejects); examples/backstage/README.md lists these.
+    (
+        "edge-schedule-three-digit-zero",
+        false,
+        "the schema's cron pattern takes at most one leading zero ('00', '05'); the function \
+         reads any number of them",
+    ),
+    (
+        "edge-store-254-chars",
+        false,
+        "the schema bounds secretEnv.fromStore at 253 characters; the function does not count",
+    ),
+    (
+        "edge-store-bom",
+        false,
+        "the form's \\s (JavaScript) counts U+FEFF as whitespace; the function's (Unicode \
+         White_Space) does not",
+    ),
+    (
+        "edge-probe-bom",
+        false,
+        "the form's \\s counts U+FEFF as whitespace; the function's does not",
+    ),
+    (
+        "edge-path-bom",
+        false,
+        "the form's \\s counts U+FEFF as whitespace; the function's does not",
+    ),
+    (
+        "edge-subpath-bom",
+        false,
+        "the form's \\s counts U+FEFF as whitespace; the function's does not",
+    ),
+    (
+        "edge-subpath-encoded-dot-in-name",
+        false,
+        "the schema's subpath pattern refuses every %2E and %2F; the function only the ones \
+         that decode to a '.' or '..' segment or an empty one",
+    ),
+    (
+        "edge-subpath-4097-chars",
+        false,
+        "the schema bounds a NAS subpath at 4096 characters (PATH_MAX); the function does not",
+    ),
+    (
+        "edge-mountpath-encoded-slash",
+        false,
+        "the form refuses every %2F, %2E and %25 in a mount path; the function only the ones \
+         that decode to a '.' or '..' segment or an empty one",
+    ),
+    (
+        "edge-bucket-ip-like-out-of-range",
+        false,
+        "the schema's bucket pattern refuses any four dotted numbers; the function only an IP \
+         address (octets up to 255)",
     ),
 ];
 
@@ -1592,5 +1798,145 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
             .lines()
             .any(|l| !l.trim_start().starts_with('#') && l.contains("catalog-info")),
         "catalog-info.yaml must not be a kustomize resource"
+    );
+}
+
+/// Whatever the form accepts, anywhere in the run (matrix rows, edge values, fixtures,
+/// examples), the template commits an AppSpec the function accepts: the pull request never
+/// fails CI. The only exceptions are the differences the form cannot see
+/// ([`KNOWN_DIFFERENCES`] where the form accepts).
+#[test]
+fn every_value_the_form_accepts_commits_a_valid_appspec() {
+    let Some(run) = run() else { return };
+    let mut failures = Vec::new();
+    let mut accepted = 0;
+    for (id, o) in &run.outcomes {
+        if !o.form_ok() {
+            continue;
+        }
+        accepted += 1;
+        let known = KNOWN_DIFFERENCES
+            .iter()
+            .any(|(known, form_accepts, _)| known == id && *form_accepts);
+        if !o.backend_ok() {
+            failures.push(format!("{id}: the form accepts it, the backend refuses it"));
+        }
+        if !o.function_accepts() && !known {
+            failures.push(format!(
+                "{id}: the form accepts it, the function refuses the committed AppSpec: {}",
+                o.function_stderr.trim()
+            ));
+        }
+    }
+    assert!(accepted >= 100, "only {accepted} accepted cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The `pattern`s of a form node, compiled: its own and those of `allOf` (a string must
+/// match each), and those of `allOf`'s `not: {anyOf: [...]}` (it must match none), as the
+/// form's JSON Schema reads them (no Node needed: these patterns have no lookaround, and
+/// the inputs are ASCII, where the regex crate and JavaScript agree).
+struct Patterns {
+    all: Vec<regex::Regex>,
+    none: Vec<regex::Regex>,
+}
+
+impl Patterns {
+    fn of(node: &Value) -> Self {
+        let compile = |pattern: &Value| {
+            let p = pattern.as_str().expect("a pattern");
+            regex::Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"))
+        };
+        let mut out = Patterns {
+            all: node.get("pattern").map(compile).into_iter().collect(),
+            none: Vec::new(),
+        };
+        for rule in node["allOf"].as_array().into_iter().flatten() {
+            match (rule.get("pattern"), rule.get("not")) {
+                (Some(p), None) => out.all.push(compile(p)),
+                (None, Some(not)) => out.none.extend(
+                    not["anyOf"]
+                        .as_array()
+                        .expect("not: {anyOf: [...]}")
+                        .iter()
+                        .map(|alt| compile(&alt["pattern"])),
+                ),
+                _ => panic!("an allOf rule the test does not read: {rule}"),
+            }
+        }
+        out
+    }
+
+    fn pass(&self, s: &str) -> bool {
+        self.all.iter().all(|r| r.is_match(s)) && !self.none.iter().any(|r| r.is_match(s))
+    }
+}
+
+/// The form's schedule and the function's cron check agree on every day-of-month and month
+/// field of the grammar near the ends of months (single values, ranges, steps and lists of
+/// 1, 28..31 and every month), with any, every or one weekday: the schedules that never
+/// fire (30 February, 31 April, `31 9/2`, `30-31 2-2`...) are refused by both. Reversed
+/// ranges are the one difference (see [`KNOWN_DIFFERENCES`]).
+#[test]
+fn form_and_function_agree_on_schedules_that_never_fire() {
+    let steps = template_steps();
+    let backup = &steps["Backup"];
+    let node =
+        &branch(backup, "backupStrategy", "volsync-snapshots")["properties"]["backupSchedule"];
+    assert_eq!(
+        node,
+        &branch(backup, "backupStrategy", "snapshots")["properties"]["backupSchedule"],
+        "both backup strategies take the same schedules"
+    );
+    let exprs = |values: &[u32], steps: &[u32]| -> Vec<String> {
+        let mut out = vec!["*".to_string()];
+        for n in steps {
+            out.push(format!("*/{n}"));
+        }
+        for a in values {
+            out.push(a.to_string());
+            for b in values {
+                out.push(format!("{a}-{b}"));
+                out.push(format!("{a},{b}"));
+            }
+            for n in steps {
+                out.push(format!("{a}/{n}"));
+            }
+        }
+        out
+    };
+    let days = exprs(&[1, 28, 29, 30, 31], &[1, 2, 5, 30, 31]);
+    let months = exprs(&(1..=12).collect::<Vec<_>>(), &(1..=12).collect::<Vec<_>>());
+    let patterns = Patterns::of(node);
+    let mut failures = Vec::new();
+    let (mut never, mut checked) = (0, 0);
+    for d in &days {
+        for m in &months {
+            for w in ["*", "*/1", "1"] {
+                let schedule = format!("0 2 {d} {m} {w}");
+                let function = appspec::validate::cron::check(&schedule);
+                let reversed = function.as_ref().is_err_and(|e| e.contains("reversed"));
+                if reversed {
+                    continue;
+                }
+                checked += 1;
+                never += usize::from(function.is_err());
+                let form = patterns.pass(&schedule);
+                if form != function.is_ok() {
+                    failures.push(format!(
+                        "{schedule}: the form {} it, the function {} it ({function:?})",
+                        verb(form),
+                        verb(function.is_ok())
+                    ));
+                }
+            }
+        }
+    }
+    assert!(never > 100 && checked > 10_000, "{never} of {checked}");
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }
