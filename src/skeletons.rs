@@ -424,6 +424,11 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ..Skeleton::ANY
                             }),
+                            ("capabilities", Skeleton {
+                                types: &["array"],
+                                items: Some(&Skeleton { choices: Some(&["NET_ADMIN", "NET_RAW"]), ..Skeleton::ANY }),
+                                ..Skeleton::ANY
+                            }),
                         ],
                         required: &["name", "image"],
                         additional: Additional::Forbidden,

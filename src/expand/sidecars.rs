@@ -4,12 +4,12 @@
 //! Each is built with the app's container-level functions (env, envFrom, ports) and gets
 //! the app container's security context and the volume mounts it asks for (default all).
 
-use k8s_openapi::api::core::v1::Container;
+use k8s_openapi::api::core::v1::{Capabilities, Container, SecurityContext};
 
 use super::{container, secrets};
 use crate::crd::ExternalSecret;
 use crate::platform::Platform;
-use crate::pod::{ExtraContainer, extra_containers};
+use crate::pod::{Capability, ExtraContainer, extra_containers};
 use crate::validate::App;
 
 /// Name of the Secret (and ExternalSecret) of a container's `secretEnv.fromStore`.
@@ -56,9 +56,23 @@ fn build(app: &App, main: &Container, c: &ExtraContainer<'_>) -> Container {
         env_from: (!env_from.is_empty()).then_some(env_from),
         restart_policy: c.sidecar.then(|| "Always".to_string()),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
-        security_context: main.security_context.clone(),
+        security_context: security_context(main, c.capabilities),
         ..Container::default()
     }
+}
+
+/// The app container's security context, with the sidecar's `capabilities` added (its
+/// `drop` and every other setting kept).
+fn security_context(main: &Container, add: &[Capability]) -> Option<SecurityContext> {
+    let mut ctx = main.security_context.clone();
+    if !add.is_empty() {
+        let caps = ctx
+            .get_or_insert_with(SecurityContext::default)
+            .capabilities
+            .get_or_insert_with(Capabilities::default);
+        caps.add = Some(add.iter().map(|c| c.as_str().to_string()).collect());
+    }
+    ctx
 }
 
 /// The ExternalSecrets of the init containers' and sidecars' `secretEnv.fromStore`.
@@ -131,6 +145,41 @@ spec:
         let v = serde_json::to_value(&secrets[0]).unwrap();
         assert_eq!(v["metadata"]["name"], "authelia-gluetun-secret");
         assert_eq!(v["spec"]["dataFrom"][0]["extract"]["key"], "vpn");
+    }
+
+    #[test]
+    fn capabilities_are_added_to_that_sidecar_only() {
+        let (app, _) = test_support::app(
+            "metadata: {name: qbittorrent}
+spec:
+  image: ghcr.io/home-operations/qbittorrent:5.1.2
+  init:
+    - {name: init-config, image: \"busybox:1.37\"}
+  sidecars:
+    - name: gluetun
+      image: ghcr.io/qdm12/gluetun:v3.40.0
+      capabilities: [NET_ADMIN, NET_RAW]
+    - {name: exporter, image: \"ghcr.io/acme/exporter:1.0.0\"}
+",
+        );
+        let d = serde_json::to_value(workload::deployment(&app)).unwrap();
+        let pod = &d["spec"]["template"]["spec"];
+        let main_ctx = json!({"allowPrivilegeEscalation": false});
+        assert_eq!(pod["containers"][0]["securityContext"], main_ctx);
+        let ctx: Vec<_> = pod["initContainers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["securityContext"].clone())
+            .collect();
+        assert_eq!(
+            ctx,
+            [
+                main_ctx.clone(),
+                json!({"allowPrivilegeEscalation": false, "capabilities": {"add": ["NET_ADMIN", "NET_RAW"]}}),
+                main_ctx,
+            ]
+        );
     }
 
     #[test]

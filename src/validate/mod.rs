@@ -3,6 +3,7 @@
 //! Every rule is checked and every problem returned; a spec is expanded only when no error
 //! was found. The result carries the values derived on the way (host, repository...).
 
+pub mod capabilities;
 pub mod container;
 pub mod cron;
 pub mod dns;
@@ -182,6 +183,7 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     let repository = check_backup(&mut v, spec, site);
     v.issues.extend(pod::check(spec));
     v.issues.extend(pod::check_containers(spec));
+    v.issues.extend(capabilities::check(spec));
     let s3_credentials_key = s.storage.s3.as_ref().and_then(|s3| {
         let vars = Vars {
             name: &spec.name,
