@@ -16,7 +16,7 @@ use thiserror::Error;
 use crate::backup_change::{self, BackupChange};
 use crate::engine::{self, Outcome};
 use crate::platform::Platform;
-use crate::pod::{PodOptions, Workload};
+use crate::pod::{Capability, PodOptions, Workload};
 use crate::render::{self, RenderError};
 use crate::source::{self, Item};
 use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
@@ -71,6 +71,7 @@ pub enum Code {
     WorkloadKindChanged,
     ServiceAccountToken,
     HostNetwork,
+    CapabilityAdded,
     RootGroup,
     ClaimChanged,
     NasMountChanged,
@@ -96,7 +97,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 43] = [
         Code::Invalid,
         Code::PlatformChanged,
         Code::ExternalExposure,
@@ -117,6 +118,7 @@ impl Code {
         Code::WorkloadKindChanged,
         Code::ServiceAccountToken,
         Code::HostNetwork,
+        Code::CapabilityAdded,
         Code::RootGroup,
         Code::ClaimChanged,
         Code::NasMountChanged,
@@ -180,6 +182,7 @@ impl Code {
             Code::WorkloadKindChanged => "workload-kind-changed",
             Code::ServiceAccountToken => "service-account-token",
             Code::HostNetwork => "host-network",
+            Code::CapabilityAdded => "capability-added",
             Code::RootGroup => "root-group",
             Code::PodChanged => "pod-changed",
             Code::MetricsChanged => "metrics-changed",
@@ -647,10 +650,21 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             "pod settings change (node selector, service account, annotations, spread, pod options or labels)",
         ));
     }
-    if bs.init != hs.init || bs.sidecars != hs.sidecars {
+    // Capabilities a sidecar gains are `capability-added` (pod_privileges); dropping one is low.
+    let without_caps = |s: &spec::AppSpecBody| {
+        let mut c = s.sidecars.clone();
+        c.iter_mut().for_each(|c| c.capabilities.clear());
+        c
+    };
+    if bs.init != hs.init || without_caps(bs) != without_caps(hs) {
         out.push(reason(
             Code::ContainersChanged,
             "init containers or sidecars change",
+        ));
+    } else if bs.sidecars != hs.sidecars && !has(&out, &[Code::CapabilityAdded]) {
+        out.push(reason(
+            Code::ContainersChanged,
+            "a sidecar drops a Linux capability",
         ));
     }
     if bs.metrics != hs.metrics {
@@ -703,6 +717,12 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
             "the pod uses the node's network (hostNetwork: true): it sees and binds the node's interfaces",
         ));
     }
+    for (sidecar, cap) in added_capabilities(b, h) {
+        out.push(reason(
+            Code::CapabilityAdded,
+            format!("sidecar {sidecar} gains the Linux capability {cap}: it can act on the pod's network beyond what a container normally may"),
+        ));
+    }
     let root_group = |a: &App| a.spec.spec.supplemental_groups().contains(&0);
     if root_group(h) && !b.is_some_and(root_group) {
         out.push(reason(
@@ -727,6 +747,28 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
         ));
     }
     out
+}
+
+/// The capabilities the head's sidecars add that the same sidecar (by name) of the base
+/// did not (`None`: a new app, all of them), as (sidecar, capability).
+fn added_capabilities(b: Option<&App>, h: &App) -> Vec<(String, Capability)> {
+    let before = |name: &str| -> Vec<Capability> {
+        b.and_then(|b| b.spec.spec.sidecars.iter().find(|c| c.name == name))
+            .map(|c| c.capabilities.clone())
+            .unwrap_or_default()
+    };
+    h.spec
+        .spec
+        .sidecars
+        .iter()
+        .flat_map(|c| {
+            let had = before(&c.name);
+            c.capabilities
+                .iter()
+                .filter(move |cap| !had.contains(cap))
+                .map(|cap| (c.name.clone(), *cap))
+        })
+        .collect()
 }
 
 /// What section 8 adds to the comparison: the app's claim, NAS mounts, external aliases and

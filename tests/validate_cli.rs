@@ -501,3 +501,45 @@ app.yaml:14:16: AppSpec/web: spec.sidecars[0].mounts[0]: /media is not one of th
 "
     );
 }
+
+#[test]
+fn sidecar_capabilities_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: vpn}
+spec:
+  image: nginx:1.27
+  security: restricted
+  sidecars:
+    - name: gluetun
+      image: ghcr.io/qdm12/gluetun:v3.40.0
+      capabilities:
+        - NET_ADMIN
+        - NET_ADMIN
+---
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: wide}
+spec:
+  image: nginx:1.27
+  sidecars:
+    - name: tools
+      image: ghcr.io/acme/tools:1.0.0
+      capabilities: [NET_RAW, SYS_ADMIN]
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:11:11: AppSpec/vpn: spec.sidecars[0].capabilities[0]: adds capability NET_ADMIN, which security: restricted refuses (Kubernetes' restricted Pod Security Standard allows adding only NET_BIND_SERVICE); use security: default for an app with this sidecar
+app.yaml:12:11: AppSpec/vpn: spec.sidecars[0].capabilities[1]: capability NET_ADMIN is listed twice (first at spec.sidecars[0].capabilities[0])
+app.yaml:22:31: AppSpec/wide: spec.sidecars[0].capabilities[1]: unknown value \"SYS_ADMIN\"; expected one of: NET_ADMIN, NET_RAW
+"
+    );
+}
