@@ -100,7 +100,7 @@ impl<'a> Mapper<'a> {
     }
 
     /// The engine's refusal of this value in an earlier attempt, if any.
-    fn refusal(&self, node: &Node) -> Option<&'a String> {
+    pub fn refusal(&self, node: &Node) -> Option<&'a String> {
         let p = node.path();
         self.input
             .refused

@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::map::{Fatal, Mapper};
 use super::values::Node;
+use crate::pod::Capability;
 
 /// Picks the app's controller and main container; the other controllers are dropped.
 pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>), Fatal> {
@@ -513,9 +514,14 @@ fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str
             m.t.take(&n);
         }
     }
+    let mut caps_origin = None;
     if let Some(sc) = c.get("securityContext") {
-        // Extra containers run with the app's security context (SPEC section 8).
-        container_security_same_as_app(m, &sc);
+        // Extra containers run with the app's security context (SPEC section 8); a sidecar
+        // may add the capabilities AppSpec allows.
+        if let Some((caps, origin)) = container_security_same_as_app(m, &sc, field) {
+            item.insert("capabilities".into(), json!(caps));
+            caps_origin = Some(origin);
+        }
     }
     if let Some(res) = c.get("resources") {
         m.t.drop(
@@ -523,21 +529,89 @@ fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str
             format!("resources of {field} are not set apart from the app's"),
         );
     }
-    m.push(&[field], Value::Object(item), c, what);
+    if m.push(&[field], Value::Object(item), c, what)
+        && let Some(origin) = caps_origin
+    {
+        // The engine's refusal of a capability (security: restricted) drops only them.
+        let index = m.spec[field].as_array().map_or(0, |a| a.len() - 1);
+        m.origins
+            .push((format!("spec.{field}[{index}].capabilities"), origin.path()));
+    }
 }
 
 /// A security context of an extra container is carried when it asks for nothing beyond
-/// what AppSpec gives every container.
-fn container_security_same_as_app(m: &mut Mapper, sc: &Node) {
+/// what AppSpec gives every container, or (a sidecar) adds capabilities AppSpec allows:
+/// those are returned, with the node they come from.
+fn container_security_same_as_app<'v>(
+    m: &mut Mapper,
+    sc: &Node<'v>,
+    field: &str,
+) -> Option<(Vec<String>, Node<'v>)> {
+    let mut added = None;
     for (key, v) in sc.entries() {
         match key {
             "allowPrivilegeEscalation" if v.bool() == Some(false) => m.t.take(&v),
-            "readOnlyRootFilesystem" | "capabilities" if m.facts.restricted => m.t.take(&v),
+            "capabilities"
+                if field == "sidecars"
+                    && v.get("add").is_some()
+                    && m.shape().has(&[field, "[]", "capabilities"]) =>
+            {
+                for (ck, cv) in v.entries() {
+                    match ck {
+                        "add" => match sidecar_capabilities(m, &cv) {
+                            Ok(caps) => {
+                                m.t.take(&cv);
+                                added = (!caps.is_empty()).then_some((caps, cv));
+                            }
+                            Err(reason) => m.t.drop(&cv, reason),
+                        },
+                        "drop" if m.facts.restricted => m.t.take(&cv),
+                        _ => {
+                            m.t.drop(&cv, "extra containers run with the app's security settings")
+                        }
+                    }
+                }
+            }
+            // Restricted drops every capability; one added is not what the app runs with.
+            "readOnlyRootFilesystem" | "capabilities"
+                if m.facts.restricted && v.get("add").is_none() =>
+            {
+                m.t.take(&v)
+            }
             _ => {
                 m.t.drop(&v, "extra containers run with the app's security settings")
             }
         }
     }
+    added
+}
+
+/// `capabilities.add` of a sidecar as AppSpec writes it (each once), when every entry is
+/// one a sidecar may add; else why not.
+fn sidecar_capabilities(m: &mut Mapper, add: &Node) -> Result<Vec<String>, String> {
+    if let Some(message) = m.refusal(add) {
+        return Err(message.clone());
+    }
+    if !add.value.is_array() {
+        return Err("capabilities.add must be a list of names such as NET_ADMIN".into());
+    }
+    let allowed: Vec<&str> = Capability::ALL.iter().map(|c| c.as_str()).collect();
+    let mut out: Vec<String> = Vec::new();
+    for item in add.items() {
+        let Some(name) = item.str() else {
+            return Err("a capability must be a name such as NET_ADMIN".into());
+        };
+        if !allowed.contains(&name) {
+            return Err(format!(
+                "capability {name} cannot be added to a sidecar: AppSpec allows only {}",
+                allowed.join(", ")
+            ));
+        }
+        if !out.iter().any(|c| c == name) {
+            out.push(name.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// The probe of one kind: its AppSpec check, or `None` when it is off.
