@@ -11,15 +11,24 @@ use crate::spec::{AppSpec, SecurityProfile};
 pub fn check(spec: &AppSpec) -> Vec<Issue> {
     let s = &spec.spec;
     let mut out = Vec::new();
+    let user = s.pod_ids().map(|(u, _)| u).filter(|u| *u != 0);
     for (i, sidecar) in s.sidecars.iter().enumerate() {
-        check_one(
-            &mut out,
-            &format!("spec.sidecars[{i}].capabilities"),
-            &sidecar.capabilities,
-            s.security,
-        );
+        let at = format!("spec.sidecars[{i}].capabilities");
+        check_one(&mut out, &at, &sidecar.capabilities, s.security);
+        if let (Some(user), Some(first)) = (user, sidecar.capabilities.first())
+            && s.security != SecurityProfile::Restricted
+        {
+            out.push(Issue::warning(at, non_root_warning(user, *first)));
+        }
     }
     out
+}
+
+/// Why capabilities of a sidecar that runs as a non-root user do nothing.
+fn non_root_warning(user: i64, cap: Capability) -> String {
+    format!(
+        "the sidecar runs as user {user} (spec.runAs sets the pod's user), and Linux gives a non-root process none of the added capabilities (Kubernetes sets no ambient ones): {cap} takes no effect. A VPN client such as gluetun must run as root: leave spec.runAs out"
+    )
 }
 
 fn check_one(out: &mut Vec<Issue>, at: &str, caps: &[Capability], security: SecurityProfile) {
