@@ -183,6 +183,31 @@ spec:
     }
 
     #[test]
+    fn added_capabilities_keep_the_rest_of_the_context() {
+        let main = Container {
+            security_context: Some(SecurityContext {
+                allow_privilege_escalation: Some(false),
+                capabilities: Some(Capabilities {
+                    drop: Some(vec!["ALL".into()]),
+                    add: None,
+                }),
+                ..SecurityContext::default()
+            }),
+            ..Container::default()
+        };
+        let got = serde_json::to_value(security_context(&main, &[Capability::NetAdmin])).unwrap();
+        assert_eq!(
+            got,
+            json!({"allowPrivilegeEscalation": false, "capabilities": {"add": ["NET_ADMIN"], "drop": ["ALL"]}})
+        );
+        assert_eq!(
+            security_context(&main, &[]),
+            main.security_context,
+            "no capabilities: the app's context as it is"
+        );
+    }
+
+    #[test]
     fn none_by_default() {
         let (app, site) = test_support::app("metadata: {name: web}\nspec: {image: \"nginx:1\"}");
         let d = serde_json::to_value(workload::deployment(&app)).unwrap();
