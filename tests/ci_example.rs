@@ -398,19 +398,6 @@ struct Sandbox {
     bin: PathBuf,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// A workspace with `base/apps` and `head/apps` from a `tests/risk` case.
 fn sandbox(case: &str) -> Sandbox {
     let tmp = tempfile::tempdir().unwrap();
@@ -424,7 +411,7 @@ fn sandbox(case: &str) -> Sandbox {
     for side in ["base", "head"] {
         std::fs::create_dir_all(work.join(side)).unwrap();
         if src.join(side).is_dir() {
-            copy_dir(&src.join(side), &work.join(side).join("apps"));
+            common::copy_dir(&src.join(side), &work.join(side).join("apps"));
         }
     }
     // The stand-in gh logs every call, and keeps the comment body.

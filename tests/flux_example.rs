@@ -204,19 +204,6 @@ fn git_env(home: &Path) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// A bare `origin` whose main holds the example's specs under `apps/`, and a clone to
 /// change it with (`dev`).
 struct Repo {
@@ -241,7 +228,7 @@ impl Repo {
             &["clone", "--quiet", origin.to_str().unwrap(), "dev"],
         );
         git(&dev, &["checkout", "--quiet", "-b", "main"]);
-        copy_dir(&root().join(SPECS), &dev.join("apps"));
+        common::copy_dir(&root().join(SPECS), &dev.join("apps"));
         std::fs::write(dev.join("README.md"), "the GitOps repository\n").unwrap();
         let repo = Repo {
             tmp,

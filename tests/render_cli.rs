@@ -15,21 +15,6 @@ fn app(name: &str) -> String {
     )
 }
 
-fn names(stdout: &[u8]) -> Vec<String> {
-    let docs =
-        appspec::yaml::parse_stream(std::str::from_utf8(stdout).unwrap(), &Default::default())
-            .unwrap();
-    docs.iter()
-        .map(|d| {
-            format!(
-                "{}/{}",
-                d["kind"].as_str().unwrap(),
-                d["metadata"]["name"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn walks_recursively_in_a_stable_order_skipping_hidden_entries() {
     let dir = tempfile::tempdir().unwrap();
@@ -52,7 +37,7 @@ fn walks_recursively_in_a_stable_order_skipping_hidden_entries() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(
-        names(&out.stdout),
+        common::kind_names(std::str::from_utf8(&out.stdout).unwrap()),
         [
             "Deployment/alpha",
             "Service/alpha",

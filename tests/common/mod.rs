@@ -144,6 +144,35 @@ pub fn read_stream(path: &Path) -> Vec<serde_json::Value> {
     docs.into_iter().filter(|d| !d.is_null()).collect()
 }
 
+/// `kind/name` of every document of a YAML stream, in order.
+pub fn kind_names(stream: &str) -> Vec<String> {
+    appspec::yaml::parse_stream(stream, &Default::default())
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["kind"].as_str().unwrap(),
+                d["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Copies a directory tree (regular files and directories).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
 /// The input documents of a kustomization directory: its `resources` files, through the
 /// directories (bases) it lists.
 pub fn kustomization_inputs(dir: &Path) -> Vec<serde_json::Value> {
