@@ -8,6 +8,7 @@
 //! always validates and expands.
 
 pub mod map;
+pub mod mapper;
 pub mod network;
 pub mod release;
 pub mod shape;
@@ -28,7 +29,7 @@ use crate::site::Site;
 use crate::source::Item;
 use crate::yaml::{self, Limits};
 
-use self::map::{Fatal, Input};
+use self::mapper::{Fatal, Input};
 use self::release::Release;
 use self::shape::Shape;
 use self::values::{Dropped, Path};

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::map::Mapper;
+use super::mapper::{Mapper, unsupported};
 use super::values::Node;
 
 fn enabled(n: &Node) -> bool {
@@ -288,7 +288,7 @@ pub fn services(m: &mut Mapper, root: &Node) {
                 .iter()
                 .find(|(r, _)| origin.path().starts_with(r))
                 .map(|(_, msg)| msg.clone())
-                .unwrap_or_else(|| super::map::unsupported(what));
+                .unwrap_or_else(|| unsupported(what));
             for p in &parts {
                 m.t.drop(p, reason.clone());
             }
@@ -824,10 +824,7 @@ pub fn metrics(m: &mut Mapper, root: &Node) {
         }
         done = true;
         if !m.shape().has(&["metrics"]) {
-            m.t.drop(
-                &mon,
-                super::map::unsupported("metrics (a ServiceMonitor) are"),
-            );
+            m.t.drop(&mon, unsupported("metrics (a ServiceMonitor) are"));
             continue;
         }
         let endpoints = mon.get("endpoints").map(|e| e.items()).unwrap_or_default();

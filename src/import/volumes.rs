@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::map::Mapper;
+use super::mapper::{Mapper, unsupported};
 use super::values::Node;
 
 /// One mount of a persistence item into the app's main container.
@@ -275,7 +275,7 @@ fn storage(
                 item.path().key("size"),
                 format!(
                     "the chart's PVC {claim_name} is not adopted: AppSpec makes {app}-data ({}); move the data or restore it from a backup",
-                    super::map::unsupported("naming the claim (storage.claimName) is")
+                    unsupported("naming the claim (storage.claimName) is")
                 ),
             );
         }
@@ -335,10 +335,7 @@ fn storage(
         &format!("storage pattern {pattern} is"),
     ) {
         if origin.path() != item.path() {
-            m.t.drop(
-                item,
-                super::map::unsupported(&format!("storage pattern {pattern} is")),
-            );
+            m.t.drop(item, unsupported(&format!("storage pattern {pattern} is")));
         }
         return None;
     }
@@ -350,7 +347,7 @@ fn storage(
 
 fn claim_mounts(m: &mut Mapper, item: &Node, ms: &[Mount], claim: &str) {
     if !ms.is_empty() && !m.shape().has(&["mounts"]) {
-        let reason = super::map::unsupported("mounts of existing claims are");
+        let reason = unsupported("mounts of existing claims are");
         for x in ms {
             m.t.drop(&x.node, reason.clone());
         }
@@ -399,7 +396,7 @@ fn nfs(m: &mut Mapper, item: &Node, ms: &[Mount]) {
         .map(str::to_string)
         .unwrap_or_else(|| format!("nfs://{server}"));
     if !m.shape().has(&["mounts"]) {
-        m.t.drop(item, super::map::unsupported("NAS mounts are"));
+        m.t.drop(item, unsupported("NAS mounts are"));
         return;
     }
     // What each mount lost is said on the mount.
@@ -427,7 +424,7 @@ fn nfs(m: &mut Mapper, item: &Node, ms: &[Mount]) {
 
 fn empty_dirs(m: &mut Mapper, item: &Node, ms: &[Mount]) {
     if !m.shape().has(&["mounts"]) {
-        m.t.drop(item, super::map::unsupported("emptyDir mounts are"));
+        m.t.drop(item, unsupported("emptyDir mounts are"));
         return;
     }
     let mut empty = Map::new();

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::map::{Fatal, Mapper};
+use super::mapper::{Fatal, Mapper, unsupported};
 use super::values::Node;
 use crate::pod::Capability;
 
@@ -358,7 +358,7 @@ fn resources(m: &mut Mapper, res: &Node, controller: &Node, root: &Node) {
                     if carried {
                         m.t.take(&q);
                     } else {
-                        m.t.drop(&q, super::map::unsupported(&what));
+                        m.t.drop(&q, unsupported(&what));
                     }
                     continue;
                 }
@@ -425,10 +425,7 @@ fn resources(m: &mut Mapper, res: &Node, controller: &Node, root: &Node) {
                     {
                         m.t.take(&pod_claim);
                     } else {
-                        m.t.drop(
-                            &pod_claim,
-                            super::map::unsupported("dynamic resource claims are"),
-                        );
+                        m.t.drop(&pod_claim, unsupported("dynamic resource claims are"));
                     }
                 }
                 None => m.t.drop(
@@ -443,7 +440,7 @@ fn resources(m: &mut Mapper, res: &Node, controller: &Node, root: &Node) {
 /// Init containers and sidecars: `{name, image, command, args, env, secretEnv}`.
 fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str) {
     if !m.shape().has(&[field]) {
-        m.t.drop(c, super::map::unsupported(what));
+        m.t.drop(c, unsupported(what));
         return;
     }
     let Some(image) = c.get("image") else {
@@ -468,10 +465,7 @@ fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str
                 item.insert(key.into(), json!(list));
                 m.t.take(&node);
             } else {
-                m.t.drop(
-                    &node,
-                    super::map::unsupported(&format!("{key} of {field} is")),
-                );
+                m.t.drop(&node, unsupported(&format!("{key} of {field} is")));
             }
         }
     }
@@ -482,10 +476,7 @@ fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str
                 map.insert(k, v);
                 m.t.take(&origin);
             } else {
-                m.t.drop(
-                    &origin,
-                    super::map::unsupported(&format!("this env of {field} is")),
-                );
+                m.t.drop(&origin, unsupported(&format!("this env of {field} is")));
             }
         }
         if !map.is_empty() {
@@ -499,10 +490,7 @@ fn extra_container(m: &mut Mapper, c: &Node, name: &str, field: &str, what: &str
                 existing.push(json!(secret));
                 m.t.take(&origin);
             } else {
-                m.t.drop(
-                    &origin,
-                    super::map::unsupported(&format!("secretEnv of {field} is")),
-                );
+                m.t.drop(&origin, unsupported(&format!("secretEnv of {field} is")));
             }
         }
         if !existing.is_empty() {
@@ -819,7 +807,7 @@ pub fn probes(m: &mut Mapper, main: &Node) {
             == Some(true)
     });
     if any_on && !m.shape().has(&["probes"]) {
-        m.t.drop(&probes, super::map::unsupported("health probes are"));
+        m.t.drop(&probes, unsupported("health probes are"));
         return;
     }
     let mut found: Vec<(&str, Option<Check>, Option<Node>)> = Vec::new();
@@ -857,7 +845,7 @@ pub fn probes(m: &mut Mapper, main: &Node) {
             let what = format!(
                 "a {kind} check different from the others needs per-kind probes, which are"
             );
-            m.t.drop_path(node.path(), super::map::unsupported(&what));
+            m.t.drop_path(node.path(), unsupported(&what));
         }
     }
 }
@@ -1032,7 +1020,7 @@ fn security(m: &mut Mapper, pod: &[Node], container: Option<Node>) {
                 );
             }
         } else {
-            let reason = super::map::unsupported("pod user and group ids (runAs) are");
+            let reason = unsupported("pod user and group ids (runAs) are");
             for n in [&group, &fs_group, &pod_get("fsGroupChangePolicy")]
                 .into_iter()
                 .flatten()
@@ -1202,10 +1190,7 @@ pub fn controller_rest(m: &mut Mapper, controller: &Node) {
                             "Reloader comes from the platform (set reloader: true in the PlatformConfig)",
                         );
                     } else if auto {
-                        m.t.drop(
-                            &a,
-                            super::map::unsupported("Reloader (PlatformConfig reloader) is"),
-                        );
+                        m.t.drop(&a, unsupported("Reloader (PlatformConfig reloader) is"));
                     } else {
                         m.t.drop(&a, "workload annotations are not supported");
                     }
