@@ -20,8 +20,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::invariants::{
-    self, LABELS, MONITOR_TARGETS, NO_SECRET_DATA, NO_YAML_ANCHORS, Output, PRUNE_GUARDS,
-    RELOADER_USES_CONFIG, STRICT_VALID,
+    self, BACKEND_PORTS, LABELS, MONITOR_TARGETS, NO_SECRET_DATA, NO_YAML_ANCHORS, Output,
+    PRUNE_GUARDS, RELOADER_USES_CONFIG, STRICT_VALID,
 };
 use common::{own_schemas, python, repo_root, shared_schemas, text};
 use serde_json::{Value, json};
@@ -195,6 +195,22 @@ fn each_invariant_catches_its_violation() {
             },
             LABELS,
         ),
+        (
+            "an Ingress backend on a port number the Service lacks",
+            |o| {
+                find_mut(o, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+                    ["port"] = json!({"number": 8096});
+            },
+            BACKEND_PORTS,
+        ),
+        (
+            "an Ingress backend on a port name the Service lacks",
+            |o| {
+                find_mut(o, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+                    ["port"] = json!({"name": "web"});
+            },
+            BACKEND_PORTS,
+        ),
     ];
     for (what, break_it, invariant) in cases {
         let mut broken = objects.clone();
@@ -202,6 +218,25 @@ fn each_invariant_catches_its_violation() {
         let out = with_objects(what, broken);
         assert_eq!(invariants_named(&out), vec![invariant], "{what}");
     }
+    // The same port by name passes: both forms are understood.
+    let mut by_name = objects.clone();
+    find_mut(&mut by_name, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+        ["port"] = json!({"name": "http"});
+    assert!(invariants_named(&with_objects("by name", by_name)).is_empty());
+
+    // An HTTPRoute backendRef, on the example that routes through a Gateway.
+    let text =
+        fs::read_to_string(repo_root().join("examples/gateway-listener/expected.yaml")).unwrap();
+    let mut routed = Output::stream("gateway-listener", &text, &[]).objects;
+    assert!(invariants_named(&with_objects("unbroken route", routed.clone())).is_empty());
+    find_mut(&mut routed, "HTTPRoute")["spec"]["rules"][0]["backendRefs"][0]["port"] = json!(9999);
+    assert_eq!(
+        invariants_named(&with_objects(
+            "a backendRef on a port the Service lacks",
+            routed
+        )),
+        vec![BACKEND_PORTS]
+    );
 
     // The ServiceMonitor and the Reloader annotation, on the example that has both.
     let text =

@@ -82,7 +82,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
                                     service: Some(IngressServiceBackend {
                                         name: app.spec.name.clone(),
                                         port: Some(ServiceBackendPort {
-                                            number: Some(service::PORT),
+                                            number: Some(service::port(app)),
                                             name: None,
                                         }),
                                     }),
@@ -159,6 +159,21 @@ mod tests {
                 );
                 assert_eq!(v["spec"]["ingressClassName"], "nginx", "{name}");
             }
+        }
+    }
+
+    #[test]
+    fn backend_targets_the_service_port() {
+        for (service, port) in [("", 80), (", service: {port: 32400}", 32400)] {
+            let (app, site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\"{service}}}"
+            ));
+            let v = serde_json::to_value(ingress(&app, &site.config).unwrap()).unwrap();
+            let backend = &v["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
+            assert_eq!(
+                backend,
+                &serde_json::json!({"name": "web", "port": {"number": port}})
+            );
         }
     }
 

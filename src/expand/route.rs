@@ -31,7 +31,7 @@ pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
                 }],
                 backend_refs: vec![BackendRef {
                     name: app.spec.name.clone(),
-                    port: service::PORT,
+                    port: service::port(app),
                 }],
             }],
         },
@@ -43,6 +43,26 @@ mod tests {
     use super::*;
     use crate::expand::test_support;
     use crate::platform::{GatewayRef, Gateways};
+
+    #[test]
+    fn backend_ref_targets_the_service_port() {
+        let (app, mut site) = test_support::app(
+            "metadata: {name: plex}\nspec: {image: \"plex:1\", service: {port: 32400}}",
+        );
+        site.config.ingress.gateway = Some(Gateways {
+            internal: Some(GatewayRef {
+                name: "envoy-internal".into(),
+                namespace: "network".into(),
+                section_name: None,
+            }),
+            external: None,
+        });
+        let r = serde_json::to_value(route(&app, &site.config).unwrap()).unwrap();
+        assert_eq!(
+            r["spec"]["rules"][0]["backendRefs"][0],
+            serde_json::json!({"name": "plex", "port": 32400})
+        );
+    }
 
     #[test]
     fn table() {

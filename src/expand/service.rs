@@ -8,6 +8,17 @@ use crate::validate::App;
 
 pub const PORT: i32 = 80;
 
+/// The Service port that targets `http`: `service.port`, default 80. The Ingress backend
+/// and the HTTPRoute backendRef name this number, so traffic reaches the app.
+pub fn port(app: &App) -> i32 {
+    app.spec
+        .spec
+        .service
+        .as_ref()
+        .and_then(|o| o.port)
+        .map_or(PORT, |p| p as i32)
+}
+
 /// The Service's ports: `service.port` (default 80) to `http`, then every extra port of
 /// the container under its own number and name.
 pub fn ports(app: &App) -> Vec<ServicePort> {
@@ -19,12 +30,7 @@ pub fn ports(app: &App) -> Vec<ServicePort> {
         protocol: Some(protocol),
         ..ServicePort::default()
     };
-    let main = s
-        .service
-        .as_ref()
-        .and_then(|o| o.port)
-        .unwrap_or(PORT.into());
-    std::iter::once(port(PORT_NAME, main, "TCP".to_string()))
+    std::iter::once(port(PORT_NAME, self::port(app).into(), "TCP".to_string()))
         .chain(
             s.ports
                 .iter()

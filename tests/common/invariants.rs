@@ -9,6 +9,7 @@
 //! | `no-yaml-anchors` | the output text has no YAML anchor or alias |
 //! | `labels` | every generated object (and its pod template) has `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by: appspec` and `backstage.io/kubernetes-id` equal to the name label |
 //! | `monitor-targets` | every generated ServiceMonitor selects exactly one Service of the output in its namespace (its `matchLabels`, then its `keep` relabelings on the Service name), and that Service has a port of each endpoint's port name |
+//! | `backend-ports` | every port a generated Ingress backend (`spec.rules[].http.paths[].backend.service`, `spec.defaultBackend.service`) or HTTPRoute backendRef (`spec.rules[].backendRefs[]` of kind Service) names, by number or by name, is a port of the Service it names, when that Service is in the output (same namespace) |
 //! | `reloader-uses-config` | a Deployment or StatefulSet annotated `reloader.stakater.com/auto: "true"` has a pod that reads a Secret or ConfigMap (env, envFrom, a volume) |
 //! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/data/crd-schemas/, ../shared/schemas/); a kind without a schema fails |
 //!
@@ -33,6 +34,7 @@ pub const LABELS: &str = "labels";
 pub const STRICT_VALID: &str = "strict-valid";
 pub const MONITOR_TARGETS: &str = "monitor-targets";
 pub const RELOADER_USES_CONFIG: &str = "reloader-uses-config";
+pub const BACKEND_PORTS: &str = "backend-ports";
 
 const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
@@ -210,6 +212,9 @@ pub fn violations(outputs: &[Output]) -> Vec<Violation> {
             if let Some(problem) = monitor_problem(object, &out.objects) {
                 add(MONITOR_TARGETS, object, problem);
             }
+            for problem in backend_port_problems(object, &out.objects) {
+                add(BACKEND_PORTS, object, problem);
+            }
             if let Some(problem) = reloader_problem(object) {
                 add(RELOADER_USES_CONFIG, object, problem);
             }
@@ -316,6 +321,76 @@ fn monitor_problem(monitor: &Value, objects: &[Value]) -> Option<String> {
         }
     }
     None
+}
+
+/// The backends of an Ingress or HTTPRoute whose port is not a port of the Service they
+/// name, when that Service is in the output: each as a message.
+fn backend_port_problems(object: &Value, objects: &[Value]) -> Vec<String> {
+    let namespace = &object["metadata"]["namespace"];
+    let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    // (Service name, its namespace, the port as written: {number} or {name} or a number)
+    let mut backends: Vec<(Value, Value, Value)> = Vec::new();
+    match (object["apiVersion"].as_str(), object["kind"].as_str()) {
+        (Some("networking.k8s.io/v1"), Some("Ingress")) => {
+            let spec = &object["spec"];
+            let mut services = vec![spec["defaultBackend"]["service"].clone()];
+            for rule in list(&spec["rules"]) {
+                for path in list(&rule["http"]["paths"]) {
+                    services.push(path["backend"]["service"].clone());
+                }
+            }
+            for s in services.into_iter().filter(|s| s.is_object()) {
+                backends.push((s["name"].clone(), namespace.clone(), s["port"].clone()));
+            }
+        }
+        (Some(api), Some("HTTPRoute")) if api.starts_with("gateway.networking.k8s.io/") => {
+            for rule in list(&object["spec"]["rules"]) {
+                for r in list(&rule["backendRefs"]) {
+                    let core = r["group"].as_str().unwrap_or("").is_empty();
+                    if !core || r["kind"].as_str().unwrap_or("Service") != "Service" {
+                        continue;
+                    }
+                    let ns = if r["namespace"].is_string() {
+                        r["namespace"].clone()
+                    } else {
+                        namespace.clone()
+                    };
+                    backends.push((r["name"].clone(), ns, r["port"].clone()));
+                }
+            }
+        }
+        _ => return Vec::new(),
+    }
+    let mut problems = Vec::new();
+    for (name, ns, port) in backends {
+        let Some(service) = objects.iter().find(|o| {
+            o["apiVersion"] == "v1"
+                && o["kind"] == "Service"
+                && o["metadata"]["name"] == name
+                && o["metadata"]["namespace"] == ns
+        }) else {
+            continue;
+        };
+        let ports = list(&service["spec"]["ports"]);
+        let (by, wanted) = if port["name"].is_string() {
+            ("name", &port["name"])
+        } else if port["number"].is_number() {
+            ("port", &port["number"])
+        } else {
+            ("port", &port)
+        };
+        if !ports.iter().any(|p| p[by] == *wanted) {
+            let has: Vec<String> = ports
+                .iter()
+                .map(|p| format!("{}/{}", p["name"], p["port"]))
+                .collect();
+            problems.push(format!(
+                "backend port {wanted} is not a port of Service {name} (it has {})",
+                has.join(", ")
+            ));
+        }
+    }
+    problems
 }
 
 /// What is wrong with a workload's Reloader annotation: set on a pod that reads no Secret
