@@ -23,6 +23,7 @@ pub mod platform;
 pub mod pod;
 pub mod positions;
 pub mod reader;
+pub mod reasons;
 pub mod remote;
 pub mod render;
 pub mod risk;

@@ -10,13 +10,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use thiserror::Error;
 
 use crate::backup_change::{self, BackupChange};
 use crate::engine::{self, Outcome};
 use crate::platform::Platform;
 use crate::pod::{Capability, PodOptions, Workload};
+pub use crate::reasons::{Code, Level};
 use crate::render::{self, RenderError};
 use crate::source::{self, Item};
 use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
@@ -32,13 +33,6 @@ pub enum RiskError {
     Unreadable { path: String, problems: String },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Low,
-    High,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
@@ -46,174 +40,6 @@ pub enum Change {
     Removed,
     Modified,
     Unchanged,
-}
-
-/// Why a change matters. Each code knows whether it makes the change high risk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Code {
-    Invalid,
-    PlatformChanged,
-    ExternalExposure,
-    ExternalHostChanged,
-    ManagementNamespace,
-    StorageRemoved,
-    StoragePatternChanged,
-    StorageShrunk,
-    NasTargetChanged,
-    BackupRemoved,
-    BackupBackendChanged,
-    RestoreDisabled,
-    BackupRetentionShortened,
-    PvcDataSourceChanged,
-    SecurityRelaxed,
-    SecretAccessAdded,
-    PersistentAppDeleted,
-    WorkloadKindChanged,
-    ServiceAccountToken,
-    HostNetwork,
-    CapabilityAdded,
-    RootGroup,
-    ClaimChanged,
-    NasMountChanged,
-    ExternalAliasAdded,
-    LoadBalancerAdded,
-    LoadBalancerChanged,
-    ImageChanged,
-    ReplicasChanged,
-    EnvChanged,
-    ResourcesChanged,
-    PortChanged,
-    IngressChanged,
-    BackupChanged,
-    StorageChanged,
-    SecurityChanged,
-    CommandChanged,
-    ProbesChanged,
-    PodChanged,
-    MetricsChanged,
-    ContainersChanged,
-    VolumesChanged,
-    ServiceChanged,
-}
-
-impl Code {
-    pub const ALL: [Code; 43] = [
-        Code::Invalid,
-        Code::PlatformChanged,
-        Code::ExternalExposure,
-        Code::ExternalHostChanged,
-        Code::ManagementNamespace,
-        Code::StorageRemoved,
-        Code::StoragePatternChanged,
-        Code::StorageShrunk,
-        Code::NasTargetChanged,
-        Code::BackupRemoved,
-        Code::BackupBackendChanged,
-        Code::RestoreDisabled,
-        Code::BackupRetentionShortened,
-        Code::PvcDataSourceChanged,
-        Code::SecurityRelaxed,
-        Code::SecretAccessAdded,
-        Code::PersistentAppDeleted,
-        Code::WorkloadKindChanged,
-        Code::ServiceAccountToken,
-        Code::HostNetwork,
-        Code::CapabilityAdded,
-        Code::RootGroup,
-        Code::ClaimChanged,
-        Code::NasMountChanged,
-        Code::ExternalAliasAdded,
-        Code::LoadBalancerAdded,
-        Code::LoadBalancerChanged,
-        Code::ImageChanged,
-        Code::ReplicasChanged,
-        Code::EnvChanged,
-        Code::ResourcesChanged,
-        Code::PortChanged,
-        Code::IngressChanged,
-        Code::BackupChanged,
-        Code::StorageChanged,
-        Code::SecurityChanged,
-        Code::CommandChanged,
-        Code::ProbesChanged,
-        Code::PodChanged,
-        Code::MetricsChanged,
-        Code::ContainersChanged,
-        Code::VolumesChanged,
-        Code::ServiceChanged,
-    ];
-
-    /// The code as reports write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Invalid => "invalid",
-            Code::PlatformChanged => "platform-changed",
-            Code::ExternalExposure => "external-exposure",
-            Code::ExternalHostChanged => "external-host-changed",
-            Code::ManagementNamespace => "management-namespace",
-            Code::StorageRemoved => "storage-removed",
-            Code::StoragePatternChanged => "storage-pattern-changed",
-            Code::StorageShrunk => "storage-shrunk",
-            Code::NasTargetChanged => "nas-target-changed",
-            Code::BackupRemoved => "backup-removed",
-            Code::BackupBackendChanged => "backup-backend-changed",
-            Code::RestoreDisabled => "restore-disabled",
-            Code::BackupRetentionShortened => "backup-retention-shortened",
-            Code::PvcDataSourceChanged => "pvc-data-source-changed",
-            Code::SecurityRelaxed => "security-relaxed",
-            Code::SecretAccessAdded => "secret-access-added",
-            Code::PersistentAppDeleted => "persistent-app-deleted",
-            Code::ClaimChanged => "claim-changed",
-            Code::NasMountChanged => "nas-mount-changed",
-            Code::ExternalAliasAdded => "external-alias-added",
-            Code::LoadBalancerAdded => "load-balancer-added",
-            Code::LoadBalancerChanged => "load-balancer-changed",
-            Code::ImageChanged => "image-changed",
-            Code::ReplicasChanged => "replicas-changed",
-            Code::EnvChanged => "env-changed",
-            Code::ResourcesChanged => "resources-changed",
-            Code::PortChanged => "port-changed",
-            Code::IngressChanged => "ingress-changed",
-            Code::BackupChanged => "backup-changed",
-            Code::StorageChanged => "storage-changed",
-            Code::SecurityChanged => "security-changed",
-            Code::CommandChanged => "command-changed",
-            Code::ProbesChanged => "probes-changed",
-            Code::WorkloadKindChanged => "workload-kind-changed",
-            Code::ServiceAccountToken => "service-account-token",
-            Code::HostNetwork => "host-network",
-            Code::CapabilityAdded => "capability-added",
-            Code::RootGroup => "root-group",
-            Code::PodChanged => "pod-changed",
-            Code::MetricsChanged => "metrics-changed",
-            Code::ContainersChanged => "containers-changed",
-            Code::VolumesChanged => "volumes-changed",
-            Code::ServiceChanged => "service-changed",
-        }
-    }
-
-    /// Whether the code makes a change high risk (the others are informational).
-    pub fn is_high(self) -> bool {
-        !matches!(
-            self,
-            Code::ImageChanged
-                | Code::ReplicasChanged
-                | Code::EnvChanged
-                | Code::ResourcesChanged
-                | Code::PortChanged
-                | Code::IngressChanged
-                | Code::BackupChanged
-                | Code::StorageChanged
-                | Code::SecurityChanged
-                | Code::CommandChanged
-                | Code::ProbesChanged
-                | Code::PodChanged
-                | Code::MetricsChanged
-                | Code::ContainersChanged
-                | Code::VolumesChanged
-                | Code::ServiceChanged
-        )
-    }
 }
 
 impl From<&BackupChange> for Code {
@@ -224,12 +50,6 @@ impl From<&BackupChange> for Code {
             BackupChange::RetentionShortened { .. } => Code::BackupRetentionShortened,
             BackupChange::DataSourceChanged { .. } => Code::PvcDataSourceChanged,
         }
-    }
-}
-
-impl Serialize for Code {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
     }
 }
 
@@ -676,6 +496,17 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
     out
 }
 
+/// A spec change that no reason names (a field `compare` does not know yet) is looked at
+/// by a person (`spec-changed`), not waved through as low.
+fn unjudged(change: Change, reasons: &mut Vec<Reason>, b: &App, h: &App) {
+    if change == Change::Modified && reasons.is_empty() && b.spec != h.spec {
+        reasons.push(reason(
+            Code::SpecChanged,
+            "the spec changes in a way risk does not judge: a person looks",
+        ));
+    }
+}
+
 fn kind_name(w: Workload) -> &'static str {
     match w {
         Workload::Deployment => "Deployment",
@@ -893,6 +724,9 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
             }
             _ => {}
         }
+        if let (Some(b), Some(h)) = (bv, hv) {
+            unjudged(change, &mut reasons, &b.app, &h.app);
+        }
         let ns = k.split('/').next().unwrap_or("");
         let management = b.management.iter().chain(&h.management).any(|m| m == ns);
         if management && change != Change::Unchanged {
@@ -979,5 +813,47 @@ impl Report {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(spec: &str) -> App {
+        let doc = serde_json::json!({
+            "apiVersion": crate::API_VERSION,
+            "kind": spec::KIND,
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": serde_json::from_str::<serde_json::Value>(spec).unwrap(),
+        });
+        let site = crate::site::Site::new(Platform::default()).0;
+        let spec = spec::read(&doc).value.unwrap();
+        crate::validate::app(&spec, &site).0.unwrap()
+    }
+
+    /// A spec change with no reason (a field `compare` does not know) is `spec-changed`,
+    /// high; a change some reason names, or no spec change, adds nothing.
+    #[test]
+    fn a_change_no_reason_names_is_high() {
+        let b = app(r#"{"image": "ghcr.io/a/web:1.0.0"}"#);
+        let h = app(r#"{"image": "ghcr.io/a/web:1.0.1"}"#);
+        let mut reasons = vec![];
+        unjudged(Change::Modified, &mut reasons, &b, &h);
+        assert_eq!(
+            reasons.iter().map(|r| r.code).collect::<Vec<_>>(),
+            [Code::SpecChanged]
+        );
+        assert!(Code::SpecChanged.is_high());
+        let mut named = compare(&b, &h);
+        assert_eq!(
+            named.iter().map(|r| r.code).collect::<Vec<_>>(),
+            [Code::ImageChanged]
+        );
+        unjudged(Change::Modified, &mut named, &b, &h);
+        assert_eq!(named.len(), 1, "{named:?}");
+        let mut same = vec![];
+        unjudged(Change::Modified, &mut same, &b, &b.clone());
+        assert!(same.is_empty());
     }
 }

@@ -211,9 +211,10 @@ fn every_high_code_is_covered() {
             }
         }
     }
-    let missing: Vec<&str> = appspec::risk::Code::ALL
-        .iter()
-        .filter(|c| c.is_high())
+    // `spec-changed` fires only for a field `compare` does not know, which no spec of
+    // today has: `risk::tests` covers it with a direct call.
+    let missing: Vec<&str> = appspec::risk::Code::all()
+        .filter(|c| c.is_high() && *c != appspec::risk::Code::SpecChanged)
         .map(|c| c.as_str())
         .filter(|c| !seen.contains_key(*c))
         .collect();

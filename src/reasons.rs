@@ -1,0 +1,453 @@
+//! What `risk` knows: one table of reason codes (code, level, meaning) and one table of the AppSpec fields with the judgement of each.
+//!
+//! A new reason is one line of [`codes!`]; a new AppSpec field is one line of [`FIELDS`]
+//! (the test beside it walks the AppSpec schema and fails on a field without a judgement).
+
+use serde::{Serialize, Serializer};
+
+/// How risky a change is: `low` may merge on its own, `high` waits for a person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Low,
+    High,
+}
+
+/// Declares [`Code`] and [`CODES`] from one list: `Variant => ("code", Level, "what it means")`.
+macro_rules! codes {
+    ($($variant:ident => ($code:literal, $level:ident, $text:literal),)*) => {
+        /// Why a change matters. [`CODES`] gives each its name, level and meaning.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        /// Every code: (code, name in reports, level, what it means).
+        pub const CODES: &[(Code, &str, Level, &str)] = &[
+            $((Code::$variant, $code, Level::$level, $text),)*
+        ];
+    };
+}
+
+codes! {
+    Invalid => ("invalid", High, "either side does not validate; its other differences are not compared"),
+    PlatformChanged => ("platform-changed", High, "a PlatformConfig setting is added, removed or changed (as it takes effect)"),
+    ExternalExposure => ("external-exposure", High, "an app becomes reachable from outside (external-via-tunnel), or a new app is"),
+    ExternalHostChanged => ("external-host-changed", High, "an external app moves to another host"),
+    ManagementNamespace => ("management-namespace", High, "the app lives in a management namespace of the platform"),
+    StorageRemoved => ("storage-removed", High, "persistent storage is removed; the PVC stays, unused"),
+    StoragePatternChanged => ("storage-pattern-changed", High, "storage moves to another pattern (another volume)"),
+    StorageShrunk => ("storage-shrunk", High, "the storage size shrinks"),
+    NasTargetChanged => ("nas-target-changed", High, "the NAS export of nas-mount storage moves"),
+    BackupRemoved => ("backup-removed", High, "backups are removed"),
+    BackupBackendChanged => ("backup-backend-changed", High, "backups move to another backend"),
+    RestoreDisabled => ("restore-disabled", High, "new PVCs stop restoring from the last backup"),
+    BackupRetentionShortened => ("backup-retention-shortened", High, "backups keep fewer days"),
+    PvcDataSourceChanged => ("pvc-data-source-changed", High, "the dataSourceRef of an existing PVC would change (immutable)"),
+    SecurityRelaxed => ("security-relaxed", High, "security: restricted or hostUsers: false is dropped, or the pod runs as root again"),
+    SecretAccessAdded => ("secret-access-added", High, "the app reads a Secret or store key it did not read before"),
+    PersistentAppDeleted => ("persistent-app-deleted", High, "an app with persistent storage is deleted or renamed"),
+    WorkloadKindChanged => ("workload-kind-changed", High, "the workload changes kind (Deployment <-> StatefulSet)"),
+    ServiceAccountToken => ("service-account-token", High, "the pod mounts a ServiceAccount API token it did not mount before"),
+    HostNetwork => ("host-network", High, "the pod uses the node's network"),
+    CapabilityAdded => ("capability-added", High, "a container gains a Linux capability"),
+    RootGroup => ("root-group", High, "the pod joins the root group (supplementalGroups gains 0)"),
+    ClaimChanged => ("claim-changed", High, "the app's claim changes: it starts on another volume"),
+    NasMountChanged => ("nas-mount-changed", High, "a NAS mount moves or goes"),
+    ExternalAliasAdded => ("external-alias-added", High, "an external app gains an alias"),
+    LoadBalancerAdded => ("load-balancer-added", High, "a LoadBalancer Service is added"),
+    LoadBalancerChanged => ("load-balancer-changed", High, "a LoadBalancer's IP or ports change"),
+    SpecChanged => ("spec-changed", High, "the app's expansion changes in a way no other reason names: a person looks"),
+    ImageChanged => ("image-changed", Low, "the container image changes"),
+    ReplicasChanged => ("replicas-changed", Low, "the replica count changes"),
+    EnvChanged => ("env-changed", Low, "environment variables change"),
+    ResourcesChanged => ("resources-changed", Low, "requests or limits change"),
+    PortChanged => ("port-changed", Low, "the app's ports or its Service port change"),
+    IngressChanged => ("ingress-changed", Low, "ingress settings change (not the exposure or an external host)"),
+    BackupChanged => ("backup-changed", Low, "backup settings change (not removed, moved or shortened)"),
+    StorageChanged => ("storage-changed", Low, "storage settings change (not removed, moved or shrunk)"),
+    SecurityChanged => ("security-changed", Low, "the security profile tightens, or user, group or supplemental ids change (not to root)"),
+    CommandChanged => ("command-changed", Low, "the container's command or args change"),
+    ProbesChanged => ("probes-changed", Low, "health probes change"),
+    PodChanged => ("pod-changed", Low, "pod settings change (node selector, annotations, spread, tolerations, grace period, labels, a ServiceAccount without token)"),
+    MetricsChanged => ("metrics-changed", Low, "metrics scraping changes"),
+    ContainersChanged => ("containers-changed", Low, "init containers or sidecars change (not their capabilities or Secrets)"),
+    VolumesChanged => ("volumes-changed", Low, "mounts or files change (not a NAS mount)"),
+    ServiceChanged => ("service-changed", Low, "the LoadBalancer Service is removed"),
+}
+
+impl Code {
+    fn row(self) -> &'static (Code, &'static str, Level, &'static str) {
+        // The table is in declaration order, so the discriminant is the row.
+        &CODES[self as usize]
+    }
+
+    /// Every code, in table order.
+    pub fn all() -> impl Iterator<Item = Code> {
+        CODES.iter().map(|r| r.0)
+    }
+
+    /// The code as reports write it.
+    pub fn as_str(self) -> &'static str {
+        self.row().1
+    }
+
+    /// Whether the code makes a change high risk.
+    pub fn level(self) -> Level {
+        self.row().2
+    }
+
+    /// Whether the code makes a change high risk (the others are informational).
+    pub fn is_high(self) -> bool {
+        self.level() == Level::High
+    }
+
+    /// What the code means, in one line.
+    pub fn meaning(self) -> &'static str {
+        self.row().3
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// How `risk` judges a change of one AppSpec field.
+#[derive(Clone, Copy, Debug)]
+pub enum Judgement {
+    /// The codes a change of the field can give (a high one where it matters).
+    Codes(&'static [Code]),
+    /// No change of the field is a reason of its own; the text, "low, because ...", says why.
+    Low(&'static str),
+}
+
+use Code::*;
+use Judgement::{Codes, Low};
+
+/// Every AppSpec field path (`a.b`, `[]` for a list's items, `{}` for a map's values) and
+/// its judgement. `reasons::tests::every_field_has_a_judgement` walks the AppSpec schema:
+/// a field missing here (or listed but gone) fails it.
+pub const FIELDS: &[(&str, Judgement)] = &[
+    (
+        "apiVersion",
+        Low("low, because only one version exists; another is not an AppSpec"),
+    ),
+    (
+        "kind",
+        Low(
+            "low, because another kind is not an AppSpec: the app is then removed (persistent-app-deleted)",
+        ),
+    ),
+    (
+        "metadata.name",
+        Codes(&[PersistentAppDeleted, ExternalExposure]),
+    ),
+    (
+        "metadata.namespace",
+        Codes(&[PersistentAppDeleted, ManagementNamespace, ExternalExposure]),
+    ),
+    ("metadata.labels{}", Codes(&[PodChanged])),
+    (
+        "metadata.annotations{}",
+        Low("low, because the AppSpec's own annotations are not rendered"),
+    ),
+    ("spec.image", Codes(&[ImageChanged])),
+    ("spec.port", Codes(&[PortChanged])),
+    ("spec.replicas", Codes(&[ReplicasChanged])),
+    ("spec.resources.requests.cpu", Codes(&[ResourcesChanged])),
+    ("spec.resources.requests.memory", Codes(&[ResourcesChanged])),
+    ("spec.resources.requests{}", Codes(&[ResourcesChanged])),
+    ("spec.resources.limits.cpu", Codes(&[ResourcesChanged])),
+    ("spec.resources.limits.memory", Codes(&[ResourcesChanged])),
+    ("spec.resources.limits{}", Codes(&[ResourcesChanged])),
+    ("spec.resources.claims{}", Codes(&[ResourcesChanged])),
+    ("spec.command[]", Codes(&[CommandChanged])),
+    ("spec.args[]", Codes(&[CommandChanged])),
+    ("spec.ports{}", Codes(&[PortChanged, LoadBalancerChanged])),
+    (
+        "spec.ports{}.port",
+        Codes(&[PortChanged, LoadBalancerChanged]),
+    ),
+    (
+        "spec.ports{}.protocol",
+        Codes(&[PortChanged, LoadBalancerChanged]),
+    ),
+    ("spec.service.port", Codes(&[PortChanged])),
+    (
+        "spec.service.loadBalancer.ip",
+        Codes(&[LoadBalancerAdded, LoadBalancerChanged]),
+    ),
+    (
+        "spec.service.loadBalancer.ports[]",
+        Codes(&[LoadBalancerAdded, LoadBalancerChanged]),
+    ),
+    ("spec.runAs", Codes(&[SecurityRelaxed, SecurityChanged])),
+    (
+        "spec.runAs.user",
+        Codes(&[SecurityRelaxed, SecurityChanged]),
+    ),
+    (
+        "spec.runAs.group",
+        Codes(&[SecurityRelaxed, SecurityChanged]),
+    ),
+    ("spec.probes.path", Codes(&[ProbesChanged])),
+    ("spec.probes.port", Codes(&[ProbesChanged])),
+    ("spec.probes.tcp", Codes(&[ProbesChanged])),
+    ("spec.probes.exec[]", Codes(&[ProbesChanged])),
+    ("spec.probes.readiness", Codes(&[ProbesChanged])),
+    ("spec.probes.readiness.path", Codes(&[ProbesChanged])),
+    ("spec.probes.readiness.port", Codes(&[ProbesChanged])),
+    ("spec.probes.readiness.tcp", Codes(&[ProbesChanged])),
+    ("spec.probes.readiness.exec[]", Codes(&[ProbesChanged])),
+    ("spec.probes.liveness", Codes(&[ProbesChanged])),
+    ("spec.probes.liveness.path", Codes(&[ProbesChanged])),
+    ("spec.probes.liveness.port", Codes(&[ProbesChanged])),
+    ("spec.probes.liveness.tcp", Codes(&[ProbesChanged])),
+    ("spec.probes.liveness.exec[]", Codes(&[ProbesChanged])),
+    ("spec.probes.startup", Codes(&[ProbesChanged])),
+    ("spec.probes.startup.path", Codes(&[ProbesChanged])),
+    ("spec.probes.startup.port", Codes(&[ProbesChanged])),
+    ("spec.probes.startup.tcp", Codes(&[ProbesChanged])),
+    ("spec.probes.startup.exec[]", Codes(&[ProbesChanged])),
+    ("spec.env{}", Codes(&[EnvChanged])),
+    ("spec.env{}.secret", Codes(&[SecretAccessAdded, EnvChanged])),
+    ("spec.env{}.key", Codes(&[EnvChanged])),
+    (
+        "spec.secretEnv.existing[]",
+        Codes(&[SecretAccessAdded, EnvChanged]),
+    ),
+    (
+        "spec.secretEnv.fromStore",
+        Codes(&[SecretAccessAdded, EnvChanged]),
+    ),
+    (
+        "spec.storage.pattern",
+        Codes(&[StorageRemoved, StoragePatternChanged]),
+    ),
+    ("spec.storage.size", Codes(&[StorageShrunk, StorageChanged])),
+    ("spec.storage.mountPath", Codes(&[StorageChanged])),
+    ("spec.storage.nas.endpoint", Codes(&[NasTargetChanged])),
+    ("spec.storage.nas.subpath", Codes(&[NasTargetChanged])),
+    ("spec.storage.s3.bucket", Codes(&[StorageChanged])),
+    ("spec.storage.s3.region", Codes(&[StorageChanged])),
+    ("spec.storage.claimName", Codes(&[ClaimChanged])),
+    ("spec.files{}.configMap", Codes(&[VolumesChanged])),
+    ("spec.files{}.secret", Codes(&[VolumesChanged])),
+    ("spec.files{}.key", Codes(&[VolumesChanged])),
+    ("spec.files{}.content", Codes(&[VolumesChanged])),
+    (
+        "spec.mounts[].path",
+        Codes(&[VolumesChanged, NasMountChanged]),
+    ),
+    ("spec.mounts[].nas.endpoint", Codes(&[NasMountChanged])),
+    ("spec.mounts[].nas.subpath", Codes(&[NasMountChanged])),
+    ("spec.mounts[].claim", Codes(&[VolumesChanged])),
+    ("spec.mounts[].subPath", Codes(&[VolumesChanged])),
+    ("spec.mounts[].emptyDir.sizeLimit", Codes(&[VolumesChanged])),
+    ("spec.mounts[].emptyDir.memory", Codes(&[VolumesChanged])),
+    ("spec.mounts[].readOnly", Codes(&[VolumesChanged])),
+    (
+        "spec.ingress.pattern",
+        Codes(&[ExternalExposure, IngressChanged]),
+    ),
+    (
+        "spec.ingress.host",
+        Codes(&[ExternalHostChanged, IngressChanged]),
+    ),
+    ("spec.ingress.path", Codes(&[IngressChanged])),
+    (
+        "spec.ingress.aliases[]",
+        Codes(&[ExternalAliasAdded, IngressChanged]),
+    ),
+    ("spec.ingress.annotations{}", Codes(&[IngressChanged])),
+    (
+        "spec.backup.strategy",
+        Codes(&[BackupRemoved, BackupBackendChanged, BackupChanged]),
+    ),
+    ("spec.backup.schedule", Codes(&[BackupChanged])),
+    (
+        "spec.backup.retentionDays",
+        Codes(&[BackupRetentionShortened, BackupChanged]),
+    ),
+    ("spec.security", Codes(&[SecurityRelaxed, SecurityChanged])),
+    ("spec.workload", Codes(&[WorkloadKindChanged])),
+    ("spec.nodeSelector{}", Codes(&[PodChanged])),
+    (
+        "spec.serviceAccount.name",
+        Codes(&[ServiceAccountToken, PodChanged]),
+    ),
+    (
+        "spec.serviceAccount.token",
+        Codes(&[ServiceAccountToken, PodChanged]),
+    ),
+    ("spec.podAnnotations{}", Codes(&[PodChanged])),
+    ("spec.metrics.port", Codes(&[MetricsChanged])),
+    ("spec.metrics.path", Codes(&[MetricsChanged])),
+    ("spec.metrics.interval", Codes(&[MetricsChanged])),
+    ("spec.spread", Codes(&[PodChanged])),
+    ("spec.pod.hostNetwork", Codes(&[HostNetwork, PodChanged])),
+    ("spec.pod.hostUsers", Codes(&[SecurityRelaxed, PodChanged])),
+    ("spec.pod.dnsConfig.nameservers[]", Codes(&[PodChanged])),
+    ("spec.pod.dnsConfig.searches[]", Codes(&[PodChanged])),
+    ("spec.pod.dnsConfig.options[].name", Codes(&[PodChanged])),
+    ("spec.pod.dnsConfig.options[].value", Codes(&[PodChanged])),
+    ("spec.pod.tolerations[].key", Codes(&[PodChanged])),
+    ("spec.pod.tolerations[].operator", Codes(&[PodChanged])),
+    ("spec.pod.tolerations[].value", Codes(&[PodChanged])),
+    ("spec.pod.tolerations[].effect", Codes(&[PodChanged])),
+    (
+        "spec.pod.tolerations[].tolerationSeconds",
+        Codes(&[PodChanged]),
+    ),
+    ("spec.pod.priorityClassName", Codes(&[PodChanged])),
+    (
+        "spec.pod.supplementalGroups[]",
+        Codes(&[RootGroup, SecurityChanged]),
+    ),
+    (
+        "spec.pod.terminationGracePeriodSeconds",
+        Codes(&[PodChanged]),
+    ),
+    ("spec.init[].name", Codes(&[ContainersChanged])),
+    ("spec.init[].image", Codes(&[ContainersChanged])),
+    ("spec.init[].command[]", Codes(&[ContainersChanged])),
+    ("spec.init[].args[]", Codes(&[ContainersChanged])),
+    ("spec.init[].env{}", Codes(&[ContainersChanged])),
+    (
+        "spec.init[].env{}.secret",
+        Codes(&[SecretAccessAdded, ContainersChanged]),
+    ),
+    ("spec.init[].env{}.key", Codes(&[ContainersChanged])),
+    (
+        "spec.init[].secretEnv.existing[]",
+        Codes(&[SecretAccessAdded, ContainersChanged]),
+    ),
+    (
+        "spec.init[].secretEnv.fromStore",
+        Codes(&[SecretAccessAdded, ContainersChanged]),
+    ),
+    ("spec.init[].mounts[]", Codes(&[ContainersChanged])),
+    ("spec.sidecars[].name", Codes(&[ContainersChanged])),
+    ("spec.sidecars[].image", Codes(&[ContainersChanged])),
+    ("spec.sidecars[].command[]", Codes(&[ContainersChanged])),
+    ("spec.sidecars[].args[]", Codes(&[ContainersChanged])),
+    ("spec.sidecars[].env{}", Codes(&[ContainersChanged])),
+    (
+        "spec.sidecars[].env{}.secret",
+        Codes(&[SecretAccessAdded, ContainersChanged]),
+    ),
+    ("spec.sidecars[].env{}.key", Codes(&[ContainersChanged])),
+    (
+        "spec.sidecars[].secretEnv.existing[]",
+        Codes(&[SecretAccessAdded, ContainersChanged]),
+    ),
+    (
+        "spec.sidecars[].secretEnv.fromStore",
+        Codes(&[SecretAccessAdded, ContainersChanged]),
+    ),
+    ("spec.sidecars[].ports{}", Codes(&[ContainersChanged])),
+    ("spec.sidecars[].ports{}.port", Codes(&[ContainersChanged])),
+    (
+        "spec.sidecars[].ports{}.protocol",
+        Codes(&[ContainersChanged]),
+    ),
+    ("spec.sidecars[].mounts[]", Codes(&[ContainersChanged])),
+    (
+        "spec.sidecars[].capabilities[]",
+        Codes(&[CapabilityAdded, ContainersChanged]),
+    ),
+];
+
+/// The judgement of a field path, if [`FIELDS`] has one.
+pub fn judgement(path: &str) -> Option<Judgement> {
+    FIELDS.iter().find(|(p, _)| *p == path).map(|(_, j)| *j)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::skeleton::{Additional, Skeleton};
+
+    /// Every field path of a skeleton: a leaf (a value without known fields), written with
+    /// `.` between fields, `[]` for a list's items and `{}` for a map's values. The members
+    /// of `anyOf`/`oneOf` (a short form beside an object form) add theirs.
+    fn field_paths(s: &Skeleton, prefix: &str, out: &mut BTreeSet<String>) {
+        let mut inner = false;
+        for (key, child) in s.properties {
+            inner = true;
+            let path = if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            field_paths(child, &path, out);
+        }
+        for member in s.members {
+            let before = out.len();
+            field_paths(member, prefix, out);
+            inner |= out.len() > before;
+        }
+        if let Some(items) = s.items {
+            inner = true;
+            field_paths(items, &format!("{prefix}[]"), out);
+        }
+        if let Additional::Entry(entry) = &s.additional {
+            inner = true;
+            field_paths(entry, &format!("{prefix}{{}}"), out);
+        }
+        if !inner {
+            out.insert(prefix.to_string());
+        }
+    }
+
+    /// The test that tells whoever adds an AppSpec field to judge it: walk the AppSpec
+    /// schema (its skeleton, generated from the types) and require every field path in
+    /// [`FIELDS`], and nothing there that the schema lost.
+    #[test]
+    fn every_field_has_a_judgement() {
+        let mut paths = BTreeSet::new();
+        field_paths(&crate::skeletons::APPSPEC, "", &mut paths);
+        assert!(paths.len() > 100, "the walk found only {paths:?}");
+        let missing: Vec<&String> = paths.iter().filter(|p| judgement(p).is_none()).collect();
+        assert!(
+            missing.is_empty(),
+            "AppSpec fields without a risk judgement: {missing:#?}\nadd each to reasons::FIELDS: \
+             the codes a change of it gives (a high one if it can expose, lose data or grant a \
+             privilege; add a code to `codes!` and compare it in risk.rs if none fits), or \
+             Low(\"low, because ...\")"
+        );
+        let stale: Vec<&str> = FIELDS
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| !paths.contains(*p))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "reasons::FIELDS lists paths the AppSpec schema does not have: {stale:?}"
+        );
+        let mut seen = BTreeSet::new();
+        for (path, j) in FIELDS {
+            assert!(seen.insert(*path), "{path} is listed twice");
+            match j {
+                Codes(codes) => assert!(!codes.is_empty(), "{path}: no codes"),
+                Low(why) => assert!(why.starts_with("low, because "), "{path}: {why}"),
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_in_declaration_order() {
+        let mut names = BTreeSet::new();
+        for (i, (code, name, _, meaning)) in CODES.iter().enumerate() {
+            assert_eq!(*code as usize, i);
+            assert!(names.insert(*name), "{name} twice");
+            assert!(!meaning.is_empty(), "{name}: no meaning");
+            assert_eq!(code.as_str(), *name);
+        }
+        assert!(Invalid.is_high() && !ImageChanged.is_high());
+    }
+}
