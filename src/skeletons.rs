@@ -122,6 +122,12 @@ pub static APPSPEC: Skeleton = Skeleton {
                             ..Skeleton::ANY
                         }),
                         ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("scheme", Skeleton { choices: Some(&["HTTP", "HTTPS"]), ..Skeleton::ANY }),
+                        ("initialDelaySeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("periodSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("timeoutSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("failureThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("successThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
                         ("readiness", READINESS),
                         ("liveness", READINESS),
                         ("startup", READINESS),
@@ -729,6 +735,12 @@ const READINESS_FORM_FORM: Skeleton = Skeleton {
             ..Skeleton::ANY
         }),
         ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("scheme", Skeleton { choices: Some(&["HTTP", "HTTPS"]), ..Skeleton::ANY }),
+        ("initialDelaySeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("periodSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("timeoutSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("failureThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("successThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
     ],
     additional: Additional::Forbidden,
     ..Skeleton::ANY

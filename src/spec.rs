@@ -689,6 +689,93 @@ pub struct ProbeCheck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
     pub port: Option<String>,
+    /// `HTTPS` for an HTTP check of a port that speaks TLS (certificates are not
+    /// verified, as Kubernetes does); default `HTTP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<ProbeScheme>,
+    /// Timings of this kind (Kubernetes' names and bounds).
+    #[serde(flatten)]
+    pub timings: ProbeTimings,
+}
+
+/// The scheme of an HTTP check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ProbeScheme {
+    #[serde(rename = "HTTP")]
+    Http,
+    #[serde(rename = "HTTPS")]
+    Https,
+}
+
+impl ProbeScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeScheme::Http => "HTTP",
+            ProbeScheme::Https => "HTTPS",
+        }
+    }
+}
+
+/// How often and how patiently a probe checks, in Kubernetes' names and bounds; what is
+/// left out is Kubernetes' default (10 s period, 1 s timeout, 3 failures, 1 success).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeTimings {
+    /// Seconds after the container starts before the first check, 0..2147483647.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 2147483647))]
+    pub initial_delay_seconds: Option<i64>,
+    /// Seconds between checks, 1..2147483647 (Kubernetes' default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 2147483647))]
+    pub period_seconds: Option<i64>,
+    /// Seconds a check may take, 1..2147483647 (Kubernetes' default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 2147483647))]
+    pub timeout_seconds: Option<i64>,
+    /// Failures in a row before the probe fails, 1..2147483647 (Kubernetes' default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 2147483647))]
+    pub failure_threshold: Option<i64>,
+    /// Successes in a row before a failed probe passes again, 1..2147483647; Kubernetes
+    /// requires 1 for liveness and startup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 2147483647))]
+    pub success_threshold: Option<i64>,
+}
+
+impl ProbeTimings {
+    /// Whether no timing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == ProbeTimings::default()
+    }
+
+    /// Each timing from `self`, else from `fallback`.
+    pub fn or(&self, fallback: &ProbeTimings) -> ProbeTimings {
+        ProbeTimings {
+            initial_delay_seconds: self
+                .initial_delay_seconds
+                .or(fallback.initial_delay_seconds),
+            period_seconds: self.period_seconds.or(fallback.period_seconds),
+            timeout_seconds: self.timeout_seconds.or(fallback.timeout_seconds),
+            failure_threshold: self.failure_threshold.or(fallback.failure_threshold),
+            success_threshold: self.success_threshold.or(fallback.success_threshold),
+        }
+    }
+
+    /// `(field name, value)` of each timing that is set, in the order above.
+    pub fn fields(&self) -> Vec<(&'static str, i64)> {
+        [
+            ("initialDelaySeconds", self.initial_delay_seconds),
+            ("periodSeconds", self.period_seconds),
+            ("timeoutSeconds", self.timeout_seconds),
+            ("failureThreshold", self.failure_threshold),
+            ("successThreshold", self.success_threshold),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| Some((name, v?)))
+        .collect()
+    }
 }
 
 /// One kind of probe: a check of its own, or `false` to switch it off.
@@ -719,6 +806,13 @@ pub struct Probes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
     pub port: Option<String>,
+    /// `HTTPS` for the short form's HTTP check (default `HTTP`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<ProbeScheme>,
+    /// Timings of readiness and liveness (each kind's own block may set its own, field by
+    /// field); the startup probe keeps its 5-minute budget unless it sets timings itself.
+    #[serde(flatten)]
+    pub timings: ProbeTimings,
     /// Readiness probe of its own, or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readiness: Option<ProbeKind>,
@@ -731,24 +825,36 @@ pub struct Probes {
 }
 
 impl Probes {
-    /// The short form as a check, when any of its fields is set.
+    /// The short form as a check (without timings), when any of its check fields is set.
     pub fn short(&self) -> Option<ProbeCheck> {
         let c = ProbeCheck {
             path: self.path.clone(),
             tcp: self.tcp,
             exec: self.exec.clone(),
             port: self.port.clone(),
+            scheme: self.scheme,
+            timings: ProbeTimings::default(),
         };
         (c != ProbeCheck::default()).then_some(c)
     }
 
     /// The check of one kind: its own, else the short form; `None` when off or unset.
+    /// Timings are the kind's own only (see [`Probes::readiness`] for the short form's).
     pub fn of(&self, kind: Option<&ProbeKind>) -> Option<ProbeCheck> {
         match kind {
             Some(ProbeKind::Check(c)) => Some(c.clone()),
             Some(ProbeKind::Off(_)) => None,
             None => self.short(),
         }
+    }
+
+    /// Readiness or liveness (`kind`) with its timings: its own, else the short form's,
+    /// field by field.
+    pub fn with_short_timings(&self, kind: Option<&ProbeKind>) -> Option<ProbeCheck> {
+        self.of(kind).map(|mut c| {
+            c.timings = c.timings.or(&self.timings);
+            c
+        })
     }
 }
 

@@ -543,3 +543,39 @@ app.yaml:22:31: AppSpec/wide: spec.sidecars[0].capabilities[1]: unknown value \"
 "
     );
 }
+
+#[test]
+fn probe_timings_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: nginx:1.27
+  probes:
+    tcp: true
+    scheme: HTTPS
+    periodSeconds: 0
+    liveness:
+      path: /livez
+      successThreshold: 2
+    startup: {tcp: true, failureThreshold: 0, timeoutSeconds: 1s}
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:14:47: AppSpec/web: spec.probes.startup.timeoutSeconds: must be an integer, got the string \"1s\"
+app.yaml:9:5: AppSpec/web: spec.probes.scheme: scheme applies only to an HTTP check (path)
+app.yaml:10:5: AppSpec/web: spec.probes.periodSeconds: periodSeconds must be between 1 and 2147483647, got 0
+app.yaml:13:7: AppSpec/web: spec.probes.liveness.successThreshold: Kubernetes requires successThreshold 1 for a liveness probe
+app.yaml:14:26: AppSpec/web: spec.probes.startup.failureThreshold: failureThreshold must be between 1 and 2147483647, got 0
+"
+    );
+}

@@ -142,14 +142,25 @@ pub fn pod_claims(claims: &BTreeMap<String, String>) -> Vec<PodResourceClaim> {
         .collect()
 }
 
-/// One probe running `check`.
+/// One probe running `check`, with the timings it sets (Kubernetes' defaults for the rest).
 fn probe(check: &ProbeCheck) -> Probe {
     let port = IntOrString::String(check.port.clone().unwrap_or_else(|| HTTP_PORT.into()));
-    let mut p = Probe::default();
+    // Validation keeps every timing within 0..=i32::MAX.
+    let t = |v: Option<i64>| v.map(|n| n as i32);
+    let timings = &check.timings;
+    let mut p = Probe {
+        initial_delay_seconds: t(timings.initial_delay_seconds),
+        period_seconds: t(timings.period_seconds),
+        timeout_seconds: t(timings.timeout_seconds),
+        failure_threshold: t(timings.failure_threshold),
+        success_threshold: t(timings.success_threshold),
+        ..Probe::default()
+    };
     if let Some(path) = &check.path {
         p.http_get = Some(HTTPGetAction {
             path: Some(path.clone()),
             port,
+            scheme: check.scheme.map(|s| s.as_str().to_string()),
             ..HTTPGetAction::default()
         });
     } else if let Some(cmd) = &check.exec {
@@ -169,8 +180,9 @@ pub struct ContainerProbes {
     pub startup: Option<Probe>,
 }
 
-/// Readiness and liveness run their check every 10 s; the startup probe allows about 5
-/// minutes before liveness takes over.
+/// Readiness and liveness run their check with their own timings, else the short form's,
+/// else Kubernetes' defaults; the startup probe allows about 5 minutes (30 x 10 s) before
+/// liveness takes over, unless it sets timings of its own: then exactly those.
 pub fn probes(probes: Option<&Probes>) -> ContainerProbes {
     let Some(p) = probes else {
         return ContainerProbes {
@@ -180,12 +192,20 @@ pub fn probes(probes: Option<&Probes>) -> ContainerProbes {
         };
     };
     ContainerProbes {
-        readiness: p.of(p.readiness.as_ref()).map(|c| probe(&c)),
-        liveness: p.of(p.liveness.as_ref()).map(|c| probe(&c)),
-        startup: p.of(p.startup.as_ref()).map(|c| Probe {
-            period_seconds: Some(PROBE_PERIOD),
-            failure_threshold: Some(STARTUP_FAILURES),
-            ..probe(&c)
+        readiness: p
+            .with_short_timings(p.readiness.as_ref())
+            .map(|c| probe(&c)),
+        liveness: p.with_short_timings(p.liveness.as_ref()).map(|c| probe(&c)),
+        startup: p.of(p.startup.as_ref()).map(|c| {
+            if c.timings.is_empty() {
+                Probe {
+                    period_seconds: Some(PROBE_PERIOD),
+                    failure_threshold: Some(STARTUP_FAILURES),
+                    ..probe(&c)
+                }
+            } else {
+                probe(&c)
+            }
         }),
     }
 }
@@ -317,6 +337,27 @@ mod tests {
                 Value::Null,
                 json!({"tcpSocket": {"port": "http"}}),
                 Value::Null,
+            ),
+            (
+                "short timings to readiness and liveness, field by field; startup keeps 5 minutes",
+                "{path: /ping, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4, liveness: {path: /livez, scheme: HTTPS, timeoutSeconds: 10, initialDelaySeconds: 30}}",
+                json!({"httpGet": {"path": "/ping", "port": "http"}, "periodSeconds": 15, "timeoutSeconds": 5, "failureThreshold": 4}),
+                json!({"httpGet": {"path": "/livez", "port": "http", "scheme": "HTTPS"}, "initialDelaySeconds": 30, "periodSeconds": 15, "timeoutSeconds": 10, "failureThreshold": 4}),
+                json!({"httpGet": {"path": "/ping", "port": "http"}, "periodSeconds": 10, "failureThreshold": 30}),
+            ),
+            (
+                "startup with timings: exactly those; readiness success threshold",
+                "{tcp: true, readiness: {tcp: true, successThreshold: 2}, startup: {tcp: true, periodSeconds: 10, failureThreshold: 90}}",
+                json!({"tcpSocket": {"port": "http"}, "successThreshold": 2}),
+                json!({"tcpSocket": {"port": "http"}}),
+                json!({"tcpSocket": {"port": "http"}, "periodSeconds": 10, "failureThreshold": 90}),
+            ),
+            (
+                "short HTTPS",
+                "{path: /, scheme: HTTPS, startup: {path: /, timeoutSeconds: 3}}",
+                json!({"httpGet": {"path": "/", "port": "http", "scheme": "HTTPS"}}),
+                json!({"httpGet": {"path": "/", "port": "http", "scheme": "HTTPS"}}),
+                json!({"httpGet": {"path": "/", "port": "http"}, "timeoutSeconds": 3}),
             ),
         ];
         for (name, yaml, r, l, s) in cases {

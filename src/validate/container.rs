@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{dns, path};
 use crate::diagnostic::Issue;
 use crate::spec::{
-    ContainerResources, Count, EnvValue, PortSpec, ProbeCheck, ProbeKind, Probes, Protocol, RunAs,
-    SecretEnv, SecurityProfile,
+    ContainerResources, Count, EnvValue, PortSpec, ProbeCheck, ProbeKind, ProbeTimings, Probes,
+    Protocol, RunAs, SecretEnv, SecurityProfile,
 };
 
 /// The main port's name; no extra port may take it.
@@ -137,6 +137,13 @@ fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTr
             "needs a command: a non-empty list starting with the program",
         ));
     }
+    if c.scheme.is_some() && c.path.is_none() {
+        issues.push(Issue::error(
+            format!("{at}.scheme"),
+            "scheme applies only to an HTTP check (path)",
+        ));
+    }
+    check_timings(issues, at, &c.timings);
     if let Some(port) = &c.port {
         if c.exec.is_some() {
             issues.push(Issue::error(
@@ -156,11 +163,43 @@ fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTr
     }
 }
 
+/// Timings at `at`: Kubernetes' bounds (initialDelaySeconds 0 or more, the others 1 or
+/// more, all within int32).
+fn check_timings(issues: &mut Vec<Issue>, at: &str, t: &ProbeTimings) {
+    for (field, value) in t.fields() {
+        let min = i64::from(field != "initialDelaySeconds");
+        if !(min..=i64::from(i32::MAX)).contains(&value) {
+            issues.push(Issue::error(
+                format!("{at}.{field}"),
+                format!(
+                    "{field} must be between {min} and {}, got {value}",
+                    i32::MAX
+                ),
+            ));
+        }
+    }
+}
+
 /// Probes at `at` (e.g. `spec.probes`); `port_names` are the container's named ports.
 pub fn check_probes(issues: &mut Vec<Issue>, at: &str, p: &Probes, port_names: &BTreeSet<&str>) {
     let short = p.short();
     if let Some(c) = &short {
         check_one(issues, at, c, port_names);
+    }
+    check_timings(issues, at, &p.timings);
+    let readiness = p.of(p.readiness.as_ref()).is_some();
+    let liveness = p.of(p.liveness.as_ref()).is_some();
+    if !p.timings.is_empty() && !readiness && !liveness && p.startup.is_some() {
+        issues.push(Issue::error(
+            at,
+            "timings of the short form apply to readiness and liveness, and neither is set; move them into startup or remove them",
+        ));
+    }
+    if p.timings.success_threshold.is_some_and(|n| n != 1) && liveness {
+        issues.push(Issue::error(
+            format!("{at}.successThreshold"),
+            "the short form's timings apply to liveness too, where Kubernetes requires successThreshold 1; set it under readiness",
+        ));
     }
     for (kind, value) in [
         ("readiness", &p.readiness),
@@ -173,7 +212,15 @@ pub fn check_probes(issues: &mut Vec<Issue>, at: &str, p: &Probes, port_names: &
                 here,
                 format!("{kind}: true is not a check; write false to switch it off, or a check ({{path}}, {{tcp: true}} or {{exec}})"),
             )),
-            Some(ProbeKind::Check(c)) => check_one(issues, &here, c, port_names),
+            Some(ProbeKind::Check(c)) => {
+                check_one(issues, &here, c, port_names);
+                if kind != "readiness" && c.timings.success_threshold.is_some_and(|n| n != 1) {
+                    issues.push(Issue::error(
+                        format!("{here}.successThreshold"),
+                        format!("Kubernetes requires successThreshold 1 for a {kind} probe"),
+                    ));
+                }
+            }
             _ => {}
         }
     }
