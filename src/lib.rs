@@ -18,6 +18,7 @@ pub mod kopiur;
 pub mod krm;
 pub mod lookalike;
 pub mod monitoring;
+pub mod names;
 pub mod patterns;
 pub mod platform;
 pub mod pod;

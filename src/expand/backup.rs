@@ -41,23 +41,12 @@ pub const KOPIUR_RESTORE_MAX: usize = 63;
 
 /// Name of the restic Secret (and its ExternalSecret).
 pub fn restic_secret_name(app: &App) -> String {
-    format!("{}-volsync-restic", app.spec.name)
+    crate::names::label(&app.spec.name, "volsync-restic")
 }
 
-/// `<name>-<suffix>` when it fits in `max` characters; otherwise the name is cut and a hash of
-/// the whole name keeps it unique: `<cut name>-<8 hex>-<suffix>`. Deterministic.
+/// `<name>-<suffix>` within `max` characters (see `names::bounded`).
 pub fn bounded_name(name: &str, suffix: &str, max: usize) -> String {
-    let full = format!("{name}-{suffix}");
-    if full.len() <= max {
-        return full;
-    }
-    // FNV-1a (32 bit): stable across releases and platforms.
-    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
-    let keep = max.saturating_sub(suffix.len() + 10);
-    let cut = name[..keep.min(name.len())].trim_end_matches('-');
-    format!("{cut}-{hash:08x}-{suffix}")
+    crate::names::bounded(name, suffix, max)
 }
 
 /// Name of the backup object (ReplicationSource; SnapshotPolicy and SnapshotSchedule).

@@ -60,7 +60,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
         annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());
         vec![IngressTLS {
             hosts: Some(hosts.clone()),
-            secret_name: Some(format!("{}-tls", app.spec.name)),
+            secret_name: Some(crate::names::label(&app.spec.name, "tls")),
         }]
     });
     let mut metadata = meta(app, &app.spec.name);

@@ -11,7 +11,7 @@ use crate::validate::App;
 
 /// Name of the LoadBalancer Service.
 pub fn name(app: &App) -> String {
-    format!("{}-lb", app.spec.name)
+    crate::names::label(&app.spec.name, "lb")
 }
 
 pub fn load_balancer(app: &App, platform: &Platform) -> Option<Service> {

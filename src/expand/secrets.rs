@@ -16,7 +16,7 @@ pub const REFRESH: &str = "1h";
 
 /// Name of the ExternalSecret and of the Secret it produces.
 pub fn s3_secret_name(app: &App) -> String {
-    format!("{}-s3-credentials", app.spec.name)
+    crate::names::label(&app.spec.name, "s3-credentials")
 }
 
 pub fn store_ref(store: &SecretStoreRef) -> StoreRef {
@@ -58,7 +58,7 @@ pub fn s3_credentials(app: &App, platform: &Platform) -> Option<ExternalSecret> 
 
 /// Name of the ExternalSecret of `secretEnv.fromStore`, and of the Secret it produces.
 pub fn env_secret_name(app: &App) -> String {
-    format!("{}-secret", app.spec.name)
+    crate::names::env_secret(&app.spec.name)
 }
 
 /// The ExternalSecret of `secretEnv.fromStore`: every property of one remote key of the

@@ -14,7 +14,7 @@ use crate::validate::App;
 
 /// Name of the Secret (and ExternalSecret) of a container's `secretEnv.fromStore`.
 pub fn secret_name(app: &App, container: &str) -> String {
-    format!("{}-{container}-secret", app.spec.name)
+    crate::names::container_secret(&app.spec.name, container)
 }
 
 /// The `initContainers` of the pod, next to the app's own container `app`.

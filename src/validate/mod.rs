@@ -343,7 +343,7 @@ fn check_container(v: &mut Check, spec: &AppSpec) {
     }
     container::check_env(&mut v.issues, "spec.env", &s.env);
     if let Some(se) = &s.secret_env {
-        let generated = format!("{}-secret", spec.name);
+        let generated = crate::names::env_secret(&spec.name);
         container::check_secret_env(&mut v.issues, "spec.secretEnv", se, &generated);
     }
 }

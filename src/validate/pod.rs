@@ -147,7 +147,7 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
         }
         container::check_env(&mut out, &format!("{at}.env"), c.env);
         if let Some(se) = c.secret_env {
-            let generated = format!("{}-{}-secret", spec.name, c.name);
+            let generated = crate::names::container_secret(&spec.name, c.name);
             container::check_secret_env(&mut out, &format!("{at}.secretEnv"), se, &generated);
         }
         if let Some(ports) = c.ports {
