@@ -28,6 +28,7 @@ pub mod reasons;
 pub mod remote;
 pub mod render;
 pub mod risk;
+pub mod sandbox;
 pub mod schema;
 pub mod site;
 pub mod skeleton;

@@ -208,7 +208,7 @@ fn exits_repo(path: &str) -> bool {
 
 /// Whether a key names a Go struct field of JSON name `name`: `encoding/json` folds both
 /// (ASCII upper case; other characters `ToUpper(ToLower(c))`, so `ſ` is `S`, `K` is `K`).
-fn key_is(key: &str, name: &str) -> bool {
+pub fn key_is(key: &str, name: &str) -> bool {
     let fold = |c: char| {
         if c.is_ascii() {
             c.to_ascii_uppercase()
@@ -355,11 +355,20 @@ pub fn in_kustomization(doc: &Value) -> Vec<Remote> {
     found.0
 }
 
-/// The remote entries of a builtin plugin's configuration (a document of
-/// `apiVersion: builtin` listed in `generators`, `transformers` or `validators`).
+/// Whether kustomize loads a plugin configuration as a builtin plugin: its `apiVersion`
+/// splits (Go's `resid.ParseGroupVersion`: at the first `/`) into group `""` and version
+/// `builtin`, so `builtin` and `/builtin` both are.
+pub fn is_builtin(doc: &Value) -> bool {
+    let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let (group, version) = api.split_once('/').unwrap_or(("", api));
+    group.is_empty() && version == "builtin"
+}
+
+/// The remote entries of a builtin plugin's configuration (a document kustomize reads as
+/// builtin, [`is_builtin`], listed in `generators`, `transformers` or `validators`).
 pub fn in_plugin_config(doc: &Value) -> Vec<Remote> {
     let mut found = Found(Vec::new());
-    if doc.get("apiVersion").and_then(Value::as_str) != Some("builtin") {
+    if !is_builtin(doc) {
         return found.0;
     }
     match doc.get("kind").and_then(Value::as_str).unwrap_or("") {
@@ -563,5 +572,19 @@ mod tests {
         }
         let local = json!({"apiVersion": "builtin", "kind": "PatchTransformer", "path": "github.com/org/repo"});
         assert_eq!(in_plugin_config(&local), []);
+        // kustomize splits the apiVersion at its first `/`: an empty group is no group.
+        for (api, builtin) in [
+            ("/builtin", true),
+            ("builtin", true),
+            ("builtin/", false),
+            ("x/builtin", false),
+            ("builtin/v1", false),
+            ("Builtin", false),
+            ("//builtin", false),
+        ] {
+            let doc = json!({"apiVersion": api, "kind": "PatchTransformer", "path": url});
+            assert_eq!(is_builtin(&doc), builtin, "{api}");
+            assert_eq!(in_plugin_config(&doc).len(), usize::from(builtin), "{api}");
+        }
     }
 }

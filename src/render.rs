@@ -40,6 +40,15 @@ pub enum RenderError {
     #[error(transparent)]
     Remote(Box<RemoteRefused>),
     #[error(
+        "{file}: {field} changes the plugin configurations that {via} hands to kustomize, and render cannot judge what they fetch after that; write the configurations out as files there (a plugin configuration directory may only list resources and set names, namespace, labels and annotations), or {allow}",
+        allow = ALLOW_REMOTE
+    )]
+    PluginDir {
+        file: String,
+        field: String,
+        via: String,
+    },
+    #[error(
         "{file} cannot be checked for helm charts and remote content before kustomize runs: not valid YAML ({message})"
     )]
     Unchecked { file: String, message: String },
@@ -88,7 +97,9 @@ pub const GIT_REFUSED: &str = "kustomize tried to run git for a remote base, and
 
 /// The proxy kustomize gets without `--enable-remote` (and without `--enable-helm`, whose
 /// charts come over the network): a closed loopback port, so no HTTP request leaves
-/// the machine even if a remote file got past [`refuse_remote`].
+/// the machine even if a remote file got past [`refuse_remote`]. Go sends loopback
+/// addresses direct, so kustomize also runs unable to open TCP connections
+/// ([`crate::sandbox`]).
 const NO_ROUTE_PROXY: &str = "http://127.0.0.1:0";
 
 /// One object of the output: its value, and its text in the stream (`---` first; a
@@ -276,13 +287,21 @@ fn kustomize_build(
     if let Some(capture) = capture {
         command.env(CAPTURE_ENV, capture);
     }
-    if !opts.enable_remote && !opts.enable_helm {
+    let offline = !opts.enable_remote && !opts.enable_helm;
+    if offline {
         for var in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
             command.env(var, NO_ROUTE_PROXY);
         }
         command.env_remove("NO_PROXY").env_remove("no_proxy");
     }
-    let output = bounded_output(command, opts.limits.max_bytes).map_err(|e| match e {
+    let limit = opts.limits.max_bytes;
+    let output = if offline {
+        // The proxy does not cover loopback addresses: no TCP at all (where the kernel can).
+        crate::sandbox::without_tcp(|| bounded_output(command, limit)).0
+    } else {
+        bounded_output(command, limit)
+    };
+    let output = output.map_err(|e| match e {
         Bounded::Start(e) => fail(format!(
             "cannot start {program}: {e} (install kustomize or set APPSPEC_KUSTOMIZE)"
         )),
@@ -611,10 +630,39 @@ struct Node {
     file: PathBuf,
     /// Its content, or why it is not YAML.
     doc: Result<Value, String>,
-    /// Reached through `generators`, `transformers` or `validators`: what it builds are
-    /// plugin configurations.
-    plugin: bool,
+    /// Reached through `generators`, `transformers` or `validators` (of the kustomization
+    /// file named, in the field named): what it builds are plugin configurations.
+    plugin: Option<Via>,
 }
+
+/// The plugin list a kustomization was reached through: the file that lists it, the field.
+#[derive(Clone, Debug)]
+struct Via {
+    file: String,
+    field: String,
+}
+
+/// What a kustomization reached through a plugin list may say: kustomize hands what it
+/// builds to the plugin loader, and these fields leave the configurations' own fields as
+/// they are written (names, namespace and labels touch only metadata and Kubernetes kinds'
+/// fields unless `configurations` or `crds` redirect them, and those are refused). Any
+/// other field (patches, replacements, transformers, components, generators, vars...) can
+/// rewrite a configuration into one that fetches, which render cannot judge before the
+/// build.
+const PLUGIN_DIR_FIELDS: [&str; 12] = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "commonAnnotations",
+    "buildMetadata",
+    "sortOptions",
+];
 
 /// The fields whose local directories are kustomizations of the build.
 const BASE_FIELDS: [&str; 3] = ["resources", "components", "bases"];
@@ -630,7 +678,7 @@ fn kustomization_tree(
     dir: &Path,
     limits: &Limits,
     plugins: bool,
-    plugin: bool,
+    plugin: Option<&Via>,
     out: &mut Vec<Node>,
 ) -> Result<(), RenderError> {
     let canonical = root.resolve(dir)?;
@@ -644,18 +692,27 @@ fn kustomization_tree(
     let doc =
         yaml::parse_one(&files::read(&k, limits.max_bytes)?, limits).map_err(|e| e.to_string());
     let value = doc.clone().unwrap_or(Value::Null);
+    let file = k.display().to_string();
     out.push(Node {
         canonical,
         file: k,
         doc,
-        plugin,
+        plugin: plugin.cloned(),
     });
     let fields = BASE_FIELDS
         .iter()
         .map(|f| (f, false))
         .chain(PLUGIN_FIELDS.iter().filter(|_| plugins).map(|f| (f, true)));
     for (field, of_plugins) in fields {
-        for (_, list) in remote::fields(&value, field) {
+        for (key, list) in remote::fields(&value, field) {
+            let via = match plugin {
+                Some(via) => Some(via.clone()),
+                None if of_plugins => Some(Via {
+                    file: file.clone(),
+                    field: key.to_string(),
+                }),
+                None => None,
+            };
             for rel in list
                 .as_array()
                 .into_iter()
@@ -667,7 +724,7 @@ fn kustomization_tree(
                 }
                 let target = dir.join(rel);
                 if target.is_dir() {
-                    kustomization_tree(root, &target, limits, plugins, plugin || of_plugins, out)?;
+                    kustomization_tree(root, &target, limits, plugins, via.as_ref(), out)?;
                 } else if target.symlink_metadata().is_ok() {
                     root.resolve(&target)?;
                 }
@@ -757,25 +814,29 @@ fn plugin_configs(
                     .flatten()
                     .filter_map(Value::as_str);
                 for (i, entry) in entries.enumerate() {
+                    // kustomize reads an entry that parses as resources inline, before
+                    // it looks for a file or directory of that name.
+                    if let Some(docs) = config_documents(entry, limits).filter(|d| !d.is_empty()) {
+                        out.extend(docs.into_iter().map(|doc| PluginConfig {
+                            file: node.file.display().to_string(),
+                            inline: format!(" in {key}[{i}]"),
+                            doc,
+                        }));
+                        continue;
+                    }
                     let path = dir.join(entry);
                     if remote::base(entry).is_some() || path.is_dir() {
                         continue;
                     }
                     if path.symlink_metadata().is_ok() {
                         config_file(root, &path, limits, &mut out)?;
-                    } else if let Some(docs) = config_documents(entry, limits) {
-                        // kustomize reads an entry that parses as resources inline.
-                        out.extend(docs.into_iter().map(|doc| PluginConfig {
-                            file: node.file.display().to_string(),
-                            inline: format!(" in {key}[{i}]"),
-                            doc,
-                        }));
                     }
                 }
             }
         }
-        if node.plugin {
-            for (_, list) in remote::fields(doc, "resources") {
+        if node.plugin.is_some() {
+            let lists = remote::fields(doc, "resources").chain(remote::fields(doc, "bases"));
+            for (_, list) in lists {
                 for entry in list
                     .as_array()
                     .into_iter()
@@ -797,7 +858,7 @@ fn plugin_configs(
 /// (unless `--enable-helm`) and remote content (unless `--enable-remote`) are refused.
 fn check_kustomization(root: &Root, dir: &Path, opts: &Options) -> Result<(), RenderError> {
     let mut tree = Vec::new();
-    kustomization_tree(root, dir, &opts.limits, true, false, &mut tree)?;
+    kustomization_tree(root, dir, &opts.limits, true, None, &mut tree)?;
     for node in &tree {
         if let Err(message) = &node.doc {
             return Err(RenderError::Unchecked {
@@ -806,12 +867,40 @@ fn check_kustomization(root: &Root, dir: &Path, opts: &Options) -> Result<(), Re
             });
         }
     }
+    if !opts.enable_remote {
+        refuse_plugin_dir_changes(&tree)?;
+    }
     let configs = plugin_configs(root, &tree, &opts.limits)?;
     if !opts.enable_helm {
         refuse_helm(&tree, &configs)?;
     }
     if !opts.enable_remote {
         refuse_remote(&tree, &configs)?;
+    }
+    Ok(())
+}
+
+/// Refuses a kustomization reached through a plugin list that can rewrite the plugin
+/// configurations it builds (see [`PLUGIN_DIR_FIELDS`]): what kustomize would load could
+/// then fetch or run helm without any file saying so.
+fn refuse_plugin_dir_changes(tree: &[Node]) -> Result<(), RenderError> {
+    for node in tree {
+        let (Ok(doc), Some(via)) = (&node.doc, &node.plugin) else {
+            continue;
+        };
+        let changing = doc
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| key)
+            .find(|key| !PLUGIN_DIR_FIELDS.iter().any(|f| remote::key_is(key, f)));
+        if let Some(field) = changing {
+            return Err(RenderError::PluginDir {
+                file: node.file.display().to_string(),
+                field: field.clone(),
+                via: format!("{} of {}", via.field, via.file),
+            });
+        }
     }
     Ok(())
 }
@@ -892,7 +981,7 @@ pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError
     let root = Root::discover().for_path(dir)?;
     let mut dirs = vec![(dir.to_path_buf())];
     let mut tree = Vec::new();
-    kustomization_tree(&root, dir, limits, false, false, &mut tree)?;
+    kustomization_tree(&root, dir, limits, false, None, &mut tree)?;
     for node in &tree {
         let d = node.file.parent().unwrap_or(Path::new(".")).to_path_buf();
         if !dirs.contains(&d) {
@@ -1108,6 +1197,63 @@ mod tests {
             assert!(rendered.stdout.is_empty() && rendered.documents.is_empty());
             assert_eq!(rendered.diagnostics, diagnostics);
         }
+    }
+
+    /// The second line without the first: the real kustomize, handed a loopback URL that
+    /// render's check would refuse, fetches nothing without `--enable-remote`.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn kustomize_reaches_no_loopback_url_without_enable_remote() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            listener.set_nonblocking(true).unwrap();
+            let mut hits = 0;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            while std::time::Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        hits += 1;
+                        stream.set_nonblocking(false).unwrap();
+                        let _ = stream.read(&mut [0u8; 4096]);
+                        let body = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fetched}\n";
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                    }
+                    Err(_) if hits > 0 => break,
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+                }
+            }
+            hits
+        });
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("kustomization.yaml"),
+            format!("resources: ['http://{addr}/x.yaml']\n"),
+        )
+        .unwrap();
+        let mut opts = Options {
+            paths: vec![],
+            platform: None,
+            platform_from_repository: false,
+            limits: Limits::default(),
+            kustomize: vec!["kubectl".into(), "kustomize".into()],
+            enable_helm: false,
+            enable_remote: false,
+        };
+        let offline = kustomize_build(dir.path(), &opts, None);
+        assert!(offline.is_err(), "{offline:?}");
+        opts.enable_remote = true;
+        let online = kustomize_build(dir.path(), &opts, None);
+        assert!(
+            online.as_ref().is_ok_and(|t| t.contains("fetched")),
+            "{online:?}"
+        );
+        assert_eq!(server.join().unwrap(), 1, "only the opted-in build fetched");
     }
 
     #[test]

@@ -970,3 +970,153 @@ fn without_enable_remote_kustomize_has_no_git_and_no_route() {
     );
     assert!(marker.exists(), "git was not handed to kustomize");
 }
+
+/// A local HTTP server on 127.0.0.1 that answers every request with a ConfigMap and counts
+/// the connections it accepted: the address, and the counter.
+fn loopback_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fetched-from-loopback}\ndata: {secret: leaked}\n";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (addr, hits)
+}
+
+/// kustomize treats `apiVersion: /builtin` as builtin (group "", version "builtin"), and
+/// what a plugin-configuration directory hands to kustomize is what kustomize builds there
+/// (after its patches), not its files: neither fetches from the loopback.
+#[test]
+fn builtin_spellings_and_patched_plugin_configs_never_fetch() {
+    use std::sync::atomic::Ordering;
+    let (addr, hits) = loopback_server();
+    let url = format!("http://{addr}/x");
+    let run = |app: &Path| {
+        let out = appspec(app).args(["render", "."]).output().unwrap();
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+        assert!(!text(&out.stdout).contains("leaked"));
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    // A generator file of apiVersion `/builtin`.
+    for api in ["/builtin", "builtin"] {
+        let (_repo, app) = repo();
+        write(
+            &app.join("kustomization.yaml"),
+            "resources: [app.yaml]\ngenerators: [gen.yaml]\n",
+        );
+        write(
+            &app.join("gen.yaml"),
+            &format!(
+                "apiVersion: {api}\nkind: ConfigMapGenerator\nmetadata: {{name: conf}}\nfiles: ['{url}']\n"
+            ),
+        );
+        assert_eq!(
+            run(&app),
+            remote_refusal(
+                "./gen.yaml",
+                "files of ConfigMapGenerator/conf",
+                DOWNLOAD.0,
+                &url,
+                DOWNLOAD.1
+            ),
+            "{api}"
+        );
+    }
+    // A generator directory whose kustomization patches a local entry into the URL.
+    let (_repo, app) = repo();
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\ngenerators: [gen]\n",
+    );
+    write(
+        &app.join("gen/kustomization.yaml"),
+        &format!(
+            "resources: [cm.yaml]\npatches:\n- target: {{kind: ConfigMapGenerator}}\n  patch: |\n    - op: replace\n      path: /files/0\n      value: {url}\n"
+        ),
+    );
+    write(
+        &app.join("gen/cm.yaml"),
+        "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: conf}\nfiles: [local.txt]\n",
+    );
+    write(&app.join("gen/local.txt"), "local\n");
+    let stderr = run(&app);
+    assert_eq!(
+        stderr,
+        "appspec: ./gen/kustomization.yaml: patches changes the plugin configurations that generators of ./kustomization.yaml hands to kustomize, and render cannot judge what they fetch after that; write the configurations out as files there (a plugin configuration directory may only list resources and set names, namespace, labels and annotations), or allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)\n"
+    );
+    // The same through a transformers directory reached from a base.
+    write(&app.join("kustomization.yaml"), "resources: [base]\n");
+    write(
+        &app.join("base/kustomization.yaml"),
+        "resources: [../app.yaml]\ntransformers: [../gen]\n",
+    );
+    let stderr = run(&app);
+    assert!(stderr.contains("./base/../gen/kustomization.yaml: patches changes the plugin configurations that transformers of ./base/kustomization.yaml hands"), "{stderr}");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "render fetched from the loopback"
+    );
+}
+
+/// The second line: without `--enable-remote`, the kustomize that render runs cannot open a
+/// TCP connection at all, loopback included (Go never sends a loopback address through a
+/// proxy). A stand-in kustomize tries to reach a local server.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_enable_remote_kustomize_cannot_reach_the_loopback() {
+    use std::sync::atomic::Ordering;
+    let (addr, hits) = loopback_server();
+    let (host, port) = addr.split_once(':').unwrap();
+    let (_repo, app) = repo();
+    write(&app.join("kustomization.yaml"), "resources: [app.yaml]\n");
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("kustomize");
+    write(
+        &fake,
+        &format!(
+            "#!/usr/bin/env bash\nif exec 3<>/dev/tcp/{host}/{port}; then echo 'connected' >&2; else echo 'no connection' >&2; fi\nexit 1\n"
+        ),
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = |extra: &[&str]| {
+        let out = appspec(&app)
+            .arg("render")
+            .args(extra)
+            .arg(".")
+            .env("APPSPEC_KUSTOMIZE", &fake)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        text(&out.stderr)
+    };
+    let stderr = run(&[]);
+    assert!(stderr.contains("no connection"), "{stderr}");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "kustomize reached the loopback"
+    );
+    // The opt-in gives kustomize its network back.
+    let stderr = run(&["--enable-remote"]);
+    assert!(stderr.contains("connected"), "{stderr}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}
