@@ -25,6 +25,8 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
     network::metrics(&mut m, &root);
     workload::controller_rest(&mut m, &controller);
     global(&mut m, &root);
+    ignored_by_chart(&mut m, &root);
+    enabled_true(&mut m, &root);
     let mut spec = Map::new();
     spec.insert("image".into(), Value::String(image));
     order_into(&mut spec, std::mem::take(&mut m.spec));
@@ -40,8 +42,11 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
         "metadata": metadata,
         "spec": spec,
     });
+    let mut noted = m.t.notes();
     let mut dropped = m.t.finish(input.values, Path::root(), UNREAD);
-    dropped.extend(helm_release_fields(&release.doc));
+    let (lost, said) = helm_release_fields(&release.doc);
+    dropped.extend(lost);
+    noted.extend(said);
     let mut notes = Vec::new();
     if m.facts.limit_from_request {
         notes.push("A request above the platform's default limit: the limit is set to the request (the release had none).");
@@ -59,7 +64,59 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
         dropped,
         origins: m.origins,
         notes,
+        noted,
     })
+}
+
+/// The top-level keys app-template reads (2.x to 5.x, with the common library's); others
+/// (an `x-probe` anchor holder, a 1.x-style `probes:` or `resources:`) change nothing.
+const CHART_KEYS: &[&str] = &[
+    "global",
+    "controllers",
+    "defaultPodOptions",
+    "defaultPodOptionsStrategy",
+    "service",
+    "ingress",
+    "route",
+    "persistence",
+    "configMaps",
+    "configMapsFromFolder",
+    "secrets",
+    "serviceAccount",
+    "serviceMonitor",
+    "networkpolicies",
+    "rbac",
+    "rawResources",
+    "fullnameOverride",
+    "nameOverride",
+];
+
+/// `enabled: true` inside anything the mapping read is what the chart does anyway.
+fn enabled_true(m: &mut Mapper, node: &Node) {
+    for (key, v) in node.entries() {
+        if key == "enabled" && v.bool() == Some(true) {
+            m.t.take(&v);
+        } else if m.t.is_touched(&v) && !m.t.is_used(&v) {
+            enabled_true(m, &v);
+        }
+    }
+    for item in node.items() {
+        if m.t.is_touched(&item) && !m.t.is_used(&item) {
+            enabled_true(m, &item);
+        }
+    }
+}
+
+/// Top-level values the chart never reads: noted, since the release did not use them.
+fn ignored_by_chart(m: &mut Mapper, root: &Node) {
+    for (key, v) in root.entries() {
+        if !CHART_KEYS.contains(&key) && !m.t.is_used(&v) {
+            m.t.note(
+                &v,
+                format!("app-template does not read a top-level {key:?} (an anchor holder or a leftover): it had no effect"),
+            );
+        }
+    }
 }
 
 /// Spec fields in the order a person writes them.
@@ -161,15 +218,22 @@ fn global(m: &mut Mapper, root: &Node) {
     }
 }
 
-/// Fields of the HelmRelease itself (not its values) that an AppSpec cannot carry.
-fn helm_release_fields(doc: &Value) -> Vec<Dropped> {
+/// Fields of the HelmRelease itself (not its values) that an AppSpec cannot carry: what is
+/// lost, and what only moves elsewhere (notes).
+fn helm_release_fields(doc: &Value) -> (Vec<Dropped>, Vec<Dropped>) {
     let spec = Path::root().key("spec");
     let mut out = Vec::new();
+    let mut noted = Vec::new();
+    if doc
+        .pointer("/spec/dependsOn")
+        .is_some_and(|v| !v.is_null() && v != &json!([]))
+    {
+        noted.push(Dropped {
+            path: spec.key("dependsOn"),
+            reason: "Flux ordering moves: put dependsOn on the Flux Kustomization that applies the AppSpec".into(),
+        });
+    }
     let reasons = [
-        (
-            "dependsOn",
-            "Flux ordering: put dependsOn on the Flux Kustomization that applies the app",
-        ),
         (
             "valuesFrom",
             "values from ConfigMaps or Secrets are not read; only spec.values is imported",
@@ -195,7 +259,7 @@ fn helm_release_fields(doc: &Value) -> Vec<Dropped> {
             });
         }
     }
-    out
+    (out, noted)
 }
 
 #[cfg(test)]
@@ -427,10 +491,15 @@ mod tests {
             "{}",
             serde_json::to_string_pretty(spec).unwrap()
         );
+        assert_eq!(dropped(&i), Vec::<String>::new());
+        // The Gateway is the platform's: a note, not an omission.
         assert_eq!(
-            dropped(&i),
+            i.noted
+                .iter()
+                .map(|d| format!("{}: {}", d.path, d.reason))
+                .collect::<Vec<_>>(),
             [
-                "route.app.parentRefs[0]: the Gateway comes from the platform (PlatformConfig ingress.gateway.internal); this site has none, so the app gets an Ingress",
+                "route.app.parentRefs[0]: the Gateway comes from the platform (PlatformConfig ingress.gateway.internal); this site has none, so the app gets an Ingress for the same hosts",
             ]
         );
         let origins: Vec<String> = i
@@ -694,11 +763,14 @@ mod projection {
                 "home-assistant-v4-codeserver",
                 "home-esphome-v3-hostnetwork",
                 "home-mosquitto-v4-configmap-content",
+                "home-zigbee2mqtt-v3-files",
                 "media-jellyfin-v5-statefulset-dra",
                 "media-overseerr-v2-main-layout",
+                "media-sonarr-v4",
                 "mixed-two-releases",
                 "readme-sonarr-v3",
                 "resources-request-without-limit-v3",
+                "tools-anchors-merge-keys-v3",
                 "tools-echo-v4-complete",
                 "tools-latest-tag-warning-v4",
                 "tools-whoami-v3-complete",

@@ -40,6 +40,9 @@ pub struct Imported {
     pub origins: Vec<(String, Path)>,
     /// What the AppSpec adds that the release did not have (fixed texts, for comments).
     pub notes: Vec<&'static str>,
+    /// Values whose behaviour is kept although the AppSpec does not spell them (the
+    /// platform owns them, or they move elsewhere): notes on stderr, not omissions.
+    pub noted: Vec<Dropped>,
 }
 
 /// The reason given for values nobody read.

@@ -73,6 +73,8 @@ pub struct ReleaseOutcome {
     pub fatal: Option<Fatal>,
     pub warnings: Vec<String>,
     pub notes: Vec<&'static str>,
+    /// Values kept in behaviour that the AppSpec does not spell: notes on stderr.
+    pub noted: Vec<Dropped>,
 }
 
 fn line(file: &str, release: &Release, path: &str, message: &str) -> String {
@@ -169,6 +171,7 @@ pub fn import_release(
         fatal: None,
         warnings: Vec::new(),
         notes: Vec::new(),
+        noted: Vec::new(),
     };
     // Each round refuses at least one more value, so this ends; the bound is a backstop.
     for _ in 0..64 {
@@ -198,6 +201,7 @@ pub fn import_release(
             out.doc = Some(imported.doc);
             out.dropped = imported.dropped;
             out.notes = imported.notes;
+            out.noted = imported.noted;
             return out;
         }
         let mut progress = false;
@@ -396,6 +400,14 @@ pub fn run(opts: &Options) -> Outcome {
             ));
             status = status.max(Status::Partial);
             continue;
+        }
+        for n in &r.noted {
+            stderr.push(line(
+                &r.file,
+                &r.release,
+                &n.path.to_string(),
+                &format!("note: {}", n.reason),
+            ));
         }
         for w in &r.warnings {
             stderr.push(format!("{}: {w}", r.file));

@@ -401,6 +401,32 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
     } else {
         ingress(m, &chosen);
     }
+    never_invent_a_host(m, &chosen);
+}
+
+/// Without a host of the release, AppSpec would give the app one from the platform's host
+/// template: a host the release never had (SPEC 9.2). The app is then not exposed, and
+/// what the release exposed is listed.
+fn never_invent_a_host(m: &mut Mapper, chosen: &Node) {
+    if m.spec.get("ingress").and_then(|i| i.get("pattern")) == Some(&json!("none"))
+        || m.spec.get("ingress").and_then(|i| i.get("host")).is_some()
+    {
+        return;
+    }
+    let kept: Vec<_> = m
+        .origins
+        .iter()
+        .filter(|(spec, _)| spec.starts_with("spec.ingress."))
+        .map(|(_, origin)| origin.clone())
+        .collect();
+    m.origins
+        .retain(|(spec, _)| !spec.starts_with("spec.ingress."));
+    m.spec.insert("ingress".into(), json!({"pattern": "none"}));
+    let reason = "not exposed: no host of the release could be carried, and AppSpec gives no host the release did not have (ingress.pattern: none)";
+    for origin in kept {
+        m.t.drop_path(origin, reason);
+    }
+    m.t.drop_path(chosen.path(), reason);
 }
 
 /// Whether a route or an Ingress sends traffic to the app's main port (a route without
@@ -521,10 +547,10 @@ fn route(m: &mut Mapper, r: &Node) {
                     g.get("name").and_then(Value::as_str).unwrap_or("")
                 ),
                 None => format!(
-                    "the Gateway comes from the platform (PlatformConfig ingress.gateway.{key}); this site has none, so the app gets an Ingress"
+                    "the Gateway comes from the platform (PlatformConfig ingress.gateway.{key}); this site has none, so the app gets an Ingress for the same hosts"
                 ),
             };
-            m.t.drop(&p, reason);
+            m.t.note(&p, reason);
             continue;
         }
         for (k, v) in p.entries() {
@@ -545,7 +571,7 @@ fn route(m: &mut Mapper, r: &Node) {
                     if site.is_some_and(|s| s == v.value) {
                         m.t.take(&v);
                     } else {
-                        m.t.drop(
+                        m.t.note(
                             &v,
                             "the listener (sectionName) comes from the platform's Gateway",
                         );
@@ -677,7 +703,7 @@ fn annotations(m: &mut Mapper, ann: &Node, pattern: &str) {
     for (key, v) in ann.entries() {
         match owned_annotation(m, key, &v, pattern) {
             Some(true) => m.t.take(&v),
-            Some(false) => m.t.drop(
+            Some(false) => m.t.note(
                 &v,
                 "external-dns settings come from the pattern and the platform (ingress.external.target)",
             ),
@@ -735,7 +761,7 @@ fn ingress(m: &mut Mapper, i: &Node) {
             if c.str() == site_class {
                 m.t.take(&c);
             } else {
-                m.t.drop(
+                m.t.note(
                     &c,
                     format!(
                         "the ingress class comes from the platform: {} for {pattern} apps",
@@ -793,7 +819,10 @@ fn ingress(m: &mut Mapper, i: &Node) {
     }
     if let Some(tls) = i.get("tls") {
         if m.platform("/ingress/tls").is_some_and(|t| !t.is_null()) {
-            m.t.take(&tls);
+            m.t.note(
+                &tls,
+                "TLS comes from the platform (PlatformConfig ingress.tls): its issuer makes the certificate",
+            );
         } else {
             m.t.drop(
                 &tls,
@@ -854,6 +883,12 @@ pub fn metrics(m: &mut Mapper, root: &Node) {
             match k {
                 "port" | "path" | "interval" => {}
                 "scheme" => m.default_or_drop(&v, &json!("http"), "metrics are scraped over http"),
+                // Prometheus' own default (global scrape_timeout).
+                "scrapeTimeout" => m.default_or_drop(
+                    &v,
+                    &json!("10s"),
+                    "scrapeTimeout of a metrics endpoint is not supported (Prometheus' default, 10s, applies)",
+                ),
                 _ => {
                     m.t.drop(&v, format!("{k} of a metrics endpoint is not supported"))
                 }

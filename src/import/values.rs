@@ -157,6 +157,7 @@ pub struct Tracker {
     used: HashSet<Path>,
     touched: HashSet<Path>,
     dropped: Vec<Dropped>,
+    noted: Vec<Dropped>,
 }
 
 impl Tracker {
@@ -181,6 +182,40 @@ impl Tracker {
             path,
             reason: reason.into(),
         });
+    }
+
+    /// Marks a value as carried in behaviour although the AppSpec does not spell it: a
+    /// difference the platform owns, said in a note (SPEC 9.2), not an omission.
+    pub fn note(&mut self, node: &Node, text: impl Into<String>) {
+        self.note_path(node.path(), text);
+    }
+
+    /// [`Tracker::note`] by path; the first note of a path is kept.
+    pub fn note_path(&mut self, path: Path, text: impl Into<String>) {
+        self.mark(path.clone());
+        if !self.noted.iter().any(|d| d.path == path) {
+            self.noted.push(Dropped {
+                path,
+                reason: text.into(),
+            });
+        }
+    }
+
+    /// The notes so far, sorted by path (a value both noted and dropped counts as dropped).
+    pub fn notes(&self) -> Vec<Dropped> {
+        let mut out: Vec<Dropped> = self
+            .noted
+            .iter()
+            .filter(|n| !self.dropped.iter().any(|d| n.path.starts_with(&d.path)))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+
+    /// Whether something at or below this value was read.
+    pub fn is_touched(&self, node: &Node) -> bool {
+        self.touched.contains(&node.path()) || self.used.contains(&node.path())
     }
 
     pub fn is_used(&self, node: &Node) -> bool {

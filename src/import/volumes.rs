@@ -288,10 +288,10 @@ fn storage(
                     if v.str() == site {
                         m.t.take(&v);
                     } else {
-                        m.t.drop(
+                        m.t.note(
                             &v,
                             format!(
-                                "the storage class comes from the platform: {}",
+                                "the storage class comes from the platform: {} (an existing claim keeps its class)",
                                 site.unwrap_or("")
                             ),
                         );

@@ -1172,9 +1172,9 @@ pub fn controller_rest(m: &mut Mapper, controller: &Node) {
                 match v.str() {
                     Some("RollingUpdate") => m.t.take(&v),
                     Some("Recreate") if recreate_anyway => m.t.take(&v),
-                    _ => m.t.drop(
+                    _ => m.t.note(
                         &v,
-                        "the update strategy is AppSpec's (Recreate only with a Longhorn volume)",
+                        "the update strategy is AppSpec's: it picks Recreate for a volume that cannot attach twice, RollingUpdate otherwise",
                     ),
                 }
             }
