@@ -47,7 +47,7 @@ impl BackupChange {
                 "backup retention shrinks from {from} to {to} days: the older backups are pruned"
             ),
             BackupChange::DataSourceChanged { from, to } => format!(
-                "the PVC's dataSourceRef changes from {} to {}; it is immutable, so applying it to the existing PVC fails until the PVC is adopted (README, Data safety)",
+                "the PVC's dataSourceRef changes from {} to {}; it is immutable, so applying it to the existing PVC fails until the PVC is adopted (docs/backups.md)",
                 from.as_deref().unwrap_or("none"),
                 to.as_deref().unwrap_or("none")
             ),

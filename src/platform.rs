@@ -206,7 +206,7 @@ pub struct BackupConfig {
     /// Fill a new PVC from the latest backup: the PVC gets a `dataSourceRef` to a Volsync
     /// `ReplicationDestination` (or a kopiur `Restore`) that restores it. A PVC that already
     /// exists is never touched by a populator, but `dataSourceRef` is immutable: turning this
-    /// on for an existing PVC makes its apply fail until the PVC is adopted (see README).
+    /// on for an existing PVC makes its apply fail until the PVC is adopted (see docs/backups.md).
     pub restore_on_create: bool,
     pub volsync: Volsync,
     pub kopiur: Kopiur,

@@ -732,7 +732,7 @@ fn output_is_valid_yaml_without_anchors_and_feeds_validate() {
 #[test]
 fn readme_example_is_the_real_output() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("docs/import.md")).unwrap();
     let dir = root.join("tests/import/readme-sonarr-v3");
     let release = std::fs::read_to_string(dir.join("helmrelease.yaml")).unwrap();
     assert!(
