@@ -174,6 +174,11 @@ pub const FIELDS: &[(&str, Judgement)] = &[
         "spec.ports{}.protocol",
         Codes(&[PortChanged, LoadBalancerChanged]),
     ),
+    ("spec.ports{}.appProtocol", Codes(&[PortChanged])),
+    (
+        "spec.ports{}.service",
+        Codes(&[PortChanged, LoadBalancerChanged]),
+    ),
     ("spec.service.port", Codes(&[PortChanged])),
     (
         "spec.service.loadBalancer.ip",
@@ -303,6 +308,7 @@ pub const FIELDS: &[(&str, Judgement)] = &[
     ("spec.files{}.secret", Codes(&[VolumesChanged])),
     ("spec.files{}.key", Codes(&[VolumesChanged])),
     ("spec.files{}.content", Codes(&[VolumesChanged])),
+    ("spec.files{}.mode", Codes(&[VolumesChanged])),
     (
         "spec.mounts[].path",
         Codes(&[VolumesChanged, NasMountChanged]),
@@ -415,6 +421,14 @@ pub const FIELDS: &[(&str, Judgement)] = &[
     ),
     ("spec.sidecars[].ports{}", Codes(&[ContainersChanged])),
     ("spec.sidecars[].ports{}.port", Codes(&[ContainersChanged])),
+    (
+        "spec.sidecars[].ports{}.appProtocol",
+        Codes(&[ContainersChanged]),
+    ),
+    (
+        "spec.sidecars[].ports{}.service",
+        Codes(&[ContainersChanged]),
+    ),
     (
         "spec.sidecars[].ports{}.protocol",
         Codes(&[ContainersChanged]),

@@ -171,6 +171,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                             ("secret", Skeleton { types: &["string"], ..Skeleton::ANY }),
                             ("key", Skeleton { types: &["string"], ..Skeleton::ANY }),
                             ("content", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("mode", Skeleton { types: &["integer"], ..Skeleton::ANY }),
                         ],
                         additional: Additional::Forbidden,
                         ..Skeleton::ANY
@@ -704,6 +705,8 @@ const PORTS_VALUE_FORM: Skeleton = Skeleton {
             ..Skeleton::ANY
         }),
         ("protocol", Skeleton { choices: Some(&["TCP", "UDP"]), ..Skeleton::ANY }),
+        ("appProtocol", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("service", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
     ],
     required: &["port"],
     additional: Additional::Forbidden,

@@ -581,9 +581,9 @@ pub enum PortSpec {
     Full(PortWithProtocol),
 }
 
-/// A port with its protocol.
+/// A port with its protocol, application protocol and whether the Service carries it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortWithProtocol {
     /// Port number, 1..65535.
     #[schemars(range(min = 1, max = 65535), extend("x-hint" = "a port number"))]
@@ -591,6 +591,17 @@ pub struct PortWithProtocol {
     /// `TCP` (default) or `UDP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
+    /// The application protocol on the Service port (`appProtocol`; a container port has no
+    /// such field): an IANA service name (`http`, `https`), a Kubernetes one
+    /// (`kubernetes.io/h2c`, `kubernetes.io/ws`, `kubernetes.io/wss`) or a domain-prefixed
+    /// name (`example.com/custom`), as Kubernetes' label keys are written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 316))]
+    pub app_protocol: Option<String>,
+    /// `false`: a container port only, not on the Service (a port the app opens for itself
+    /// or its sidecars, e.g. a local admin API); default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<bool>,
 }
 
 #[derive(
@@ -620,6 +631,20 @@ impl PortSpec {
         match self {
             PortSpec::Number(_) => Protocol::Tcp,
             PortSpec::Full(p) => p.protocol.unwrap_or_default(),
+        }
+    }
+    /// The Service port's `appProtocol`, if set.
+    pub fn app_protocol(&self) -> Option<&str> {
+        match self {
+            PortSpec::Number(_) => None,
+            PortSpec::Full(p) => p.app_protocol.as_deref(),
+        }
+    }
+    /// Whether the Service carries the port (`service: false` keeps it on the container only).
+    pub fn on_service(&self) -> bool {
+        match self {
+            PortSpec::Number(_) => true,
+            PortSpec::Full(p) => p.service != Some(false),
         }
     }
 }
@@ -933,6 +958,11 @@ pub struct File {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(max = 262144))]
     pub content: Option<String>,
+    /// Permission bits, 0..0777 (default 0644); write them in octal as `0755` (YAML 1.1
+    /// style, as kustomize reads it) or `0o755`, e.g. for an executable script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 511))]
+    pub mode: Option<i64>,
 }
 
 /// A volume beside `storage`: exactly one of `nas`, `claim` or `emptyDir`.

@@ -579,3 +579,41 @@ app.yaml:14:26: AppSpec/web: spec.probes.startup.failureThreshold: failureThresh
 "
     );
 }
+
+#[test]
+fn app_protocol_service_and_file_modes_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: nginx:1.27
+  ports:
+    grpc: {port: 9090, appProtocol: kubernetes.io/grpc}
+    admin:
+      port: 9999
+      service: false
+      appProtocol: http
+  metrics: {port: admin}
+  files:
+    /scripts/run.sh:
+      content: \"#!/bin/sh\"
+      mode: 755
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:12:7: AppSpec/web: spec.ports.admin.appProtocol: appProtocol is a field of the Service port, and this port has service: false
+app.yaml:8:24: AppSpec/web: spec.ports.grpc.appProtocol: appProtocol \"kubernetes.io/grpc\" is not one Kubernetes defines; expected one of: kubernetes.io/h2c, kubernetes.io/ws, kubernetes.io/wss
+app.yaml:17:7: AppSpec/web: spec.files./scripts/run.sh.mode: mode must be between 0 and 0777 (octal permission bits such as 0755 or 0644), got 01363 (decimal 755); for the permission bits 755 write 0755 (octal)
+app.yaml:13:13: AppSpec/web: spec.metrics.port: \"admin\" is not a named port of the app's Service; expected one of: http, grpc
+"
+    );
+}

@@ -20,24 +20,33 @@ pub fn port(app: &App) -> i32 {
 }
 
 /// The Service's ports: `service.port` (default 80) to `http`, then every extra port of
-/// the container under its own number and name.
+/// the pod's containers under its own number, name and `appProtocol` (not those with
+/// `service: false`).
 pub fn ports(app: &App) -> Vec<ServicePort> {
     let s = &app.spec.spec;
-    let port = |name: &str, number: i64, protocol: String| ServicePort {
-        name: Some(name.to_string()),
-        port: number as i32,
-        target_port: Some(IntOrString::String(name.to_string())),
-        protocol: Some(protocol),
-        ..ServicePort::default()
-    };
-    std::iter::once(port(PORT_NAME, self::port(app).into(), "TCP".to_string()))
-        .chain(
-            s.ports
-                .iter()
-                .chain(s.sidecars.iter().flat_map(|c| &c.ports))
-                .map(|(name, p)| port(name, p.port(), p.protocol().to_string())),
-        )
-        .collect()
+    let port =
+        |name: &str, number: i64, protocol: String, app_protocol: Option<&str>| ServicePort {
+            name: Some(name.to_string()),
+            port: number as i32,
+            target_port: Some(IntOrString::String(name.to_string())),
+            protocol: Some(protocol),
+            app_protocol: app_protocol.map(str::to_string),
+            ..ServicePort::default()
+        };
+    std::iter::once(port(
+        PORT_NAME,
+        self::port(app).into(),
+        "TCP".to_string(),
+        None,
+    ))
+    .chain(
+        s.ports
+            .iter()
+            .chain(s.sidecars.iter().flat_map(|c| &c.ports))
+            .filter(|(_, p)| p.on_service())
+            .map(|(name, p)| port(name, p.port(), p.protocol().to_string(), p.app_protocol())),
+    )
+    .collect()
 }
 
 pub fn service(app: &App) -> Service {

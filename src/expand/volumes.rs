@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, PersistentVolume,
+    ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, KeyToPath, PersistentVolume,
     PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, SecretVolumeSource, Volume,
     VolumeMount,
 };
@@ -175,41 +175,99 @@ pub fn pod(app: &App) -> PodVolumes {
             }
         }
     }
+    // Each file's volume and key, in path order.
+    let placed: Vec<Placed> = s
+        .files
+        .iter()
+        .map(|(p, f)| {
+            let (name, key) = match (&f.config_map, &f.secret, &f.key) {
+                (Some(cm), _, Some(key)) => (source_volume(&sources, false, cm), key.clone()),
+                (_, Some(secret), Some(key)) => {
+                    (source_volume(&sources, true, secret), key.clone())
+                }
+                _ => (FILES_VOLUME.to_string(), keys[p].clone()),
+            };
+            (p, name, key, f.mode.map(|m| m as i32))
+        })
+        .collect();
+    let items = |volume: &str| mode_items(placed.iter().filter(|f| f.1 == volume));
     if !keys.is_empty() {
         let mut v = volume(FILES_VOLUME);
         v.config_map = Some(ConfigMapVolumeSource {
             name: files_config_map_name(app),
+            items: items(FILES_VOLUME).map(|(i, _)| i),
             ..ConfigMapVolumeSource::default()
         });
         out.volumes.push(v);
     }
     for (j, (secret, name)) in sources.iter().enumerate() {
-        let mut v = volume(format!("file-{j}"));
+        let volume_name = format!("file-{j}");
+        let items = items(&volume_name).map(|(i, _)| i);
+        let mut v = volume(&volume_name);
         if *secret {
             v.secret = Some(SecretVolumeSource {
                 secret_name: Some((*name).clone()),
+                items,
                 ..SecretVolumeSource::default()
             });
         } else {
             v.config_map = Some(ConfigMapVolumeSource {
                 name: (*name).clone(),
+                items,
                 ..ConfigMapVolumeSource::default()
             });
         }
         out.volumes.push(v);
     }
-    for (p, f) in &s.files {
-        let (name, key) = match (&f.config_map, &f.secret, &f.key) {
-            (Some(cm), _, Some(key)) => (source_volume(&sources, false, cm), key.clone()),
-            (_, Some(secret), Some(key)) => (source_volume(&sources, true, secret), key.clone()),
-            _ => (FILES_VOLUME.to_string(), keys[p].clone()),
-        };
-        let mut vm = mount(&name, p);
-        vm.sub_path = Some(key);
+    for (p, name, key, mode) in &placed {
+        // With modes, the volume projects items; the file is the item of its key and mode.
+        let sub_path = items(name)
+            .and_then(|(_, paths)| paths.get(&(key.clone(), *mode)).cloned())
+            .unwrap_or_else(|| key.clone());
+        let mut vm = mount(name, p);
+        vm.sub_path = Some(sub_path);
         vm.read_only = Some(true);
         out.mounts.push(vm);
     }
     out
+}
+
+/// Where a file comes from: (its path, the volume, the key, the mode).
+type Placed<'a> = (&'a String, String, String, Option<i32>);
+/// The item path of each (key, mode) a volume projects.
+type ItemPaths = BTreeMap<(String, Option<i32>), String>;
+
+/// The `items` of a files volume when one of its files has a `mode` (else `None`: the
+/// volume projects every key with the default mode 0644, as before modes existed). One item
+/// per key and mode, at the key's name, or under `mode-<octal>/` when the same key is
+/// mounted with two modes; and the item path of each (key, mode).
+fn mode_items<'a>(
+    files: impl Iterator<Item = &'a Placed<'a>>,
+) -> Option<(Vec<KeyToPath>, ItemPaths)> {
+    let files: Vec<_> = files.collect();
+    if files.iter().all(|f| f.3.is_none()) {
+        return None;
+    }
+    let mut paths = ItemPaths::new();
+    let mut items = Vec::new();
+    for (_, _, key, mode) in files {
+        if paths.contains_key(&(key.clone(), *mode)) {
+            continue;
+        }
+        let modes = paths.keys().filter(|(k, _)| k == key).count();
+        let path = match (modes, mode) {
+            (0, _) => key.clone(),
+            (_, Some(m)) => format!("mode-{m:o}/{key}"),
+            (_, None) => format!("mode-default/{key}"),
+        };
+        items.push(KeyToPath {
+            key: key.clone(),
+            path: path.clone(),
+            mode: *mode,
+        });
+        paths.insert((key.clone(), *mode), path);
+    }
+    Some((items, paths))
 }
 
 fn source_volume(sources: &[(bool, &String)], secret: bool, name: &String) -> String {
@@ -309,6 +367,30 @@ mod tests {
                     {"name": "file-0", "mountPath": "/certs/tls.key", "subPath": "tls.key", "readOnly": true},
                     {"name": "files", "mountPath": "/config/config.xml", "subPath": "config.xml", "readOnly": true},
                     {"name": "file-1", "mountPath": "/etc/app/a.yaml", "subPath": "a.yaml", "readOnly": true},
+                ]),
+            ),
+            (
+                "file modes: items only on volumes with a mode; one key at two modes",
+                ", files: {/scripts/run.sh: {content: \"#!/bin/sh\", mode: 0o755}, /etc/a.conf: {content: a}, /bin/x: {configMap: tools, key: x, mode: 0o700}, /bin/y: {configMap: tools, key: x}, /etc/b: {secret: s, key: b}}",
+                json!([
+                    {"name": "data", "emptyDir": {}},
+                    {"name": "files", "configMap": {"name": "web-files", "items": [
+                        {"key": "a.conf", "path": "a.conf"},
+                        {"key": "run.sh", "path": "run.sh", "mode": 493},
+                    ]}},
+                    {"name": "file-0", "configMap": {"name": "tools", "items": [
+                        {"key": "x", "path": "x", "mode": 448},
+                        {"key": "x", "path": "mode-default/x"},
+                    ]}},
+                    {"name": "file-1", "secret": {"secretName": "s"}},
+                ]),
+                json!([
+                    {"name": "data", "mountPath": "/data"},
+                    {"name": "file-0", "mountPath": "/bin/x", "subPath": "x", "readOnly": true},
+                    {"name": "file-0", "mountPath": "/bin/y", "subPath": "mode-default/x", "readOnly": true},
+                    {"name": "files", "mountPath": "/etc/a.conf", "subPath": "a.conf", "readOnly": true},
+                    {"name": "file-1", "mountPath": "/etc/b", "subPath": "b", "readOnly": true},
+                    {"name": "files", "mountPath": "/scripts/run.sh", "subPath": "run.sh", "readOnly": true},
                 ]),
             ),
             (

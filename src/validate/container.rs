@@ -63,6 +63,25 @@ pub fn check_secret_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The application protocols Kubernetes defines under its own prefix.
+pub const KUBERNETES_APP_PROTOCOLS: [&str; 3] =
+    ["kubernetes.io/h2c", "kubernetes.io/ws", "kubernetes.io/wss"];
+
+/// A Service port's `appProtocol`, as the API server checks it (a qualified name: an IANA
+/// service name or a domain-prefixed name), and under `kubernetes.io/` one that Kubernetes
+/// defines.
+pub fn check_app_protocol(value: &str) -> Result<(), String> {
+    super::labels::check_key(value)
+        .map_err(|e| format!("{e} (an IANA service name such as http, or a domain-prefixed name such as kubernetes.io/h2c)"))?;
+    if value.starts_with("kubernetes.io/") && !KUBERNETES_APP_PROTOCOLS.contains(&value) {
+        return Err(format!(
+            "is not one Kubernetes defines; expected one of: {}",
+            KUBERNETES_APP_PROTOCOLS.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 /// Extra ports of a container at `at` (e.g. `spec.ports`): valid and unique names, numbers
 /// 1..65535, each number and protocol once, none taking `taken` (the ports already used,
 /// such as the main port: `(number, protocol, what)`).
@@ -82,6 +101,19 @@ pub fn check_ports(
                 &here,
                 "\"http\" is the main port (spec.port); give this port another name",
             ));
+        }
+        if let Some(ap) = p.app_protocol() {
+            if !p.on_service() {
+                issues.push(Issue::error(
+                    format!("{here}.appProtocol"),
+                    "appProtocol is a field of the Service port, and this port has service: false",
+                ));
+            } else if let Err(e) = check_app_protocol(ap) {
+                issues.push(Issue::error(
+                    format!("{here}.appProtocol"),
+                    format!("appProtocol \"{ap}\" {e}"),
+                ));
+            }
         }
         let (number, protocol) = (p.port(), p.protocol());
         if !(1..=65535).contains(&number) {

@@ -63,10 +63,17 @@ impl Cidr {
     }
 }
 
-/// The names of the app's Service ports: `http` (the main port), then `spec.ports`.
+/// The names of the app's Service ports: `http` (the main port), then `spec.ports` (not
+/// those with `service: false`).
 pub fn port_names(spec: &AppSpec) -> Vec<String> {
     std::iter::once("http".to_string())
-        .chain(spec.spec.ports.keys().cloned())
+        .chain(
+            spec.spec
+                .ports
+                .iter()
+                .filter(|(_, p)| p.on_service())
+                .map(|(name, _)| name.clone()),
+        )
         .collect()
 }
 
@@ -120,10 +127,15 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> Vec<Issue> {
         }
         for (i, name) in ports.iter().enumerate() {
             if !known.contains(name) {
+                let not_on_service = if spec.spec.ports.contains_key(name) {
+                    " (this one has service: false, so the Service does not carry it)"
+                } else {
+                    ""
+                };
                 issues.push(Issue::error(
                     format!("{at}.ports[{i}]"),
                     format!(
-                        "unknown port \"{name}\"; the app's ports are: {}",
+                        "unknown port \"{name}\"{not_on_service}; the app's ports are: {}",
                         known.join(", ")
                     ),
                 ));

@@ -46,12 +46,17 @@ pub fn own_labels(name: &str) -> [(&'static str, String); 4] {
 }
 
 /// The named ports of the app's Service (what a ServiceMonitor can scrape): `http`, the
-/// app's `ports`, then the sidecars' ports.
+/// app's `ports`, then the sidecars' ports (not those with `service: false`).
 pub fn service_port_names(spec: &AppSpec) -> Vec<String> {
     let s = &spec.spec;
     std::iter::once(MAIN_PORT_NAME.to_string())
-        .chain(s.ports.keys().cloned())
-        .chain(s.sidecars.iter().flat_map(|c| c.ports.keys().cloned()))
+        .chain(
+            s.ports
+                .iter()
+                .chain(s.sidecars.iter().flat_map(|c| &c.ports))
+                .filter(|(_, p)| p.on_service())
+                .map(|(name, _)| name.clone()),
+        )
         .collect()
 }
 

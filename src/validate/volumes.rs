@@ -52,6 +52,27 @@ pub fn check_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// File permission bits: 0..0777 (what Kubernetes accepts for a volume file's mode).
+pub fn check_mode(mode: i64) -> Result<(), String> {
+    if (0..=0o777).contains(&mode) {
+        return Ok(());
+    }
+    let shown = if mode >= 0 {
+        format!("0{mode:o} (decimal {mode})")
+    } else {
+        mode.to_string()
+    };
+    let digits = mode.to_string();
+    let hint = if (0..=777).contains(&mode) && digits.bytes().all(|b| b <= b'7') {
+        format!("; for the permission bits {digits} write 0{digits} (octal)")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "mode must be between 0 and 0777 (octal permission bits such as 0755 or 0644), got {shown}{hint}"
+    ))
+}
+
 /// A path inside a volume (`subPath`): relative, normalized, no `..`.
 pub fn check_sub_path(p: &str) -> Result<(), String> {
     if p.starts_with('/') {
@@ -260,6 +281,11 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
                 }
             }
             _ => {}
+        }
+        if let Some(mode) = f.mode
+            && let Err(e) = check_mode(mode)
+        {
+            err(format!("{at}.mode"), e);
         }
         content_bytes += f.content.as_ref().map_or(0, String::len);
     }
