@@ -366,6 +366,38 @@ fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
             None => check(at, container[field].is_object(), "the probe"),
         }
     }
+    // Probe timings: each the release sets is what the expanded probe has (Kubernetes'
+    // default when the probe leaves it out).
+    for (kind, field) in [
+        ("readiness", "readinessProbe"),
+        ("liveness", "livenessProbe"),
+        ("startup", "startupProbe"),
+    ] {
+        let probe = &main["probes"][kind];
+        if probe["enabled"] != Value::Bool(true) {
+            continue;
+        }
+        for (key, default) in [
+            ("initialDelaySeconds", 0),
+            ("periodSeconds", 10),
+            ("timeoutSeconds", 1),
+            ("failureThreshold", 3),
+            ("successThreshold", 1),
+        ] {
+            let Some(want) = probe["spec"][key].as_i64() else {
+                continue;
+            };
+            if probe["custom"] != Value::Bool(true) && key == "successThreshold" {
+                continue; // the chart does not read it
+            }
+            let got = container[field][key].as_i64().unwrap_or(default);
+            check(
+                format!("{base}.probes.{kind}.spec.{key}"),
+                container[field].is_object() && got == want,
+                "the probe timing",
+            );
+        }
+    }
     // User ids.
     for (at, sc) in [
         (format!("{base}.securityContext"), &main["securityContext"]),

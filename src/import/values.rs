@@ -78,6 +78,12 @@ impl<'v> Node<'v> {
         }
     }
 
+    /// A value that stands at `path` of the release although it is not the release's own
+    /// (a chart default merged in): reading it marks that path.
+    pub fn at(value: &'v Value, path: Path) -> Node<'v> {
+        Node { value, path }
+    }
+
     pub fn path(&self) -> Path {
         self.path.clone()
     }
@@ -193,6 +199,16 @@ impl Tracker {
     /// [`Tracker::note`] by path; the first note of a path is kept.
     pub fn note_path(&mut self, path: Path, text: impl Into<String>) {
         self.mark(path.clone());
+        if !self.noted.iter().any(|d| d.path == path) {
+            self.noted.push(Dropped {
+                path,
+                reason: text.into(),
+            });
+        }
+    }
+
+    /// A note about a value that marks nothing: what the chart adds around it.
+    pub fn remark(&mut self, path: Path, text: impl Into<String>) {
         if !self.noted.iter().any(|d| d.path == path) {
             self.noted.push(Dropped {
                 path,

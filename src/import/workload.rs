@@ -1,5 +1,7 @@
 //! Controllers, containers, probes and pod options of app-template values, onto AppSpec.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use super::mapper::{Fatal, Mapper, unsupported};
@@ -624,7 +626,38 @@ impl Check {
     }
 }
 
-/// Kubernetes' probe timings, which AppSpec keeps for readiness and liveness.
+/// One enabled probe of the release: its check, whether it speaks HTTPS, its timings (by
+/// Kubernetes name) and the values they came from.
+#[derive(Clone, Debug)]
+struct Probe<'v> {
+    check: Check,
+    https: bool,
+    /// The timings other than Kubernetes' defaults.
+    timings: BTreeMap<&'static str, i64>,
+    timing_nodes: Vec<(&'static str, Node<'v>)>,
+}
+
+impl Probe<'_> {
+    /// The AppSpec block of this probe: the check, its scheme and `timings`.
+    fn block(&self, timings: &BTreeMap<&'static str, i64>) -> Value {
+        let mut v = self.check.to_value();
+        if self.https {
+            v["scheme"] = json!("HTTPS");
+        }
+        for (name, _) in TIMINGS {
+            if let Some(n) = timings.get(name) {
+                v[*name] = json!(n);
+            }
+        }
+        v
+    }
+
+    fn same_check(&self, other: &Probe) -> bool {
+        self.check == other.check && self.https == other.https
+    }
+}
+
+/// Kubernetes' probe timings and their defaults.
 const TIMINGS: &[(&str, i64)] = &[
     ("initialDelaySeconds", 0),
     ("periodSeconds", 10),
@@ -635,6 +668,46 @@ const TIMINGS: &[(&str, i64)] = &[
 
 /// How long AppSpec's startup probe waits for a slow start (SPEC: about 5 minutes).
 const STARTUP_BUDGET_SECONDS: i64 = 300;
+
+/// The probes app-template 2.x gives `controllers.main.containers.main` in its own values
+/// (bjw-s common library 2.x `values.yaml`, the same from 2.0.3 to 2.6.0): TCP checks of
+/// the primary Service's port, merged under what the release sets.
+fn chart_v2_default_probes() -> Value {
+    let check =
+        |spec: Value| json!({"enabled": true, "custom": false, "type": "TCP", "spec": spec});
+    let kept = json!({"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1,
+                      "failureThreshold": 3});
+    json!({
+        "liveness": check(kept.clone()),
+        "readiness": check(kept),
+        "startup": check(json!({"initialDelaySeconds": 0, "timeoutSeconds": 1,
+                                "periodSeconds": 5, "failureThreshold": 30})),
+    })
+}
+
+/// Helm's merge of the chart's values under the release's: maps merge key by key, the
+/// release's value wins, and a null removes the chart's.
+fn helm_merge(chart: &Value, release: &Value) -> Value {
+    match (chart, release) {
+        (Value::Object(c), Value::Object(r)) => {
+            let mut out = c.clone();
+            for (k, v) in r {
+                if v.is_null() {
+                    out.remove(k);
+                } else {
+                    let merged = match c.get(k) {
+                        Some(cv) => helm_merge(cv, v),
+                        None => v.clone(),
+                    };
+                    out.insert(k.clone(), merged);
+                }
+            }
+            Value::Object(out)
+        }
+        (c, Value::Null) => c.clone(),
+        (_, r) => r.clone(),
+    }
+}
 
 /// Resolves a probe port to AppSpec's: the main port (none), a named extra port, or `Err`.
 fn probe_port(m: &Mapper, port: Option<&Node>) -> Result<Option<String>, String> {
@@ -661,8 +734,26 @@ fn probe_port(m: &Mapper, port: Option<&Node>) -> Result<Option<String>, String>
     Err(format!("port {name:?} is not a port of the app"))
 }
 
-/// One probe kind: `Some(check)` when enabled and expressible.
-fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
+/// Whether an HTTP scheme is HTTPS; `None` (dropped) when this AppSpec cannot say it.
+fn https(m: &mut Mapper, scheme: &Node) -> Option<bool> {
+    match scheme.str() {
+        Some("HTTP") => {
+            m.t.take(scheme);
+            Some(false)
+        }
+        Some("HTTPS") if m.shape().has(&["probes", "scheme"]) => {
+            m.t.take(scheme);
+            Some(true)
+        }
+        _ => {
+            m.t.drop(scheme, unsupported("HTTPS probes are"));
+            None
+        }
+    }
+}
+
+/// One probe kind: `Some(probe)` when enabled and expressible.
+fn probe<'v>(m: &mut Mapper, node: &Node<'v>) -> Option<Probe<'v>> {
     let enabled = node.get("enabled").and_then(|e| e.bool()) == Some(true);
     if !enabled {
         m.t.take(node);
@@ -671,6 +762,7 @@ fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
     m.t.take(&node.get("enabled")?);
     let custom = node.get("custom").and_then(|c| c.bool()) == Some(true);
     let spec = node.get("spec");
+    let mut is_https = false;
     let check = if custom {
         if let Some(c) = node.get("custom") {
             m.t.take(&c);
@@ -678,7 +770,7 @@ fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
         let spec = spec.clone()?;
         if let Some(http) = spec.get("httpGet") {
             if let Some(scheme) = http.get("scheme") {
-                m.default_or_drop(&scheme, &json!("HTTP"), "HTTPS probes are not supported");
+                is_https = https(m, &scheme)?;
             }
             let path = http
                 .get("path")
@@ -691,42 +783,42 @@ fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
                             m.t.take(&n);
                         }
                     }
-                    Some(Check::Path(path, port))
+                    for (k, v) in http.entries() {
+                        if !matches!(k, "path" | "port" | "scheme") {
+                            m.t.drop(&v, format!("{k} of an HTTP probe is not supported"));
+                        }
+                    }
+                    Check::Path(path, port)
                 }
                 Err(e) => {
                     m.t.drop(&http, e);
-                    None
+                    return None;
                 }
             }
         } else if let Some(tcp) = spec.get("tcpSocket") {
             match probe_port(m, tcp.get("port").as_ref()) {
                 Ok(port) => {
                     m.t.take(&tcp);
-                    Some(Check::Tcp(port))
+                    Check::Tcp(port)
                 }
                 Err(e) => {
                     m.t.drop(&tcp, e);
-                    None
+                    return None;
                 }
             }
         } else if let Some(exec) = spec.get("exec") {
-            let cmd = exec.get("command").and_then(|c| string_list(m, &c));
-            cmd.map(|c| {
-                m.t.take(&exec);
-                Check::Exec(c)
-            })
+            let cmd = exec.get("command").and_then(|c| string_list(m, &c))?;
+            m.t.take(&exec);
+            Check::Exec(cmd)
         } else {
             m.t.drop(&spec, "only HTTP, TCP and exec probes are supported");
-            None
+            return None;
         }
     } else {
         let kind_of = node
             .get("type")
             .and_then(|t| t.str().map(str::to_string))
             .unwrap_or_else(|| "TCP".into());
-        if let Some(t) = node.get("type") {
-            m.t.take(&t);
-        }
         let port = match probe_port(m, node.get("port").as_ref()) {
             Ok(p) => {
                 if let Some(n) = node.get("port") {
@@ -739,8 +831,11 @@ fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
                 return None;
             }
         };
-        match kind_of.as_str() {
-            "HTTP" | "AUTO" => {
+        let check = match kind_of.as_str() {
+            "HTTP" | "AUTO" | "HTTPS" => {
+                if kind_of == "HTTPS" {
+                    is_https = https(m, &node.get("type")?)?;
+                }
                 let path = node
                     .get("path")
                     .and_then(|p| m.text(&p))
@@ -748,56 +843,119 @@ fn probe(m: &mut Mapper, node: &Node, kind: &str) -> Option<Check> {
                 if let Some(p) = node.get("path") {
                     m.t.take(&p);
                 }
-                Some(Check::Path(path, port))
+                Check::Path(path, port)
             }
-            "TCP" => Some(Check::Tcp(port)),
+            "TCP" => Check::Tcp(port),
             other => {
                 m.t.drop(node, format!("{other} probes are not supported"));
                 return None;
             }
+        };
+        if let Some(t) = node.get("type") {
+            m.t.take(&t);
         }
+        check
     };
-    if let Some(spec) = spec {
+    let mut timings = BTreeMap::new();
+    let mut timing_nodes = Vec::new();
+    if let Some(spec) = &spec {
         for (key, v) in spec.entries() {
-            if matches!(key, "httpGet" | "tcpSocket" | "exec" | "grpc") {
+            if matches!(key, "httpGet" | "tcpSocket" | "exec") {
                 continue;
             }
-            let default = TIMINGS.iter().find(|(k, _)| *k == key).map(|(_, d)| *d);
-            match default {
-                _ if kind == "startup" && key != "timeoutSeconds" && key != "successThreshold" => {
-                    let get = |k: &str, d: i64| spec.get(k).and_then(|n| n.int()).unwrap_or(d);
-                    let budget = get("initialDelaySeconds", 0)
-                        + get("periodSeconds", 10) * get("failureThreshold", 3);
-                    if budget <= STARTUP_BUDGET_SECONDS {
-                        m.t.take(&v);
-                    } else {
-                        m.t.drop(
-                            &v,
-                            format!(
-                                "the startup probe waits {budget}s; AppSpec's allows about {STARTUP_BUDGET_SECONDS}s"
-                            ),
-                        );
-                    }
+            let Some((name, _)) = TIMINGS.iter().find(|(k, _)| *k == key) else {
+                if custom {
+                    m.t.drop(&v, format!("{key} of a probe is not supported"));
+                } else {
+                    // The chart reads only the four timings of a probe it builds.
+                    m.t.note(
+                        &v,
+                        format!(
+                            "app-template does not read {key} of a probe it builds (custom: false)"
+                        ),
+                    );
                 }
-                Some(d) => m.default_or_drop(
+                continue;
+            };
+            if !custom && *name == "successThreshold" {
+                m.t.note(&v, "app-template does not read successThreshold of a probe it builds (custom: false)");
+                continue;
+            }
+            match v.int() {
+                Some(n) => {
+                    // Kubernetes' own default is what leaving the timing out gives.
+                    if TIMINGS.iter().all(|(k, d)| k != name || *d != n) {
+                        timings.insert(*name, n);
+                    }
+                    timing_nodes.push((*name, v));
+                }
+                None => m.t.drop(
                     &v,
-                    &json!(d),
-                    &format!(
-                        "probe timings are not configurable: AppSpec keeps Kubernetes' {key}: {d}"
-                    ),
+                    format!("{key} is not a whole number of seconds or times"),
                 ),
-                None => {}
             }
         }
     }
-    check
+    Some(Probe {
+        check,
+        https: is_https,
+        timings,
+        timing_nodes,
+    })
 }
 
-/// `probes` of the main container onto AppSpec's short form (and per-kind overrides when
-/// this AppSpec has them).
+/// Timings where AppSpec cannot write them: each Kubernetes default is carried, a startup
+/// budget within AppSpec's is carried, anything else is listed.
+fn timings_without_fields(m: &mut Mapper, kind: &str, p: &Probe) {
+    for (name, v) in &p.timing_nodes {
+        let default = TIMINGS.iter().find(|(k, _)| k == name).map(|(_, d)| *d);
+        if kind == "startup" && *name != "timeoutSeconds" && *name != "successThreshold" {
+            let get = |k: &str, d: i64| p.timings.get(k).copied().unwrap_or(d);
+            let budget = get("initialDelaySeconds", 0)
+                + get("periodSeconds", 10) * get("failureThreshold", 3);
+            if budget <= STARTUP_BUDGET_SECONDS {
+                m.t.take(v);
+            } else {
+                m.t.drop(
+                    v,
+                    format!(
+                        "the startup probe waits {budget}s; AppSpec's allows about {STARTUP_BUDGET_SECONDS}s"
+                    ),
+                );
+            }
+        } else if let Some(d) = default {
+            m.default_or_drop(
+                v,
+                &json!(d),
+                &format!(
+                    "probe timings are not configurable: AppSpec keeps Kubernetes' {name}: {d}"
+                ),
+            );
+        }
+    }
+}
+
+/// `probes` of the main container onto AppSpec's short form, per-kind blocks and timings
+/// (as far as this AppSpec has them). On app-template 2.x the chart's own default probes of
+/// `controllers.main.containers.main` are merged in and written out, not dropped.
 pub fn probes(m: &mut Mapper, main: &Node) {
-    let Some(probes) = main.get("probes") else {
-        return;
+    let own = main.get("probes");
+    let chart_defaults = m.input.release.major() == Some(2)
+        && m.facts.controller == "main"
+        && m.facts.container == "main"
+        && m.facts.port.is_some();
+    let merged;
+    let probes = if chart_defaults {
+        merged = helm_merge(
+            &chart_v2_default_probes(),
+            own.as_ref().map(|o| o.value).unwrap_or(&Value::Null),
+        );
+        Node::at(&merged, main.path().key("probes"))
+    } else {
+        match own {
+            Some(p) => p,
+            None => return,
+        }
     };
     let any_on = ["readiness", "liveness", "startup"].iter().any(|k| {
         probes
@@ -810,34 +968,67 @@ pub fn probes(m: &mut Mapper, main: &Node) {
         m.t.drop(&probes, unsupported("health probes are"));
         return;
     }
-    let mut found: Vec<(&str, Option<Check>, Option<Node>)> = Vec::new();
+    if chart_defaults && any_on {
+        m.t.remark(
+            main.path(),
+            "app-template 2.x gives this container TCP probes of the Service's port unless the release turns them off; they are written out in probes",
+        );
+    }
+    let mut found: Vec<(&str, Option<Probe>, Option<Node>)> = Vec::new();
     for kind in ["readiness", "liveness", "startup"] {
         let node = probes.get(kind);
-        let check = node.as_ref().and_then(|n| probe(m, n, kind));
-        found.push((kind, check, node));
+        let p = node.as_ref().and_then(|n| probe(m, n));
+        found.push((kind, p, node));
     }
-    let base = found.iter().find_map(|(_, c, _)| c.clone());
+    let with_timings = m.shape().has(&["probes", "periodSeconds"]);
+    let per_kind = m.shape().has(&["probes", "liveness"]);
+    let base = found
+        .iter()
+        .filter(|(k, _, _)| *k != "startup" || !with_timings)
+        .find_map(|(_, p, _)| p.clone());
     let Some(base) = base else {
+        if let Some((_, Some(s), _)) = found.iter().find(|(k, _, _)| *k == "startup") {
+            // Only a startup probe: readiness and liveness off, startup its own.
+            let s = s.clone();
+            let value = json!({"readiness": false, "liveness": false,
+                               "startup": startup_block(&s)});
+            if m.emit(&["probes"], value, &probes, "health probes are") {
+                take_timings(m, &s);
+            }
+        }
         return;
     };
-    let mut value = base.to_value();
-    let per_kind = m.shape().has(&["probes", "liveness"]);
+    let none = BTreeMap::new();
+    let mut value = base.block(if with_timings { &base.timings } else { &none });
     let mut differing = Vec::new();
-    for (kind, check, node) in &found {
-        match check {
-            Some(c) if *c == base => {}
+    for (kind, p, node) in &found {
+        let own_block = match p {
+            Some(p) if *kind == "startup" && with_timings => Some(startup_block(p)),
+            Some(p) if p.same_check(&base) && (!with_timings || p.timings == base.timings) => None,
+            Some(p) if with_timings => {
+                // A kind's own block takes the short form's timings field by field: what
+                // this kind leaves to Kubernetes is written out as Kubernetes' default.
+                let mut t = p.timings.clone();
+                for (name, d) in TIMINGS {
+                    if base.timings.contains_key(name) && !t.contains_key(name) {
+                        t.insert(name, *d);
+                    }
+                }
+                Some(p.block(&t))
+            }
+            Some(p) => Some(p.block(&BTreeMap::new())),
             // No startup probe: AppSpec's startup probe on the same check only waits for the
             // start, so it is kept unless per-kind probes can switch it off.
-            None if *kind == "startup" && !per_kind => {}
-            other => {
-                if per_kind {
-                    value[*kind] = other.as_ref().map(Check::to_value).unwrap_or(json!(false));
-                } else if let Some(node) = node {
-                    differing.push((kind.to_string(), node.clone()));
-                } else {
-                    differing.push((kind.to_string(), probes.clone()));
-                }
-            }
+            None if *kind == "startup" && !per_kind => None,
+            None => Some(json!(false)),
+        };
+        let Some(block) = own_block else { continue };
+        if per_kind {
+            value[*kind] = block;
+        } else if let Some(node) = node {
+            differing.push((kind.to_string(), node.clone()));
+        } else {
+            differing.push((kind.to_string(), probes.clone()));
         }
     }
     if m.emit(&["probes"], value, &probes, "health probes are") {
@@ -847,6 +1038,32 @@ pub fn probes(m: &mut Mapper, main: &Node) {
             );
             m.t.drop_path(node.path(), unsupported(&what));
         }
+        for (kind, p, _) in &found {
+            if let Some(p) = p {
+                if with_timings {
+                    take_timings(m, p);
+                } else {
+                    timings_without_fields(m, kind, p);
+                }
+            }
+        }
+    }
+}
+
+/// A startup probe's own block: with timings of its own AppSpec uses exactly those, so a
+/// release's startup probe without any gets Kubernetes' defaults written out (AppSpec's
+/// own 5-minute budget would wait longer than the release did).
+fn startup_block(p: &Probe) -> Value {
+    let mut t = p.timings.clone();
+    if t.is_empty() {
+        t.insert("failureThreshold", 3);
+    }
+    p.block(&t)
+}
+
+fn take_timings(m: &mut Mapper, p: &Probe) {
+    for (_, v) in &p.timing_nodes {
+        m.t.take(v);
     }
 }
 
