@@ -107,10 +107,7 @@ fn choose_platform<'a>(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<&'a Item> {
     let settings = |i: &Item| i.value.get("spec").cloned().unwrap_or(Value::Null);
-    let normalized = |v: Value| match v {
-        Value::Object(m) if m.is_empty() => Value::Null,
-        other => other,
-    };
+    let normalized = normalize_settings;
     // An explicit config with settings is the site's policy. One without any (`spec: {}`,
     // as in functions/appspec.yaml) defers to a shared base: a PlatformConfig among the
     // resources configures the run (SPEC section 3), and `risk` reports every change to it.
@@ -154,6 +151,19 @@ fn choose_platform<'a>(
     items.first().copied()
 }
 
+/// A PlatformConfig's settings for comparison: `spec: {}` sets as little as no `spec`.
+fn normalize_settings(v: Value) -> Value {
+    match v {
+        Value::Object(m) if m.is_empty() => Value::Null,
+        other => other,
+    }
+}
+
+/// The settings of a PlatformConfig item, normalized ([`normalize_settings`]).
+fn normalized_settings(i: &Item) -> Value {
+    normalize_settings(i.value.get("spec").cloned().unwrap_or(Value::Null))
+}
+
 fn more(n: usize) -> String {
     if n > 1 {
         format!(" ({n} PlatformConfigs among the resources)")
@@ -180,6 +190,20 @@ pub fn run(items: Vec<Item>, function_config: Option<Item>) -> Outcome {
 /// app's objects once the app is judged. Each input item is dropped once judged, so the
 /// input is freed as the output grows.
 pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn Sink) -> Summary {
+    run_into_site(items, function_config, None, sink)
+}
+
+/// [`run_into`] under an operator's platform (`site`: the PlatformConfig `render` was given,
+/// handed to the function kustomize runs for it): it is the site's policy. A functionConfig
+/// PlatformConfig that sets anything must repeat it (SPEC section 3); one that differs is an
+/// error naming both, and the run expands nothing. Generators and PlatformConfigs among the
+/// resources are judged against it as against an explicit configuration.
+pub fn run_into_site(
+    items: Vec<Item>,
+    function_config: Option<Item>,
+    site: Option<Item>,
+    sink: &mut dyn Sink,
+) -> Summary {
     let mut diags = Vec::new();
     let fc_kind = function_config
         .as_ref()
@@ -229,6 +253,32 @@ pub fn run_into(items: Vec<Item>, function_config: Option<Item>, sink: &mut dyn 
                 ),
             ),
         }),
+    }
+
+    if let Some(site) = site {
+        if let Some(fc) = platform_config.as_ref()
+            && normalized_settings(fc) != Value::Null
+            && normalized_settings(fc) != normalized_settings(&site)
+        {
+            diags.push(Diagnostic {
+                file: fc.file.clone(),
+                resource: Some(source::resource_ref(&fc.value)),
+                document: fc.document.clone(),
+                issue: Issue::error(
+                    "",
+                    format!(
+                        "the repository's functionConfig {} differs from the operator's platform ({}), which is the site's policy and may not be replaced or loosened from the repository: remove it from the kustomization, make it identical, or give it `spec: {{}}` to defer to the operator's platform",
+                        source::resource_ref(&fc.value),
+                        site.file.as_deref().unwrap_or("--platform")
+                    ),
+                ),
+            });
+            return Summary {
+                platform: Platform::default(),
+                diagnostics: diags,
+            };
+        }
+        platform_config = Some(site);
     }
 
     // The platform.

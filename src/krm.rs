@@ -112,13 +112,19 @@ pub fn error_response(message: &str) -> Response {
 /// run on one worker thread with a stack sized for the depth limit, whatever thread calls
 /// this.
 pub fn process(text: &str, limits: &Limits) -> Response {
+    process_site(text, limits, None)
+}
+
+/// [`process`] under the operator's platform `site` ([`engine::run_into_site`]): the
+/// function `render` hands to kustomize, when `render` was given a platform.
+pub fn process_site(text: &str, limits: &Limits, site: Option<Item>) -> Response {
     let inline = limits.inline();
     match parse(text, &inline) {
         Err(KrmError::Yaml(YamlError::TooDeep(_))) if limits.max_depth > inline.max_depth => {
             let (text, limits) = (text.to_owned(), *limits);
-            yaml::with_big_stack(move || respond_to(parse(&text, &limits), &text, &limits))
+            yaml::with_big_stack(move || respond_to(parse(&text, &limits), &text, &limits, site))
         }
-        parsed => respond_to(parsed, text, limits),
+        parsed => respond_to(parsed, text, limits, site),
     }
 }
 
@@ -129,7 +135,12 @@ pub fn process(text: &str, limits: &Limits) -> Response {
 /// engine makes them, then dropped, so memory holds the input, the text written so far and
 /// one app's objects, never every object at once. Nothing is printed before the run ends:
 /// on error the text is thrown away and the input items are written instead.
-fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limits) -> Response {
+fn respond_to(
+    parsed: Result<ResourceList, KrmError>,
+    text: &str,
+    limits: &Limits,
+    site: Option<Item>,
+) -> Response {
     let list = match parsed {
         Ok(list) => list,
         Err(e) => {
@@ -142,7 +153,8 @@ fn respond_to(parsed: Result<ResourceList, KrmError>, text: &str, limits: &Limit
     let summary = RefCell::new(engine::Summary::default());
     let written = write_list(
         |write: &mut dyn FnMut(Piece)| {
-            *summary.borrow_mut() = engine::run_into(items, config, &mut PieceSink(write));
+            *summary.borrow_mut() =
+                engine::run_into_site(items, config, site, &mut PieceSink(write));
         },
         &summary,
     );

@@ -62,12 +62,16 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
     appspec::krm::exit_after_run();
     // Keep the protocol even when stdin cannot be read: answer with the error.
     let response = match read_stdin(limits.max_bytes) {
-        Ok(input) => {
-            if shim {
-                appspec::render::capture(&input);
+        Ok(input) if shim => {
+            appspec::render::capture(&input);
+            match appspec::render::site_platform(limits) {
+                Ok(site) => appspec::krm::process_site(&input, limits, site),
+                Err(e) => appspec::krm::error_response(&format!(
+                    "cannot read the operator's platform: {e}"
+                )),
             }
-            appspec::krm::process(&input, limits)
         }
+        Ok(input) => appspec::krm::process(&input, limits),
         Err(e) => appspec::krm::error_response(&format!("{e:#}")),
     };
     print_diagnostics(&response.diagnostics)?;

@@ -40,6 +40,10 @@ pub enum RenderError {
     #[error(transparent)]
     Remote(Box<RemoteRefused>),
     #[error(
+        "the platform file {path} (the Argo CD platform parameter) leads outside the repository ({root}); it must name a PlatformConfig inside the repository"
+    )]
+    PlatformOutside { path: String, root: String },
+    #[error(
         "{file}: {field} changes the plugin configurations that {via} hands to kustomize, and render cannot judge what they fetch after that; write the configurations out as files there (a plugin configuration directory may only list resources and set names, namespace, labels and annotations), or {allow}",
         allow = ALLOW_REMOTE
     )]
@@ -68,6 +72,24 @@ pub struct RemoteRefused {
     pub entry: String,
     pub verb: &'static str,
     pub advice: String,
+}
+
+/// Environment variable naming, for the function kustomize runs inside `render` (the
+/// `docker` shim), the operator's platform file `render` was given: the function holds the
+/// repository's functionConfig to it ([`crate::engine::run_into_site`]).
+pub const SITE_PLATFORM_ENV: &str = "APPSPEC_SITE_PLATFORM";
+
+/// Under the `docker` shim, the operator's platform [`SITE_PLATFORM_ENV`] names, read.
+pub fn site_platform(limits: &Limits) -> Result<Option<Item>, String> {
+    let Some(path) = std::env::var_os(SITE_PLATFORM_ENV) else {
+        return Ok(None);
+    };
+    let path = PathBuf::from(path);
+    let file = path.display().to_string();
+    let text = files::read(&path, limits.max_bytes).map_err(|e| e.to_string())?;
+    let value =
+        yaml::parse_one(&text, limits).map_err(|e| format!("{file}: not valid YAML: {e}"))?;
+    Ok(Some(Item::new(value, Some(file))))
 }
 
 /// What to render and with which platform.
@@ -283,7 +305,12 @@ fn kustomize_build(
         .arg(dir)
         .env("PATH", joined)
         .env_remove(CAPTURE_ENV)
+        .env_remove(SITE_PLATFORM_ENV)
         .stdin(Stdio::null());
+    if let Some(platform) = &opts.platform {
+        let platform = std::path::absolute(platform).unwrap_or_else(|_| platform.clone());
+        command.env(SITE_PLATFORM_ENV, platform);
+    }
     if let Some(capture) = capture {
         command.env(CAPTURE_ENV, capture);
     }
@@ -409,7 +436,10 @@ fn platform_path(opts: &Options, root: &Root) -> Result<Option<PathBuf>, RenderE
         path: ".".into(),
         source,
     })?;
-    root.resolve_untrusted(&cwd, path)?;
+    root.resolve_untrusted(&cwd, path).map_err(|e| match e {
+        FileError::Outside { path, root } => RenderError::PlatformOutside { path, root },
+        other => other.into(),
+    })?;
     Ok(Some(path.clone()))
 }
 

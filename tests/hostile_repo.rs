@@ -1120,3 +1120,128 @@ fn without_enable_remote_kustomize_cannot_reach_the_loopback() {
     assert!(stderr.contains("connected"), "{stderr}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
+
+/// A PlatformConfig as a KRM function configuration (`transformers:`), with `spec`.
+fn function_platform(name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata:\n  name: {name}\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: ghcr.io/hypyr/appspec:0.1.0\nspec: {spec}\n"
+    )
+}
+
+/// SPEC section 3: the operator's platform (`--platform`, `APPSPEC_PLATFORM`, the Argo CD
+/// parameter) is the site's policy; a repository functionConfig that differs is an error
+/// naming both, one that repeats it or defers (`spec: {}`) builds with it, and a generator
+/// (an AppSpec as its own functionConfig) builds with it too.
+#[test]
+fn the_operators_platform_wins_over_the_repository() {
+    if !kubectl() {
+        eprintln!("skipped: kubectl is not installed");
+        return;
+    }
+    let strict_spec = "{dns: {internalDomain: strict.example.org}, namespaces: {reserved: [shop]}}";
+    let (repo, app) = repo();
+    write(
+        &repo.path().join("site/strict.yaml"),
+        &format!(
+            "apiVersion: platform.hypyr.space/v1alpha1\nkind: PlatformConfig\nmetadata: {{name: strict}}\nspec: {strict_spec}\n"
+        ),
+    );
+    write(
+        &app.join("app.yaml"),
+        &APP.replace("namespace: shop", "namespace: team"),
+    );
+    write(
+        &app.join("kustomization.yaml"),
+        "resources: [app.yaml]\ntransformers: [loose.yaml]\n",
+    );
+    let render = |var: &str, value: &str| {
+        appspec(&app)
+            .args(["render", "."])
+            .env(var, value)
+            .output()
+            .unwrap()
+    };
+    let operator = [
+        (
+            "APPSPEC_PLATFORM",
+            repo.path().join("site/strict.yaml").display().to_string(),
+        ),
+        ("PARAM_PLATFORM", "../../site/strict.yaml".to_string()),
+        (
+            "ARGOCD_ENV_APPSPEC_PLATFORM",
+            "../../site/strict.yaml".to_string(),
+        ),
+    ];
+    // A looser PlatformConfig under transformers: refused, naming both.
+    write(
+        &app.join("loose.yaml"),
+        &function_platform(
+            "loose",
+            "{dns: {internalDomain: loose.example.org}, namespaces: {reserved: []}}",
+        ),
+    );
+    for (var, value) in &operator {
+        let out = render(var, value);
+        assert_refused(var, &out, "PlatformConfig/loose");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("strict.yaml"), "{var}: {stderr}");
+        assert!(stderr.contains("operator's platform"), "{var}: {stderr}");
+    }
+    // Without an operator's platform the repository's is the platform, as before.
+    let out = appspec(&app).args(["render", "."]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("web.loose.example.org"));
+    // One that repeats the policy, or defers to it, builds with it.
+    for spec in [strict_spec, "{}"] {
+        write(&app.join("loose.yaml"), &function_platform("same", spec));
+        for (var, value) in &operator {
+            let out = render(var, value);
+            assert!(out.status.success(), "{var} {spec}: {}", text(&out.stderr));
+            assert!(
+                text(&out.stdout).contains("web.strict.example.org"),
+                "{var} {spec}: {}",
+                text(&out.stdout)
+            );
+        }
+    }
+    // The policy is applied, not only compared: its reserved namespace is refused.
+    write(&app.join("app.yaml"), APP);
+    let out = render("APPSPEC_PLATFORM", &operator[0].1);
+    assert_refused("reserved", &out, "reserved");
+    // A generator: the AppSpec is its own functionConfig; the operator's platform applies.
+    write(
+        &app.join("app.yaml"),
+        &APP.replace("namespace: shop", "namespace: team").replace(
+            "metadata:\n",
+            "metadata:\n  annotations:\n    config.kubernetes.io/function: |\n      container:\n        image: ghcr.io/hypyr/appspec:0.1.0\n",
+        ),
+    );
+    write(&app.join("kustomization.yaml"), "generators: [app.yaml]\n");
+    for (var, value) in &operator {
+        let out = render(var, value);
+        assert!(out.status.success(), "{var}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("web.strict.example.org"),
+            "{var}: {}",
+            text(&out.stdout)
+        );
+    }
+}
+
+/// The Argo CD parameter that leads outside the repository is named as the platform file.
+#[test]
+fn a_platform_parameter_outside_the_repository_is_named() {
+    let (_repo, app) = repo();
+    for var in ["PARAM_PLATFORM", "ARGOCD_ENV_APPSPEC_PLATFORM"] {
+        let out = appspec(&app)
+            .args(["render", "."])
+            .env(var, "../../../../etc/passwd")
+            .output()
+            .unwrap();
+        assert_refused(
+            var,
+            &out,
+            "the platform file ../../../../etc/passwd (the Argo CD platform parameter) leads outside the repository",
+        );
+    }
+}
