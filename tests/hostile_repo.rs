@@ -1118,6 +1118,12 @@ fn without_enable_remote_kustomize_cannot_reach_the_loopback() {
     // The opt-in gives kustomize its network back.
     let stderr = run(&["--enable-remote"]);
     assert!(stderr.contains("connected"), "{stderr}");
+    // The server thread counts the connection after accepting it, which can be after the
+    // stand-in has exited: wait for the count rather than racing it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while hits.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
