@@ -439,6 +439,10 @@ struct Claims {
     shares: BTreeMap<(String, String), (String, String)>,
     /// LoadBalancer IPs: the app that holds each.
     ips: HashMap<String, String>,
+    /// DNS names published for LoadBalancer IPs (`loadBalancer.host`), and the hosts of
+    /// HTTP routes: the app that holds each. One name cannot point at two addresses.
+    lb_hosts: HashMap<String, String>,
+    route_hosts: HashMap<String, String>,
 }
 
 impl Claims {
@@ -451,6 +455,15 @@ impl Claims {
                 n => format!("spec.ingress.aliases[{}]", n - 1),
             };
             let route = (host.to_string(), app.spec.spec.ingress.path().to_string());
+            if let Some(other) = self.lb_hosts.get(host) {
+                issues.push(Issue::error(
+                    field.clone(),
+                    format!("host {host} is already the LoadBalancer name of {other}; give this app another host"),
+                ));
+            }
+            self.route_hosts
+                .entry(host.to_string())
+                .or_insert_with(|| me.clone());
             match self.routes.get(&route) {
                 Some(other) => issues.push(Issue::error(
                     field,
@@ -491,6 +504,25 @@ impl Claims {
             .as_ref()
             .and_then(|s| s.load_balancer.as_ref())
             .and_then(|lb| lb.ip.as_ref());
+        let lb_host = app
+            .spec
+            .spec
+            .service
+            .as_ref()
+            .and_then(|s| s.load_balancer.as_ref())
+            .and_then(|lb| lb.host.as_ref());
+        if let Some(host) = lb_host {
+            let other = self.lb_hosts.get(host).or(self.route_hosts.get(host));
+            match other.filter(|o| **o != me) {
+                Some(other) => issues.push(Issue::error(
+                    "spec.service.loadBalancer.host",
+                    format!("host {host} is already served by {other}; one DNS name cannot point at two addresses"),
+                )),
+                None => {
+                    self.lb_hosts.insert(host.clone(), me.clone());
+                }
+            }
+        }
         if let Some(ip) = lb_ip {
             match self.ips.get(ip) {
                 Some(other) => issues.push(Issue::error(

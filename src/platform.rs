@@ -59,6 +59,29 @@ pub struct Platform {
     /// Where LoadBalancer Services take their IPs from.
     #[serde(skip_serializing_if = "LoadBalancerConfig::is_unset")]
     pub load_balancer: LoadBalancerConfig,
+    /// What every generated ServiceMonitor carries for the site's Prometheus.
+    #[serde(skip_serializing_if = "MetricsConfig::is_unset")]
+    pub metrics: MetricsConfig,
+}
+
+/// The site's Prometheus (Prometheus Operator, kube-prometheus-stack).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Labels put on every generated ServiceMonitor, so the site's Prometheus selects it
+    /// (kube-prometheus-stack's default `serviceMonitorSelector` wants
+    /// `release: kube-prometheus-stack`). Valid label keys and values; not the function's own
+    /// labels (`app.kubernetes.io/name`, `app.kubernetes.io/instance`,
+    /// `app.kubernetes.io/managed-by`, `backstage.io/kubernetes-id`). They win over an
+    /// AppSpec's `metadata.labels` of the same key.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub service_monitor_labels: BTreeMap<String, String>,
+}
+
+impl MetricsConfig {
+    fn is_unset(&self) -> bool {
+        *self == MetricsConfig::default()
+    }
 }
 
 /// The site's load balancer (Cilium LB-IPAM, MetalLB...).
@@ -111,6 +134,12 @@ pub struct IngressConfig {
     /// Ingress of the apps of that pattern.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<Gateways>,
+    /// The annotation of the site's ingress controller that sets a request timeout in
+    /// seconds, which an app's `ingress.timeout` is written to on an Ingress (e.g.
+    /// `nginx.ingress.kubernetes.io/proxy-read-timeout`). Without it, an Ingress app's
+    /// `ingress.timeout` is refused (HTTPRoutes carry the timeout themselves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_annotation: Option<String>,
 }
 
 /// The Gateways that HTTPRoutes attach to, per ingress pattern.

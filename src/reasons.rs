@@ -56,7 +56,7 @@ codes! {
     NasMountChanged => ("nas-mount-changed", High, "a NAS mount moves or goes"),
     ExternalAliasAdded => ("external-alias-added", High, "an external app gains an alias"),
     LoadBalancerAdded => ("load-balancer-added", High, "a LoadBalancer Service is added"),
-    LoadBalancerChanged => ("load-balancer-changed", High, "a LoadBalancer's IP or ports change"),
+    LoadBalancerChanged => ("load-balancer-changed", High, "a LoadBalancer's IP, ports, published host or traffic policy change"),
     SpecChanged => ("spec-changed", High, "the app's expansion changes in a way no other reason names: a person looks"),
     ImageChanged => ("image-changed", Low, "the container image changes"),
     ReplicasChanged => ("replicas-changed", Low, "the replica count changes"),
@@ -187,6 +187,14 @@ pub const FIELDS: &[(&str, Judgement)] = &[
     (
         "spec.service.loadBalancer.ports[]",
         Codes(&[LoadBalancerAdded, LoadBalancerChanged]),
+    ),
+    (
+        "spec.service.loadBalancer.externalTrafficPolicy",
+        Codes(&[LoadBalancerChanged]),
+    ),
+    (
+        "spec.service.loadBalancer.host",
+        Codes(&[LoadBalancerChanged]),
     ),
     ("spec.runAs", Codes(&[SecurityRelaxed, SecurityChanged])),
     (

@@ -675,7 +675,7 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
         )),
         (Some(x), Some(y)) if x != y => out.push(reason(
             Code::LoadBalancerChanged,
-            "the LoadBalancer's IP or ports change",
+            "the LoadBalancer's IP, ports, published host or traffic policy change",
         )),
         _ => {}
     }

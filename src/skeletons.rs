@@ -78,6 +78,13 @@ pub static APPSPEC: Skeleton = Skeleton {
                                     items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                                     ..Skeleton::ANY
                                 }),
+                                ("externalTrafficPolicy", Skeleton {
+                                    members: &[
+                                        Skeleton { choices: Some(&["Local", "Cluster"]), ..Skeleton::ANY },
+                                    ],
+                                    ..Skeleton::ANY
+                                }),
+                                ("host", Skeleton { types: &["string"], ..Skeleton::ANY }),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -518,6 +525,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
                         }),
+                        ("timeoutAnnotation", Skeleton { types: &["string"], ..Skeleton::ANY }),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY
@@ -663,6 +671,18 @@ pub static PLATFORM: Skeleton = Skeleton {
                             ..Skeleton::ANY
                         }),
                         ("ipAnnotation", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                    ],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
+                ("metrics", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("serviceMonitorLabels", Skeleton {
+                            types: &["object"],
+                            additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY

@@ -1023,6 +1023,32 @@ pub struct LoadBalancer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(inner(regex(pattern = PORT_NAME_PATTERN)), length(min = 1))]
     pub ports: Option<Vec<String>>,
+    /// `Local` keeps the clients' source addresses (Plex, MQTT, torrents see who connects)
+    /// and sends traffic only to nodes running the app; `Cluster` spreads it over every node
+    /// and hides the client address. Default: not set (Kubernetes' `Cluster`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_traffic_policy: Option<TrafficPolicy>,
+    /// A DNS name external-dns publishes for the LoadBalancer IP
+    /// (`external-dns.alpha.kubernetes.io/hostname`): DNS syntax, under one of the platform's
+    /// domains, served by no other app or host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = HOST_PATTERN), length(max = 253))]
+    pub host: Option<String>,
+}
+
+/// A Service's `externalTrafficPolicy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum TrafficPolicy {
+    /// Only to the app's pods on the node that received the traffic; client addresses kept.
+    Local,
+    /// To any pod of the app on any node; client addresses are replaced by the node's.
+    Cluster,
+}
+
+impl fmt::Display for TrafficPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        wire_name(self, f)
+    }
 }
 
 fn default_port() -> i64 {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 
+use super::ingress::EXTERNAL_DNS_HOSTNAME;
 use super::{meta, selector, service};
 use crate::platform::Platform;
 use crate::validate::App;
@@ -26,9 +27,14 @@ pub fn load_balancer(app: &App, platform: &Platform) -> Option<Service> {
         .collect();
     let mut metadata = meta(app, name(app));
     let annotation = platform.load_balancer.ip_annotation.as_ref();
+    let mut annotations = BTreeMap::new();
     if let (Some(ip), Some(key)) = (&lb.ip, annotation) {
-        metadata.annotations = Some(BTreeMap::from([(key.clone(), ip.clone())]));
+        annotations.insert(key.clone(), ip.clone());
     }
+    if let Some(host) = &lb.host {
+        annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), host.clone());
+    }
+    metadata.annotations = (!annotations.is_empty()).then_some(annotations);
     Some(Service {
         metadata,
         spec: Some(ServiceSpec {
@@ -36,6 +42,7 @@ pub fn load_balancer(app: &App, platform: &Platform) -> Option<Service> {
             selector: Some(selector(app)),
             ports: Some(ports),
             load_balancer_ip: lb.ip.clone().filter(|_| annotation.is_none()),
+            external_traffic_policy: lb.external_traffic_policy.map(|p| p.to_string()),
             ..ServiceSpec::default()
         }),
         status: None,
@@ -82,6 +89,15 @@ mod tests {
                 json!({"type": "LoadBalancer", "selector": {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web"},
                        "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
                        "loadBalancerIP": "192.168.42.120"}),
+            ),
+            (
+                "client addresses kept, a published name",
+                "{loadBalancer: {externalTrafficPolicy: Local, host: mqtt.in.hypyr.space, ports: [http]}}",
+                None,
+                json!({"external-dns.alpha.kubernetes.io/hostname": "mqtt.in.hypyr.space"}),
+                json!({"type": "LoadBalancer", "selector": {"app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web"},
+                       "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+                       "externalTrafficPolicy": "Local"}),
             ),
         ];
         for (name_, block, annotation, annotations, spec) in cases {

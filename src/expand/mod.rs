@@ -302,6 +302,11 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
         if platform.reloader {
             o.mark_for_reloader();
         }
+        if let Object::ServiceMonitor(m) = o {
+            // The site's Prometheus selector: the platform's labels win over the spec's.
+            m.labels_mut()
+                .extend(platform.metrics.service_monitor_labels.clone());
+        }
     }
     objects
 }

@@ -180,6 +180,19 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         .iter()
         .any(|i| i.path == "metadata.name" || i.path == "metadata.namespace");
     let host = check_ingress(&mut v, spec, site, identity_ok);
+    let lb_host = s
+        .service
+        .as_ref()
+        .and_then(|x| x.load_balancer.as_ref())
+        .and_then(|lb| lb.host.as_ref());
+    if let Some(lb_host) = lb_host
+        && (host.as_ref() == Some(lb_host) || s.ingress.aliases.contains(lb_host))
+    {
+        v.error(
+            "spec.service.loadBalancer.host",
+            format!("\"{lb_host}\" is already a host of this app's ingress; one DNS name cannot point at both the ingress and the LoadBalancer IP"),
+        );
+    }
     let repository = check_backup(&mut v, spec, site);
     v.issues.extend(pod::check(spec));
     v.issues.extend(pod::check_containers(spec));

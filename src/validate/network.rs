@@ -117,6 +117,26 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> Vec<Issue> {
             }
         }
     }
+    if let Some(host) = &lb.host {
+        let dns_cfg = &platform.dns;
+        let domains = [&dns_cfg.internal_domain, &dns_cfg.external_domain];
+        if let Err(e) = super::dns::check_host(host) {
+            issues.push(Issue::error(
+                format!("{at}.host"),
+                format!("host \"{host}\" is not a valid DNS name: {e}"),
+            ));
+        } else if !domains.iter().any(|d| super::dns::is_under(host, d)) {
+            let mut names: Vec<String> = domains.iter().map(|d| format!(".{d}")).collect();
+            names.dedup();
+            issues.push(Issue::error(
+                format!("{at}.host"),
+                format!(
+                    "LoadBalancer host \"{host}\" must lie under one of the platform's domains: {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
     if let Some(ports) = &lb.ports {
         let known = port_names(spec);
         if ports.is_empty() {

@@ -217,6 +217,28 @@ pub fn check(p: &Platform) -> Vec<Issue> {
         }
     }
     issues.extend(super::network::check_platform(p));
+    for (key, value) in &p.metrics.service_monitor_labels {
+        let path = format!("spec.metrics.serviceMonitorLabels.{key}");
+        let own = super::pod::own_labels("x").map(|(k, _)| k);
+        if let Err(e) = super::labels::check_key(key) {
+            issues.push(Issue::error(path, format!("label key \"{key}\" {e}")));
+        } else if let Err(e) = super::labels::check_value(value) {
+            issues.push(Issue::error(path, format!("label value \"{value}\" {e}")));
+        } else if own.contains(&key.as_str()) {
+            issues.push(Issue::error(
+                path,
+                format!("\"{key}\" is one of the function's own labels, set from the app; use another label for the Prometheus selector"),
+            ));
+        }
+    }
+    if let Some(key) = &p.ingress.timeout_annotation
+        && let Err(e) = super::labels::check_key(key)
+    {
+        issues.push(Issue::error(
+            "spec.ingress.timeoutAnnotation",
+            format!("annotation key \"{key}\" {e}"),
+        ));
+    }
     check_store(
         &mut issues,
         "spec.storage.s3.secretStore",
