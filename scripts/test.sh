@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine as on a developer's: the Python tools for the
-# schema tests (a venv with pinned packages), then rustfmt, clippy, every cargo test, and a
+# schema tests (a venv with pinned packages), Debian's chromium and the npm packages of the
+# Backstage tests, then rustfmt, clippy, every cargo test, and a
 # build (not a run) of the fuzz targets in fuzz/.
 # Run from anywhere: bash scripts/test.sh
 set -euo pipefail
@@ -61,11 +62,48 @@ else
   echo "../shared/schemas is absent: the schema tests will fail (APPSPEC_REQUIRE_TOOLS=1); clone the repository beside shared/"
 fi
 
+# The Backstage form tests: Debian's chromium (tests/backstage_browser.rs drives it) and the
+# pinned npm packages of examples/backstage/{test,browser} (npm ci from their lockfiles).
+# They download while rustfmt and clippy run, in the background, and are waited for before
+# cargo test; their output goes to target/tools-install.log.
+mkdir -p target
+TOOLS_LOG="$ROOT/target/tools-install.log"
+install_browser_tools() {
+  set -e
+  if ! command -v chromium >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    echo "installing Debian's chromium"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+  fi
+  chromium --version
+  for dir in examples/backstage/test examples/backstage/browser; do
+    if [ ! -d "$dir/node_modules" ]; then
+      echo "npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund)
+    fi
+  done
+}
+step "installing chromium and the Backstage tests' npm packages in the background ($TOOLS_LOG)"
+SECONDS_BEFORE_TOOLS=$SECONDS
+install_browser_tools >"$TOOLS_LOG" 2>&1 &
+TOOLS_PID=$!
+
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 
 step "cargo clippy --all-targets --locked -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+
+step "waiting for chromium and the npm packages"
+if ! wait "$TOOLS_PID"; then
+  cat "$TOOLS_LOG"
+  echo "installing chromium or the npm packages failed (log above)"
+  exit 1
+fi
+cat "$TOOLS_LOG"
+echo "(installed in the background; $((SECONDS - SECONDS_BEFORE_TOOLS)) s since it started)"
 
 step "cargo test --locked"
 cargo test --locked
