@@ -11,6 +11,7 @@ use thiserror::Error;
 use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
 use crate::expand::{Object, Output};
+use crate::platform::Platform;
 use crate::source::Item;
 use crate::yaml::{self, Limits, YamlError};
 
@@ -148,17 +149,55 @@ fn respond_to(
             return respond(vec![], vec![unlocated(issue)]);
         }
     };
+    run_list(list, text, limits, site, None).0
+}
+
+/// Runs a parsed list; with `tap`, each app's objects are also kept there as values.
+fn run_list(
+    list: ResourceList,
+    text: &str,
+    limits: &Limits,
+    site: Option<Item>,
+    tap: Option<&RefCell<Vec<TappedApp>>>,
+) -> (Response, Platform) {
     let items: Vec<Item> = list.items.into_iter().map(Item::from_krm).collect();
     let config = list.function_config.map(Item::from_krm);
     let summary = RefCell::new(engine::Summary::default());
     let written = write_list(
         |write: &mut dyn FnMut(Piece)| {
             *summary.borrow_mut() =
-                engine::run_into_site(items, config, site, &mut PieceSink(write));
+                engine::run_into_site(items, config, site, &mut PieceSink(write, tap));
         },
         &summary,
     );
-    finish(written, summary.into_inner(), text, limits)
+    let summary = summary.into_inner();
+    let platform = summary.platform.clone();
+    (finish(written, summary, text, limits), platform)
+}
+
+/// An app a tapped run expanded, with its objects as the function wrote them.
+pub type TappedApp = (crate::validate::App, Vec<Value>);
+
+/// [`process`] for `risk`, which answers the function's calls inside kustomize itself:
+/// the response, and what the run made (each app with its objects, the platform), so
+/// the side is expanded once; `site` is the operator's platform, as for
+/// [`process_site`]. Parses with `limits` as they are: call it on a thread with a
+/// [`yaml::STACK_SIZE`] stack.
+pub fn process_tapped(
+    text: &str,
+    limits: &Limits,
+    site: Option<Item>,
+) -> (Response, Vec<TappedApp>, Platform) {
+    let list = match parse(text, limits) {
+        Ok(list) => list,
+        Err(e) => {
+            let response = respond(vec![], vec![unlocated(Issue::error("", e.to_string()))]);
+            return (response, vec![], Platform::default());
+        }
+    };
+    let tap = RefCell::new(Vec::new());
+    let (response, platform) = run_list(list, text, limits, site, Some(&tap));
+    (response, tap.into_inner(), platform)
 }
 
 /// The response of a finished run: the written ResourceList, or on error the input items.
@@ -212,15 +251,23 @@ enum Piece {
     Generated(Vec<Object>),
 }
 
-/// The engine's sink of a streamed run: each piece straight to the writer.
-struct PieceSink<'a>(&'a mut dyn FnMut(Piece));
+/// The engine's sink of a streamed run: each piece straight to the writer (and each
+/// app's objects to the tap, if any).
+struct PieceSink<'a>(
+    &'a mut dyn FnMut(Piece),
+    Option<&'a RefCell<Vec<TappedApp>>>,
+);
 
 impl engine::Sink for PieceSink<'_> {
     fn passthrough(&mut self, value: Value, _index: usize) {
         (self.0)(Piece::Passthrough(value))
     }
 
-    fn generated(&mut self, objects: Vec<Object>, _app: crate::validate::App) {
+    fn generated(&mut self, objects: Vec<Object>, app: crate::validate::App) {
+        if let Some(tap) = self.1 {
+            let values = objects.iter().map(Object::to_value).collect();
+            tap.borrow_mut().push((app, values));
+        }
         (self.0)(Piece::Generated(objects))
     }
 }

@@ -62,15 +62,12 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
     appspec::krm::exit_after_run();
     // Keep the protocol even when stdin cannot be read: answer with the error.
     let response = match read_stdin(limits.max_bytes) {
-        Ok(input) if shim => {
-            appspec::render::capture(&input);
-            match appspec::render::site_platform(limits) {
-                Ok(site) => appspec::krm::process_site(&input, limits, site),
-                Err(e) => appspec::krm::error_response(&format!(
-                    "cannot read the operator's platform: {e}"
-                )),
+        Ok(input) if shim => match appspec::render::site_platform(limits) {
+            Ok(site) => appspec::krm::process_site(&input, limits, site),
+            Err(e) => {
+                appspec::krm::error_response(&format!("cannot read the operator's platform: {e}"))
             }
-        }
+        },
         Ok(input) => appspec::krm::process(&input, limits),
         Err(e) => appspec::krm::error_response(&format!("{e:#}")),
     };
@@ -80,6 +77,17 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
     // The process exits next and frees everything at once: no freeing (and coalescing) here.
     std::mem::forget(response);
     Ok(exit(failed))
+}
+
+/// The `docker` shim inside `risk`: the function's input goes to `risk`'s relay, which
+/// runs the function and keeps what it made; its answer is printed as the function's.
+fn relay(socket: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let input = read_stdin(appspec::yaml::Limits::default().max_bytes)?;
+    let answer = appspec::relay::forward(socket, &input)
+        .with_context(|| format!("cannot reach risk's relay at {}", socket.display()))?;
+    eprint!("{}", answer.stderr);
+    print_out(&answer.stdout)?;
+    Ok(exit(answer.failed))
 }
 
 /// Bare `appspec` on a terminal: there is no ResourceList to wait for, so say what to do.
@@ -99,6 +107,9 @@ fn run() -> anyhow::Result<ExitCode> {
             anyhow::bail!(
                 "container function {image:?} cannot run inside appspec render; only the appspec function can"
             );
+        }
+        if let Some(socket) = std::env::var_os(appspec::relay::RELAY_ENV) {
+            return relay(std::path::Path::new(&socket));
         }
         return krm(&appspec::yaml::Limits::default(), true);
     }

@@ -16,16 +16,12 @@ use thiserror::Error;
 use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
 use crate::files::{self, FileError, Found, Root};
+use crate::relay::RELAY_ENV;
 use crate::remote;
 use crate::source::Item;
 use crate::yaml::{self, Limits};
 
 pub use crate::files::{KUSTOMIZATION_FILES, kustomization_in};
-
-/// Environment variable naming a directory where the function, run by kustomize inside
-/// `render` (the `docker` shim), leaves a copy of each ResourceList it receives: `risk`
-/// reads the AppSpecs a kustomization hands to the function from there.
-pub const CAPTURE_ENV: &str = "APPSPEC_CAPTURE_DIR";
 
 #[derive(Debug, Error)]
 pub enum RenderError {
@@ -281,7 +277,7 @@ impl Collected {
 fn kustomize_build(
     dir: &Path,
     opts: &Options,
-    capture: Option<&Path>,
+    relay: Option<&Path>,
 ) -> Result<String, RenderError> {
     let fail = |message: String| RenderError::Kustomize {
         dir: dir.display().to_string(),
@@ -304,15 +300,15 @@ fn kustomize_build(
         .args(opts.enable_helm.then_some("--enable-helm"))
         .arg(dir)
         .env("PATH", joined)
-        .env_remove(CAPTURE_ENV)
+        .env_remove(RELAY_ENV)
         .env_remove(SITE_PLATFORM_ENV)
         .stdin(Stdio::null());
     if let Some(platform) = &opts.platform {
         let platform = std::path::absolute(platform).unwrap_or_else(|_| platform.clone());
         command.env(SITE_PLATFORM_ENV, platform);
     }
-    if let Some(capture) = capture {
-        command.env(CAPTURE_ENV, capture);
+    if let Some(relay) = relay {
+        command.env(RELAY_ENV, relay);
     }
     let offline = !opts.enable_remote && !opts.enable_helm;
     if offline {
@@ -393,15 +389,6 @@ fn bounded_output(
     Ok((status, stdout, stderr))
 }
 
-/// Under the `docker` shim with [`CAPTURE_ENV`] set, keeps a copy of the ResourceList the
-/// function received (for `risk`). Best effort: the build itself does not depend on it.
-pub fn capture(input: &str) {
-    if let Some(dir) = std::env::var_os(CAPTURE_ENV) {
-        let file = PathBuf::from(dir).join(format!("{}-{}.yaml", std::process::id(), unique()));
-        let _ = std::fs::write(file, input);
-    }
-}
-
 /// A private directory with `docker` (and, to refuse remote bases, `git`) linked to this
 /// binary.
 fn tempfile_dir(git: bool) -> std::io::Result<PathBuf> {
@@ -415,13 +402,6 @@ fn tempfile_dir(git: bool) -> std::io::Result<PathBuf> {
         std::fs::copy(&exe, base.join(format!("{name}.exe")))?;
     }
     Ok(base)
-}
-
-fn unique() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
 }
 
 /// The platform file named by the options, checked against the repository root.
@@ -443,10 +423,18 @@ fn platform_path(opts: &Options, root: &Root) -> Result<Option<PathBuf>, RenderE
     Ok(Some(path.clone()))
 }
 
+/// How `risk` takes part in [`collect`].
+#[derive(Default)]
+pub struct Hooks<'a> {
+    /// The socket of `risk`'s relay: the function run by kustomize forwards its calls there.
+    pub relay: Option<&'a Path>,
+    /// Kustomization directories not to build (their inputs are the same on both sides).
+    pub skip: Option<&'a dyn Fn(&Path) -> bool>,
+}
+
 /// Reads the paths the way render does (kustomizations built, Lists opened, the platform
-/// file read), without running the engine. With `capture`, the function run by kustomize
-/// leaves the ResourceLists it receives there.
-pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, RenderError> {
+/// file read), without running the engine.
+pub fn collect(opts: &Options, hooks: &Hooks) -> Result<Collected, RenderError> {
     let root = Root::discover();
     let mut c = Collected::default();
     let platform = platform_path(opts, &root)?;
@@ -468,7 +456,11 @@ pub fn collect(opts: &Options, capture: Option<&Path>) -> Result<Collected, Rend
                     if !opts.enable_helm || !opts.enable_remote {
                         check_kustomization(&walk_root, &dir, opts)?;
                     }
-                    let text = kustomize_build(&dir, opts, capture)?;
+                    // Refused or not as a build would be, but not built.
+                    if hooks.skip.is_some_and(|skip| skip(&dir)) {
+                        continue;
+                    }
+                    let text = kustomize_build(&dir, opts, hooks.relay)?;
                     let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
                     c.documents(&text, &file, true, &opts.limits);
                 }
@@ -528,7 +520,7 @@ fn render_with(opts: &Options, keep_documents: bool) -> Result<Rendered, RenderE
         mut texts,
         platform,
         mut diagnostics,
-    } = collect(opts, None)?;
+    } = collect(opts, &Hooks::default())?;
     if items.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.push(Diagnostic {
             file: Some(
@@ -1078,7 +1070,7 @@ mod tests {
     /// The output of a run the way `render` wrote it before it streamed: every item
     /// collected by the engine, then each written (a pass-through one in its own text).
     fn collected_render(opts: &Options) -> (String, Vec<Value>, Vec<Diagnostic>) {
-        let c = collect(opts, None).unwrap();
+        let c = collect(opts, &Hooks::default()).unwrap();
         let outcome = engine::run(c.items, c.platform);
         let mut diagnostics = c.diagnostics;
         diagnostics.extend(outcome.diagnostics);

@@ -1,36 +1,31 @@
-//! `appspec risk BASE HEAD`: how risky a change of specs is, for an auto-merge gate.
+//! `appspec risk BASE HEAD`: how risky a change is, for an auto-merge gate.
 //!
-//! Each side is built the way `render` builds it (kustomizations, the function inside
-//! them, Lists) and the apps the engine validated are matched by namespace/name. A change
-//! is high risk when it exposes an app, moves an external host, touches a management
-//! namespace, can lose data (storage removed, changed or shrunk, NAS target moved, backup
-//! removed or its retention shortened, a persistent app deleted or renamed), relaxes the
-//! security profile, changes the platform, or when either side does not validate.
+//! Each side is built once the way `render` builds it (`side`); the apps the engine
+//! validated are compared by namespace/name, and every rendered object by key: a generated
+//! object also in its patched form, any other object high unless only its image tags move.
+//! A change is high risk when it exposes an app, moves an external host, touches a
+//! management namespace, can lose data, grants a privilege, relaxes the security profile,
+//! changes the platform, cannot be applied in place, or when either side does not validate.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use thiserror::Error;
 
 use crate::backup_change::{self, BackupChange};
-use crate::engine::{self, Outcome};
-use crate::platform::Platform;
 use crate::pod::{Capability, PodOptions, Workload};
 pub use crate::reasons::{Code, Level};
-use crate::render::{self, RenderError};
-use crate::source::{self, Item};
+use crate::render;
+use crate::rendered;
+use crate::side::{self, Key, Object, Side, SideError};
 use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
 use crate::validate::App;
 
 #[derive(Debug, Error)]
 pub enum RiskError {
     #[error(transparent)]
-    Render(#[from] RenderError),
-    #[error("cannot prepare a scratch directory: {0}")]
-    Scratch(std::io::Error),
-    #[error("{path} cannot be read as render reads it:\n{problems}")]
-    Unreadable { path: String, problems: String },
+    Side(#[from] SideError),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -72,158 +67,6 @@ pub struct Report {
     pub apps: Vec<AppRisk>,
 }
 
-/// One side of the comparison, built the way `render` builds it.
-#[derive(Default)]
-struct Side {
-    /// Every AppSpec seen, valid or not, by `namespace/name`.
-    present: BTreeSet<String>,
-    /// The apps that validated, as the engine expanded them.
-    apps: BTreeMap<String, Expanded>,
-    /// Error messages by app key (`*` for problems not tied to an app).
-    problems: BTreeMap<String, Vec<String>>,
-    /// The platforms in effect in the side's runs (canonical JSON), sorted.
-    platforms: Vec<String>,
-    management: Vec<String>,
-}
-
-fn key_of(name: &str, namespace: Option<&str>) -> String {
-    format!("{}/{name}", namespace.unwrap_or(name))
-}
-
-impl Side {
-    fn absorb(&mut self, items: &[Item], outcome: Outcome) {
-        for i in items {
-            if source::is_ours(&i.value, spec::KIND) {
-                let name = source::name(&i.value).unwrap_or("");
-                self.present
-                    .insert(key_of(name, source::namespace(&i.value)));
-            }
-        }
-        for d in outcome.diagnostics.iter().filter(|d| d.is_error()) {
-            // The "only a PlatformConfig" guard is about output; a risk run has none.
-            if d.file.is_none() && d.resource.is_none() {
-                continue;
-            }
-            let app = d
-                .resource
-                .as_ref()
-                .filter(|r| r.kind == spec::KIND)
-                .map(|r| key_of(&r.name, r.namespace.as_deref()))
-                .unwrap_or_else(|| "*".to_string());
-            self.problems.entry(app).or_default().push(d.to_string());
-        }
-        // The platform in effect (defaults filled in), so a reformatted or empty
-        // PlatformConfig is no change, and any change of a setting is one.
-        if let Ok(p) = serde_json::to_string(&outcome.platform) {
-            self.platforms.push(p);
-        }
-        self.management
-            .extend(outcome.platform.namespaces.management.iter().cloned());
-        for app in outcome.apps {
-            let key = key_of(&app.spec.name, Some(&app.spec.namespace));
-            let platform = outcome.platform.clone();
-            self.apps.insert(key, Expanded { app, platform });
-        }
-    }
-}
-
-/// An app as the engine validated it, with the platform it was expanded for.
-#[derive(Debug, PartialEq)]
-struct Expanded {
-    app: App,
-    platform: Platform,
-}
-
-/// A scratch directory removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Scratch, RiskError> {
-        crate::files::private_dir("appspec-risk")
-            .map(Scratch)
-            .map_err(RiskError::Scratch)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Builds one side as `render` would (kustomizations built, the function inside them run,
-/// Lists opened) and runs the engine on it. The AppSpecs a kustomization hands to the
-/// function are read back from the ResourceLists the function received.
-/// `build.platform` is the `--platform` file, applied as `render --platform` applies it.
-fn load(path: &Path, build: &render::Options) -> Result<Side, RiskError> {
-    let mut side = Side::default();
-    let platform = build.platform.as_deref();
-    let limits = &build.limits;
-    let mut opts = render::Options {
-        paths: vec![],
-        platform_from_repository: false,
-        ..build.clone()
-    };
-    if path.symlink_metadata().is_err() {
-        // No specs: the `--platform` file's platform, else the built-in one (like a
-        // directory without a PlatformConfig).
-        let given = match platform {
-            Some(_) => render::collect(&opts, None)?.platform,
-            None => None,
-        };
-        let effective = engine::run(vec![], given).platform;
-        side.platforms = serde_json::to_string(&effective).into_iter().collect();
-        side.management = effective.namespaces.management;
-        return Ok(side);
-    }
-    opts.paths = vec![path.to_path_buf()];
-    let scratch = Scratch::new()?;
-    let collected = render::collect(&opts, Some(&scratch.0))?;
-    let unreadable: Vec<String> = collected
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(ToString::to_string)
-        .collect();
-    if !unreadable.is_empty() {
-        let shown = unreadable.len().min(10);
-        let mut problems = unreadable[..shown].join("\n");
-        if unreadable.len() > shown {
-            problems.push_str(&format!("\n... and {} more", unreadable.len() - shown));
-        }
-        return Err(RiskError::Unreadable {
-            path: path.display().to_string(),
-            problems,
-        });
-    }
-    let items = engine::flatten_lists(collected.items);
-    let outcome = engine::run(items.clone(), collected.platform);
-    side.absorb(&items, outcome);
-    let mut captured: Vec<PathBuf> = std::fs::read_dir(&scratch.0)
-        .map_err(RiskError::Scratch)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    captured.sort();
-    for file in captured {
-        let text = crate::files::read(&file, limits.max_bytes).map_err(RenderError::from)?;
-        // The function already answered this list inside kustomize; a list it could not
-        // read failed the build, so a parse error here cannot happen in practice.
-        let Ok(list) = crate::krm::parse(&text, limits) else {
-            continue;
-        };
-        let items: Vec<Item> =
-            engine::flatten_lists(list.items.into_iter().map(Item::from_krm).collect());
-        let outcome = engine::run(items.clone(), list.function_config.map(Item::from_krm));
-        side.absorb(&items, outcome);
-    }
-    side.platforms.sort();
-    side.platforms.dedup();
-    if side.management.is_empty() {
-        side.management = crate::platform::Platform::default().namespaces.management;
-    }
-    Ok(side)
-}
-
 fn reason(code: Code, message: impl Into<String>) -> Reason {
     Reason {
         code,
@@ -235,8 +78,9 @@ fn external(a: &App) -> bool {
     a.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel
 }
 
-/// The Secrets and store keys a spec's container reads: `Secret x` for `{secret}` env
-/// values and `secretEnv.existing`, `store key x` for `secretEnv.fromStore`. A new one is
+/// The Secrets and store keys a spec's containers read: `Secret x` for `{secret}` env
+/// values, `secretEnv.existing` and `files` from a Secret, `store key x` for
+/// `secretEnv.fromStore`. A new one is
 /// high risk: it hands the pod a credential (a store key may be any key of a cluster-wide
 /// store), which a reviewer should see.
 fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
@@ -258,6 +102,13 @@ fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
             out.extend(se.from_store.iter().map(|k| format!("store key {k}")));
         }
     }
+    // A Secret mounted through `files` is read as surely as one through env.
+    out.extend(
+        s.files
+            .values()
+            .filter_map(|f| f.secret.as_ref())
+            .map(|n| format!("Secret {n}")),
+    );
     out
 }
 
@@ -554,13 +405,18 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
             format!("sidecar {sidecar} gains the Linux capability {cap}: it can act on the pod's network beyond what a container normally may"),
         ));
     }
-    let root_group = |a: &App| a.spec.spec.supplemental_groups().contains(&0);
+    let root_group = |a: &App| {
+        a.spec.spec.supplemental_groups().contains(&0)
+            || a.spec.spec.pod_ids().is_some_and(|(u, g)| g == 0 && u != 0)
+    };
     if root_group(h) && !b.is_some_and(root_group) {
         out.push(reason(
             Code::RootGroup,
-            "the pod joins the root group (pod.supplementalGroups: 0): it can read and write what group 0 owns on its volumes and devices",
+            "the pod joins the root group (runAs.group or pod.supplementalGroups: 0; the fsGroup and the backup movers too): it can read and write what group 0 owns on its volumes and devices",
         ));
     }
+    out.extend(nas_mounts_added(b, h));
+    out.extend(annotation_risks(b, h));
     let own_users = |a: &App| {
         a.spec
             .spec
@@ -576,6 +432,79 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
             Code::SecurityRelaxed,
             "hostUsers: false is dropped: root in the container is root on the node again",
         ));
+    }
+    out
+}
+
+/// The read-write NAS mounts of the head that the base did not have (`None`: a new app,
+/// all of them): the app may now write, or delete, what a share holds.
+fn nas_mounts_added(b: Option<&App>, h: &App) -> Vec<Reason> {
+    let writable = |a: &App| -> BTreeSet<String> {
+        a.spec
+            .spec
+            .mounts
+            .iter()
+            .filter(|m| !m.read_only)
+            .filter_map(|m| {
+                m.nas
+                    .as_ref()
+                    .map(|n| format!("{}{}", n.endpoint, n.subpath))
+            })
+            .collect()
+    };
+    let before = b.map(writable).unwrap_or_default();
+    writable(h)
+        .difference(&before)
+        .map(|target| {
+            reason(
+                Code::NasMountAdded,
+                format!("the app mounts the NAS share {target} read-write: it can change or delete what the share holds"),
+            )
+        })
+        .collect()
+}
+
+/// What the head's annotations open that the base's did not (`None`: a new app): a
+/// `*-snippet` ingress annotation (raw proxy configuration: high, not refused, because
+/// some controllers allow them on purpose), a pod annotation that makes AppArmor or
+/// seccomp unconfined (high, for the same reason), and an authentication or allowlist
+/// annotation of an external app removed or changed.
+fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let ingress = |a: &App| a.spec.spec.ingress.annotations.clone();
+    let (bi, hi) = (b.map(ingress).unwrap_or_default(), ingress(h));
+    for (k, v) in &hi {
+        if crate::rendered::is_snippet(k) && bi.get(k) != Some(v) {
+            out.push(reason(
+                Code::SnippetAnnotation,
+                format!("ingress annotation {k} adds raw proxy configuration: it can route, rewrite or read what the controller can"),
+            ));
+        }
+    }
+    let pod = |a: &App| a.spec.spec.pod_annotations.clone();
+    let (bp, hp) = (b.map(pod).unwrap_or_default(), pod(h));
+    for (k, v) in &hp {
+        if let Some(text) = crate::rendered::unconfined_annotation(k, v)
+            && bp.get(k) != Some(v)
+        {
+            out.push(reason(
+                Code::Unconfined,
+                format!("{text}: the container loses that confinement"),
+            ));
+        }
+    }
+    if let Some(b) = b
+        && external(b)
+        && external(h)
+    {
+        for (k, v) in bi.iter().filter(|(k, _)| crate::rendered::is_auth(k)) {
+            if hi.get(k) != Some(v) {
+                out.push(reason(
+                    Code::AuthRemoved,
+                    format!("the external app's ingress annotation {k} is removed or changed: who may reach the app changes"),
+                ));
+            }
+        }
     }
     out
 }
@@ -682,17 +611,76 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
     out
 }
 
+/// One object's change between the sides, as it will be applied (build annotations left
+/// out): what `diff` shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ObjectChange {
+    /// `Kind namespace/name`.
+    pub object: String,
+    pub change: Change,
+    pub base: Option<serde_json::Value>,
+    pub head: Option<serde_json::Value>,
+}
+
+/// The verdict and, for each entry of the report (an app, an object no AppSpec makes,
+/// `*`), the rendered objects that change.
+#[derive(Debug)]
+pub struct Comparison {
+    pub report: Report,
+    /// Parallel to `report.apps`.
+    pub objects: Vec<Vec<ObjectChange>>,
+}
+
 /// Compares two versions of a set of specs. Each side is built the way `render` builds it
 /// with `build` (its `paths` unused: the platform file, limits, kustomize command and what
 /// kustomize may run or fetch) and expanded by the engine.
 pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Report, RiskError> {
-    let (b, h) = (load(base, build)?, load(head, build)?);
-    let keys: BTreeSet<&String> = b.present.iter().chain(&h.present).collect();
+    compare_trees(base, head, build).map(|c| c.report)
+}
+
+/// [`assess`], with the rendered objects that change. Kustomization roots whose inputs
+/// are byte-identical on both sides are not built ([`crate::inputs`]).
+pub fn compare_trees(
+    base: &Path,
+    head: &Path,
+    build: &render::Options,
+) -> Result<Comparison, RiskError> {
+    let same = crate::inputs::unchanged_roots(base, head, build);
+    let skip_base = |dir: &Path| same.skips(base, dir);
+    let skip_head = |dir: &Path| same.skips(head, dir);
+    let b = side::load(base, build, Some(&skip_base))?;
+    let h = side::load(head, build, Some(&skip_head))?;
+    Ok(compare_sides(&b, &h))
+}
+
+fn compare_sides(b: &Side, h: &Side) -> Comparison {
+    // The rendered objects of each app, and those no app makes, by key.
+    let mut owned: BTreeMap<String, Vec<&Key>> = BTreeMap::new();
+    let mut others: Vec<&Key> = Vec::new();
+    let object_keys: BTreeSet<&Key> = b.objects.keys().chain(h.objects.keys()).collect();
+    for k in object_keys {
+        let owner = h
+            .objects
+            .get(k)
+            .and_then(|o| o.owner.as_ref())
+            .or_else(|| b.objects.get(k).and_then(|o| o.owner.as_ref()));
+        match owner {
+            Some(app) => owned.entry(app.clone()).or_default().push(k),
+            None => others.push(k),
+        }
+    }
+    let keys: BTreeSet<&String> = b
+        .present
+        .iter()
+        .chain(&h.present)
+        .chain(owned.keys())
+        .collect();
     let mut apps = Vec::new();
+    let mut objects = Vec::new();
     for k in keys {
         let (bv, hv) = (b.apps.get(k), h.apps.get(k));
         let (in_b, in_h) = (b.present.contains(k), h.present.contains(k));
-        let change = match (in_b, in_h) {
+        let mut change = match (in_b, in_h) {
             (false, _) => Change::Added,
             (_, false) => Change::Removed,
             _ if bv.is_some() && bv.map(|e| &e.app) == hv.map(|e| &e.app) => Change::Unchanged,
@@ -727,6 +715,19 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
         if let (Some(b), Some(h)) = (bv, hv) {
             unjudged(change, &mut reasons, &b.app, &h.app);
         }
+        // The app's rendered objects: patched after expansion, or changed in a way
+        // Kubernetes cannot apply in place.
+        let mut changes = Vec::new();
+        for key in owned.get(k).into_iter().flatten() {
+            let (bo, ho) = (b.objects.get(*key), h.objects.get(*key));
+            if let Some(c) = object_change(key, bo, ho) {
+                changes.push(c);
+            }
+            reasons.extend(judge_generated(key, bo, ho, &reasons));
+        }
+        if change == Change::Unchanged && !changes.is_empty() {
+            change = Change::Modified;
+        }
         let ns = k.split('/').next().unwrap_or("");
         let management = b.management.iter().chain(&h.management).any(|m| m == ns);
         if management && change != Change::Unchanged {
@@ -735,7 +736,7 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
                 format!("namespace {ns} is a management namespace"),
             ));
         }
-        for (label, s) in [("base", &b), ("head", &h)] {
+        for (label, s) in [("base", b), ("head", h)] {
             for p in s.problems.get(k).into_iter().flatten() {
                 reasons.push(reason(Code::Invalid, format!("{label}: {p}")));
             }
@@ -745,6 +746,29 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
             change,
             reasons,
         });
+        objects.push(changes);
+    }
+    // Objects no app makes, in the order people read them (`Kind namespace/name`).
+    others.sort_by_cached_key(|k| k.to_string());
+    for key in others {
+        let (bo, ho) = (b.objects.get(key), h.objects.get(key));
+        let Some(c) = object_change(key, bo, ho) else {
+            continue;
+        };
+        let mut reasons = judge_other(key, bo, ho);
+        let ns = key.namespace.as_str();
+        if !ns.is_empty() && b.management.iter().chain(&h.management).any(|m| m == ns) {
+            reasons.push(reason(
+                Code::ManagementNamespace,
+                format!("namespace {ns} is a management namespace"),
+            ));
+        }
+        apps.push(AppRisk {
+            app: key.to_string(),
+            change: c.change,
+            reasons,
+        });
+        objects.push(vec![c]);
     }
     let mut general = Vec::new();
     if b.platforms != h.platforms {
@@ -753,7 +777,7 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
             "a PlatformConfig is added, removed or changed: site policy (domains, classes, gateways, namespaces, backup repositories) is reviewed by a person",
         ));
     }
-    for (label, s) in [("base", &b), ("head", &h)] {
+    for (label, s) in [("base", b), ("head", h)] {
         for p in s.problems.get("*").into_iter().flatten() {
             general.push(reason(Code::Invalid, format!("{label}: {p}")));
         }
@@ -764,6 +788,7 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
             change: Change::Modified,
             reasons: general,
         });
+        objects.push(vec![]);
     }
     let level = if apps
         .iter()
@@ -774,7 +799,219 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
     } else {
         Level::Low
     };
-    Ok(Report { level, apps })
+    Comparison {
+        report: Report { level, apps },
+        objects,
+    }
+}
+
+/// The change of one object, `None` when it is the same on both sides.
+fn object_change(key: &Key, b: Option<&Object>, h: Option<&Object>) -> Option<ObjectChange> {
+    let (bv, hv) = (b.map(|o| &o.value), h.map(|o| &o.value));
+    let change = match (bv, hv) {
+        (None, Some(_)) => Change::Added,
+        (Some(_), None) => Change::Removed,
+        (Some(x), Some(y)) if x != y => Change::Modified,
+        _ => return None,
+    };
+    Some(ObjectChange {
+        object: key.to_string(),
+        change,
+        base: bv.cloned(),
+        head: hv.cloned(),
+    })
+}
+
+/// What kustomize did to a generated object after expansion: each difference as
+/// (JSON pointer, the rendered value or `None` when removed). With `tags: false`, the
+/// container images' tags and digests are left out of both forms.
+fn patch_of(o: &Object, tags: bool) -> BTreeSet<(String, Option<String>)> {
+    fn walk(
+        a: Option<&serde_json::Value>,
+        b: Option<&serde_json::Value>,
+        path: String,
+        out: &mut BTreeSet<(String, Option<String>)>,
+    ) {
+        use serde_json::Value;
+        match (a, b) {
+            (Some(Value::Object(x)), Some(Value::Object(y))) => {
+                let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                for k in keys {
+                    let p = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    walk(x.get(k), y.get(k), p, out);
+                }
+            }
+            (Some(Value::Array(x)), Some(Value::Array(y))) if x.len() == y.len() => {
+                for (i, (xi, yi)) in x.iter().zip(y).enumerate() {
+                    walk(Some(xi), Some(yi), format!("{path}/{i}"), out);
+                }
+            }
+            (a, b) if a != b => {
+                out.insert((path, b.map(ToString::to_string)));
+            }
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    if let Some(e) = &o.expansion {
+        if tags {
+            walk(Some(e), Some(&o.value), String::new(), &mut out);
+        } else {
+            let (e, v) = (rendered::without_tags(e), rendered::without_tags(&o.value));
+            walk(Some(&e), Some(&v), String::new(), &mut out);
+        }
+    }
+    out
+}
+
+/// Judges a generated object in its rendered form: what patches grant that the spec does
+/// not (and the base did not have), a patch that changes otherwise, a change Kubernetes
+/// cannot apply in place, a port a LoadBalancer newly exposes. `known` are the reasons
+/// the spec comparison gave already.
+fn judge_generated(
+    key: &Key,
+    b: Option<&Object>,
+    h: Option<&Object>,
+    known: &[Reason],
+) -> Vec<Reason> {
+    let mut out = Vec::new();
+    if let Some(h) = h
+        && let Some(expansion) = &h.expansion
+    {
+        let mut granted = rendered::privileges(&h.value);
+        for had in rendered::privileges(expansion)
+            .iter()
+            .chain(b.map(|b| rendered::privileges(&b.value)).iter().flatten())
+        {
+            granted.remove(had);
+        }
+        if !granted.is_empty() {
+            out.push(reason(
+                Code::PrivilegesAdded,
+                format!(
+                    "kustomize patches give {key} what its spec does not ask for: {}",
+                    granted.into_iter().collect::<Vec<_>>().join("; ")
+                ),
+            ));
+        } else {
+            let patch = |o: Option<&Object>, tags| o.map(|o| patch_of(o, tags)).unwrap_or_default();
+            if patch(b, true) != patch(Some(h), true) {
+                if patch(b, false) == patch(Some(h), false) {
+                    out.push(reason(
+                        Code::ImageChanged,
+                        format!("kustomize sets another image tag on {key}"),
+                    ));
+                } else {
+                    out.push(reason(
+                        Code::PatchChanged,
+                        format!("kustomize changes {key} after expansion, differently than before: a person looks at the rendered diff"),
+                    ));
+                }
+            }
+        }
+    }
+    out.extend(in_place_and_exposure(key, b, h, known));
+    out
+}
+
+/// A change Kubernetes cannot apply in place, and ports a Service newly exposes outside
+/// the cluster (unless the spec comparison named the LoadBalancer already).
+fn in_place_and_exposure(
+    key: &Key,
+    b: Option<&Object>,
+    h: Option<&Object>,
+    known: &[Reason],
+) -> Vec<Reason> {
+    let mut out = Vec::new();
+    // The spec's storage reasons say it already, in the app's terms.
+    let storage = known.iter().any(|r| {
+        matches!(
+            r.code,
+            Code::StorageShrunk
+                | Code::StoragePatternChanged
+                | Code::StorageRemoved
+                | Code::NasTargetChanged
+                | Code::NasMountChanged
+                | Code::ClaimChanged
+        )
+    });
+    if let (Some(b), Some(h)) = (b, h)
+        && !storage
+    {
+        for what in rendered::immutable_changes(&b.value, &h.value) {
+            out.push(reason(
+                Code::ImmutableChanged,
+                format!("{what}: Kubernetes cannot apply this to {key} in place (the apply fails, or the object must be deleted and created again)"),
+            ));
+        }
+    }
+    if let Some(h) = h {
+        let before = b
+            .map(|b| rendered::exposed_ports(&b.value))
+            .unwrap_or_default();
+        let added: Vec<String> = rendered::exposed_ports(&h.value)
+            .difference(&before)
+            .cloned()
+            .collect();
+        let named = known
+            .iter()
+            .any(|r| matches!(r.code, Code::LoadBalancerAdded | Code::LoadBalancerChanged));
+        if !added.is_empty() && !named {
+            out.push(reason(
+                Code::LoadBalancerPortAdded,
+                format!(
+                    "{key} exposes {} outside the cluster, which it did not before",
+                    added.join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// Judges an object no AppSpec makes: added, removed or changed is high (a person looks),
+/// unless only its container image tags or digests change (low, like an AppSpec image).
+fn judge_other(key: &Key, b: Option<&Object>, h: Option<&Object>) -> Vec<Reason> {
+    let mut out = Vec::new();
+    match (b, h) {
+        (None, Some(_)) => out.push(reason(
+            Code::ObjectAdded,
+            format!("{key} is added; no AppSpec makes it, so a person looks"),
+        )),
+        (Some(_), None) => out.push(reason(
+            Code::ObjectRemoved,
+            format!("{key} is removed; no AppSpec made it, so a person looks"),
+        )),
+        (Some(x), Some(y)) if rendered::only_image_tags(&x.value, &y.value) => out.push(reason(
+            Code::ImageChanged,
+            format!(
+                "{key}: image {} -> {}",
+                rendered::images(&x.value).join(", "),
+                rendered::images(&y.value).join(", ")
+            ),
+        )),
+        _ => out.push(reason(
+            Code::ObjectChanged,
+            format!("{key} changes; no AppSpec makes it, so a person looks"),
+        )),
+    }
+    if let Some(h) = h {
+        let mut granted = rendered::privileges(&h.value);
+        for had in b.map(|b| rendered::privileges(&b.value)).iter().flatten() {
+            granted.remove(had);
+        }
+        if !granted.is_empty() {
+            out.push(reason(
+                Code::PrivilegesAdded,
+                format!(
+                    "{key} gains: {}",
+                    granted.into_iter().collect::<Vec<_>>().join("; ")
+                ),
+            ));
+        }
+    }
+    out.extend(in_place_and_exposure(key, b, h, &[]));
+    out
 }
 
 /// Text from the input, safe in a terminal and inside the Markdown code fence the CI
@@ -827,7 +1064,7 @@ mod tests {
             "metadata": {"name": "web", "namespace": "shop"},
             "spec": serde_json::from_str::<serde_json::Value>(spec).unwrap(),
         });
-        let site = crate::site::Site::new(Platform::default()).0;
+        let site = crate::site::Site::new(crate::platform::Platform::default()).0;
         let spec = spec::read(&doc).value.unwrap();
         crate::validate::app(&spec, &site).0.unwrap()
     }

@@ -395,3 +395,141 @@ fn text_format_keeps_the_app_key() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Shop/Web (added)"), "{text}");
 }
+
+/// A repository of `apps/<name>/` roots, each `transformers: [../../functions]`, the
+/// `functions/` of this repository beside them, and a shared patch component.
+fn app_roots_repo(dir: &Path, names: &[&str], image_of: impl Fn(&str) -> String) {
+    let functions = dir.join("functions");
+    std::fs::create_dir_all(&functions).unwrap();
+    for f in ["appspec.yaml", "kustomization.yaml"] {
+        std::fs::copy(
+            common::repo_root().join("functions").join(f),
+            functions.join(f),
+        )
+        .unwrap();
+    }
+    for name in names {
+        let app = dir.join("apps").join(name);
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(
+            app.join("app.yaml"),
+            format!(
+                "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata:\n  name: {name}\n  namespace: media\nspec:\n  image: {}\n",
+                image_of(name)
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("kustomization.yaml"),
+            "resources: [app.yaml]\ntransformers: [../../functions]\n",
+        )
+        .unwrap();
+    }
+}
+
+/// A `kustomize` that logs the directory of each build (through APPSPEC_KUSTOMIZE).
+fn logging_kustomize(dir: &Path) -> (String, PathBuf) {
+    let log = dir.join("builds.log");
+    let script = dir.join("kustomize.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do last=\"$a\"; done\necho \"$last\" >> '{}'\nexec kubectl \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    (format!("{} kustomize", script.display()), log)
+}
+
+fn builds(log: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.replace('\\', "/"))
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Only what changed is built: of three app roots, the one whose app changed is built on
+/// both sides; the others, byte-identical with everything they reach, are not.
+#[test]
+fn only_changed_roots_are_built() {
+    if common::kubectl().is_none() {
+        return common::missing_tool("kubectl");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let names = ["radarr", "sonarr", "lidarr"];
+    app_roots_repo(&tmp.path().join("base"), &names, |n| {
+        format!("ghcr.io/example/{n}:1.0.0")
+    });
+    app_roots_repo(&tmp.path().join("head"), &names, |n| {
+        let tag = if n == "sonarr" { "1.1.0" } else { "1.0.0" };
+        format!("ghcr.io/example/{n}:{tag}")
+    });
+    let (kustomize, log) = logging_kustomize(tmp.path());
+    let out = appspec()
+        .current_dir(tmp.path())
+        .env("APPSPEC_KUSTOMIZE", &kustomize)
+        .args(["risk", "base", "head"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        reduce_report(&report, Some(0)).apps,
+        vec![(
+            "media/sonarr".to_string(),
+            "modified".to_string(),
+            vec!["image-changed".to_string()]
+        )]
+    );
+    assert_eq!(builds(&log), ["base/apps/sonarr", "head/apps/sonarr"]);
+
+    // A change in a file a root reaches outside its directory (the shared function
+    // configuration) makes every root that reaches it built, and seen.
+    std::fs::remove_file(&log).unwrap();
+    std::fs::write(
+        tmp.path().join("head/functions/appspec.yaml"),
+        std::fs::read_to_string(tmp.path().join("base/functions/appspec.yaml"))
+            .unwrap()
+            .replace("spec: {}", "spec: {dns: {internalDomain: lan.example.org}}"),
+    )
+    .unwrap();
+    let out = appspec()
+        .current_dir(tmp.path())
+        .env("APPSPEC_KUSTOMIZE", &kustomize)
+        .args(["risk", "base", "head"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    // `functions/` is a root of its own (it has a kustomization), as for `render`.
+    assert_eq!(
+        builds(&log),
+        [
+            "base/apps/lidarr",
+            "base/apps/radarr",
+            "base/apps/sonarr",
+            "base/functions",
+            "head/apps/lidarr",
+            "head/apps/radarr",
+            "head/apps/sonarr",
+            "head/functions"
+        ]
+    );
+    assert!(
+        report["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["app"] == "*" && a["reasons"][0]["code"] == "platform-changed"),
+        "{report}"
+    );
+}
