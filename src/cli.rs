@@ -102,9 +102,16 @@ pub enum Command {
     /// defaults). Exit 0 when everything was carried over, 1 when something was left out,
     /// 2 when an input cannot be read or is not an app-template release.
     Import {
-        /// HelmRelease files (an OCIRepository that a chartRef names may be given too).
+        /// HelmRelease files, or directories to search for every HelmRelease below them (an
+        /// OCIRepository that a chartRef names may be given too).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// The namespace of the imported apps, over what the release and its layout say.
+        #[arg(long)]
+        namespace: Option<String>,
+        /// Write each AppSpec into appspec.yaml beside its release instead of stdout.
+        #[arg(long)]
+        write: bool,
         /// A PlatformConfig file to validate against.
         #[arg(long, env = "APPSPEC_PLATFORM")]
         platform: Option<PathBuf>,
@@ -245,6 +252,8 @@ impl From<Cli> for Config {
             Some(Command::Discover { path }) => Mode::Discover(path),
             Some(Command::Import {
                 paths,
+                namespace,
+                write,
                 platform,
                 set,
             }) => Mode::Import(crate::import::Options {
@@ -252,6 +261,8 @@ impl From<Cli> for Config {
                 platform,
                 vars: set.into_iter().collect(),
                 limits,
+                namespace,
+                write,
             }),
             Some(Command::Validate {
                 paths,

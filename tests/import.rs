@@ -54,7 +54,10 @@ fn import(dir: &Path) -> Run {
     if dir.join("platform.yaml").exists() {
         cmd.args(["--platform", "platform.yaml"]);
     }
-    cmd.args(args_of(dir)).arg("helmrelease.yaml");
+    match std::fs::read_to_string(dir.join("input")) {
+        Ok(input) => cmd.args(args_of(dir)).args(input.split_whitespace()),
+        Err(_) => cmd.args(args_of(dir)).arg("helmrelease.yaml"),
+    };
     let out = cmd.output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -207,19 +210,67 @@ fn main_container<'v>(values: &'v Value, name: &str) -> Option<(String, String, 
 
 /// The round trip of one case; returns every violated fact, and the expanded objects for
 /// the output invariants (strict validity, prune guards, no Secret data...).
-fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
+fn releases_of(dir: &Path) -> Vec<Value> {
+    if !dir.join("input").exists() {
+        let text = std::fs::read_to_string(dir.join("helmrelease.yaml")).unwrap();
+        let docs = yaml::parse_stream(&text, &Limits::default()).unwrap();
+        return docs
+            .into_iter()
+            .find(|d| d["kind"] == "HelmRelease")
+            .into_iter()
+            .collect();
+    }
+    // Every app-template release of the layout.
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yaml") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for doc in yaml::parse_stream(&text, &Limits::default()).unwrap_or_default() {
+                    let chart = doc["spec"]["chart"]["spec"]["chart"].as_str();
+                    if doc["kind"] == "HelmRelease"
+                        && (chart == Some("app-template") || doc["spec"]["chartRef"].is_object())
+                    {
+                        out.push(doc);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The stderr lines of one release (`HelmRelease/<namespace>/<name>:` or `HelmRelease/<name>:`).
+fn lines_of(stderr: &str, name: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| {
+            l.split_once(": HelmRelease/")
+                .and_then(|(_, rest)| rest.split_once(": "))
+                .is_some_and(|(who, _)| who == name || who.ends_with(&format!("/{name}")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The round trip of one release of a case: `hr` is the HelmRelease document.
+fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
     let mut problems = Vec::new();
-    let text = std::fs::read_to_string(dir.join("helmrelease.yaml")).unwrap();
-    let docs = yaml::parse_stream(&text, &Limits::default()).unwrap();
-    let Some(hr) = docs.iter().find(|d| d["kind"] == "HelmRelease") else {
-        return problems;
-    };
     let name = hr["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let dropped = dropped_paths(&run.stderr);
-    let noted = noted_paths(&run.stderr);
+    let stderr = lines_of(&run.stderr, &name);
+    let dropped = dropped_paths(&stderr);
+    let noted = noted_paths(&stderr);
     for d in dropped.iter().chain(&noted) {
         let ok = match d.strip_prefix("spec.") {
             Some(rest) if !resolves(&hr["spec"]["values"], d) => resolves(&hr["spec"], rest),
@@ -233,7 +284,14 @@ fn round_trip(dir: &Path, run: &Run, expanded: &mut Vec<Value>) -> Vec<String> {
         return problems;
     }
     let values = substitute(&hr["spec"]["values"], &name, &vars(dir));
-    let specs = yaml::parse_stream(&run.stdout, &Limits::default()).unwrap();
+    let specs: Vec<Value> = yaml::parse_stream(&run.stdout, &Limits::default())
+        .unwrap()
+        .into_iter()
+        .filter(|s| s["metadata"]["name"] == name.as_str())
+        .collect();
+    if specs.is_empty() {
+        return problems;
+    }
     let platform = std::fs::read_to_string(dir.join("platform.yaml"))
         .ok()
         .map(|t| {
@@ -576,7 +634,7 @@ fn case() {
     let mut complete = 0;
     let mut total = 0;
     let mut outputs = Vec::new();
-    insta::glob!("import/*/helmrelease.yaml", |path| {
+    let mut one = |path: &Path| {
         let dir = path.parent().unwrap();
         let case = dir.file_name().unwrap().to_str().unwrap().to_string();
         let run = import(dir);
@@ -623,8 +681,10 @@ fn case() {
             ));
         }
         let mut expanded = Vec::new();
-        for p in round_trip(dir, &run, &mut expanded) {
-            fail(p);
+        for hr in releases_of(dir) {
+            for p in round_trip_release(dir, &hr, &run, &mut expanded) {
+                fail(p);
+            }
         }
         if !expanded.is_empty() {
             outputs.push(common::invariants::Output::stream(
@@ -638,7 +698,11 @@ fn case() {
         if again.stdout != run.stdout || again.stderr != run.stderr || again.code != run.code {
             fail("two runs differ".into());
         }
-    });
+    };
+    insta::glob!("import/*/helmrelease.yaml", |path| one(path));
+    // Repository layouts: the case imports what its `input` names (a directory, a release
+    // deep inside one), with the kustomizations and Flux Kustomizations around it.
+    insta::glob!("import/*/input", |path| one(path));
     writeln!(
         summary,
         "\n{complete} of {total} fixtures import with exit 0"
@@ -930,4 +994,97 @@ proptest::proptest! {
             proptest::prop_assert!(ok, "dropped path {} is not in the release", p);
         }
     }
+}
+
+/// Every file below `dir` with its content, relative paths.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn write_puts_each_appspec_beside_its_release_and_nothing_else() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import/layout-home-ops-ks-target-namespace-v4");
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&case, dir.path());
+    let before = tree(dir.path());
+    let printed = appspec()
+        .current_dir(dir.path())
+        .args(["import", "--platform", "platform.yaml", "."])
+        .output()
+        .unwrap();
+    assert_eq!(printed.status.code(), Some(0));
+    let out = appspec()
+        .current_dir(dir.path())
+        .args(["import", "--write", "--platform", "platform.yaml", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(out.stdout.is_empty(), "--write prints no AppSpec on stdout");
+    let after = tree(dir.path());
+    let written: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    assert_eq!(
+        written,
+        [
+            "kubernetes/apps/media/bazarr/app/appspec.yaml",
+            "kubernetes/apps/media/prowlarr/app/appspec.yaml",
+        ]
+    );
+    for (k, v) in &before {
+        assert_eq!(after.get(k), Some(v), "{k} was changed");
+    }
+    // Each file is the printed document of its release, after the schema line.
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    for f in &written {
+        let text = &after[*f];
+        let modeline = "# yaml-language-server: $schema=https://raw.githubusercontent.com/hypyr/appspec/main/functions/appspec.schema.json\n";
+        assert!(text.starts_with(modeline), "{text}");
+        assert!(
+            printed.contains(text.strip_prefix(modeline).unwrap()),
+            "{text}"
+        );
+        assert!(stderr.contains(&format!("{f}: written")), "{stderr}");
+    }
+    // A second run replaces its own files.
+    let again = appspec()
+        .current_dir(dir.path())
+        .args(["import", "--write", "--platform", "platform.yaml", "."])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(tree(dir.path()), after);
+    // A file import did not write is never replaced: exit 1, said how, left as it was.
+    let foreign = dir
+        .path()
+        .join("kubernetes/apps/media/bazarr/app/appspec.yaml");
+    std::fs::write(&foreign, "# my own notes\n").unwrap();
+    let refused = appspec()
+        .current_dir(dir.path())
+        .args(["import", "--write", "--platform", "platform.yaml", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("bazarr/app/appspec.yaml: not written: the file exists and appspec import did not write it"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&foreign).unwrap(),
+        "# my own notes\n"
+    );
 }

@@ -7,6 +7,7 @@
 //! dropped with the engine's message, and the mapping runs again, so what is printed
 //! always validates and expands.
 
+pub mod layout;
 pub mod map;
 pub mod mapper;
 pub mod network;
@@ -24,11 +25,13 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Issue, ResourceRef};
 use crate::engine;
+use crate::files::Root;
 use crate::platform;
 use crate::site::Site;
 use crate::source::Item;
 use crate::yaml::{self, Limits};
 
+use self::layout::Layout;
 use self::mapper::{Fatal, Input};
 use self::release::Release;
 use self::shape::Shape;
@@ -42,6 +45,10 @@ pub struct Options {
     /// `--set VAR=value`: Flux substitution variables.
     pub vars: BTreeMap<String, String>,
     pub limits: Limits,
+    /// `--namespace`: where the apps go, over what the layout says.
+    pub namespace: Option<String>,
+    /// `--write`: each AppSpec into `appspec.yaml` beside its release, not stdout.
+    pub write: bool,
 }
 
 /// The exit status of an import.
@@ -250,10 +257,15 @@ pub fn import_release(
         }
         if !progress {
             let e = errors[0];
+            let hint = if e.issue.path == "metadata.namespace" {
+                "; pass --namespace NAME to import the app into another namespace"
+            } else {
+                ""
+            };
             out.fatal = Some(Fatal {
                 path: Path::root(),
                 reason: format!(
-                    "the AppSpec would not validate: {}{}",
+                    "the AppSpec would not validate: {}{}{hint}",
                     if e.issue.path.is_empty() {
                         String::new()
                     } else {
@@ -293,7 +305,87 @@ fn comment_safe(s: &str) -> String {
         .collect()
 }
 
-/// The import: reads every file, imports every app-template release in them.
+/// The first line of every AppSpec file import writes: editors validate against the schema.
+pub const MODELINE: &str = "# yaml-language-server: $schema=https://raw.githubusercontent.com/hypyr/appspec/main/functions/appspec.schema.json";
+
+/// What `--write` names the file beside each release.
+pub const WRITTEN_FILE: &str = "appspec.yaml";
+
+/// One parsed input document, with the file it came from.
+struct Doc {
+    /// The file as the user named it (or as the walk found it).
+    file: String,
+    path: PathBuf,
+    value: Value,
+    /// Found by walking a directory (not named on the command line).
+    walked: bool,
+}
+
+/// The files of one command-line path: the file itself, or the manifests below a directory
+/// (the boundary is then that directory; a file's is the repository around it).
+fn inputs(path: &std::path::Path) -> Result<(Root, Vec<PathBuf>, bool), String> {
+    if path.is_dir() {
+        let root = Root::at(path).map_err(|e| chain(&e))?;
+        let found = crate::files::manifest_files(&root, path).map_err(|e| chain(&e))?;
+        Ok((root, found, true))
+    } else {
+        let root = Root::discover()
+            .for_path(path)
+            .unwrap_or_else(|_| Root::discover());
+        Ok((root, vec![path.to_path_buf()], false))
+    }
+}
+
+/// The namespace of a release, in the order Flux and kustomize decide it (SPEC 9.2).
+fn namespace_of(
+    opts: &Options,
+    release: &Release,
+    doc: &Doc,
+    layout: &mut Layout,
+    flux: &[(PathBuf, Value)],
+) -> Option<layout::Namespace> {
+    if let Some(ns) = &opts.namespace {
+        return Some(layout::Namespace {
+            name: ns.clone(),
+            from: "--namespace".into(),
+        });
+    }
+    if let Some(ns) = release
+        .doc
+        .pointer("/spec/targetNamespace")
+        .and_then(Value::as_str)
+    {
+        return Some(layout::Namespace {
+            name: ns.to_string(),
+            from: "the release's spec.targetNamespace".into(),
+        });
+    }
+    if let Some(ns) = layout.namespace(&doc.path, flux) {
+        return Some(ns);
+    }
+    crate::source::namespace(&release.doc).map(|ns| layout::Namespace {
+        name: ns.to_string(),
+        from: "the release's metadata.namespace".into(),
+    })
+}
+
+/// Whether a file at `path` was written by `appspec import` (so `--write` may replace it).
+fn ours(path: &std::path::Path, max_bytes: usize) -> bool {
+    let Ok(meta) = path.symlink_metadata() else {
+        return true; // nothing there
+    };
+    if !meta.is_file() {
+        return false;
+    }
+    crate::files::read(path, max_bytes).is_ok_and(|t| {
+        let mut lines = t.lines();
+        lines.next() == Some(MODELINE)
+            && t.lines().take(4).any(|l| l.starts_with("# Imported from "))
+    })
+}
+
+/// The import: reads every file (and every manifest below a directory), imports every
+/// app-template release in them.
 pub fn run(opts: &Options) -> Outcome {
     let mut stderr = Vec::new();
     let mut status = Status::Complete;
@@ -307,57 +399,119 @@ pub fn run(opts: &Options) -> Outcome {
             };
         }
     };
-    let mut docs: Vec<(String, Value)> = Vec::new();
+    let mut docs: Vec<Doc> = Vec::new();
+    let mut layouts: Vec<Layout> = Vec::new();
+    // Which layout (boundary) each document belongs to.
+    let mut layout_of: Vec<usize> = Vec::new();
     for path in &opts.paths {
-        let file = path.display().to_string();
-        let text = match crate::files::read(path, opts.limits.max_bytes) {
-            Ok(t) => t,
+        let (root, found, walked) = match inputs(path) {
+            Ok(x) => x,
             Err(e) => {
-                stderr.push(chain(&e));
+                stderr.push(e);
                 status = Status::Unreadable;
                 continue;
             }
         };
-        match yaml::parse_stream(&text, &opts.limits) {
-            Ok(values) => {
-                let useful =
-                    |v: &Value| release::is_helm_release(v) || release::is_oci_repository(v);
-                if !values.iter().any(useful) {
-                    stderr.push(format!(
-                        "{file}: no HelmRelease (nor an OCIRepository) in this file"
-                    ));
+        layouts.push(Layout::new(root, opts.limits));
+        let l = layouts.len() - 1;
+        for p in found {
+            let file = p.display().to_string();
+            let text = match crate::files::read(&p, opts.limits.max_bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    stderr.push(chain(&e));
+                    status = Status::Unreadable;
+                    continue;
+                }
+            };
+            match yaml::parse_stream(&text, &opts.limits) {
+                Ok(values) => {
+                    let useful =
+                        |v: &Value| release::is_helm_release(v) || release::is_oci_repository(v);
+                    if !walked && !values.iter().any(useful) {
+                        stderr.push(format!(
+                            "{file}: no HelmRelease (nor an OCIRepository) in this file"
+                        ));
+                        status = Status::Unreadable;
+                    }
+                    for value in values {
+                        docs.push(Doc {
+                            file: file.clone(),
+                            path: p.clone(),
+                            value,
+                            walked,
+                        });
+                        layout_of.push(l);
+                    }
+                }
+                // Below a directory, a file that is not YAML matters only if it could hold
+                // a release.
+                Err(_) if walked && !text.contains(release::HELM_RELEASE) => {}
+                Err(e) => {
+                    stderr.push(format!("{file}: not valid YAML: {e}"));
                     status = Status::Unreadable;
                 }
-                docs.extend(values.into_iter().map(|v| (file.clone(), v)));
-            }
-            Err(e) => {
-                stderr.push(format!("{file}: not valid YAML: {e}"));
-                status = Status::Unreadable;
             }
         }
     }
     let ocis: Vec<&Value> = docs
         .iter()
-        .map(|(_, d)| d)
+        .map(|d| &d.value)
         .filter(|d| release::is_oci_repository(d))
+        .collect();
+    let flux: Vec<(PathBuf, Value)> = docs
+        .iter()
+        .filter(|d| d.walked && layout::is_flux_kustomization(&d.value))
+        .map(|d| (d.path.clone(), d.value.clone()))
         .collect();
     let shape = Shape::default();
     let mut results = Vec::new();
-    for (file, doc) in docs.iter().filter(|(_, d)| release::is_helm_release(d)) {
-        match release::recognize(doc, &ocis) {
-            Ok(r) => results.push(import_release(
-                file,
-                r,
-                &opts.vars,
-                &shape,
-                platform_item.as_ref(),
-                &platform,
-            )),
-            Err(e) => {
-                stderr.push(format!("{file}: {e}"));
-                status = Status::Unreadable;
-            }
+    let mut origins: Vec<(PathBuf, Option<layout::Namespace>)> = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        if !release::is_helm_release(&doc.value) {
+            continue;
         }
+        let mut r = match release::recognize(&doc.value, &ocis) {
+            Ok(r) => r,
+            Err(e) if doc.walked => {
+                // Below a directory: other charts are someone else's; said, not fatal.
+                stderr.push(format!("{}: skipped: {e}", doc.file));
+                continue;
+            }
+            Err(e) => {
+                stderr.push(format!("{}: {e}", doc.file));
+                status = Status::Unreadable;
+                continue;
+            }
+        };
+        let ns = namespace_of(opts, &r, doc, &mut layouts[layout_of[i]], &flux);
+        let Some(ns) = ns else {
+            results.push(ReleaseOutcome {
+                file: doc.file.clone(),
+                release: r,
+                doc: None,
+                dropped: Vec::new(),
+                fatal: Some(Fatal {
+                    path: Path::root(),
+                    reason: "no namespace: neither the release nor a kustomization or Flux Kustomization around it names one, and AppSpec does not guess it from the app's name; pass --namespace NAME".into(),
+                }),
+                warnings: Vec::new(),
+                notes: Vec::new(),
+                noted: Vec::new(),
+            });
+            origins.push((doc.path.clone(), None));
+            continue;
+        };
+        r.namespace = Some(ns.name.clone());
+        results.push(import_release(
+            &doc.file,
+            r,
+            &opts.vars,
+            &shape,
+            platform_item.as_ref(),
+            &platform,
+        ));
+        origins.push((doc.path.clone(), Some(ns)));
     }
     // Releases that validate alone may still collide with each other.
     let items: Vec<Item> = results
@@ -385,8 +539,9 @@ pub fn run(opts: &Options) -> Outcome {
             }
         }
     }
-    let mut stdout = String::new();
-    for r in &results {
+    // The AppSpec documents, each with the directory of its release.
+    let mut out: Vec<(PathBuf, String)> = Vec::new();
+    for (r, (path, ns)) in results.iter().zip(&origins) {
         let name = &r.release.name;
         for d in &r.dropped {
             stderr.push(line(&r.file, &r.release, &d.path.to_string(), &d.reason));
@@ -424,27 +579,34 @@ pub fn run(opts: &Options) -> Outcome {
                 continue;
             }
         };
-        stdout.push_str("---\n");
-        let ns = r
-            .release
-            .namespace
-            .as_deref()
-            .map(|n| format!("{n}/"))
-            .unwrap_or_default();
+        let mut text = String::from("---\n");
+        let ns_name = ns.as_ref().map(|n| n.name.as_str()).unwrap_or("");
         let version = r
             .release
             .version
             .as_deref()
             .map(|v| format!(" {v}"))
             .unwrap_or_default();
-        stdout.push_str(&comment_safe(&format!(
-            "# Imported from {}: HelmRelease {ns}{name} (app-template{version}).",
+        let own_ns = crate::source::namespace(&r.release.doc);
+        let shown_ns = own_ns.map(|n| format!("{n}/")).unwrap_or_default();
+        text.push_str(&comment_safe(&format!(
+            "# Imported from {}: HelmRelease {shown_ns}{name} (app-template{version}).",
             r.file
         )));
-        stdout.push('\n');
+        text.push('\n');
+        if let Some(ns) = ns
+            .as_ref()
+            .filter(|n| own_ns != Some(n.name.as_str()) || n.from == "--namespace")
+        {
+            text.push_str(&comment_safe(&format!(
+                "# Namespace {ns_name}: {}.",
+                ns.from
+            )));
+            text.push('\n');
+        }
         if !r.dropped.is_empty() {
             let n = r.dropped.len();
-            stdout.push_str(&format!(
+            text.push_str(&format!(
                 "# {n} value{} of the release {} not carried over; appspec import lists {} on stderr.\n",
                 if n == 1 { "" } else { "s" },
                 if n == 1 { "was" } else { "were" },
@@ -452,25 +614,72 @@ pub fn run(opts: &Options) -> Outcome {
             ));
         }
         for note in &r.notes {
-            stdout.push_str(&format!("# {note}\n"));
+            text.push_str(&format!("# {note}\n"));
         }
-        stdout.push_str(&yaml);
-        if !stdout.ends_with('\n') {
-            stdout.push('\n');
+        text.push_str(&yaml);
+        if !text.ends_with('\n') {
+            text.push('\n');
         }
+        let dir = path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        out.push((dir, text));
     }
-    if status == Status::Unreadable && !stdout.is_empty() {
+    if status == Status::Unreadable && !out.is_empty() {
         // Never a partial result for bad input: nothing is printed until every input reads.
-        stdout.clear();
+        out.clear();
         stderr.push(
             "no AppSpec is printed while an input cannot be read or is not an app-template release; fix or leave out the inputs above".to_string(),
         );
+    }
+    let mut stdout = String::new();
+    if opts.write {
+        status = status.max(write_beside(&out, opts, &mut stderr));
+    } else if !out.is_empty() {
+        stdout.push_str(MODELINE);
+        stdout.push('\n');
+        for (_, text) in &out {
+            stdout.push_str(text);
+        }
     }
     Outcome {
         stdout,
         stderr,
         status,
     }
+}
+
+/// `--write`: each release's AppSpecs into `appspec.yaml` beside it; a file there that
+/// import did not write is never replaced.
+fn write_beside(out: &[(PathBuf, String)], opts: &Options, stderr: &mut Vec<String>) -> Status {
+    let mut status = Status::Complete;
+    let mut by_dir: Vec<(PathBuf, String)> = Vec::new();
+    for (dir, text) in out {
+        match by_dir.iter_mut().find(|(d, _)| d == dir) {
+            Some((_, t)) => t.push_str(text),
+            None => by_dir.push((dir.clone(), format!("{MODELINE}\n{text}"))),
+        }
+    }
+    for (dir, text) in by_dir {
+        let target = dir.join(WRITTEN_FILE);
+        if !ours(&target, opts.limits.max_bytes) {
+            stderr.push(format!(
+                "{}: not written: the file exists and appspec import did not write it (its first line is not the schema line and an \"# Imported from\" comment); move it away, or import without --write and save stdout elsewhere",
+                target.display()
+            ));
+            status = Status::Partial;
+            continue;
+        }
+        match std::fs::write(&target, text) {
+            Ok(()) => stderr.push(format!("{}: written", target.display())),
+            Err(e) => {
+                stderr.push(format!("{}: cannot write: {e}", target.display()));
+                status = Status::Partial;
+            }
+        }
+    }
+    status
 }
 
 #[cfg(test)]
