@@ -24,6 +24,11 @@ pub const IMAGE_PATTERN: &str = concat!(
 /// A DNS-1123 subdomain (ServiceAccount and PriorityClass names).
 pub const DNS_SUBDOMAIN_PATTERN: &str =
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// A resource an app's ServiceAccount may read: `resource[.group]`, a lowercase plural
+/// resource name and an optional API group (DNS subdomain); no `*`, no subresource. Secrets
+/// are refused by `validate` (in any group).
+pub const READ_RESOURCE_PATTERN: &str =
+    r"^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 pub const ENV_NAME_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 /// An IANA service name (Kubernetes IANA_SVC_NAME): at most 15, lowercase letters, digits
 /// and single `-`, at least one letter, alphanumeric at both ends.
@@ -119,6 +124,16 @@ pub fn ingress_rules() -> Value {
     json!([
         {"if": {"properties": {"pattern": {"const": "none"}}, "required": ["pattern"]},
          "then": {"not": {"anyOf": [{"required": ["host"]}, {"required": ["path"]}]}}}
+    ])
+}
+
+/// `serviceAccount`: `name` (an existing account) or `create: true`, not both; `read` only
+/// with `create: true`.
+pub fn service_account_rules() -> Value {
+    json!([
+        {"if": {"properties": {"create": {"const": true}}, "required": ["create"]},
+         "then": {"not": {"required": ["name"]}},
+         "else": {"required": ["name"], "not": {"required": ["read"]}}}
     ])
 }
 

@@ -10,7 +10,9 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::patterns::{DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN};
+use crate::patterns::{
+    DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN, READ_RESOURCE_PATTERN,
+};
 use crate::spec::{EnvValue, PortSpec, SecretEnv};
 
 /// Which workload runs the pod.
@@ -49,18 +51,51 @@ pub enum Spread {
     Hostname,
 }
 
-/// An existing ServiceAccount the pod runs as.
+/// The ServiceAccount the pod runs as: an existing one by `name`, or one of the app's own
+/// (`create: true`) that may `read` some resources cluster-wide.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("allOf" = crate::patterns::service_account_rules()))]
 pub struct ServiceAccount {
-    /// Name of a ServiceAccount in the app's namespace (created outside the AppSpec).
+    /// Name of a ServiceAccount in the app's namespace (created outside the AppSpec). Not
+    /// with `create`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
     #[schemars(extend("x-hint" = "the name of an existing ServiceAccount"))]
-    pub name: String,
+    pub name: Option<String>,
     /// Mount the account's API token into the pod (default false). Only for apps that talk
     /// to the Kubernetes API; `appspec risk` reports it as high risk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub token: bool,
+    /// Create a ServiceAccount named after the app (`metadata.name`) for the pod.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create: bool,
+    /// Resources the created account may get, list and watch in every namespace (a
+    /// ClusterRole and a ClusterRoleBinding `<namespace>-<name>`): `resource[.group]`, e.g.
+    /// `services`, `ingresses.networking.k8s.io`, `httproutes.gateway.networking.k8s.io`.
+    /// Secrets (of any group) and `*` are refused; needs `create: true`. `appspec risk`
+    /// reports every added entry as high risk.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = READ_RESOURCE_PATTERN), length(max = 253)), length(max = 64))]
+    pub read: Vec<String>,
+}
+
+impl ServiceAccount {
+    /// The account the pod runs as: `name`, else the app's own (`create`).
+    pub fn account<'a>(&'a self, app: &'a str) -> &'a str {
+        self.name.as_deref().unwrap_or(app)
+    }
+
+    /// Each `read` entry as (API group, resource): `""` is the core group.
+    pub fn read_rules(&self) -> Vec<(&str, &str)> {
+        self.read
+            .iter()
+            .map(|r| match r.split_once('.') {
+                Some((resource, group)) => (group, resource),
+                None => ("", r.as_str()),
+            })
+            .collect()
+    }
 }
 
 /// A Prometheus Operator `ServiceMonitor` scraping the app's Service.

@@ -315,7 +315,16 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
         || bs.spread != hs.spread
         || options(bs) != options(hs)
         || b.spec.labels != h.spec.labels;
-    if pod_changed && !has(&out, &[Code::ServiceAccountToken, Code::HostNetwork]) {
+    if pod_changed
+        && !has(
+            &out,
+            &[
+                Code::ServiceAccountToken,
+                Code::HostNetwork,
+                Code::ClusterReadAdded,
+            ],
+        )
+    {
         out.push(reason(
             Code::PodChanged,
             "pod settings change (node selector, service account, annotations, spread, pod options or labels)",
@@ -376,7 +385,7 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
             .service_account
             .as_ref()
             .filter(|sa| sa.token)
-            .map(|sa| sa.name.clone())
+            .map(|sa| sa.account(&a.spec.name).to_string())
     };
     if let Some(name) = token(h)
         && b.is_none_or(|b| token(b).as_ref() != Some(&name))
@@ -384,6 +393,32 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
         out.push(reason(
             Code::ServiceAccountToken,
             format!("the pod mounts the API token of ServiceAccount {name}: it can act on the cluster with that account's permissions"),
+        ));
+    }
+    let reads = |a: &App| -> BTreeSet<String> {
+        a.spec
+            .spec
+            .service_account
+            .as_ref()
+            .filter(|sa| sa.create)
+            .map(|sa| sa.read.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let before = b.map(reads).unwrap_or_default();
+    let added: Vec<String> = reads(h).difference(&before).cloned().collect();
+    if !added.is_empty() {
+        let new_role = if before.is_empty() {
+            "a new ClusterRole lets"
+        } else {
+            "its ClusterRole now lets"
+        };
+        out.push(reason(
+            Code::ClusterReadAdded,
+            format!(
+                "{new_role} ServiceAccount {} read {} in every namespace",
+                h.spec.name,
+                added.join(", ")
+            ),
         ));
     }
     let host_network = |a: &App| {
@@ -1092,5 +1127,65 @@ mod tests {
         let mut same = vec![];
         unjudged(Change::Modified, &mut same, &b, &b.clone());
         assert!(same.is_empty());
+    }
+
+    /// The app's own ServiceAccount: creating it is low; a new ClusterRole and every entry
+    /// added to `read` are high; removing one is low; a new app with `read` is high.
+    #[test]
+    fn cluster_read_added_is_high() {
+        let codes = |b: &str, h: &str| {
+            let sa =
+                |x: &str| format!(r#"{{"image": "ghcr.io/a/web:1.0.0", "serviceAccount": {x}}}"#);
+            compare(&app(&sa(b)), &app(&sa(h)))
+                .into_iter()
+                .map(|r| (r.code, r.message))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes(r#"{"name": "web"}"#, r#"{"create": true}"#)
+                .into_iter()
+                .map(|c| c.0)
+                .collect::<Vec<_>>(),
+            [Code::PodChanged]
+        );
+        assert_eq!(
+            codes(
+                r#"{"create": true}"#,
+                r#"{"create": true, "read": ["services"]}"#
+            ),
+            [(
+                Code::ClusterReadAdded,
+                "a new ClusterRole lets ServiceAccount web read services in every namespace"
+                    .to_string()
+            )]
+        );
+        assert_eq!(
+            codes(
+                r#"{"create": true, "read": ["services"]}"#,
+                r#"{"create": true, "read": ["services", "ingresses.networking.k8s.io"]}"#
+            ),
+            [(
+                Code::ClusterReadAdded,
+                "its ClusterRole now lets ServiceAccount web read ingresses.networking.k8s.io in every namespace".to_string()
+            )]
+        );
+        assert_eq!(
+            codes(
+                r#"{"create": true, "read": ["services", "namespaces"]}"#,
+                r#"{"create": true, "read": ["services"]}"#
+            )
+            .into_iter()
+            .map(|c| c.0)
+            .collect::<Vec<_>>(),
+            [Code::PodChanged]
+        );
+        let new = app(
+            r#"{"image": "ghcr.io/a/web:1.0.0", "serviceAccount": {"create": true, "read": ["namespaces"]}}"#,
+        );
+        assert!(
+            pod_privileges(None, &new)
+                .iter()
+                .any(|r| r.code == Code::ClusterReadAdded)
+        );
     }
 }

@@ -262,17 +262,27 @@ pub static APPSPEC: Skeleton = Skeleton {
                     ..Skeleton::ANY
                 }),
                 ("serviceAccount", Skeleton {
-                    types: &["object"],
-                    properties: &[
-                        ("name", Skeleton {
-                            types: &["string"],
-                            hint: Some("the name of an existing ServiceAccount"),
+                    members: &[
+                        Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("name", Skeleton {
+                                    types: &["string"],
+                                    hint: Some("the name of an existing ServiceAccount"),
+                                    ..Skeleton::ANY
+                                }),
+                                ("token", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                ("create", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                                ("read", Skeleton {
+                                    types: &["array"],
+                                    items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                                    ..Skeleton::ANY
+                                }),
+                            ],
+                            additional: Additional::Forbidden,
                             ..Skeleton::ANY
-                        }),
-                        ("token", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        },
                     ],
-                    required: &["name"],
-                    additional: Additional::Forbidden,
                     ..Skeleton::ANY
                 }),
                 ("podAnnotations", Skeleton {

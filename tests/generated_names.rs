@@ -101,6 +101,7 @@ fn generated(name: &str, namespace: &str, sidecar: &str, path: &str, backend: &s
             "storage": {"pattern": "longhorn-persistent", "size": 5},
             "backup": {"strategy": "snapshots"},
             "metrics": {"port": "http"},
+            "serviceAccount": {"create": true, "token": true, "read": ["services", "ingresses.networking.k8s.io"]},
         }
     });
     let read = spec::read(&doc);

@@ -3,7 +3,8 @@
 //! One module per emitted family, each a pure function of the validated app and the
 //! platform. The order of the result is fixed: Deployment, Service, Ingress or HTTPRoute,
 //! PV, PVC, ExternalSecrets, then the backup: ReplicationSource and ReplicationDestination
-//! (Volsync) or SnapshotPolicy, SnapshotSchedule and Restore (kopiur).
+//! (Volsync) or SnapshotPolicy, SnapshotSchedule and Restore (kopiur), the ServiceMonitor,
+//! then the app's ServiceAccount, ClusterRole and ClusterRoleBinding.
 
 pub mod backup;
 pub mod container;
@@ -11,6 +12,7 @@ pub mod ingress;
 pub mod loadbalancer;
 pub mod monitor;
 pub mod pod;
+pub mod rbac;
 pub mod reloader;
 pub mod route;
 pub mod secrets;
@@ -23,8 +25,11 @@ pub mod workload;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolume, PersistentVolumeClaim, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, ServiceAccount,
+};
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube_core::{Resource, ResourceExt};
 use serde_json::Value;
@@ -56,6 +61,9 @@ pub enum Object {
     SnapshotSchedule(SnapshotSchedule),
     Restore(Restore),
     ServiceMonitor(ServiceMonitor),
+    ServiceAccount(ServiceAccount),
+    ClusterRole(ClusterRole),
+    ClusterRoleBinding(ClusterRoleBinding),
 }
 
 /// The identity kustomize and the API server use: kind, namespace (None when
@@ -105,6 +113,9 @@ macro_rules! each {
             Object::SnapshotSchedule($o) => $body,
             Object::Restore($o) => $body,
             Object::ServiceMonitor($o) => $body,
+            Object::ServiceAccount($o) => $body,
+            Object::ClusterRole($o) => $body,
+            Object::ClusterRoleBinding($o) => $body,
         }
     };
 }
@@ -187,8 +198,11 @@ impl serde::Serialize for Output {
 impl serde::Serialize for Object {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            // A ConfigMap's fields sort `data` before `metadata`: reordered (they are rare).
-            Object::ConfigMap(_) => self.to_value().serialize(serializer),
+            // A ConfigMap's fields sort `data` before `metadata`, a ServiceAccount's
+            // `automountServiceAccountToken`: reordered (they are rare).
+            Object::ConfigMap(_) | Object::ServiceAccount(_) => {
+                self.to_value().serialize(serializer)
+            }
             o => each!(o, x => x.serialize(serializer)),
         }
     }
@@ -296,6 +310,11 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
         }
     }
     objects.extend(monitor::service_monitor(app).map(Object::ServiceMonitor));
+    objects.extend(rbac::service_account(app).map(Object::ServiceAccount));
+    if let Some((role, binding)) = rbac::cluster_read(app) {
+        objects.push(Object::ClusterRole(role));
+        objects.push(Object::ClusterRoleBinding(binding));
+    }
     let labels = labels(app);
     for o in &mut objects {
         o.stamp_labels(&labels);

@@ -31,7 +31,7 @@ pub fn apply(app: &App, template: &mut PodTemplateSpec) {
         pod.node_selector = Some(s.node_selector.clone());
     }
     if let Some(sa) = &s.service_account {
-        pod.service_account_name = Some(sa.name.clone());
+        pod.service_account_name = Some(sa.account(&app.spec.name).to_string());
         pod.automount_service_account_token = Some(sa.token);
     }
     if s.spread == Some(Spread::Hostname) {

@@ -235,13 +235,8 @@ pub fn check(spec: &AppSpec) -> Vec<Issue> {
             ));
         }
     }
-    if let Some(sa) = &s.service_account
-        && let Err(e) = check_subdomain(&sa.name)
-    {
-        out.push(Issue::error(
-            "spec.serviceAccount.name",
-            format!("ServiceAccount name \"{}\" {e}", sa.name),
-        ));
+    if let Some(sa) = &s.service_account {
+        check_service_account(&mut out, sa, &spec.name);
     }
     let mut size = 0;
     for (key, value) in &s.pod_annotations {
@@ -559,6 +554,62 @@ fn check_toleration(out: &mut Vec<Issue>, path: &str, t: &Toleration) {
                 format!("{path}.tolerationSeconds"),
                 format!("tolerationSeconds must not be negative, got {secs}"),
             ));
+        }
+    }
+}
+
+/// `spec.serviceAccount`: an existing account by name, or the app's own (`create`) with the
+/// resources it reads cluster-wide.
+fn check_service_account(out: &mut Vec<Issue>, sa: &crate::pod::ServiceAccount, app: &str) {
+    let at = "spec.serviceAccount";
+    match (&sa.name, sa.create) {
+        (Some(name), false) => {
+            if let Err(e) = check_subdomain(name) {
+                out.push(Issue::error(
+                    format!("{at}.name"),
+                    format!("ServiceAccount name \"{name}\" {e}"),
+                ));
+            }
+        }
+        (Some(_), true) => out.push(Issue::error(
+            format!("{at}.name"),
+            format!("\"name\" names an existing ServiceAccount and does not go with create: true, which creates ServiceAccount \"{app}\"; keep one of them"),
+        )),
+        (None, false) => out.push(Issue::error(
+            at,
+            "give the name of an existing ServiceAccount (name: ...) or create: true",
+        )),
+        (None, true) => {}
+    }
+    if !sa.read.is_empty() && !sa.create {
+        out.push(Issue::error(
+            format!("{at}.read"),
+            "read grants rights only to the app's own ServiceAccount: add create: true (the rights of an existing account are managed where it is created)",
+        ));
+    }
+    for (i, entry) in sa.read.iter().enumerate() {
+        let path = format!("{at}.read[{i}]");
+        let (resource, group) = entry.split_once('.').unwrap_or((entry.as_str(), ""));
+        if entry.contains('*') {
+            out.push(Issue::error(
+                path,
+                format!("\"{entry}\": wildcards are refused; list each resource to read"),
+            ));
+        } else if dns::check_label(resource).is_err()
+            || !resource.starts_with(|c: char| c.is_ascii_lowercase())
+            || (!group.is_empty() && check_subdomain(group).is_err())
+        {
+            out.push(Issue::error(
+                path,
+                format!("\"{entry}\" is not resource[.group]: a lowercase plural resource name (services, ingresses) and an optional API group (networking.k8s.io)"),
+            ));
+        } else if resource == "secrets" {
+            out.push(Issue::error(
+                path,
+                format!("\"{entry}\": reading Secrets cluster-wide would hand the app every credential of the cluster; refused"),
+            ));
+        } else if sa.read[..i].contains(entry) {
+            out.push(Issue::error(path, format!("\"{entry}\" is listed twice")));
         }
     }
 }
