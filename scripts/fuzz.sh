@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzz the KRM function (krm_input) and the render path (render_input) with cargo-fuzz
+# Fuzz the KRM function (krm_input), the render path (render_input) and import
+# (import_input) with cargo-fuzz
 # (libFuzzer + AddressSanitizer), each for a bounded time. Not part of the default test run.
 #
 #   bash scripts/fuzz.sh                 # 60 s per target
@@ -9,7 +10,8 @@
 # Works on a stable toolchain: cargo-fuzz needs nightly flags (-Zsanitizer), enabled here with
 # RUSTC_BOOTSTRAP=1. Set FUZZ_TOOLCHAIN=nightly to use a nightly toolchain instead.
 # Seeds are rebuilt on every run from tests/fixtures/*/ and examples/ (fixtures wrapped into
-# ResourceLists for krm_input); what the fuzzer finds stays in fuzz/corpus/<target>/ (ignored by
+# ResourceLists for krm_input), for import_input from the releases of tests/import/; what
+# the fuzzer finds stays in fuzz/corpus/<target>/ (ignored by
 # git). Crashes land in fuzz/artifacts/<target>/; the script exits 1 if there is any.
 set -euo pipefail
 
@@ -19,7 +21,7 @@ cd "$ROOT"
 SECONDS_PER_TARGET="${1:-${FUZZ_SECONDS:-60}}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(krm_input render_input)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(krm_input render_input import_input)
 if [ -n "${FUZZ_TOOLCHAIN:-}" ]; then
   CARGO=(cargo "+$FUZZ_TOOLCHAIN")
 else
@@ -51,6 +53,15 @@ seed() { # target
   local dir="fuzz/corpus/$1" n=0 f case
   mkdir -p "$dir"
   rm -f "$dir"/seed-*
+  if [ "$1" = import_input ]; then
+    for f in tests/import/*/*.yaml; do
+      case "$(basename "$f")" in platform.yaml) continue ;; esac
+      cp "$f" "$dir/seed-$(echo "$f" | tr '/' '_')"
+      n=$((n + 1))
+    done
+    echo "$n"
+    return
+  fi
   for f in tests/fixtures/*/input.yaml; do
     case="$(basename "$(dirname "$f")")"
     if [ "$1" = krm_input ]; then

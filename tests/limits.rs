@@ -581,3 +581,126 @@ fn small_alias_bombs_are_refused_in_little_memory() {
         assert_krm_refusal(what, &out, "alias bomb");
     }
 }
+
+/// A small app-template HelmRelease whose ingress host is `host`.
+fn release_with_host(host: &str) -> String {
+    format!(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: web, namespace: shop}}\nspec:\n  chart: {{spec: {{chart: app-template, version: 3.7.3}}}}\n  values:\n    controllers:\n      web:\n        containers:\n          app:\n            image: {{repository: ghcr.io/acme/web, tag: 1.0.0}}\n    service:\n      app: {{controller: web, ports: {{http: {{port: 80}}}}}}\n    ingress:\n      app:\n        hosts:\n        - host: \"{host}\"\n          paths: [{{path: /, service: {{identifier: app, port: http}}}}]\n"
+    )
+}
+
+/// `import` of Flux variables nested without end (`${A:-${A:-...}}`, 585 KB) under a
+/// 1 GiB address-space limit: a clear error naming the value, not an allocation abort.
+#[cfg(unix)]
+#[test]
+fn import_refuses_nested_variable_bombs() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 585_000 / 6;
+    let host = format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+    for (name, host) in [
+        ("deep", host.as_str()),
+        (
+            "nine",
+            &format!("{}x.example.com{}", "${A:-".repeat(9), "}".repeat(9)),
+        ),
+    ] {
+        let file = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&file, release_with_host(host)).unwrap();
+        let bin = assert_cmd::cargo::cargo_bin("appspec");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 1048576; exec \"$0\" import \"$1\"")
+            .arg(&bin)
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert!(
+            stderr.contains("HelmRelease/shop/web: ")
+                && stderr.contains("spec.values.ingress.app.hosts[0].host")
+                && stderr.contains("nested more than 8 deep"),
+            "{name}: {stderr}"
+        );
+    }
+    // Eight levels are a real (if odd) value: imported.
+    let file = dir.path().join("eight.yaml");
+    let host = format!("{}web.in.hypyr.space{}", "${A:-".repeat(8), "}".repeat(8));
+    std::fs::write(&file, release_with_host(&host)).unwrap();
+    let out = appspec().arg("import").arg(&file).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("host: web.in.hypyr.space"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What a YAML 1.1 reader (PyYAML, as kustomize's and many tools' readers are) sees in a
+/// stream: the kind of each document.
+fn yaml11_kinds(python: &std::path::Path, stream: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import sys, yaml\nfor d in yaml.safe_load_all(sys.stdin.buffer.read().decode('utf-8')):\n    print(d.get('kind') if isinstance(d, dict) else repr(d))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Every line separator YAML knows, in text that reaches `import`'s header comment (the
+/// chart version, the file name), stays inside the comment for a YAML 1.1 reader too: one
+/// AppSpec document, nothing injected after it.
+#[test]
+fn import_comments_cannot_be_broken_out_of() {
+    let Some(python) = common::python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for sep in ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}", "\r\n"] {
+        let inject = format!(
+            "{sep}---{sep}apiVersion: v1{sep}kind: ConfigMap{sep}metadata: {{name: injected}}{sep}# "
+        );
+        let escaped = serde_json::to_string(&format!("3.7.3{inject}")).unwrap();
+        let file = dir
+            .path()
+            .join(format!("hr{}.yaml", inject.replace(['/', '\n', '\r'], "_")));
+        std::fs::write(
+            &file,
+            release_with_host("web.in.hypyr.space")
+                .replace("version: 3.7.3", &format!("version: {escaped}")),
+        )
+        .unwrap();
+        let out = appspec().arg("import").arg(&file).output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{sep:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("# Imported from"), "{stdout}");
+        assert_eq!(
+            yaml11_kinds(&python, &stdout),
+            "AppSpec\n",
+            "{sep:?}: {stdout}"
+        );
+    }
+}

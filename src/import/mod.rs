@@ -292,11 +292,14 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
 }
 
-/// Keeps a text safe inside a YAML comment: one line, control characters escaped.
+/// Keeps a text safe inside a YAML comment: one line for every YAML reader. Control
+/// characters (CR, LF, NEL U+0085 and the rest) and the Unicode line and paragraph
+/// separators (U+2028, U+2029: line breaks to YAML 1.1 readers such as PyYAML), and the
+/// byte order mark, are escaped (`\u{2028}`).
 fn comment_safe(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
-            if c.is_control() {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
                 c.escape_default().collect::<Vec<_>>()
             } else {
                 vec![c]
@@ -614,7 +617,8 @@ pub fn run(opts: &Options) -> Outcome {
             ));
         }
         for note in &r.notes {
-            text.push_str(&format!("# {note}\n"));
+            text.push_str(&comment_safe(&format!("# {note}")));
+            text.push('\n');
         }
         text.push_str(&yaml);
         if !text.ends_with('\n') {
@@ -697,5 +701,16 @@ mod tests {
     #[test]
     fn comments_stay_on_one_line() {
         assert_eq!(comment_safe("a\nb: c"), "a\\nb: c");
+        for (sep, escaped) in [
+            ("\r", "\\r"),
+            ("\u{85}", "\\u{85}"),
+            ("\u{2028}", "\\u{2028}"),
+            ("\u{2029}", "\\u{2029}"),
+            ("\u{feff}", "\\u{feff}"),
+            ("\u{b}", "\\u{b}"),
+        ] {
+            assert_eq!(comment_safe(&format!("a{sep}b")), format!("a{escaped}b"));
+        }
+        assert_eq!(comment_safe("é ü 日本"), "é ü 日本");
     }
 }

@@ -65,6 +65,11 @@ pub enum NotAppTemplate {
     NoValues { name: String },
     #[error("a HelmRelease has no metadata.name")]
     NoName,
+    #[error("HelmRelease/{name}: spec.values{error}")]
+    TooDeep {
+        name: String,
+        error: super::subst::TooDeep,
+    },
 }
 
 fn str_at<'v>(v: &'v Value, pointer: &str) -> Option<&'v str> {
@@ -152,6 +157,9 @@ pub fn recognize(doc: &Value, ocis: &[&Value]) -> Result<Release, NotAppTemplate
     let Some(values) = values else {
         return Err(NotAppTemplate::NoValues { name });
     };
+    if let Err(error) = super::subst::check(values) {
+        return Err(NotAppTemplate::TooDeep { name, error });
+    }
     let release = Release {
         release_name: str_at(doc, "/spec/releaseName")
             .map(str::to_string)

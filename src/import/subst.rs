@@ -6,6 +6,78 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+/// How deep `${...}` may nest in one string. Flux's `${A:-${B:-x}}` is 2 and real releases
+/// use 1 or 2; deeper nesting costs work and stack for each level, so a value that goes
+/// past this is refused ([`check`]) rather than expanded.
+pub const MAX_NESTING: usize = 8;
+
+/// A value whose Flux variables nest deeper than [`MAX_NESTING`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{path}: Flux variables nested more than {max} deep (`${{A:-${{B:-...}}}}`); import reads at most {max} levels",
+    max = MAX_NESTING
+)]
+pub struct TooDeep {
+    /// The value's path below the values (`.ingress.app.hosts[0].host`).
+    pub path: String,
+}
+
+/// Checks every string (and mapping key) of `value` before anything is substituted: no
+/// `${` nested deeper than [`MAX_NESTING`]. Linear in the text.
+pub fn check(value: &Value) -> Result<(), TooDeep> {
+    fn walk(value: &Value, path: &mut String) -> Result<(), TooDeep> {
+        let too_deep = |path: &str| TooDeep {
+            path: path.to_string(),
+        };
+        match value {
+            Value::String(s) if nesting(s) > MAX_NESTING => Err(too_deep(path)),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    if nesting(k) > MAX_NESTING {
+                        return Err(too_deep(path));
+                    }
+                    walk(v, path)?;
+                    path.truncate(len);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+    walk(value, &mut String::new())
+}
+
+/// The deepest nesting of `${` in `s` (unclosed ones count), as [`matching_brace`] pairs them.
+fn nesting(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                i += 1;
+            }
+            b'}' if depth > 0 => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
 /// What the release's templates may refer to.
 #[derive(Clone, Debug, Default)]
 pub struct Context {
@@ -33,13 +105,13 @@ pub fn apply(value: &Value, cx: &Context) -> Value {
 /// variable stays as written, its default too: Flux may still set it where the AppSpec is
 /// applied.
 pub fn text(s: &str, cx: &Context) -> String {
-    flux(&helm(s, cx), &cx.vars, false)
+    flux(&helm(s, cx), &cx.vars, false, 0)
 }
 
 /// A string with the defaults of its unset variables applied (`${VAR:-default}` becomes
 /// `default`), for a value that must be real; variables without a default stay.
 pub fn with_defaults(s: &str) -> String {
-    flux(s, &BTreeMap::new(), true)
+    flux(s, &BTreeMap::new(), true, 0)
 }
 
 /// Replaces `{{ .Release.Name }}` (also `$.Release.Name`, any spacing, `{{-`), the chart's
@@ -77,8 +149,9 @@ fn helm(s: &str, cx: &Context) -> String {
 
 /// Replaces `${VAR}` with a `--set` value; with `defaults`, `${VAR:-default}` /
 /// `${VAR:=default}` of an unset variable become the default (itself substituted), as Flux
-/// does. Anything else is kept as written.
-fn flux(s: &str, vars: &BTreeMap<String, String>, defaults: bool) -> String {
+/// does. Anything else is kept as written, and so is a default nested deeper than
+/// [`MAX_NESTING`] (refused before by [`check`]; kept here so no input recurses without end).
+fn flux(s: &str, vars: &BTreeMap<String, String>, defaults: bool, depth: usize) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(start) = rest.find("${") {
@@ -95,8 +168,8 @@ fn flux(s: &str, vars: &BTreeMap<String, String>, defaults: bool) -> String {
         };
         match (vars.get(name), default) {
             (Some(v), _) if is_var_name(name) => out.push_str(v),
-            (None, Some(d)) if defaults && is_var_name(name) => {
-                out.push_str(&flux(d, vars, defaults))
+            (None, Some(d)) if defaults && is_var_name(name) && depth < MAX_NESTING => {
+                out.push_str(&flux(d, vars, defaults, depth + 1))
             }
             _ => out.push_str(&rest[start..start + 2 + end + 1]),
         }
@@ -136,6 +209,10 @@ pub fn is_var_name(name: &str) -> bool {
 
 /// The Flux variables (`${NAME}`, defaults included) a string still refers to.
 pub fn flux_vars(s: &str) -> Vec<String> {
+    flux_vars_in(s, 0)
+}
+
+fn flux_vars_in(s: &str, depth: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = s;
     while let Some(start) = rest.find("${") {
@@ -146,9 +223,9 @@ pub fn flux_vars(s: &str) -> Vec<String> {
         if is_var_name(name) && !out.iter().any(|n| n == name) {
             out.push(name.to_string());
         }
-        if let Some(i) = inner.find("${") {
+        if let Some(i) = inner.find("${").filter(|_| depth < MAX_NESTING) {
             out.extend(
-                flux_vars(&inner[i..])
+                flux_vars_in(&inner[i..], depth + 1)
                     .into_iter()
                     .filter(|n| !out.contains(n))
                     .collect::<Vec<_>>(),
@@ -225,6 +302,38 @@ mod tests {
         for (input, want) in table {
             assert_eq!(with_defaults(input), want, "{input}");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        assert_eq!(nesting(&nested(MAX_NESTING)), MAX_NESTING);
+        assert_eq!(nesting("${A}${B}${C:-${D}}"), 2);
+        assert_eq!(nesting("}}${${${"), 3);
+        assert_eq!(
+            check(&serde_json::json!({"a": [nested(MAX_NESTING)]})),
+            Ok(())
+        );
+        assert_eq!(
+            check(&serde_json::json!({"a": {"b": ["ok", nested(MAX_NESTING + 1)]}})),
+            Err(TooDeep {
+                path: ".a.b[1]".into()
+            })
+        );
+        assert_eq!(
+            check(&serde_json::json!({"a": {nested(9): 1}}))
+                .unwrap_err()
+                .path,
+            format!(".a.{}", nested(9))
+        );
+        // Past the bound the functions stop expanding instead of recursing on.
+        let deep = nested(100_000);
+        assert_eq!(
+            with_defaults(&deep).len(),
+            deep.len() - 5 * MAX_NESTING - MAX_NESTING
+        );
+        assert_eq!(flux_vars(&deep), ["A"]);
+        assert_eq!(with_defaults(&nested(3)), "x");
     }
 
     #[test]
