@@ -403,6 +403,18 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-probe-encoded-dotdot", "runas-probe-secrets", r#"{"probePath": "/a/%2e%2e/b"}"#, false),
     ("edge-probe-dot-segment", "runas-probe-secrets", r#"{"probePath": "/a/."}"#, false),
     ("edge-probe-relative", "runas-probe-secrets", r#"{"probePath": "health"}"#, false),
+    // the probe's scheme and timings (the short form) and the start-up time
+    ("edge-probe-timings", "runas-probe-secrets", r#"{"probeHttps": true, "probePeriodSeconds": 30, "probeTimeoutSeconds": 5, "probeFailureThreshold": 3, "startupMinutes": 15}"#, true),
+    ("edge-probe-http", "runas-probe-secrets", r#"{"probeHttps": false, "probePeriodSeconds": 1}"#, true),
+    ("edge-probe-timings-int32-max", "runas-probe-secrets", r#"{"probePeriodSeconds": 2147483647, "probeTimeoutSeconds": 2147483647, "probeFailureThreshold": 2147483647}"#, true),
+    ("edge-startup-1-minute", "runas-probe-secrets", r#"{"startupMinutes": 1}"#, true),
+    ("edge-startup-a-day", "runas-probe-secrets", r#"{"startupMinutes": 1440}"#, true),
+    ("edge-probe-period-0", "runas-probe-secrets", r#"{"probePeriodSeconds": 0}"#, false),
+    ("edge-probe-timeout-0", "runas-probe-secrets", r#"{"probeTimeoutSeconds": 0}"#, false),
+    ("edge-probe-failure-threshold-0", "runas-probe-secrets", r#"{"probeFailureThreshold": 0}"#, false),
+    ("edge-probe-period-int32-overflow", "runas-probe-secrets", r#"{"probePeriodSeconds": 2147483648}"#, false),
+    ("edge-startup-0", "runas-probe-secrets", r#"{"startupMinutes": 0}"#, false),
+    ("edge-startup-over-a-day", "runas-probe-secrets", r#"{"startupMinutes": 1441}"#, true),
     // secretsFromStore
     ("edge-store-slashes", "runas-probe-secrets", r#"{"secretsFromStore": "team/app/db"}"#, true),
     ("edge-store-single-braces", "runas-probe-secrets", r#"{"secretsFromStore": "a{b}c"}"#, true),
@@ -575,6 +587,12 @@ const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
          that decode to a '.' or '..' segment or an empty one",
     ),
     (
+        "edge-startup-over-a-day",
+        false,
+        "the form offers at most a day (1440 minutes) to start; the function takes any \
+         failureThreshold up to 2147483647",
+    ),
+    (
         "edge-bucket-ip-like-out-of-range",
         false,
         "the schema's bucket pattern refuses any four dotted numbers; the function only an IP \
@@ -686,11 +704,21 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
             "backup",
         ],
     )?;
-    // The form offers the integer runAs, the probe path and the store key only.
+    // The form offers the integer runAs, the probe path with its scheme and short-form
+    // timings, and the store key only.
     if spec.get("runAs").is_some_and(|r| !r.is_i64()) {
         return Err("runAs other than an integer is not in the form".into());
     }
-    known(spec.get("probes"), &["path"])?;
+    known(
+        spec.get("probes"),
+        &[
+            "path",
+            "scheme",
+            "periodSeconds",
+            "timeoutSeconds",
+            "failureThreshold",
+        ],
+    )?;
     known(spec.get("secretEnv"), &["fromStore"])?;
     for (block, field) in [("probes", "path"), ("secretEnv", "fromStore")] {
         if spec.get(block).is_some_and(|b| b.get(field).is_none()) {
@@ -729,6 +757,13 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
     take(Some(spec), "replicas", "replicas")?;
     take(Some(spec), "runAs", "runAs")?;
     take(spec.get("probes"), "path", "probePath")?;
+    take(spec.get("probes"), "periodSeconds", "probePeriodSeconds")?;
+    take(spec.get("probes"), "timeoutSeconds", "probeTimeoutSeconds")?;
+    take(
+        spec.get("probes"),
+        "failureThreshold",
+        "probeFailureThreshold",
+    )?;
     take(spec.get("secretEnv"), "fromStore", "secretsFromStore")?;
     take(storage, "pattern", "storagePattern")?;
     take(storage, "size", "storageSize")?;
@@ -753,6 +788,9 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
     take(spec.get("backup"), "strategy", "backupStrategy")?;
     take(spec.get("backup"), "schedule", "backupSchedule")?;
     take(spec.get("backup"), "retentionDays", "retentionDays")?;
+    if let Some(scheme) = spec.get("probes").and_then(|p| p.get("scheme")) {
+        out.insert("probeHttps".into(), json!(scheme == "HTTPS"));
+    }
     for (name, default) in [
         ("port", json!(8080)),
         ("replicas", json!(1)),

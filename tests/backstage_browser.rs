@@ -336,11 +336,28 @@ fn a_person_fills_in_the_backstage_form_in_chromium() {
             ("claimName", "/spec/storage/claimName"),
             ("mediaSubpath", "/spec/mounts/0/nas/subpath"),
             ("secretsFromStore", "/spec/secretEnv/fromStore"),
+            ("probePath", "/spec/probes/path"),
+            ("probePeriodSeconds", "/spec/probes/periodSeconds"),
+            ("probeTimeoutSeconds", "/spec/probes/timeoutSeconds"),
+            ("probeFailureThreshold", "/spec/probes/failureThreshold"),
         ] {
             if let Some(v) = values.get(form) {
                 assert_eq!(spec.pointer(pointer), Some(v), "{id}: {form}\n{text}");
             }
         }
+        // The start-up time is a startup probe of its own: checks every 10 s, that long.
+        if let Some(minutes) = values.get("startupMinutes").and_then(Value::as_i64) {
+            let startup = &spec["spec"]["probes"]["startup"];
+            assert_eq!(startup["periodSeconds"], json!(10), "{id}\n{text}");
+            assert_eq!(
+                startup["failureThreshold"],
+                json!(minutes * 6),
+                "{id}\n{text}"
+            );
+            assert_eq!(startup["path"], values["probePath"], "{id}\n{text}");
+        }
+        let https = spec.pointer("/spec/probes/scheme") == Some(&json!("HTTPS"));
+        assert_eq!(https, values["probeHttps"] == json!(true), "{id}\n{text}");
     }
     let mut pairs = Vec::new();
     for (id, _) in &refused {

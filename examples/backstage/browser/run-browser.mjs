@@ -160,19 +160,30 @@ class Person {
       const index = schema.enum.indexOf(value);
       if (index < 0) throw new Error(`${name}: ${value} is not offered`);
       const label = String(schema.enumNames?.[index] ?? value);
-      await page.click(sel);
-      await this.until(() => document.querySelector('ul[role="listbox"] li[role="option"]') !== null);
-      const options = await page.$$('ul[role="listbox"] li[role="option"]');
-      let clicked = false;
-      for (const o of options) {
-        if ((await o.evaluate(e => e.innerText.trim())) === label) {
-          await o.click();
-          clicked = true;
-          break;
+      // Open the menu, wait until it has stopped moving (Material UI grows it into place),
+      // click the option, and check that the select shows it.
+      for (let attempt = 1; ; attempt++) {
+        await page.click(sel);
+        await this.until(() => {
+          const paper = document.querySelector('ul[role="listbox"]')?.parentElement;
+          if (!paper || getComputedStyle(paper).opacity !== '1') return false;
+          const r = JSON.stringify(paper.getBoundingClientRect());
+          const still = paper.dataset.rect === r;
+          paper.dataset.rect = r;
+          return still;
+        });
+        const options = await page.$$('ul[role="listbox"] li[role="option"]');
+        let option;
+        for (const o of options) {
+          if ((await o.evaluate(e => e.innerText.trim())) === label) option = o;
         }
+        if (!option) throw new Error(`${name}: no option "${label}"`);
+        await option.click();
+        await this.until(() => document.querySelector('ul[role="listbox"]') === null);
+        const shown = await page.$eval(sel, e => e.innerText.trim());
+        if (shown === label) break;
+        if (attempt === 3) throw new Error(`${name}: picked "${label}", the form shows "${shown}"`);
       }
-      if (!clicked) throw new Error(`${name}: no option "${label}"`);
-      await this.until(() => document.querySelector('ul[role="listbox"]') === null);
     } else {
       await page.click(sel, { clickCount: 3 });
       await page.keyboard.down('Control');
@@ -250,6 +261,9 @@ class Person {
   }
 
   async screenshot(file) {
+    // As the person sees the step once they look up from the last field.
+    await this.page.evaluate(() => document.activeElement?.blur());
+    await pause(400);
     await this.page.screenshot({ path: file, fullPage: true });
   }
 }

@@ -29,6 +29,8 @@ export const HAPPY = [
         port: 2283,
         runAs: 568,
         probePath: '/api/server/ping',
+        probeTimeoutSeconds: 5,
+        startupMinutes: 10,
       },
       {
         storagePattern: 'longhorn-persistent',
@@ -42,7 +44,11 @@ export const HAPPY = [
       { backupStrategy: 'volsync-snapshots', backupSchedule: '30 3 * * *', retentionDays: 14 },
     ],
     fields: [
-      ['name', 'namespace', 'image', 'port', 'replicas', 'runAs', 'probePath', 'secretsFromStore'],
+      [
+        'name', 'namespace', 'image', 'port', 'replicas', 'runAs', 'probePath', 'probeHttps',
+        'probePeriodSeconds', 'probeTimeoutSeconds', 'probeFailureThreshold', 'startupMinutes',
+        'secretsFromStore',
+      ],
       [
         'storagePattern', 'storageSize', 'mountPath', 'mediaMount', 'mediaPath', 'mediaEndpoint',
         'mediaSubpath', 'mediaReadOnly',
@@ -52,6 +58,9 @@ export const HAPPY = [
     ],
     submits: {
       replicas: 1,
+      probeHttps: false,
+      probeTimeoutSeconds: 5,
+      startupMinutes: 10,
       mediaEndpoint: 'nfs://nas.internal:2049',
       mediaReadOnly: true,
       path: '/',
@@ -127,7 +136,27 @@ export const HAPPY = [
 // Conditional groups: what a choice shows, in order. `set` is applied in order.
 
 const STORAGE_TAIL = ['mediaMount'];
+const APPLICATION = ['name', 'namespace', 'image', 'port', 'replicas', 'runAs', 'probePath'];
 export const CONDITIONALS = [
+  // The probe's scheme and timings appear under the health check path once one is typed.
+  {
+    id: 'application-no-probe',
+    base: 'ephemeral-internal',
+    step: 0,
+    set: [],
+    fields: [...APPLICATION, 'secretsFromStore'],
+  },
+  {
+    id: 'application-probe-timings',
+    base: 'ephemeral-internal',
+    step: 0,
+    set: [{ probePath: '/health' }],
+    fields: [
+      ...APPLICATION, 'probeHttps', 'probePeriodSeconds', 'probeTimeoutSeconds',
+      'probeFailureThreshold', 'startupMinutes', 'secretsFromStore',
+    ],
+    placeholders: { probePeriodSeconds: '10', probeTimeoutSeconds: '1', probeFailureThreshold: '3', startupMinutes: '5' },
+  },
   ...[
     ['ephemeral', ['mountPath']],
     ['longhorn-persistent', ['storageSize', 'mountPath']],
@@ -234,6 +263,10 @@ export const REFUSALS = [
   refusal('runas-negative', 'ephemeral-internal', 0, { runAs: -1 }, 'runAs', /greater than or equal to 0/),
   refusal('probe-relative', 'ephemeral-internal', 0, { probePath: 'health' }, 'probePath', /path must start with '\/'/),
   refusal('probe-dotdot', 'ephemeral-internal', 0, { probePath: '/a/../b' }, 'probePath', /no '\.' or '\.\.' segment/),
+  refusal('probe-period-0', 'tour', 0, { probePeriodSeconds: 0 }, 'probePeriodSeconds', /greater than or equal to 1/),
+  refusal('probe-timeout-0', 'tour', 0, { probeTimeoutSeconds: 0 }, 'probeTimeoutSeconds', /greater than or equal to 1/),
+  refusal('probe-failure-threshold-0', 'tour', 0, { probeFailureThreshold: 0 }, 'probeFailureThreshold', /greater than or equal to 1/),
+  refusal('startup-over-a-day', 'tour', 0, { startupMinutes: 1441 }, 'startupMinutes', /less than or equal to 1440/),
   refusal('secrets-space', 'ephemeral-internal', 0, { secretsFromStore: 'my app' }, 'secretsFromStore', /without whitespace/),
   refusal('secrets-template', 'ephemeral-internal', 0, { secretsFromStore: 'a{{b' }, 'secretsFromStore', /'\{\{' or '\}\}'/),
   // Storage
