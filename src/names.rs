@@ -54,6 +54,11 @@ pub fn label(base: &str, suffix: &str) -> String {
     bounded(base, suffix, LABEL)
 }
 
+/// The PVC of a `mounts[].volume`: `<name>-<volume name>`, within a label (63).
+pub fn volume_claim(app: &str, volume: &str) -> String {
+    label(app, volume)
+}
+
 /// The Secret (and ExternalSecret) of `secretEnv.fromStore`: `<name>-secret`.
 pub fn env_secret(app: &str) -> String {
     label(app, "secret")

@@ -42,11 +42,10 @@ pub const SECRET_KEY_PATTERN: &str = r"^[-._a-zA-Z0-9]+$";
 pub const REMOTE_KEY_PATTERN: &str = r"^(?!.*(\{\{|\}\}))[^\s\x00-\x1f]+$";
 pub const QUANTITY_PATTERN: &str =
     r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|[kMGTPE]i?|Ki|[mun])?$";
-pub const MOUNT_PATH_PATTERN: &str =
-    r"^/(?!(proc|sys|dev|etc)(/|$))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+pub const MOUNT_PATH_PATTERN: &str = r"^/(?!(proc|sys|dev)(/|$))(?!etc/?$)(?!etc/(hosts|hostname|resolv\.conf)(/|$))(?!(.*/)?\.\.?(/|$))(?!.*//)[^\\\x00-\x1f]+$";
 /// A path of `mounts`: the rule of `storage.mountPath`, except that `/dev/shm` (and under it)
 /// passes; `validate` lets only an emptyDir use it.
-pub const MOUNTS_PATH_PATTERN: &str = r"^/(?!(proc|sys|etc)(/|$))(?!dev(/|$)(?!shm(/|$)))(?!(.*/)?\.\.?(/|$))(?!.*//)(?!.*/$)[^\\\x00-\x1f]+$";
+pub const MOUNTS_PATH_PATTERN: &str = r"^/(?!(proc|sys)(/|$))(?!etc/?$)(?!etc/(hosts|hostname|resolv\.conf)(/|$))(?!dev(/|$)(?!shm(/|$)))(?!(.*/)?\.\.?(/|$))(?!.*//)[^\\\x00-\x1f]+$";
 /// A path of `files`: not the kernel's (`/proc`, `/sys`, `/dev`); `/etc` is fine (one file
 /// mounted there does not hide the image's others).
 pub const FILE_PATH_PATTERN: &str =
@@ -94,11 +93,18 @@ pub fn file_rules() -> Value {
 /// A mount is exactly one of a NAS share, an existing claim or an emptyDir; `subPath` goes
 /// with a claim.
 pub fn mount_rules() -> Value {
-    json!([{"oneOf": [
-        {"required": ["nas"], "not": {"anyOf": [{"required": ["claim"]}, {"required": ["emptyDir"]}, {"required": ["subPath"]}]}},
-        {"required": ["claim"], "not": {"anyOf": [{"required": ["nas"]}, {"required": ["emptyDir"]}]}},
-        {"required": ["emptyDir"], "not": {"anyOf": [{"required": ["nas"]}, {"required": ["claim"]}, {"required": ["subPath"]}]}}
-    ]}])
+    let kinds = ["nas", "claim", "emptyDir", "secret", "configMap", "volume"];
+    let one = |kind: &str| {
+        let others: Vec<Value> = kinds
+            .iter()
+            .filter(|k| **k != kind)
+            .map(|k| json!({"required": [k]}))
+            .chain((kind != "claim").then(|| json!({"required": ["subPath"]})))
+            .chain((kind != "secret" && kind != "configMap").then(|| json!({"required": ["mode"]})))
+            .collect();
+        json!({"required": [kind], "not": {"anyOf": others}})
+    };
+    json!([{"oneOf": kinds.iter().map(|k| one(k)).collect::<Vec<_>>()}])
 }
 
 pub fn storage_rules() -> Value {

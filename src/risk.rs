@@ -79,8 +79,8 @@ fn external(a: &App) -> bool {
 }
 
 /// The Secrets and store keys a spec's containers read: `Secret x` for `{secret}` env
-/// values, `secretEnv.existing` and `files` from a Secret, `store key x` for
-/// `secretEnv.fromStore`. A new one is
+/// values, `secretEnv.existing`, `files` from a Secret and a whole Secret mounted
+/// (`mounts[].secret`), `store key x` for `secretEnv.fromStore`. A new one is
 /// high risk: it hands the pod a credential (a store key may be any key of a cluster-wide
 /// store), which a reviewer should see.
 fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
@@ -90,6 +90,13 @@ fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
         crate::pod::extra_containers(&s.init, &s.sidecars)
             .into_iter()
             .map(|c| (c.env, c.secret_env)),
+    );
+    // A whole Secret mounted as a directory reads every key of it.
+    out.extend(
+        s.mounts
+            .iter()
+            .filter_map(|m| m.secret.as_ref())
+            .map(|n| format!("Secret {n}")),
     );
     for (env, secret_env) in envs {
         for v in env.values() {

@@ -146,26 +146,43 @@ mod tests {
             "/dev/null",
             "/devices",
             "/etc",
+            "/etc/",
             "/etc/app.yaml",
+            "/etc/yt-dlp",
+            "/etc/yt-dlp/",
+            "/etc/hosts",
+            "/etc/resolv.conf",
+            "/etc/hostname/x",
+            "/data/",
+            "/data//",
+            "/a/./",
+            "/",
             "/etcd",
             "/media/etc",
             "/a/../b",
         ] {
-            let syntax = crate::validate::path::check_absolute(p).is_ok();
+            // A trailing `/` is the same directory path without it; `/` is never a mount.
+            let dir = crate::spec::dir_path(p);
+            let syntax = crate::validate::path::check_absolute(dir).is_ok() && dir != "/";
             assert_eq!(
                 storage.is_match(p).unwrap(),
-                syntax && !sys(p, false),
+                syntax && !sys(dir, false),
                 "storage {p}"
             );
             assert_eq!(
                 mounts.is_match(p).unwrap(),
-                syntax && !sys(p, true),
+                syntax && !sys(dir, true),
                 "mounts {p}"
             );
             let kernel = ["/proc", "/sys", "/dev"]
                 .iter()
                 .any(|d| crate::validate::path::is_at_or_under(p, d));
-            assert_eq!(files.is_match(p).unwrap(), syntax && !kernel, "files {p}");
+            let file_syntax = crate::validate::path::check_absolute(p).is_ok() && p != "/";
+            assert_eq!(
+                files.is_match(p).unwrap(),
+                file_syntax && !kernel,
+                "files {p}"
+            );
         }
     }
 

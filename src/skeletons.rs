@@ -207,6 +207,27 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 additional: Additional::Forbidden,
                                 ..Skeleton::ANY
                             }),
+                            ("secret", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("configMap", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ("mode", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                            ("volume", Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("name", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("a short name such as cache"),
+                                        ..Skeleton::ANY
+                                    }),
+                                    ("size", Skeleton {
+                                        types: &["string", "number"],
+                                        hint: Some("a size such as 20Gi"),
+                                        ..Skeleton::ANY
+                                    }),
+                                ],
+                                required: &["name", "size"],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
                             ("readOnly", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
                         ],
                         required: &["path"],

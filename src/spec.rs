@@ -106,6 +106,11 @@ fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     }))
 }
 
+/// A required quantity, written as a YAML number or text.
+fn required_quantity<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    quantity(d)?.ok_or_else(|| serde::de::Error::custom("a size is required"))
+}
+
 fn quantity_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": ["string", "number", "null"], "pattern": QUANTITY_PATTERN})
 }
@@ -435,8 +440,9 @@ pub struct Storage {
 }
 
 impl Storage {
+    /// The mount path, without a trailing `/`.
     pub fn mount_path(&self) -> &str {
-        self.mount_path.as_deref().unwrap_or(DEFAULT_MOUNT_PATH)
+        dir_path(self.mount_path.as_deref().unwrap_or(DEFAULT_MOUNT_PATH))
     }
 }
 
@@ -965,12 +971,14 @@ pub struct File {
     pub mode: Option<i64>,
 }
 
-/// A volume beside `storage`: exactly one of `nas`, `claim` or `emptyDir`.
+/// A volume beside `storage`: exactly one of `nas`, `claim`, `emptyDir`, `secret`,
+/// `configMap` or `volume`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(extend("allOf" = mount_rules()))]
 pub struct Mount {
-    /// Absolute path in the container; unique across storage, mounts and files.
+    /// Absolute path in the container; unique across storage, mounts and files. A trailing
+    /// `/` is the same path without it.
     #[schemars(regex(pattern = MOUNTS_PATH_PATTERN), length(max = 4096))]
     #[schemars(extend("x-hint" = "an absolute path in the container"))]
     pub path: String,
@@ -985,12 +993,66 @@ pub struct Mount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = SUB_PATH_PATTERN), length(max = 4096))]
     pub sub_path: Option<String>,
-    /// A scratch volume that lives as long as the pod.
+    /// A scratch volume that lives as long as the pod. At `/tmp` it replaces the writable
+    /// `/tmp` that `security: restricted` adds (an in-memory `/tmp`, a size limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty_dir: Option<EmptyDir>,
-    /// Mount read-only.
+    /// A whole existing Secret in the app's namespace as a read-only directory (one file
+    /// per key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub secret: Option<String>,
+    /// A whole existing ConfigMap in the app's namespace as a read-only directory (one file
+    /// per key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    pub config_map: Option<String>,
+    /// Permission bits of the files of a `secret` or `configMap` mount, 0..0777 (default
+    /// 0644), in octal (`0755`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 511))]
+    pub mode: Option<i64>,
+    /// Another PVC of the app's own, `<name>-<volume.name>`: the platform's Longhorn
+    /// class, ReadWriteOnce, kept from pruning, not backed up (a cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<MountVolume>,
+    /// Mount read-only (`secret` and `configMap` mounts always are).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+}
+
+impl Mount {
+    /// The path without a trailing `/` (`/config/` is `/config`).
+    pub fn dir(&self) -> &str {
+        dir_path(&self.path)
+    }
+}
+
+/// A directory path without one trailing `/`, except `/` itself.
+pub fn dir_path(p: &str) -> &str {
+    match p.strip_suffix('/') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => p,
+    }
+}
+
+/// A PVC of the app's own beside the main one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MountVolume {
+    /// The claim's name after the app's: `<name>-<volume.name>` (a DNS label, e.g. `cache`;
+    /// shortened with a hash past 63 characters).
+    #[schemars(
+        regex(pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
+        length(min = 1, max = 63)
+    )]
+    #[schemars(extend("x-hint" = "a short name such as cache"))]
+    pub name: String,
+    /// Size, a Kubernetes quantity with a unit, e.g. `20Gi`.
+    #[serde(deserialize_with = "required_quantity")]
+    #[schemars(schema_with = "quantity_schema")]
+    #[schemars(extend("x-hint" = "a size such as 20Gi"))]
+    pub size: String,
 }
 
 /// An `emptyDir` volume.

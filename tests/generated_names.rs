@@ -4,7 +4,7 @@
 //!
 //! A spec using every family that derives a name (the LoadBalancer Service, the ExternalSecrets
 //! of the restic repository, of `secretEnv.fromStore` and of a sidecar's, S3 credentials, the
-//! inline-files ConfigMap, NAS mount PV and PVC, TLS, the backup movers of both backends) is
+//! inline-files ConfigMap, NAS mount PV and PVC, a `volume` mount's PVC, TLS, the backup movers of both backends) is
 //! validated and expanded through the library; then each generated name must fit the budget
 //! of its kind and consumer (written here from the consumers' rules, not taken from the
 //! product), be a DNS-1123 subdomain (a label where the kind wants one), and no two objects
@@ -97,7 +97,8 @@ fn generated(name: &str, namespace: &str, sidecar: &str, path: &str, backend: &s
                 "secretEnv": {"fromStore": "side"}}],
             "files": {"/config/app.yaml": {"content": "a: 1\n"}},
             "mounts": [{"path": path, "nas": {"endpoint": "nfs://nas.internal:2049",
-                "subpath": "/mnt/apps/media"}}],
+                "subpath": "/mnt/apps/media"}},
+                {"path": "/var/cache/app-volume", "volume": {"name": "model-cache", "size": "1Gi"}}],
             "storage": {"pattern": "longhorn-persistent", "size": 5},
             "backup": {"strategy": "snapshots"},
             "metrics": {"port": "http"},

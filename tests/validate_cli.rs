@@ -612,8 +612,44 @@ spec:
         "\
 app.yaml:12:7: AppSpec/web: spec.ports.admin.appProtocol: appProtocol is a field of the Service port, and this port has service: false
 app.yaml:8:24: AppSpec/web: spec.ports.grpc.appProtocol: appProtocol \"kubernetes.io/grpc\" is not one Kubernetes defines; expected one of: kubernetes.io/h2c, kubernetes.io/ws, kubernetes.io/wss
-app.yaml:17:7: AppSpec/web: spec.files./scripts/run.sh.mode: mode must be between 0 and 0777 (octal permission bits such as 0755 or 0644), got 01363 (decimal 755); for the permission bits 755 write 0755 (octal)
+app.yaml:17:7: AppSpec/web: spec.files./scripts/run.sh.mode: mode must be between 0 and 0777 (octal permission bits such as 0755 or 0644), got 01363 (decimal 755) (if you meant the octal bits 755, write 0755)
 app.yaml:13:13: AppSpec/web: spec.metrics.port: \"admin\" is not a named port of the app's Service; expected one of: http, grpc
+"
+    );
+}
+
+#[test]
+fn whole_secret_volume_and_etc_mounts_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: nginx:1.27
+  security: restricted
+  mounts:
+    - path: /etc/
+      configMap: etc
+    - {path: /tmp, secret: web-tmp}
+    - path: /cache
+      volume: {name: Cache, size: 20}
+    - {path: /scripts, emptyDir: {}, mode: 0755}
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:9:7: AppSpec/web: spec.mounts[0].path: mount path /etc would hide the image's whole /etc (users, certificates, its configuration); mount a directory under it, such as /etc/app
+app.yaml:11:8: AppSpec/web: spec.mounts[1].path: /tmp is the writable /tmp of security: restricted; only an emptyDir may replace it (e.g. emptyDir: {memory: true})
+app.yaml:13:16: AppSpec/web: spec.mounts[2].volume.name: volume name \"Cache\" may contain only lowercase letters, digits and '-'
+app.yaml:13:29: AppSpec/web: spec.mounts[2].volume.size: size \"20\" has no unit, so it is 20 bytes; write e.g. 20Gi
+app.yaml:14:38: AppSpec/web: spec.mounts[3].mode: \"mode\" applies only to a secret or configMap mount (the files it projects)
 "
     );
 }

@@ -280,6 +280,11 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
         objects.push(Object::PersistentVolume(pv));
         objects.push(Object::PersistentVolumeClaim(pvc));
     }
+    objects.extend(
+        volumes::volume_claims(app, platform)
+            .into_iter()
+            .map(Object::PersistentVolumeClaim),
+    );
     objects.extend(volumes::files_config_map(app).map(Object::ConfigMap));
     objects.extend(secrets::s3_credentials(app, platform).map(Object::ExternalSecret));
     objects.extend(secrets::env_secret(app, platform).map(Object::ExternalSecret));

@@ -5,15 +5,17 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapVolumeSource, EmptyDirVolumeSource, KeyToPath, PersistentVolume,
-    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, SecretVolumeSource, Volume,
-    VolumeMount,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
+    SecretVolumeSource, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::{meta, storage};
+use crate::names;
+use crate::platform::Platform;
 use crate::spec::{Mount, SecurityProfile};
 use crate::validate::App;
-use crate::validate::volumes::{check_key, slug};
+use crate::validate::volumes::{check_key, own_tmp, slug};
 
 /// Name of the writable `/tmp` volume of the restricted profile.
 pub const TMP_VOLUME: &str = "tmp";
@@ -38,7 +40,9 @@ impl PodVolumes {
     pub fn mounts_for(&self, paths: Option<&[String]>) -> Vec<VolumeMount> {
         self.mounts
             .iter()
-            .filter(|m| paths.is_none_or(|p| p.contains(&m.mount_path)))
+            .filter(|m| {
+                paths.is_none_or(|p| p.iter().any(|x| crate::spec::dir_path(x) == m.mount_path))
+            })
             .cloned()
             .collect()
     }
@@ -136,7 +140,7 @@ pub fn pod(app: &App) -> PodVolumes {
     for (i, m) in s.mounts.iter().enumerate() {
         let name = format!("mount-{i}");
         let mut v = volume(&name);
-        let mut vm = mount(&name, &m.path);
+        let mut vm = mount(&name, m.dir());
         vm.read_only = m.read_only.then_some(true);
         if m.nas.is_some() {
             v.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
@@ -154,10 +158,30 @@ pub fn pod(app: &App) -> PodVolumes {
                 medium: e.memory.then(|| "Memory".to_string()),
                 size_limit: e.size_limit.clone().map(Quantity),
             });
+        } else if let Some(secret) = &m.secret {
+            v.secret = Some(SecretVolumeSource {
+                secret_name: Some(secret.clone()),
+                default_mode: m.mode.map(|x| x as i32),
+                ..SecretVolumeSource::default()
+            });
+            vm.read_only = Some(true);
+        } else if let Some(cm) = &m.config_map {
+            v.config_map = Some(ConfigMapVolumeSource {
+                name: cm.clone(),
+                default_mode: m.mode.map(|x| x as i32),
+                ..ConfigMapVolumeSource::default()
+            });
+            vm.read_only = Some(true);
+        } else if let Some(pvc) = &m.volume {
+            v.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
+                claim_name: names::volume_claim(&app.spec.name, &pvc.name),
+                read_only: m.read_only.then_some(true),
+            });
         }
         out.add(v, vm);
     }
-    if s.security == SecurityProfile::Restricted {
+    // The restricted profile's writable /tmp, unless the app mounts its own emptyDir there.
+    if s.security == SecurityProfile::Restricted && !own_tmp(&app.spec) {
         // A read-only root filesystem still needs somewhere to write temporary files.
         let mut v = volume(TMP_VOLUME);
         v.empty_dir = Some(EmptyDirVolumeSource::default());
@@ -310,6 +334,38 @@ pub fn files_hash(app: &App) -> Option<String> {
     Some(format!("{:016x}", fnv1a(&bytes)))
 }
 
+/// The PVC of each `volume` mount: `<name>-<volume name>`, the platform's Longhorn class,
+/// ReadWriteOnce, kept from pruning like the app's main claim; never backed up (no
+/// snapshot source names it) and never filled from a backup.
+pub fn volume_claims(app: &App, platform: &Platform) -> Vec<PersistentVolumeClaim> {
+    app.spec
+        .spec
+        .mounts
+        .iter()
+        .filter_map(|m| m.volume.as_ref())
+        .map(|v| {
+            let mut metadata = meta(app, names::volume_claim(&app.spec.name, &v.name));
+            metadata.annotations = Some(storage::prune_protection());
+            PersistentVolumeClaim {
+                metadata,
+                spec: Some(PersistentVolumeClaimSpec {
+                    access_modes: Some(vec![storage::RWO.to_string()]),
+                    storage_class_name: Some(platform.storage.longhorn.storage_class_name.clone()),
+                    resources: Some(VolumeResourceRequirements {
+                        requests: Some(BTreeMap::from([(
+                            "storage".to_string(),
+                            Quantity(v.size.clone()),
+                        )])),
+                        limits: None,
+                    }),
+                    ..PersistentVolumeClaimSpec::default()
+                }),
+                status: None,
+            }
+        })
+        .collect()
+}
+
 /// The PV and PVC of each NAS mount, both kept from pruning; the PV keeps the data when
 /// the claim goes (`Retain`).
 pub fn nas_mounts(app: &App) -> Vec<(PersistentVolume, PersistentVolumeClaim)> {
@@ -415,6 +471,58 @@ mod tests {
             assert_eq!(serde_json::to_value(&p.volumes).unwrap(), volumes, "{name}");
             assert_eq!(serde_json::to_value(&p.mounts).unwrap(), mounts, "{name}");
         }
+    }
+
+    #[test]
+    fn whole_secrets_config_maps_volumes_and_an_own_tmp() {
+        let (app, site) = test_support::app(
+            "metadata: {name: web, namespace: team}\nspec: {image: \"nginx:1\", security: restricted, mounts: [{path: /config/secrets/, secret: web-secret}, {path: /scripts, configMap: web-scripts, mode: 0o755}, {path: /tmp, emptyDir: {memory: true}}, {path: /cache, volume: {name: cache, size: 20Gi}, readOnly: false}]}",
+        );
+        let p = pod(&app);
+        assert_eq!(
+            serde_json::to_value(&p.volumes).unwrap(),
+            json!([
+                {"name": "data", "emptyDir": {}},
+                {"name": "mount-0", "secret": {"secretName": "web-secret"}},
+                {"name": "mount-1", "configMap": {"name": "web-scripts", "defaultMode": 493}},
+                {"name": "mount-2", "emptyDir": {"medium": "Memory"}},
+                {"name": "mount-3", "persistentVolumeClaim": {"claimName": "web-cache"}},
+            ])
+        );
+        assert_eq!(
+            serde_json::to_value(&p.mounts).unwrap(),
+            json!([
+                {"name": "data", "mountPath": "/data"},
+                {"name": "mount-0", "mountPath": "/config/secrets", "readOnly": true},
+                {"name": "mount-1", "mountPath": "/scripts", "readOnly": true},
+                {"name": "mount-2", "mountPath": "/tmp"},
+                {"name": "mount-3", "mountPath": "/cache"},
+            ])
+        );
+        let claims = volume_claims(&app, &site.config);
+        assert_eq!(claims.len(), 1);
+        let pvc = serde_json::to_value(&claims[0]).unwrap();
+        assert_eq!(pvc["metadata"]["name"], "web-cache");
+        assert_eq!(
+            pvc["metadata"]["annotations"],
+            json!({storage::ARGOCD_SYNC_OPTIONS: "Prune=false", storage::FLUX_PRUNE: "disabled"})
+        );
+        assert_eq!(
+            pvc["spec"],
+            json!({"accessModes": ["ReadWriteOnce"], "storageClassName": site.config.storage.longhorn.storage_class_name, "resources": {"requests": {"storage": "20Gi"}}})
+        );
+        // A 63-character app name: the claim is shortened with a hash, within a label.
+        let long = "a".repeat(63);
+        let (app, site) = test_support::app(&format!(
+            "metadata: {{name: {long}, namespace: team}}\nspec: {{image: \"nginx:1\", mounts: [{{path: /cache, volume: {{name: cache, size: 1Gi}}}}]}}"
+        ));
+        let name = volume_claims(&app, &site.config)[0]
+            .metadata
+            .name
+            .clone()
+            .unwrap();
+        assert_eq!(name.len(), 63);
+        assert!(name.ends_with("-cache"), "{name}");
     }
 
     #[test]

@@ -70,11 +70,11 @@ pub fn deployment(app: &App) -> Deployment {
         ..Container::default()
     };
     // An RWO volume cannot attach to two pods during a rolling update (an existing claim
-    // is taken to be one).
-    let strategy = matches!(
+    // is taken to be one; so is a `volume` mount's Longhorn claim).
+    let strategy = (matches!(
         s.storage.pattern,
         StoragePattern::LonghornPersistent | StoragePattern::ExistingClaim
-    )
+    ) || s.mounts.iter().any(|m| m.volume.is_some()))
     .then(|| DeploymentStrategy {
         type_: Some("Recreate".to_string()),
         rolling_update: None,

@@ -384,6 +384,8 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
         _ => {}
     }
     if let Some(mount) = &st.mount_path {
+        // A trailing `/` is the same directory.
+        let mount = crate::spec::dir_path(mount);
         if !st.pattern.has_volume() {
             v.error(
                 "spec.storage.mountPath",
@@ -402,7 +404,7 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 format!("mountPath {}", path::system_dir_message(mount, dir)),
             );
         } else if spec.spec.security == crate::spec::SecurityProfile::Restricted
-            && mount.trim_end_matches('/') == "/tmp"
+            && mount == volumes::TMP
         {
             v.error(
                 "spec.storage.mountPath",

@@ -69,7 +69,14 @@ pub fn check_absolute(path: &str) -> Result<(), String> {
 }
 
 /// Directories the container runtime owns; a volume must not be mounted on or under them.
-pub const SYSTEM_DIRS: [&str; 4] = ["/proc", "/sys", "/dev", "/etc"];
+pub const SYSTEM_DIRS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+/// The image's configuration directory: a volume there would hide all of it (users,
+/// certificates); a directory under it (`/etc/yt-dlp`) hides only itself.
+pub const ETC: &str = "/etc";
+
+/// Files the kubelet mounts into `/etc` of every container.
+pub const KUBELET_ETC: [&str; 3] = ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"];
 
 /// Shared memory: the one directory under a system directory an emptyDir may be mounted on.
 pub const SHM: &str = "/dev/shm";
@@ -80,26 +87,39 @@ pub fn is_at_or_under(path: &str, dir: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// The system directory `mount` is, or lies under (`/dev/shm` counts as one unless
-/// `empty_dir`: the rule of `storage.mountPath` and `mounts[].path`).
+/// The system directory or kubelet file `mount` is, or lies under (`/dev/shm` counts as one
+/// unless `empty_dir`), or `/etc` itself: the rule of `storage.mountPath` and
+/// `mounts[].path` (given without a trailing `/`).
 pub fn system_dir(mount: &str, empty_dir: bool) -> Option<&'static str> {
     if empty_dir && is_at_or_under(mount, SHM) {
         return None;
     }
+    if mount == ETC {
+        return Some(ETC);
+    }
     SYSTEM_DIRS
         .into_iter()
+        .chain(KUBELET_ETC)
         .find(|dir| is_at_or_under(mount, dir))
 }
 
 /// The message of a mount path refused by [`system_dir`].
 pub fn system_dir_message(mount: &str, dir: &str) -> String {
+    if dir == ETC {
+        return format!(
+            "{mount} would hide the image's whole /etc (users, certificates, its configuration); mount a directory under it, such as /etc/app"
+        );
+    }
+    if KUBELET_ETC.contains(&dir) {
+        return format!("{mount} is where the kubelet mounts the pod's {dir}; choose another path");
+    }
     let shm = if dir == "/dev" {
         "; only an emptyDir may use /dev/shm"
     } else {
         ""
     };
     format!(
-        "{mount} is the system directory {dir} or under it (/proc, /sys, /dev and /etc belong to the container runtime{shm}); choose another path"
+        "{mount} is the system directory {dir} or under it (/proc, /sys and /dev belong to the container runtime{shm}); choose another path"
     )
 }
 
@@ -273,13 +293,19 @@ mod tests {
         assert_eq!(system_dir("/dev/shm/x", true), None);
         assert_eq!(system_dir("/dev/shm", false), Some("/dev"));
         assert_eq!(system_dir("/dev", true), Some("/dev"));
-        assert_eq!(system_dir("/etc/x", true), Some("/etc"));
+        assert_eq!(system_dir("/etc/x", true), None);
         for (mount, dir) in [
             ("/proc", Some("/proc")),
             ("/proc/1", Some("/proc")),
             ("/sys/fs/cgroup", Some("/sys")),
             ("/dev", Some("/dev")),
-            ("/etc/ssl/certs", Some("/etc")),
+            ("/etc", Some("/etc")),
+            ("/etc/ssl/certs", None),
+            ("/etc/yt-dlp", None),
+            ("/etc/hosts", Some("/etc/hosts")),
+            ("/etc/resolv.conf", Some("/etc/resolv.conf")),
+            ("/etc/hostname/x", Some("/etc/hostname")),
+            ("/etc/hostsx", None),
             ("/etcd", None),
             ("/data/etc", None),
             ("/devices", None),

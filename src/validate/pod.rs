@@ -74,7 +74,7 @@ pub fn app_mount_paths(spec: &AppSpec) -> Vec<String> {
             .map(|m| m.path.trim_end_matches('/').to_string()),
     );
     out.extend(s.files.keys().map(|p| p.trim_end_matches('/').to_string()));
-    if s.security == crate::spec::SecurityProfile::Restricted {
+    if s.security == crate::spec::SecurityProfile::Restricted && !super::volumes::own_tmp(spec) {
         out.push("/tmp".to_string());
     }
     out

@@ -64,7 +64,7 @@ pub fn check_mode(mode: i64) -> Result<(), String> {
     };
     let digits = mode.to_string();
     let hint = if (0..=777).contains(&mode) && digits.bytes().all(|b| b <= b'7') {
-        format!("; for the permission bits {digits} write 0{digits} (octal)")
+        format!(" (if you meant the octal bits {digits}, write 0{digits})")
     } else {
         String::new()
     };
@@ -105,6 +105,87 @@ fn check_container_path(p: &str, mount: Option<bool>) -> Result<(), String> {
     Ok(())
 }
 
+/// The kinds of mount, as messages list them.
+const KINDS: &str = "nas, claim, emptyDir, secret, configMap or volume";
+
+/// The temporary directory `security: restricted` makes writable.
+pub const TMP: &str = "/tmp";
+
+/// Whether the app mounts an emptyDir of its own at `/tmp` (which then replaces the one
+/// `security: restricted` adds).
+pub fn own_tmp(spec: &AppSpec) -> bool {
+    spec.spec
+        .mounts
+        .iter()
+        .any(|m| m.dir() == TMP && m.empty_dir.is_some())
+}
+
+/// The PVC names the app mounts or makes, with the field that names each: the main claim,
+/// NAS mounts, existing claims and `volume` claims.
+fn claim_names(spec: &AppSpec) -> Vec<(String, String)> {
+    let s = &spec.spec;
+    let mut out = Vec::new();
+    if s.storage.pattern.uses_claim() {
+        let main = s
+            .storage
+            .claim_name
+            .clone()
+            .unwrap_or_else(|| format!("{}-data", spec.name));
+        out.push((main, "spec.storage".to_string()));
+    }
+    for (i, m) in s.mounts.iter().enumerate() {
+        let at = format!("spec.mounts[{i}]");
+        if m.nas.is_some() {
+            out.push((format!("{}-nas-{}", spec.name, slug(&m.path)), at));
+        } else if let Some(c) = &m.claim {
+            out.push((c.clone(), at));
+        } else if let Some(v) = &m.volume {
+            out.push((crate::names::volume_claim(&spec.name, &v.name), at));
+        }
+    }
+    out
+}
+
+/// A `volume` mount at `at`: a DNS-label name whose claim no other volume of the app uses,
+/// and a size with a unit.
+fn check_volume(
+    err: &mut impl FnMut(String, String),
+    at: &str,
+    spec: &AppSpec,
+    v: &crate::spec::MountVolume,
+    claims: &[(String, String)],
+) {
+    if let Err(e) = super::dns::check_label(&v.name) {
+        err(
+            format!("{at}.volume.name"),
+            format!("volume name \"{}\" {e}", v.name),
+        );
+    } else {
+        let claim = crate::names::volume_claim(&spec.name, &v.name);
+        if let Some((_, by)) = claims.iter().find(|(c, by)| *c == claim && by != at) {
+            err(
+                format!("{at}.volume.name"),
+                format!("the claim {claim} is already the volume of {by}; choose another name"),
+            );
+        }
+    }
+    match quantity::check(&v.size) {
+        Err(e) => err(format!("{at}.volume.size"), format!("size {e}")),
+        Ok(bytes) if v.size.bytes().all(|b| b.is_ascii_digit() || b == b'.') => err(
+            format!("{at}.volume.size"),
+            format!(
+                "size \"{}\" has no unit, so it is {bytes} bytes; write e.g. 20Gi",
+                v.size
+            ),
+        ),
+        Ok(bytes) if bytes <= 0.0 => err(
+            format!("{at}.volume.size"),
+            "size must be above 0, e.g. 20Gi".into(),
+        ),
+        Ok(_) => {}
+    }
+}
+
 /// What the rules derive: the NFS server of each mount (None unless a valid NAS mount).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Derived {
@@ -124,38 +205,64 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
             "spec.storage.mountPath".to_string(),
         ));
     }
-    if s.security == SecurityProfile::Restricted {
-        dirs.push(("/tmp".to_string(), "security: restricted".to_string()));
+    // The restricted profile's writable /tmp, unless the app brings its own emptyDir there.
+    if s.security == SecurityProfile::Restricted && !own_tmp(spec) {
+        dirs.push((TMP.to_string(), "security: restricted".to_string()));
     }
+    let claims = claim_names(spec);
     let mut derived = Derived::default();
     let mut nas_slugs: Vec<(String, usize)> = Vec::new();
     for (i, m) in s.mounts.iter().enumerate() {
         let at = format!("spec.mounts[{i}]");
         let mut endpoint = None;
-        match check_container_path(&m.path, Some(m.empty_dir.is_some())) {
+        let dir = m.dir();
+        match check_container_path(dir, Some(m.empty_dir.is_some())) {
             Err(e) => err(format!("{at}.path"), format!("mount path {e}")),
-            Ok(()) => match dirs.iter().find(|(d, _)| *d == m.path) {
+            Ok(()) => match dirs.iter().find(|(d, _)| d == dir) {
+                Some((_, by)) if by == "security: restricted" => err(
+                    format!("{at}.path"),
+                    "/tmp is the writable /tmp of security: restricted; only an emptyDir may replace it (e.g. emptyDir: {memory: true})".into(),
+                ),
                 Some((_, by)) => err(
                     format!("{at}.path"),
-                    format!(
-                        "{} is already mounted by {by}; two mounts cannot share one path",
-                        m.path
-                    ),
+                    format!("{dir} is already mounted by {by}; two mounts cannot share one path"),
                 ),
-                None => dirs.push((m.path.clone(), at.clone())),
+                None => dirs.push((dir.to_string(), at.clone())),
             },
         }
-        let kinds = [m.nas.is_some(), m.claim.is_some(), m.empty_dir.is_some()];
+        let kinds = [
+            m.nas.is_some(),
+            m.claim.is_some(),
+            m.empty_dir.is_some(),
+            m.secret.is_some(),
+            m.config_map.is_some(),
+            m.volume.is_some(),
+        ];
         match kinds.iter().filter(|k| **k).count() {
-            0 => err(
-                at.clone(),
-                "a mount needs one of nas, claim or emptyDir".into(),
-            ),
+            0 => err(at.clone(), format!("a mount needs one of {KINDS}")),
             1 => {}
-            _ => err(
-                at.clone(),
-                "a mount takes exactly one of nas, claim or emptyDir".into(),
-            ),
+            _ => err(at.clone(), format!("a mount takes exactly one of {KINDS}")),
+        }
+        for (field, name) in [("secret", &m.secret), ("configMap", &m.config_map)] {
+            if let Some(name) = name
+                && let Err(e) = check_subdomain(name)
+            {
+                err(format!("{at}.{field}"), format!("{field} name {e}"));
+            }
+        }
+        if let Some(mode) = m.mode {
+            if m.secret.is_none() && m.config_map.is_none() {
+                err(
+                    format!("{at}.mode"),
+                    "\"mode\" applies only to a secret or configMap mount (the files it projects)"
+                        .into(),
+                );
+            } else if let Err(e) = check_mode(mode) {
+                err(format!("{at}.mode"), e);
+            }
+        }
+        if let Some(v) = &m.volume {
+            check_volume(&mut err, &at, spec, v, &claims);
         }
         if let Some(nas) = &m.nas {
             if !platform.storage.nas.endpoints.contains(&nas.endpoint) {
@@ -299,12 +406,12 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
     }
     // A mount inside a file cannot exist (files are checked against mounts above).
     for (i, m) in s.mounts.iter().enumerate() {
-        if let Some(f) = file_paths.iter().find(|f| is_inside(&m.path, f)) {
+        if let Some(f) = file_paths.iter().find(|f| is_inside(m.dir(), f)) {
             err(
                 format!("spec.mounts[{i}].path"),
                 format!(
                     "{} lies inside the file {f}; a file is not a directory",
-                    m.path
+                    m.dir()
                 ),
             );
         }
@@ -343,8 +450,35 @@ mod tests {
                 &["spec.mounts[0].path"],
             ),
             (
-                "spec: {image: a, security: restricted, mounts: [{path: /tmp, emptyDir: {}}]}",
+                "spec: {image: a, security: restricted, mounts: [{path: /tmp, emptyDir: {memory: true}}]}",
+                &[],
+            ),
+            (
+                "spec: {image: a, security: restricted, mounts: [{path: /tmp/, claim: c}]}",
                 &["spec.mounts[0].path"],
+            ),
+            (
+                "spec: {image: a, mounts: [{path: /etc/yt-dlp, configMap: c}, {path: /config/, emptyDir: {}}, {path: /config, claim: c}, {path: /etc/, emptyDir: {}}]}",
+                &["spec.mounts[2].path", "spec.mounts[3].path"],
+            ),
+            (
+                "spec: {image: a, mounts: [{path: /s, secret: s, mode: 0o400}, {path: /c, configMap: C, mode: 512}, {path: /e, emptyDir: {}, mode: 0o755}, {path: /x, secret: s, claim: c}]}",
+                &[
+                    "spec.mounts[1].configMap",
+                    "spec.mounts[1].mode",
+                    "spec.mounts[2].mode",
+                    "spec.mounts[3]",
+                ],
+            ),
+            (
+                "spec: {image: a, storage: {pattern: existing-claim, claimName: a-cache}, mounts: [{path: /c, volume: {name: cache, size: 20Gi}}, {path: /d, volume: {name: Big, size: \"20\"}}, {path: /e, volume: {name: e, size: 1Gb}}, {path: /f, volume: {name: cache, size: 1Gi}}]}",
+                &[
+                    "spec.mounts[0].volume.name",
+                    "spec.mounts[1].volume.name",
+                    "spec.mounts[1].volume.size",
+                    "spec.mounts[2].volume.size",
+                    "spec.mounts[3].volume.name",
+                ],
             ),
             (
                 "spec: {image: a, mounts: [{path: /a, emptyDir: {}}, {path: /a, claim: c}]}",
@@ -355,7 +489,6 @@ mod tests {
                 &[
                     "spec.mounts[0].path",
                     "spec.mounts[1].path",
-                    "spec.mounts[3].path",
                     "spec.mounts[4].path",
                 ],
             ),
@@ -445,7 +578,9 @@ mod tests {
         assert!(!is_inside("/a", "/a"));
         assert!(check_container_path("/dev/shm", Some(true)).is_ok());
         assert!(check_container_path("/dev/shm", Some(false)).is_err());
-        assert!(check_container_path("/etc/app", Some(true)).is_err());
+        assert!(check_container_path("/etc/app", Some(true)).is_ok());
+        assert!(check_container_path("/etc", Some(true)).is_err());
+        assert!(check_container_path("/etc/resolv.conf", Some(false)).is_err());
         assert!(check_container_path("/etc/app.yaml", None).is_ok());
         assert!(check_container_path("/sys/fs", None).is_err());
         assert!(check_key("config.yaml").is_ok());
