@@ -59,6 +59,42 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
             "The release sets no resources: the platform's default requests and limits apply.",
         );
     }
+    let mut notes: Vec<String> = notes.into_iter().map(str::to_string).collect();
+    if !m.cutover.is_empty() {
+        notes.push("Cut-over without losing data: Helm deletes the PVCs the chart made when the HelmRelease is removed.".into());
+        let mut step = 1;
+        let to_keep: Vec<&(String, String, bool, String)> =
+            m.cutover.iter().filter(|c| !c.2).collect();
+        if !to_keep.is_empty() {
+            notes.push(format!(
+                "  {step}. In the HelmRelease set {} and let Flux upgrade it (helm.sh/resource-policy: keep).",
+                to_keep
+                    .iter()
+                    .map(|c| format!("persistence.{}.retain: true", c.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            step += 1;
+        }
+        notes.push(format!(
+            "  {step}. Remove the HelmRelease; {} stay{}.",
+            m.cutover
+                .iter()
+                .map(|c| c.1.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if m.cutover.len() == 1 { "s" } else { "" }
+        ));
+        notes.push(format!(
+            "  {}. Apply this AppSpec: it adopts {}; no data is copied.",
+            step + 1,
+            m.cutover
+                .iter()
+                .map(|c| format!("{} ({})", c.1, c.3))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     Ok(Imported {
         doc,
         dropped,
@@ -758,6 +794,7 @@ mod projection {
                 "auth-authelia-v4-init-db",
                 "auth-lldap-v3-two-ports",
                 "auth-pocket-id-v4-minimal",
+                "chart-pvcs-v2-main-two-claims",
                 "dashboard-glance-v5-chart-configmap",
                 "default-namespace-refused-v4",
                 "downloader-sabnzbd-v3-default-platform",
@@ -772,6 +809,7 @@ mod projection {
                 "media-sonarr-v4",
                 "mixed-two-releases",
                 "no-namespace-asks-for-flag-v3",
+                "paperless-v3-chart-pvcs",
                 "readme-sonarr-v3",
                 "resources-request-without-limit-v3",
                 "tools-anchors-merge-keys-v3",

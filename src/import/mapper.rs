@@ -39,7 +39,7 @@ pub struct Imported {
     /// `route.app.hostnames[0]`), to trace an engine error back to the release.
     pub origins: Vec<(String, Path)>,
     /// What the AppSpec adds that the release did not have (fixed texts, for comments).
-    pub notes: Vec<&'static str>,
+    pub notes: Vec<String>,
     /// Values whose behaviour is kept although the AppSpec does not spell them (the
     /// platform owns them, or they move elsewhere): notes on stderr, not omissions.
     pub noted: Vec<Dropped>,
@@ -61,6 +61,8 @@ pub struct Mapper<'a> {
     pub origins: Vec<(String, Path)>,
     /// Facts later steps need.
     pub facts: Facts,
+    /// PVCs the chart made: (values id, claim name, already kept, what adopts it).
+    pub cutover: Vec<(String, String, bool, String)>,
 }
 
 /// What earlier steps found out, for later ones.
@@ -88,6 +90,7 @@ impl<'a> Mapper<'a> {
             spec: Map::new(),
             origins: Vec::new(),
             facts: Facts::default(),
+            cutover: Vec::new(),
         }
     }
 

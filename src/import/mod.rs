@@ -79,7 +79,7 @@ pub struct ReleaseOutcome {
     pub dropped: Vec<Dropped>,
     pub fatal: Option<Fatal>,
     pub warnings: Vec<String>,
-    pub notes: Vec<&'static str>,
+    pub notes: Vec<String>,
     /// Values kept in behaviour that the AppSpec does not spell: notes on stderr.
     pub noted: Vec<Dropped>,
 }

@@ -123,24 +123,67 @@ pub fn gib(quantity: &str) -> Option<i64> {
     Some(((bytes / 1024f64.powi(3)).ceil() as i64).max(1))
 }
 
-/// The name app-template gives the PVC of an item, so that AppSpec can adopt it.
+/// The name app-template gives the PVC of an item, so that AppSpec can adopt it: per chart
+/// major, as bjw-s common 2.x, 3.x and 4.x name them (`<release>-<id>` in 2.x; in 3.x the
+/// same unless the id is the release's name; from 4.x the release's name alone when the
+/// chart makes one PVC, `<release>-<id>` for several; `nameOverride`, `forceRename`,
+/// `prefix` and `suffix` as the chart reads them).
 fn chart_pvc_name(m: &Mapper, id: &str, item: &Node, chart_pvcs: usize) -> String {
-    if let Some(f) = item.get("forceRename").and_then(|f| f.str()) {
-        return f.to_string();
-    }
     let base = m.input.release.release_name.clone();
-    let per_item = m.input.release.major() == Some(3) || chart_pvcs > 1;
-    let mut name = if per_item && id != base && !base.ends_with(&format!("-{id}")) {
-        format!("{base}-{id}")
-    } else {
-        base
-    };
-    if let Some(suffix) = item.get("suffix").and_then(|s| s.str())
+    let text = |key: &str| item.get(key).and_then(|f| f.str().map(str::to_string));
+    let major = m.input.release.major();
+    if matches!(major, Some(2 | 3)) {
+        let name = match text("nameOverride").as_deref() {
+            Some("-") => base,
+            Some(n) => format!("{base}-{n}"),
+            None if major == Some(3) && base == id => base,
+            None => format!("{base}-{id}"),
+        };
+        return name.to_lowercase();
+    }
+    if let Some(f) = text("forceRename") {
+        return f.to_lowercase();
+    }
+    let mut name = base;
+    if let Some(prefix) = text("prefix")
+        && prefix != name
+    {
+        name = format!("{prefix}-{name}");
+    }
+    if chart_pvcs > 1 && !name.ends_with(&format!("-{id}")) {
+        name = format!("{name}-{id}");
+    }
+    if let Some(suffix) = text("suffix")
         && !name.ends_with(&format!("-{suffix}"))
     {
         name = format!("{name}-{suffix}");
     }
     name.to_lowercase()
+}
+
+/// Says how to keep a PVC the chart made through the cut-over (Helm deletes what it made
+/// when its release is removed) and what adopts it (SPEC 9.2).
+fn keep_chart_pvc(m: &mut Mapper, id: &str, item: &Node, claim: &str, adopted_by: &str) {
+    let kept = item.get("retain").and_then(|r| r.bool()) == Some(true);
+    let first = if kept {
+        format!("persistence.{id}.retain: true already keeps it (helm.sh/resource-policy: keep)")
+    } else {
+        format!(
+            "first set persistence.{id}.retain: true in the HelmRelease (the chart then annotates it helm.sh/resource-policy: keep) and let Flux upgrade the release"
+        )
+    };
+    m.t.remark(
+        item.path(),
+        format!(
+            "the chart made PVC {claim}, which Helm deletes when the HelmRelease is removed: {first}; then remove the HelmRelease and apply the AppSpec, which adopts {claim} ({adopted_by}), so no data is copied"
+        ),
+    );
+    m.cutover.push((
+        id.to_string(),
+        claim.to_string(),
+        kept,
+        adopted_by.to_string(),
+    ));
 }
 
 pub fn persistence(m: &mut Mapper, root: &Node) {
@@ -182,7 +225,7 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
         has_storage = storage(m, id, &item, &ms, chart_pvcs).is_some();
     }
     // An emptyDir as the app's storage, when nothing else is: no phantom /data volume.
-    for (n, (_, item, ms)) in with_mounts.iter().enumerate() {
+    for (n, (id, item, ms)) in with_mounts.iter().enumerate() {
         if Some(n) == candidate {
             continue;
         }
@@ -200,11 +243,14 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
                     };
                     claim_mounts(m, item, ms, &name);
                     m.t.take(&claim);
+                } else if m.shape().has(&["mounts"]) {
+                    // Another PVC the chart made: adopted by name as a claim mount.
+                    let name = chart_pvc_name(m, id, item, chart_pvcs);
+                    claim_mounts(m, item, ms, &name);
+                    chart_pvc_settings(m, item, true);
+                    keep_chart_pvc(m, id, item, &name, "a claim mount");
                 } else {
-                    m.t.drop(
-                        item,
-                        "a second volume made by the chart is not supported: create the claim apart and mount it as an existing claim",
-                    );
+                    m.t.drop(item, unsupported("mounts of existing claims are"));
                 }
             }
             "nfs" => nfs(m, item, ms),
@@ -262,11 +308,35 @@ fn storage(
             m.t.drop(&size, "the size is not a quantity");
             return None;
         };
-        value.insert("pattern".into(), json!("longhorn-persistent"));
-        value.insert("size".into(), json!(gib));
         claim_name = chart_pvc_name(m, id, item, chart_pvcs);
+        let site = m
+            .platform("/storage/longhorn/storageClassName")
+            .and_then(Value::as_str);
+        let class = item.get("storageClass");
+        if let Some(class) = class.as_ref().filter(|c| c.str() != site) {
+            // A claim's class cannot change: AppSpec's own claim (of the platform's class)
+            // could not take it over, so it mounts the chart's claim as it is.
+            value.insert("pattern".into(), json!("existing-claim"));
+            value.insert("claimName".into(), json!(claim_name));
+            m.t.note(
+                class,
+                format!(
+                    "the chart's PVC {claim_name} is of class {}, not the platform's {}: a claim's class cannot change, so the AppSpec mounts it as an existing claim",
+                    class.scalar_text().unwrap_or_default(),
+                    site.unwrap_or("")
+                ),
+            );
+            for key in ["size", "accessMode"] {
+                if let Some(v) = item.get(key) {
+                    m.t.take(&v);
+                }
+            }
+        } else {
+            value.insert("pattern".into(), json!("longhorn-persistent"));
+            value.insert("size".into(), json!(gib));
+        }
         let app = m.input.release.name.clone();
-        if claim_name == format!("{app}-data") {
+        if value["pattern"] == "existing-claim" || claim_name == format!("{app}-data") {
             // AppSpec's own name for the claim: adopted as it is.
         } else if m.shape().has(&["storage", "claimName"]) {
             value.insert("claimName".into(), json!(claim_name));
@@ -279,37 +349,8 @@ fn storage(
                 ),
             );
         }
-        for (k, v) in item.entries() {
-            match k {
-                "storageClass" => {
-                    let site = m
-                        .platform("/storage/longhorn/storageClassName")
-                        .and_then(Value::as_str);
-                    if v.str() == site {
-                        m.t.take(&v);
-                    } else {
-                        m.t.note(
-                            &v,
-                            format!(
-                                "the storage class comes from the platform: {} (an existing claim keeps its class)",
-                                site.unwrap_or("")
-                            ),
-                        );
-                    }
-                }
-                "accessMode" => m.default_or_drop(
-                    &v,
-                    &json!("ReadWriteOnce"),
-                    "the app's volume is ReadWriteOnce",
-                ),
-                "retain" | "suffix" | "forceRename" => m.t.take(&v),
-                "dataSource" | "dataSourceRef" => m.t.drop(
-                    &v,
-                    "volume populators are not supported (backups restore with backup.restoreOnCreate)",
-                ),
-                _ => {}
-            }
-        }
+        let as_is = value["pattern"] == "existing-claim";
+        chart_pvc_settings(m, item, as_is);
     }
     value.insert("mountPath".into(), json!(mount_path));
     if ms[main].read_only {
@@ -339,10 +380,45 @@ fn storage(
         }
         return None;
     }
-    m.facts.storage_pattern = Some(pattern);
+    m.facts.storage_pattern = Some(pattern.clone());
     m.t.take(item);
     claim_mounts(m, item, &others, &claim_name);
+    if existing.is_none() {
+        let app = m.input.release.name.clone();
+        let by = if pattern == "existing-claim" {
+            "storage: existing-claim"
+        } else if claim_name == format!("{app}-data") {
+            "storage, AppSpec's own claim name"
+        } else {
+            "storage.claimName"
+        };
+        keep_chart_pvc(m, id, item, &claim_name, by);
+    }
     Some(claim_name)
+}
+
+/// The settings of a PVC the chart makes: `as_is` when the claim is mounted as it is
+/// (its class, size and access mode stay the chart's), else AppSpec's claim takes it over.
+fn chart_pvc_settings(m: &mut Mapper, item: &Node, as_is: bool) {
+    for (k, v) in item.entries() {
+        match k {
+            // Equal to the platform's, or the claim is mounted as it is (said then).
+            "storageClass" => m.t.take(&v),
+            "size" if as_is => m.t.take(&v),
+            "accessMode" if as_is => m.t.take(&v),
+            "accessMode" => m.default_or_drop(
+                &v,
+                &json!("ReadWriteOnce"),
+                "the app's volume is ReadWriteOnce",
+            ),
+            "retain" | "suffix" | "prefix" | "forceRename" | "nameOverride" => m.t.take(&v),
+            "dataSource" | "dataSourceRef" => m.t.drop(
+                &v,
+                "volume populators are not supported (backups restore with backup.restoreOnCreate)",
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn claim_mounts(m: &mut Mapper, item: &Node, ms: &[Mount], claim: &str) {
