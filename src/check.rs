@@ -58,6 +58,13 @@ fn read(path: &Path, limits: &Limits) -> Result<String, CheckError> {
     Ok(crate::files::read(path, limits.max_bytes)?)
 }
 
+/// Whether a file lies in a directory that holds a kustomization (render builds that
+/// directory with kustomize instead of reading its files).
+fn in_kustomization_dir(file: Option<&str>) -> bool {
+    file.and_then(|f| Path::new(f).parent())
+        .is_some_and(|dir| crate::files::kustomization_in(dir).is_some())
+}
+
 /// Validates the specs in `paths` (files or directories), with an optional platform file.
 pub fn check(
     paths: &[PathBuf],
@@ -113,9 +120,12 @@ pub fn check(
     }
     // Each item carries its file and document from here, through the engine, to its
     // diagnostics: two resources of one kind and name (in two namespaces) keep their lines.
+    // Other resources count where render reads them as they are (a directory without a
+    // kustomization): an AppSpec that generates one of them is refused by both, e.g. a
+    // rendered file left beside the spec. kustomize decides what a kustomization builds.
     let items: Vec<Item> = engine::flatten_lists(items)
         .into_iter()
-        .filter(|i| engine::is_judged(&i.value))
+        .filter(|i| engine::is_judged(&i.value) || !in_kustomization_dir(i.file.as_deref()))
         .collect();
     if items.is_empty() && out.is_empty() {
         return Ok(out);

@@ -26,8 +26,9 @@ pub enum Command {
     ///
     /// Directories are read recursively (.yaml, .yml, .json; hidden entries skipped); a
     /// directory with a kustomization is built with kustomize first. Problems go to stderr,
-    /// nothing to stdout. Exit 0 when every spec expands, 1 when a spec is invalid, 2 when
-    /// a file cannot be read or kustomize fails.
+    /// nothing to stdout. Exit 0 when every spec expands, 1 when a spec is invalid (also one
+    /// the function refuses inside kustomize), 2 when a file cannot be read or kustomize
+    /// fails on its own.
     ///
     /// With --out DIR, writes a hydrated directory instead (for Flux): `<namespace>/<app>.yaml`
     /// per app, `_resources.yaml` files for other objects, and a kustomization.yaml listing
@@ -120,6 +121,37 @@ pub enum Command {
         #[arg(long = "set", value_name = "VAR=value", value_parser = parse_var)]
         set: Vec<(String, String)>,
     },
+    /// Write a new site: its PlatformConfig, one example app, in the layout kustomize accepts.
+    ///
+    /// DIR/platform/ holds the PlatformConfig (with its own kustomization, so the apps'
+    /// `transformers: [../../../platform]` may load it) and DIR/apps/<namespace>/<app>/ one
+    /// directory per app. DIR must be new or empty. What init writes validates and renders
+    /// at once; it prints the next commands.
+    Init {
+        /// The new site's directory.
+        dir: PathBuf,
+        /// Your domain: external apps' hosts lie under it (and internal ones, unless
+        /// --internal-domain is given).
+        #[arg(long)]
+        domain: String,
+        /// The domain of internal-only apps (default: --domain, split horizon).
+        #[arg(long, value_name = "DOMAIN")]
+        internal_domain: Option<String>,
+        /// Your NAS: nfs://HOST[:PORT]/EXPORT/PATH; apps' NAS paths must lie under the path
+        /// (default: no NAS, NAS mounts refused).
+        #[arg(long, value_name = "URL")]
+        nas: Option<String>,
+        /// Route through Gateway API: NAMESPACE/NAME of the Gateway for both ingress
+        /// patterns, or internal=NAMESPACE/NAME and external=NAMESPACE/NAME (repeatable).
+        #[arg(long, value_name = "[PATTERN=]NAMESPACE/NAME")]
+        gateway: Vec<String>,
+        /// A LoadBalancer address pool (CIDR, repeatable): apps' fixed IPs must lie in one.
+        #[arg(long, value_name = "CIDR")]
+        lb_pool: Vec<String>,
+        /// The backup backend of `backup.strategy: snapshots`.
+        #[arg(long, value_enum, default_value_t = Backup::Volsync)]
+        backup: Backup,
+    },
     /// Print the files of a directory that hold an AppSpec (nothing when there is none).
     Discover {
         /// The directory (default: the current directory).
@@ -133,6 +165,13 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+}
+
+/// The backup backend `init` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backup {
+    Volsync,
+    Kopiur,
 }
 
 /// Which schema to print.
@@ -171,6 +210,7 @@ pub enum Mode {
     },
     Discover(PathBuf),
     Import(crate::import::Options),
+    Init(crate::init::Options),
 }
 
 /// Settings of a run.
@@ -250,6 +290,26 @@ impl From<Cli> for Config {
                 }
             }
             Some(Command::Discover { path }) => Mode::Discover(path),
+            Some(Command::Init {
+                dir,
+                domain,
+                internal_domain,
+                nas,
+                gateway,
+                lb_pool,
+                backup,
+            }) => Mode::Init(crate::init::Options {
+                dir,
+                domain,
+                internal_domain,
+                nas,
+                gateways: gateway,
+                lb_pools: lb_pool,
+                backup: match backup {
+                    Backup::Volsync => crate::platform::BackupBackend::Volsync,
+                    Backup::Kopiur => crate::platform::BackupBackend::Kopiur,
+                },
+            }),
             Some(Command::Import {
                 paths,
                 namespace,

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// How bad a problem is; only errors fail a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Error,
     Warning,
@@ -19,7 +21,7 @@ impl Severity {
 }
 
 /// One problem in one resource: the field path (`spec.storage.nas.subpath`) and a message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Issue {
     pub severity: Severity,
     pub path: String,
@@ -45,7 +47,7 @@ impl Issue {
 }
 
 /// The resource a problem belongs to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceRef {
     pub api_version: String,
     pub kind: String,
@@ -76,14 +78,14 @@ impl fmt::Display for ResourceRef {
 /// Where a resource sits in its file: the index of its YAML document in the stream (empty
 /// documents counted, as a parser sees them) and, for an item of a `kind: List`, the path
 /// of the item inside that document (`items[2].`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub index: usize,
     pub prefix: String,
 }
 
 /// An issue located in a resource of a file: what the user sees.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Source file, when known (`config.kubernetes.io/path` or the file read by the CLI).
     pub file: Option<String>,

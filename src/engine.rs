@@ -4,7 +4,7 @@
 //! Shared by the KRM function and `render`; neither does any expansion of its own.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -318,7 +318,11 @@ pub fn run_into_site(
             && !source::is_ours(&item.value, spec::KIND)
             && !source::is_ours(&item.value, platform::KIND)
         {
-            claims.passthrough.insert(id);
+            let generated =
+                item.value["metadata"]["labels"]["app.kubernetes.io/managed-by"] == crate::MANAGER;
+            claims
+                .passthrough
+                .insert(id, (item.file.clone(), generated));
         }
     }
     let input_count = items.len();
@@ -344,7 +348,8 @@ pub fn run_into_site(
         if let Some(parsed) = read.value.as_ref().filter(|_| api_ok && !platform_broken) {
             // Structural problems do not stop the semantic rules (their issues at an
             // already reported path are left out), but they do stop the expansion.
-            let (app, validate_issues) = validate::app(parsed, &site);
+            let (app, mut validate_issues) = validate::app(parsed, &site);
+            example_platform_hint(&mut validate_issues, &site.config);
             issues.extend(read.screen(validate_issues));
             let clean = !issues.iter().any(|i| i.severity == Severity::Error);
             if let Some(app) = app.filter(|_| clean) {
@@ -369,6 +374,31 @@ pub fn run_into_site(
     Summary {
         platform: site.config,
         diagnostics: diags,
+    }
+}
+
+/// What a message about a domain or NAS of the built-in platform adds: those are the
+/// project's example site, not the user's, and `init` writes the user's own.
+pub const EXAMPLE_PLATFORM_HINT: &str = " (that is the built-in example platform: write your site's PlatformConfig with `appspec init DIR --domain ...` or pass --platform)";
+
+/// Marks the problems that come from the built-in example platform's domains or NAS
+/// (a site that set neither is still on the example site's values).
+fn example_platform_hint(issues: &mut [Issue], platform: &Platform) {
+    let example_dns = platform.dns == platform::Dns::default();
+    let example_nas = platform.storage.nas == platform::NasConfig::default();
+    for issue in issues.iter_mut().filter(|i| i.severity == Severity::Error) {
+        let p = issue.path.as_str();
+        let m = issue.message.as_str();
+        // Only the rules that read the platform's values: a host outside its domains, an
+        // endpoint it does not list, a path outside its prefix.
+        let dns = (p == "spec.ingress.host" || p.starts_with("spec.ingress.aliases"))
+            && m.contains(" apps must use .");
+        let nas = (p.starts_with("spec.storage.nas.")
+            || (p.starts_with("spec.mounts[") && p.contains("].nas.")))
+            && (m.contains("is not allowed") || m.contains("the NAS prefix"));
+        if (dns && example_dns) || (nas && example_nas) {
+            issue.message.push_str(EXAMPLE_PLATFORM_HINT);
+        }
     }
 }
 
@@ -432,7 +462,9 @@ pub fn flatten_lists(items: Vec<Item>) -> Vec<Item> {
 /// an error on the app that makes it, never a silent overwrite.
 #[derive(Default)]
 struct Claims {
-    passthrough: HashSet<ObjectId>,
+    /// Objects of the input that pass through: their file, and whether they carry
+    /// AppSpec's own `managed-by` label (rendered output read back as input).
+    passthrough: HashMap<ObjectId, (Option<String>, bool)>,
     objects: HashMap<ObjectId, String>,
     routes: HashMap<(String, String), String>,
     /// NAS shares by (server, subpath): the namespace and app that mount them.
@@ -534,6 +566,9 @@ impl Claims {
                 }
             }
         }
+        // Objects the input already holds, grouped by the file that holds them: a
+        // rendered file left among the inputs is named once, with what it collides on.
+        let mut taken: BTreeMap<(Option<String>, bool), Vec<String>> = BTreeMap::new();
         for o in objects {
             match self.objects.entry(o.id()) {
                 Entry::Occupied(claimed) => issues.push(Issue::error(
@@ -544,16 +579,31 @@ impl Claims {
                         claimed.get()
                     ),
                 )),
-                Entry::Vacant(free) if self.passthrough.contains(free.key()) => {
-                    issues.push(Issue::error(
-                        "metadata.name",
-                        format!("generates {}, which already exists in the input; rename the app or remove the other resource", free.key()),
-                    ))
+                Entry::Vacant(free) if self.passthrough.contains_key(free.key()) => {
+                    taken
+                        .entry(self.passthrough[free.key()].clone())
+                        .or_default()
+                        .push(free.key().to_string());
                 }
                 Entry::Vacant(free) => {
                     free.insert(me.clone());
                 }
             }
+        }
+        for ((file, generated), ids) in taken {
+            let what = ids.join(", ");
+            let message = match (file, generated) {
+                (Some(file), true) => format!(
+                    "generates {what}, which {file} already holds as AppSpec output (a rendered file left among the inputs?); remove {file} or move it out of the app's directory"
+                ),
+                (Some(file), false) => format!(
+                    "generates {what}, which {file} already holds; rename the app or remove the other resource"
+                ),
+                (None, _) => format!(
+                    "generates {what}, which already exists in the input; rename the app or remove the other resource"
+                ),
+            };
+            issues.push(Issue::error("metadata.name", message));
         }
         issues
     }

@@ -14,6 +14,7 @@ pub mod expand;
 pub mod files;
 pub mod hydrate;
 pub mod import;
+pub mod init;
 pub mod inputs;
 pub mod kopiur;
 pub mod krm;

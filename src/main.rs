@@ -71,6 +71,9 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
         Ok(input) => appspec::krm::process(&input, limits),
         Err(e) => appspec::krm::error_response(&format!("{e:#}")),
     };
+    if shim {
+        appspec::render::report_results(&response.diagnostics);
+    }
     print_diagnostics(&response.diagnostics)?;
     print_out(&response.stdout)?;
     let failed = response.failed;
@@ -195,6 +198,22 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
             }
             print_out(&outcome.stdout)?;
             Ok(ExitCode::from(outcome.status as u8))
+        }
+        Mode::Init(options) => {
+            let files = match appspec::init::files(&options) {
+                Err(appspec::init::InitError::Invalid(lines)) => {
+                    // One line per problem, as validate prints them; nothing written.
+                    let mut stderr = std::io::stderr().lock();
+                    for line in lines {
+                        writeln!(stderr, "appspec init: {line}")?;
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+                other => other?,
+            };
+            appspec::init::write(&options.dir, &files)?;
+            print_out(&appspec::init::next_steps(&options.dir, &files))?;
+            Ok(ExitCode::SUCCESS)
         }
         Mode::Discover(dir) => {
             let files = appspec::render::discover(&dir, &config.limits)?;

@@ -113,6 +113,137 @@ const ALLOW_REMOTE: &str = "allow remote content with --enable-remote (APPSPEC_E
 /// The message the `git` shim prints when kustomize runs it without `--enable-remote`.
 pub const GIT_REFUSED: &str = "kustomize tried to run git for a remote base, and repository content must not fetch remote content or run programs; vendor the base into the repository, or allow remote content with --enable-remote (APPSPEC_ENABLE_REMOTE=true)";
 
+/// Environment variable naming a directory where the function, run by kustomize inside
+/// `render` (the `docker` shim), leaves its diagnostics as JSON: a build the function fails
+/// is then reported as render's own lines (file, resource, field, message; exit 1), not as
+/// kustomize's error text.
+pub const RESULTS_ENV: &str = "APPSPEC_RESULTS_DIR";
+
+/// Under the `docker` shim with [`RESULTS_ENV`] set, leaves the function's diagnostics for
+/// the `render` that runs kustomize. Best effort: kustomize still gets stderr.
+pub fn report_results(diagnostics: &[Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    if let Some(dir) = std::env::var_os(RESULTS_ENV)
+        && let Ok(json) = serde_json::to_string(diagnostics)
+    {
+        let file =
+            PathBuf::from(dir).join(format!("results-{}-{}.json", std::process::id(), unique()));
+        let _ = std::fs::write(file, json);
+    }
+}
+
+/// The diagnostics the function left in `dir` ([`report_results`]), their files made
+/// relative to where render runs (kustomize names them from the kustomization's directory).
+fn function_results(dir: &Path, shim: &Path, limits: &Limits) -> Vec<Diagnostic> {
+    let Ok(entries) = std::fs::read_dir(shim) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("results-") && n.ends_with(".json"))
+        })
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(text) = files::read(&f, limits.max_bytes) else {
+            continue;
+        };
+        let Ok(found) = serde_json::from_str::<Vec<Diagnostic>>(&text) else {
+            continue;
+        };
+        for mut d in found {
+            d.file = Some(match d.file.as_deref() {
+                Some(file) if file != "<stdin>" && !file.contains("://") => {
+                    lexical_join(dir, file).display().to_string()
+                }
+                _ => kustomization_in(dir)
+                    .unwrap_or_else(|| dir.to_path_buf())
+                    .display()
+                    .to_string(),
+            });
+            // Lines come back from the run's text, not its document positions.
+            d.document = None;
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// `dir/file` with `.` and `..` segments of `file` resolved as text (for display only).
+fn lexical_join(dir: &Path, file: &str) -> PathBuf {
+    let mut out = dir.to_path_buf();
+    for part in Path::new(file).components() {
+        match part {
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// kustomize's own error text as lines a person reads: klog's prefix and Go's quoting
+/// taken off (`E1205 ... run.go:72] "command failed" err="..."`), one problem per line.
+pub fn kustomize_error_lines(stderr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in stderr.lines() {
+        let line = line.trim();
+        let text = match klog_err(line) {
+            Some(err) => err,
+            None => line
+                .strip_prefix("Error: ")
+                .or_else(|| line.strip_prefix("error: "))
+                .unwrap_or(line)
+                .to_string(),
+        };
+        for part in text.lines() {
+            let part = part.trim();
+            if !part.is_empty() && !out.iter().any(|o: &String| o == part) {
+                out.push(part.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The `err="..."` of a klog line (`E1205 08:07:39.128825 3038 run.go:72] "..." err="..."`),
+/// unquoted.
+fn klog_err(line: &str) -> Option<String> {
+    let mut chars = line.chars();
+    if !matches!(chars.next(), Some('E' | 'W' | 'I' | 'F'))
+        || !line[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let (_, rest) = line.split_once("] ")?;
+    let (_, quoted) = rest.split_once(" err=\"")?;
+    let mut out = String::new();
+    let mut it = quoted.chars();
+    while let Some(c) = it.next() {
+        match c {
+            '"' => break,
+            '\\' => match it.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 /// The proxy kustomize gets without `--enable-remote` (and without `--enable-helm`, whose
 /// charts come over the network): a closed loopback port, so no HTTP request leaves
 /// the machine even if a remote file got past [`refuse_remote`]. Go sends loopback
@@ -278,7 +409,7 @@ fn kustomize_build(
     dir: &Path,
     opts: &Options,
     relay: Option<&Path>,
-) -> Result<String, RenderError> {
+) -> Result<Built, RenderError> {
     let fail = |message: String| RenderError::Kustomize {
         dir: dir.display().to_string(),
         message,
@@ -310,6 +441,7 @@ fn kustomize_build(
     if let Some(relay) = relay {
         command.env(RELAY_ENV, relay);
     }
+    command.env(RESULTS_ENV, &shim);
     let offline = !opts.enable_remote && !opts.enable_helm;
     if offline {
         for var in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
@@ -334,13 +466,29 @@ fn kustomize_build(
             opts.limits.max_bytes
         )),
     });
+    let results = function_results(dir, &shim, &opts.limits);
     let _ = std::fs::remove_dir_all(&shim);
     let (status, stdout, stderr) = output?;
     if !status.success() {
-        let stderr = String::from_utf8_lossy(&stderr);
-        return Err(fail(stderr.trim().to_string()));
+        if results.iter().any(Diagnostic::is_error) {
+            return Ok(Built::Failed(results));
+        }
+        // kustomize's own error (a missing file, a base it cannot fetch): its problems on
+        // one line, without klog's prefix or Go's quoting.
+        let lines = kustomize_error_lines(&String::from_utf8_lossy(&stderr));
+        return Err(fail(lines.join("; ")));
     }
-    String::from_utf8(stdout).map_err(|_| fail("kustomize output is not UTF-8".into()))
+    String::from_utf8(stdout)
+        .map(Built::Manifests)
+        .map_err(|_| fail("kustomize output is not UTF-8".into()))
+}
+
+/// What a kustomize build gave.
+#[derive(Debug)]
+enum Built {
+    Manifests(String),
+    /// The AppSpec function refused the input: every problem, as render's own diagnostics.
+    Failed(Vec<Diagnostic>),
 }
 
 enum Bounded {
@@ -460,9 +608,13 @@ pub fn collect(opts: &Options, hooks: &Hooks) -> Result<Collected, RenderError> 
                     if hooks.skip.is_some_and(|skip| skip(&dir)) {
                         continue;
                     }
-                    let text = kustomize_build(&dir, opts, hooks.relay)?;
-                    let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
-                    c.documents(&text, &file, true, &opts.limits);
+                    match kustomize_build(&dir, opts, hooks.relay)? {
+                        Built::Manifests(text) => {
+                            let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
+                            c.documents(&text, &file, true, &opts.limits);
+                        }
+                        Built::Failed(diagnostics) => c.diagnostics.extend(diagnostics),
+                    }
                 }
             }
         }
@@ -1041,6 +1193,33 @@ pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn kustomize_errors_become_lines() {
+        let stderr = "E1205 08:07:39.128825    3038 run.go:72] \"command failed\" err=\"accumulating resources: 'a.yaml': no such file\\nsecond \\\"quoted\\\" problem\"\nError: plain one\nplain one\n";
+        assert_eq!(
+            kustomize_error_lines(stderr),
+            [
+                "accumulating resources: 'a.yaml': no such file",
+                "second \"quoted\" problem",
+                "plain one",
+            ]
+        );
+        assert_eq!(kustomize_error_lines("Error: x\n\n"), ["x"]);
+        assert_eq!(klog_err("Each line is fine"), None);
+    }
+
+    #[test]
+    fn function_files_are_joined_as_text() {
+        assert_eq!(
+            lexical_join(Path::new("examples/a"), "../base/app.yaml"),
+            Path::new("examples/base/app.yaml")
+        );
+        assert_eq!(
+            lexical_join(Path::new("."), "./app.yaml"),
+            Path::new("./app.yaml")
+        );
+    }
     use super::*;
 
     #[test]
@@ -1272,7 +1451,7 @@ mod tests {
         opts.enable_remote = true;
         let online = kustomize_build(dir.path(), &opts, None);
         assert!(
-            online.as_ref().is_ok_and(|t| t.contains("fetched")),
+            matches!(&online, Ok(Built::Manifests(t)) if t.contains("fetched")),
             "{online:?}"
         );
         assert_eq!(server.join().unwrap(), 1, "only the opted-in build fetched");

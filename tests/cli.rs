@@ -38,7 +38,7 @@ fn render_help_states_the_exit_codes() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        help.contains("Exit 0 when every spec expands, 1 when a spec is invalid, 2 when a file cannot be read or kustomize fails"),
+        help.contains("Exit 0 when every spec expands, 1 when a spec is invalid (also one the function refuses inside kustomize), 2 when a file cannot be read or kustomize fails on its own"),
         "{help}"
     );
 }

@@ -23,7 +23,8 @@ use common::{BIN, DockerShim, kubectl, repo_root};
 use serde_json::{Value, json};
 
 /// Example directories that are not kustomizations of AppSpecs.
-const NOT_EXAMPLES: &[&str] = &["backstage", "ci"];
+/// `site/` is a whole site of app directories, tested by tests/site.rs.
+const NOT_EXAMPLES: &[&str] = &["backstage", "ci", "site"];
 
 /// What each `invalid-*` example must print on stderr (one diagnostic line each contains one
 /// of these). A new invalid example needs an entry here.

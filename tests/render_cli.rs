@@ -100,3 +100,82 @@ fn discover_follows_a_kustomization_to_its_base() {
     assert_eq!(discover("prod"), "./../base/app.yaml\n");
     assert_eq!(discover("plain"), "");
 }
+
+/// A spec the function refuses inside kustomize comes back as render's own lines: one per
+/// problem, the file named from where render runs, exit 1; no kustomize or klog text.
+#[test]
+fn errors_from_inside_kustomize_are_our_lines_with_exit_1() {
+    if common::kubectl().is_none() {
+        return;
+    }
+    let out = common::appspec()
+        .current_dir(common::repo_root())
+        .args(["render", "examples/invalid-nas-path"])
+        .output()
+        .unwrap();
+    let stderr = common::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    for line in &lines {
+        assert!(
+            line.starts_with("examples/invalid-nas-path/app.yaml: AppSpec/sneaky: spec."),
+            "{line}"
+        );
+    }
+    assert!(lines[0].contains("spec.storage.nas.subpath: Subpath must not contain"));
+    // The domain is the built-in example platform's, and the message says so.
+    assert!(
+        lines[1].contains("that is the built-in example platform")
+            && lines[1].contains("appspec init"),
+        "{}",
+        lines[1]
+    );
+    assert!(!stderr.contains("\\n") && !stderr.contains("run.go") && !stderr.contains("E1"));
+}
+
+/// After `appspec render . > out.yaml` the next render names out.yaml, and validate agrees.
+#[test]
+fn a_stray_rendered_file_is_named_by_render_and_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata: {name: wiki, namespace: docs}\nspec:\n  image: ghcr.io/x/wiki:1.0.0\n  storage: {pattern: longhorn-persistent, size: 5}\n",
+    );
+    let first = common::appspec()
+        .current_dir(dir.path())
+        .args(["render", "."])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    std::fs::write(dir.path().join("out.yaml"), &first.stdout).unwrap();
+    for command in ["render", "validate"] {
+        let out = common::appspec()
+            .current_dir(dir.path())
+            .args([command, "."])
+            .output()
+            .unwrap();
+        let said = format!("{}{}", common::text(&out.stdout), common::text(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{command}: {said}");
+        let lines: Vec<&str> = said.lines().collect();
+        assert_eq!(lines.len(), 1, "{command}: one line per stray file: {said}");
+        assert!(
+            lines[0].contains("./out.yaml already holds as AppSpec output")
+                && lines[0].contains("Deployment docs/wiki")
+                && lines[0].contains("PersistentVolumeClaim docs/wiki-data"),
+            "{command}: {said}"
+        );
+    }
+    // A directory with a kustomization is kustomize's business: out.yaml is not listed.
+    write(
+        &dir.path().join("kustomization.yaml"),
+        "resources: [app.yaml]\n",
+    );
+    let out = common::appspec()
+        .current_dir(dir.path())
+        .args(["validate", "."])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::text(&out.stdout));
+}

@@ -59,7 +59,7 @@ fn reports_every_problem_with_line_and_column() {
         "\
 apps/app.yaml:10:5: AppSpec/web: spec.storage.size: size must be an integer number of GiB between 1 and 1000, got 0
 apps/app.yaml:11:48: AppSpec/web: spec.storage.nas.subpath: Subpath must not contain relative directory references ('..')
-apps/app.yaml:13:5: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.hypyr.space\"
+apps/app.yaml:13:5: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.hypyr.space\" (that is the built-in example platform: write your site's PlatformConfig with `appspec init DIR --domain ...` or pass --platform)
 apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, command, args, ports, service, runAs, probes, env, secretEnv, storage, files, mounts, ingress, backup, security, workload, nodeSelector, serviceAccount, podAnnotations, metrics, spread, pod, init, sidecars
 apps/app.yaml:20:3: AppSpec/api: spec.image: warning: image \"ghcr.io/x/api:latest\" uses the mutable tag :latest; pin a version tag or a digest
 "
@@ -100,13 +100,13 @@ fn section_8_fields_have_lines_and_columns() {
         stdout,
         "\
 app.yaml:7:3: AppSpec/sonarr: spec.storage.claimName: is required for storage.pattern existing-claim (the PVC to mount)
-app.yaml:12:9: AppSpec/sonarr: spec.mounts[0].nas.subpath: Subpath must lie under the NAS prefix \"/mnt/\", got \"/srv/media\"
+app.yaml:12:9: AppSpec/sonarr: spec.mounts[0].nas.subpath: Subpath must lie under the NAS prefix \"/mnt/\", got \"/srv/media\" (that is the built-in example platform: write your site's PlatformConfig with `appspec init DIR --domain ...` or pass --platform)
 app.yaml:13:38: AppSpec/sonarr: spec.mounts[1].subPath: subPath must not contain relative directory references ('..')
 app.yaml:15:5: AppSpec/sonarr: spec.files./config: /config is the path of a mount (spec.mounts[1]); a file may lie inside a mounted directory, not replace it
 app.yaml:16:5: AppSpec/sonarr: spec.files./etc/app.yaml.key: is required: the key of the ConfigMap or Secret that holds the file
 app.yaml:18:20: AppSpec/sonarr: spec.service.loadBalancer.ip: the platform lists no loadBalancer.pools, so no fixed IP can be checked; leave ip out or add the pools to the PlatformConfig
 app.yaml:18:42: AppSpec/sonarr: spec.service.loadBalancer.ports[0]: unknown port \"web\"; the app's ports are: http
-app.yaml:20:15: AppSpec/sonarr: spec.ingress.aliases[0]: Internal apps must use .in.hypyr.space domain, got \"tv.example.com\"
+app.yaml:20:15: AppSpec/sonarr: spec.ingress.aliases[0]: Internal apps must use .in.hypyr.space domain, got \"tv.example.com\" (that is the built-in example platform: write your site's PlatformConfig with `appspec init DIR --domain ...` or pass --platform)
 app.yaml:21:19: AppSpec/sonarr: spec.ingress.annotations.kubernetes.io/ingress.class: \"kubernetes.io/ingress.class\" is set by the function from the ingress pattern and the platform; remove it (it cannot be overridden)
 "
     );
@@ -150,7 +150,7 @@ fn valid_specs_and_platform_file() {
         (code, stdout.as_str()),
         (
             1,
-            "app.yaml:6:13: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.lan.example.org\"\n"
+            "app.yaml:6:13: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.lan.example.org\" (that is the built-in example platform: write your site's PlatformConfig with `appspec init DIR --domain ...` or pass --platform)\n"
         )
     );
     let (code, stdout, _) = validate(

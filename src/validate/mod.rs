@@ -444,11 +444,7 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
             if !p.storage.nas.endpoints.contains(&nas.endpoint) {
                 v.error(
                     "spec.storage.nas.endpoint",
-                    format!(
-                        "NAS endpoint \"{}\" is not allowed; expected one of: {}",
-                        nas.endpoint,
-                        p.storage.nas.endpoints.join(", ")
-                    ),
+                    nfs::not_allowed(&nas.endpoint, &p.storage.nas.endpoints),
                 );
             } else {
                 match nfs::parse(&nas.endpoint) {

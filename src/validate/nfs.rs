@@ -12,6 +12,20 @@ pub struct Endpoint {
     pub port: Option<u16>,
 }
 
+/// Why an endpoint the platform does not list is refused.
+pub fn not_allowed(endpoint: &str, allowed: &[String]) -> String {
+    if allowed.is_empty() {
+        format!(
+            "NAS endpoint \"{endpoint}\" is not allowed: the platform lists no NAS (storage.nas.endpoints; `appspec init --nas` writes one)"
+        )
+    } else {
+        format!(
+            "NAS endpoint \"{endpoint}\" is not allowed; expected one of: {}",
+            allowed.join(", ")
+        )
+    }
+}
+
 /// Parses `nfs://host[:port]` (no path, no user info).
 pub fn parse(endpoint: &str) -> Result<Endpoint, String> {
     let rest = endpoint

@@ -268,11 +268,7 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
             if !platform.storage.nas.endpoints.contains(&nas.endpoint) {
                 err(
                     format!("{at}.nas.endpoint"),
-                    format!(
-                        "NAS endpoint \"{}\" is not allowed; expected one of: {}",
-                        nas.endpoint,
-                        platform.storage.nas.endpoints.join(", ")
-                    ),
+                    nfs::not_allowed(&nas.endpoint, &platform.storage.nas.endpoints),
                 );
             } else {
                 match nfs::parse(&nas.endpoint) {
