@@ -128,8 +128,8 @@ pub fn report_results(diagnostics: &[Diagnostic]) {
     if let Some(dir) = std::env::var_os(RESULTS_ENV)
         && let Ok(json) = serde_json::to_string(diagnostics)
     {
-        let file =
-            PathBuf::from(dir).join(format!("results-{}-{}.json", std::process::id(), unique()));
+        // One process per function call: its id names the file.
+        let file = PathBuf::from(dir).join(format!("results-{}.json", std::process::id()));
         let _ = std::fs::write(file, json);
     }
 }
@@ -405,11 +405,7 @@ impl Collected {
 
 /// Builds a kustomization. Container KRM functions in it run this binary through a
 /// `docker` name on PATH (see `tempfile_dir`), so `transformers: [functions]` works here too.
-fn kustomize_build(
-    dir: &Path,
-    opts: &Options,
-    relay: Option<&Path>,
-) -> Result<Built, RenderError> {
+fn kustomize_build(dir: &Path, opts: &Options, relay: Option<&Path>) -> Result<Built, RenderError> {
     let fail = |message: String| RenderError::Kustomize {
         dir: dir.display().to_string(),
         message,
