@@ -89,6 +89,26 @@ pub enum Command {
         #[arg(long, env = "APPSPEC_ENABLE_REMOTE")]
         enable_remote: bool,
     },
+    /// Show what a change does to the rendered manifests: each object's unified YAML diff,
+    /// grouped by app, with the verdict of `risk` and its reasons on top. Exit 0 low, 1
+    /// high, 2 unreadable input.
+    Diff {
+        base: PathBuf,
+        head: PathBuf,
+        /// A PlatformConfig file to judge both sides against (as for `risk`).
+        #[arg(long, env = "APPSPEC_PLATFORM")]
+        platform: Option<PathBuf>,
+        /// Output format: text for people, markdown for a pull-request comment (one
+        /// collapsible section per app, capped under GitHub's size limit), json for tools.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Let kustomize run helm for `helmCharts` (as `risk --enable-helm`).
+        #[arg(long, env = "APPSPEC_ENABLE_HELM")]
+        enable_helm: bool,
+        /// Let kustomize fetch remote bases and files (as `risk --enable-remote`).
+        #[arg(long, env = "APPSPEC_ENABLE_REMOTE")]
+        enable_remote: bool,
+    },
     /// Print the JSON Schema of AppSpec (`schema appspec`, the default) or of PlatformConfig
     /// (`schema platform`).
     Schema {
@@ -174,6 +194,14 @@ pub enum Backup {
     Kopiur,
 }
 
+/// Output format of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
 /// Which schema to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SchemaKind {
@@ -197,6 +225,13 @@ pub enum Mode {
         base: PathBuf,
         head: PathBuf,
         format: Format,
+        /// How each side is built (`paths` unused).
+        build: crate::render::Options,
+    },
+    Diff {
+        base: PathBuf,
+        head: PathBuf,
+        format: DiffFormat,
         /// How each side is built (`paths` unused).
         build: crate::render::Options,
     },
@@ -348,19 +383,42 @@ impl From<Cli> for Config {
                 base,
                 head,
                 format,
-                build: crate::render::Options {
-                    paths: vec![],
-                    platform,
-                    platform_from_repository: false,
-                    limits,
-                    kustomize: kustomize_command(),
-                    enable_helm,
-                    enable_remote,
-                },
+                build: side_build(platform, limits, enable_helm, enable_remote),
+            },
+            Some(Command::Diff {
+                base,
+                head,
+                platform,
+                format,
+                enable_helm,
+                enable_remote,
+            }) => Mode::Diff {
+                base,
+                head,
+                format,
+                build: side_build(platform, limits, enable_helm, enable_remote),
             },
             Some(Command::Schema { kind }) => Mode::Schema(kind),
         };
         Config { mode, limits }
+    }
+}
+
+/// How `risk` and `diff` build each side.
+fn side_build(
+    platform: Option<PathBuf>,
+    limits: crate::yaml::Limits,
+    enable_helm: bool,
+    enable_remote: bool,
+) -> crate::render::Options {
+    crate::render::Options {
+        paths: vec![],
+        platform,
+        platform_from_repository: false,
+        limits,
+        kustomize: kustomize_command(),
+        enable_helm,
+        enable_remote,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod crd;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod expand;
 pub mod files;

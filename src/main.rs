@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use appspec::cli::{Cli, Config, Format, Mode, SchemaKind};
+use appspec::cli::{Cli, Config, DiffFormat, Format, Mode, SchemaKind};
 use appspec::diagnostic::Diagnostic;
 use clap::Parser;
 
@@ -180,6 +180,21 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
                 Format::Text => print_out(&report.to_text())?,
             }
             Ok(exit(report.level == appspec::risk::Level::High))
+        }
+        Mode::Diff {
+            base,
+            head,
+            format,
+            build,
+        } => {
+            let compared = appspec::risk::compare_trees(&base, &head, &build)?;
+            let text = match format {
+                DiffFormat::Text => appspec::diff::to_text(&compared),
+                DiffFormat::Markdown => appspec::diff::to_markdown(&compared),
+                DiffFormat::Json => appspec::diff::to_json(&compared)?,
+            };
+            print_out(&text)?;
+            Ok(exit(compared.report.level == appspec::risk::Level::High))
         }
         Mode::Help => help(),
         Mode::Schema(kind) => {
