@@ -311,7 +311,7 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-media-path-shm-lookalike", "existing-claim-media-volsync", r#"{"mediaPath": "/data/dev/shm"}"#, true),
     // Values both refuse.
     ("edge-name-kube-prefix-no-namespace", "ephemeral-internal", r#"{"name": "kube-tools"}"#, false),
-    ("edge-mountpath-trailing-slash", "longhorn-internal", r#"{"mountPath": "/data/"}"#, false),
+    ("edge-mountpath-trailing-slash", "longhorn-internal", r#"{"mountPath": "/data/"}"#, true),
     ("edge-mountpath-encoded-dotdot", "longhorn-internal", r#"{"mountPath": "/data/%2E%2E/etc"}"#, false),
     ("edge-mountpath-c1-control", "longhorn-internal", r#"{"mountPath": "/data\u009b"}"#, false),
     ("edge-subpath-prefix-itself", "nas-internal", r#"{"nasSubpath": "/mnt"}"#, false),
@@ -340,7 +340,24 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     ("edge-media-path-dev-shm", "existing-claim-media-volsync", r#"{"mediaPath": "/dev/shm"}"#, false),
     ("edge-media-path-under-dev-shm", "existing-claim-media-volsync", r#"{"mediaPath": "/dev/shm/media"}"#, false),
     ("edge-media-path-dev", "existing-claim-media-volsync", r#"{"mediaPath": "/dev"}"#, false),
-    ("edge-media-path-etc", "existing-claim-media-volsync", r#"{"mediaPath": "/etc/media"}"#, false),
+    ("edge-media-path-etc", "existing-claim-media-volsync", r#"{"mediaPath": "/etc/media"}"#, true),
+    ("edge-media-path-etc-itself", "existing-claim-media-volsync", r#"{"mediaPath": "/etc"}"#, false),
+    ("edge-media-path-etc-hosts", "existing-claim-media-volsync", r#"{"mediaPath": "/etc/hosts"}"#, false),
+    ("edge-mountpath-etc-subdirectory", "longhorn-internal", r#"{"mountPath": "/etc/app"}"#, true),
+    ("edge-mountpath-etc-itself", "longhorn-internal", r#"{"mountPath": "/etc/"}"#, false),
+    ("edge-mountpath-resolv-conf", "longhorn-internal", r#"{"mountPath": "/etc/resolv.conf"}"#, false),
+    // a whole Secret as a directory
+    ("edge-secret-mount", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki-config", "secretPath": "/etc/wiki"}"#, true),
+    ("edge-secret-mount-with-media", "existing-claim-media-volsync", r#"{"secretMount": true, "secretName": "tls.sonarr", "secretPath": "/certs/"}"#, true),
+    ("edge-secret-mount-off", "longhorn-internal", r#"{"secretMount": false, "secretName": "Ignored", "secretPath": "relative"}"#, true),
+    ("edge-secret-name-uppercase", "longhorn-internal", r#"{"secretMount": true, "secretName": "Wiki", "secretPath": "/etc/wiki"}"#, false),
+    ("edge-secret-name-label-64", "longhorn-internal", r#"{"secretMount": true, "secretName": "{a64}", "secretPath": "/etc/wiki"}"#, false),
+    ("edge-secret-path-storage-path", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki", "secretPath": "/data"}"#, false),
+    ("edge-secret-path-dev-shm", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki", "secretPath": "/dev/shm"}"#, false),
+    ("edge-secret-path-etc", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki", "secretPath": "/etc"}"#, false),
+    ("edge-secret-path-proc", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki", "secretPath": "/proc/x"}"#, false),
+    ("edge-secret-path-encoded-dotdot", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki", "secretPath": "/a/%2e%2e/etc"}"#, false),
+    ("edge-secret-path-relative", "longhorn-internal", r#"{"secretMount": true, "secretName": "wiki", "secretPath": "etc/wiki"}"#, false),
     // The function decodes percent-encoding before it looks at segments.
     ("edge-media-path-encoded-dotdot", "existing-claim-media-volsync", r#"{"mediaPath": "/media/%2e%2e/etc"}"#, false),
     ("edge-media-path-encoded-twice", "existing-claim-media-volsync", r#"{"mediaPath": "/media/%252e%252e"}"#, false),
@@ -532,6 +549,11 @@ const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
     ),
     (
         "edge-media-path-is-storage-path",
+        true,
+        "the function refuses two mounts on one path; the form cannot compare two of its fields",
+    ),
+    (
+        "edge-secret-path-storage-path",
         true,
         "the function refuses two mounts on one path; the form cannot compare two of its fields",
     ),
@@ -730,19 +752,23 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
         storage,
         &["pattern", "size", "mountPath", "nas", "s3", "claimName"],
     )?;
-    // The form has one mount: the NAS media library.
-    let media = match spec.get("mounts") {
-        None => None,
-        Some(Value::Array(mounts)) if mounts.len() == 1 => {
-            known(Some(&mounts[0]), &["path", "nas", "readOnly"])?;
-            known(mounts[0].get("nas"), &["endpoint", "subpath"])?;
-            if mounts[0].get("nas").is_none() {
-                return Err("a mount other than a NAS one is not in the form".into());
+    // The form has two mounts: the NAS media library and a whole Secret, at most one each.
+    let (mut media, mut secret) = (None, None);
+    if let Some(mounts) = spec.get("mounts") {
+        let mounts = mounts.as_array().ok_or("mounts is not a list")?;
+        for m in mounts {
+            if m.get("nas").is_some() && media.is_none() {
+                known(Some(m), &["path", "nas", "readOnly"])?;
+                known(m.get("nas"), &["endpoint", "subpath"])?;
+                media = Some(m);
+            } else if m.get("secret").is_some() && secret.is_none() {
+                known(Some(m), &["path", "secret"])?;
+                secret = Some(m);
+            } else {
+                return Err("a mount other than one NAS and one Secret is not in the form".into());
             }
-            Some(&mounts[0])
         }
-        Some(_) => return Err("more than one mount is not in the form".into()),
-    };
+    }
     known(storage.and_then(|s| s.get("nas")), &["endpoint", "subpath"])?;
     known(storage.and_then(|s| s.get("s3")), &["bucket", "region"])?;
     known(spec.get("ingress"), &["pattern", "host", "path"])?;
@@ -777,6 +803,10 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
     take(storage.and_then(|s| s.get("s3")), "bucket", "s3Bucket")?;
     take(storage.and_then(|s| s.get("s3")), "region", "s3Region")?;
     take(storage, "claimName", "claimName")?;
+    if let Some(m) = secret {
+        take(Some(m), "path", "secretPath")?;
+        take(Some(m), "secret", "secretName")?;
+    }
     if let Some(m) = media {
         take(Some(m), "path", "mediaPath")?;
         take(m.get("nas"), "endpoint", "mediaEndpoint")?;
@@ -798,6 +828,7 @@ fn params_from_spec(doc: &Value) -> Result<Value, String> {
         ("ingressPattern", json!("internal-only")),
         ("backupStrategy", json!("none")),
         ("mediaMount", json!(media.is_some())),
+        ("secretMount", json!(secret.is_some())),
         (
             "mediaReadOnly",
             json!(media.is_some_and(|m| m.get("readOnly") == Some(&json!(true)))),
@@ -1840,6 +1871,16 @@ fn form_uses_the_schema_rules_and_the_platform_defaults() {
             s(&format!(
                 "{spec}/mounts/items/properties/nas/properties/subpath"
             )),
+        ),
+        (
+            "secretName",
+            &branch(storage, "secretMount", "true")["properties"]["secretName"],
+            s(&format!("{spec}/mounts/items/properties/secret")),
+        ),
+        (
+            "secretPath",
+            &branch(storage, "secretMount", "true")["properties"]["secretPath"],
+            s(&format!("{spec}/mounts/items/properties/path")),
         ),
         (
             "s3Bucket",

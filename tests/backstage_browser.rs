@@ -356,6 +356,24 @@ fn a_person_fills_in_the_backstage_form_in_chromium() {
             );
             assert_eq!(startup["path"], values["probePath"], "{id}\n{text}");
         }
+        // A whole Secret as a directory.
+        let mounts = spec["spec"]["mounts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let secret_mounts: Vec<&Value> = mounts
+            .iter()
+            .filter(|m| m.get("secret").is_some())
+            .collect();
+        if values["secretMount"] == json!(true) {
+            assert_eq!(
+                secret_mounts,
+                [&json!({"path": values["secretPath"], "secret": values["secretName"]})],
+                "{id}\n{text}"
+            );
+        } else {
+            assert!(secret_mounts.is_empty(), "{id}\n{text}");
+        }
         let https = spec.pointer("/spec/probes/scheme") == Some(&json!("HTTPS"));
         assert_eq!(https, values["probeHttps"] == json!(true), "{id}\n{text}");
     }

@@ -39,6 +39,9 @@ export const HAPPY = [
         mediaMount: true,
         mediaPath: '/mnt/library',
         mediaSubpath: '/mnt/tank/photos',
+        secretMount: true,
+        secretName: 'photos-oauth',
+        secretPath: '/etc/photos',
       },
       { ingressPattern: 'external-via-tunnel', host: 'photos.hypyr.space' },
       { backupStrategy: 'volsync-snapshots', backupSchedule: '30 3 * * *', retentionDays: 14 },
@@ -51,7 +54,7 @@ export const HAPPY = [
       ],
       [
         'storagePattern', 'storageSize', 'mountPath', 'mediaMount', 'mediaPath', 'mediaEndpoint',
-        'mediaSubpath', 'mediaReadOnly',
+        'mediaSubpath', 'mediaReadOnly', 'secretMount', 'secretName', 'secretPath',
       ],
       ['ingressPattern', 'host', 'path'],
       ['backupStrategy', 'backupSchedule', 'retentionDays'],
@@ -102,7 +105,7 @@ export const HAPPY = [
     ],
     fields: [
       null,
-      ['storagePattern', 'storageSize', 'nasEndpoint', 'nasSubpath', 'mountPath', 'mediaMount'],
+      ['storagePattern', 'storageSize', 'nasEndpoint', 'nasSubpath', 'mountPath', 'mediaMount', 'secretMount'],
       null,
       ['backupStrategy'],
     ],
@@ -116,7 +119,7 @@ export const HAPPY = [
       { ingressPattern: 'none' },
       {},
     ],
-    fields: [null, ['storagePattern', 's3Bucket', 's3Region', 'mediaMount'], ['ingressPattern'], null],
+    fields: [null, ['storagePattern', 's3Bucket', 's3Region', 'mediaMount', 'secretMount'], ['ingressPattern'], null],
     submits: { replicas: 2, s3Region: 'eu-west-1', ingressPattern: 'none' },
   },
   {
@@ -127,7 +130,7 @@ export const HAPPY = [
       { path: '/sonarr' },
       { backupStrategy: 'snapshots', backupSchedule: '@daily' },
     ],
-    fields: [null, ['storagePattern', 'claimName', 'mountPath', 'mediaMount'], null, null],
+    fields: [null, ['storagePattern', 'claimName', 'mountPath', 'mediaMount', 'secretMount'], null, null],
     submits: { claimName: 'sonarr-config', backupSchedule: '@daily', retentionDays: 30 },
   },
 ];
@@ -135,7 +138,7 @@ export const HAPPY = [
 // ---------------------------------------------------------------------------------------
 // Conditional groups: what a choice shows, in order. `set` is applied in order.
 
-const STORAGE_TAIL = ['mediaMount'];
+const STORAGE_TAIL = ['mediaMount', 'secretMount'];
 const APPLICATION = ['name', 'namespace', 'image', 'port', 'replicas', 'runAs', 'probePath'];
 export const CONDITIONALS = [
   // The probe's scheme and timings appear under the health check path once one is typed.
@@ -180,7 +183,7 @@ export const CONDITIONALS = [
       set: [{ mediaMount: true }, { storagePattern: pattern }],
       fields: [
         'storagePattern', ...own, 'mediaMount', 'mediaPath', 'mediaEndpoint', 'mediaSubpath',
-        'mediaReadOnly',
+        'mediaReadOnly', 'secretMount',
       ],
     },
   ]),
@@ -189,7 +192,26 @@ export const CONDITIONALS = [
     base: 'ephemeral-internal',
     step: 1,
     set: [{ mediaMount: true }, { mediaMount: false }],
-    fields: ['storagePattern', 'mountPath', 'mediaMount'],
+    fields: ['storagePattern', 'mountPath', 'mediaMount', 'secretMount'],
+  },
+  // A whole Secret as a directory: its name and path under the checkbox.
+  {
+    id: 'storage-secret-mount',
+    base: 'ephemeral-internal',
+    step: 1,
+    set: [{ secretMount: true }],
+    fields: ['storagePattern', 'mountPath', 'mediaMount', 'secretMount', 'secretName', 'secretPath'],
+    placeholders: { secretName: 'myapp-config', secretPath: '/etc/myapp', mountPath: '' },
+  },
+  {
+    id: 'storage-secret-mount-unticked',
+    base: 'tour',
+    step: 1,
+    set: [{ secretMount: false }],
+    fields: [
+      'storagePattern', 'storageSize', 'mountPath', 'mediaMount', 'mediaPath', 'mediaEndpoint',
+      'mediaSubpath', 'mediaReadOnly', 'secretMount',
+    ],
   },
   // Findings 3 and 4: the host's description keeps `<name>` and no pattern shows the other
   // pattern's placeholder.
@@ -273,8 +295,9 @@ export const REFUSALS = [
   refusal('size-0', 'tour', 1, { storageSize: 0 }, 'storageSize', /greater than or equal to 1/),
   refusal('size-1001', 'tour', 1, { storageSize: 1001 }, 'storageSize', /less than or equal to 1000/),
   refusal('mountpath-dotdot', 'tour', 1, { mountPath: '/data/../etc' }, 'mountPath', /without '\.\.' or '\.' segments/),
-  refusal('mountpath-etc', 'tour', 1, { mountPath: '/etc/app' }, 'mountPath', /not \/proc, \/sys, \/dev or \/etc/),
-  refusal('mountpath-root', 'tour', 1, { mountPath: '/' }, 'mountPath', /must not be '\/' or end with '\/'/),
+  refusal('mountpath-etc', 'tour', 1, { mountPath: '/etc' }, 'mountPath', /not \/etc itself/),
+  refusal('mountpath-proc', 'tour', 1, { mountPath: '/proc/app' }, 'mountPath', /not \/proc, \/sys or \/dev or under them/),
+  refusal('mountpath-root', 'tour', 1, { mountPath: '/' }, 'mountPath', /mount path must be absolute, not '\/'/),
   refusal('mountpath-encoded-dotdot', 'tour', 1, { mountPath: '/data/%2e%2e/etc' }, 'mountPath', /percent-encoded/),
   refusal('nas-subpath-outside-prefix', 'nas-internal', 1, { nasSubpath: '/srv/media' }, 'nasSubpath', /Subpath must lie under the NAS prefix "\/mnt\/"/),
   refusal('nas-subpath-dotdot', 'nas-internal', 1, { nasSubpath: '/mnt/tank/../../etc' }, 'nasSubpath', /without '\.\.' or '\.' segments/),
@@ -284,7 +307,12 @@ export const REFUSALS = [
   refusal('bucket-xn-prefix', 's3-no-ingress', 1, { s3Bucket: 'xn--data' }, 's3Bucket', /not\s+start with xn--/),
   refusal('bucket-ip', 's3-no-ingress', 1, { s3Bucket: '192.168.1.1' }, 's3Bucket', /not be an IP address/),
   refusal('bucket-2-chars', 's3-no-ingress', 1, { s3Bucket: 'ab' }, 's3Bucket', /3 to 63 characters long/),
-  refusal('media-path-proc', 'tour', 1, { mediaPath: '/proc/media' }, 'mediaPath', /not \/proc, \/sys, \/dev or\s+\/etc/),
+  refusal('media-path-proc', 'tour', 1, { mediaPath: '/proc/media' }, 'mediaPath', /not \/proc, \/sys or \/dev or under them/),
+  refusal('secret-name-uppercase', 'tour', 1, { secretName: 'Photos' }, 'secretName', /secret name must be a DNS subdomain/),
+  refusal('secret-name-empty', 'tour', 1, { secretName: '' }, 'secretName', /fill out this field/),
+  refusal('secret-path-etc', 'tour', 1, { secretPath: '/etc' }, 'secretPath', /not \/etc itself/),
+  refusal('secret-path-resolv-conf', 'tour', 1, { secretPath: '/etc/resolv.conf' }, 'secretPath', /\/etc\/resolv.conf \(the kubelet's\)/),
+  refusal('secret-path-dev-shm', 'tour', 1, { secretPath: '/dev/shm' }, 'secretPath', /only for a memory volume/),
   refusal('media-path-dev-shm', 'tour', 1, { mediaPath: '/dev/shm/media' }, 'mediaPath', /only for a memory volume/),
   refusal('media-path-no-letter', 'tour', 1, { mediaPath: '/_-_' }, 'mediaPath', /needs an ASCII letter or digit/),
   refusal('media-subpath-outside-prefix', 'tour', 1, { mediaSubpath: '/srv/photos' }, 'mediaSubpath', /NAS prefix "\/mnt\/"/),
