@@ -103,7 +103,9 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The ConfigMap key of each inline file: its file name when that is a valid key used by no
-/// other inline file, else `file-<n>`.
+/// other inline file and not of the form `file-<digits>`, else `file-<n>` (`n` its place
+/// among the inline files). The two sets cannot meet, so no file's content can replace
+/// another's.
 pub fn content_keys(app: &App) -> BTreeMap<String, String> {
     let inline: Vec<&String> = app
         .spec
@@ -120,7 +122,10 @@ pub fn content_keys(app: &App) -> BTreeMap<String, String> {
         .map(|(i, p)| {
             let name = base(p);
             let unique = inline.iter().filter(|o| base(o) == name).count() == 1;
-            let key = if unique && check_key(&name).is_ok() {
+            let generated_form = name
+                .strip_prefix("file-")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            let key = if unique && !generated_form && check_key(&name).is_ok() {
                 name
             } else {
                 format!("file-{i}")
@@ -584,5 +589,53 @@ mod tests {
         );
         assert_ne!(files_hash(&other).unwrap(), hash);
         assert_ne!(nas_volume_name(&other, &other.spec.spec.mounts[0]), pv_name);
+    }
+
+    #[test]
+    fn file_keys_are_unique_and_valid_configmap_keys() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            // A file name that is a valid key of its own is kept (outputs stay as they were).
+            (
+                "/etc/app.conf: {content: a}",
+                &[("/etc/app.conf", "app.conf")],
+            ),
+            // Two files of one name: generated keys; a file named like a generated key
+            // never takes one for itself.
+            (
+                "/a/x.conf: {content: a}, /b/x.conf: {content: b}, /c/file-0: {content: c}",
+                &[
+                    ("/a/x.conf", "file-0"),
+                    ("/b/x.conf", "file-1"),
+                    ("/c/file-0", "file-2"),
+                ],
+            ),
+            ("/c/file-7: {content: c}", &[("/c/file-7", "file-0")]),
+            ("/c/file-x: {content: c}", &[("/c/file-x", "file-x")]),
+            // Names the API server refuses as keys.
+            (
+                "/q/..data: {content: a}, /r/...: {content: b}, /t/.hidden: {content: d}",
+                &[
+                    ("/q/..data", "file-0"),
+                    ("/r/...", "file-1"),
+                    ("/t/.hidden", ".hidden"),
+                ],
+            ),
+        ];
+        for (files, want) in cases {
+            let (app, _) = test_support::app(&format!(
+                "metadata: {{name: web, namespace: team}}\nspec: {{image: \"nginx:1\", files: {{{files}}}}}"
+            ));
+            let keys = content_keys(&app);
+            let want: BTreeMap<String, String> = want
+                .iter()
+                .map(|(p, k)| (p.to_string(), k.to_string()))
+                .collect();
+            assert_eq!(keys, want, "{files}");
+            let mut seen = std::collections::BTreeSet::new();
+            for key in keys.values() {
+                assert!(check_key(key).is_ok(), "{files}: {key}");
+                assert!(seen.insert(key), "{files}: {key} twice");
+            }
+        }
     }
 }

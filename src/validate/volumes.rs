@@ -43,6 +43,10 @@ pub fn check_key(key: &str) -> Result<(), String> {
     if key == "." || key == ".." {
         return Err("must not be '.' or '..'".into());
     }
+    if key.starts_with("..") {
+        // The kubelet keeps its own `..data` links beside the files of a volume.
+        return Err("must not start with '..'".into());
+    }
     if !key
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
