@@ -704,3 +704,37 @@ fn import_comments_cannot_be_broken_out_of() {
         );
     }
 }
+
+/// `podAnnotations` just under 256 KiB pass on their own but not with the files hash the
+/// function adds to the same pod template: refused with the total, before the API server
+/// would refuse the Deployment.
+#[test]
+fn pod_annotations_leave_room_for_the_functions_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.yaml");
+    let key = "example.com/big";
+    let write = |total: usize| {
+        let value = "x".repeat(total - key.len());
+        std::fs::write(
+            &file,
+            format!("{APP}  files:\n    /etc/app.conf: {{content: a}}\n  podAnnotations:\n    {key}: {value}\n"),
+        )
+        .unwrap();
+    };
+    write(256 * 1024 - 20);
+    let out = appspec().arg("render").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("spec.podAnnotations: annotations total 262171 bytes with the 47 the function adds to the pod; Kubernetes allows at most 262144"),
+        "{stderr}"
+    );
+    write(256 * 1024 - 47);
+    let out = appspec().arg("render").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

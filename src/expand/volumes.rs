@@ -22,7 +22,7 @@ pub const TMP_VOLUME: &str = "tmp";
 /// Name of the volume of the ConfigMap `<name>-files`.
 pub const FILES_VOLUME: &str = "files";
 /// Pod template annotation carrying a hash of the inline files: a change rolls the pods.
-pub const FILES_HASH: &str = "platform.hypyr.space/files-hash";
+pub use crate::validate::pod::FILES_HASH;
 /// Nominal capacity of a NAS mount's PV and PVC (NFS does not enforce it).
 pub const NAS_CAPACITY: &str = "1Gi";
 

@@ -333,6 +333,12 @@ pub fn check_run_as(issues: &mut Vec<Issue>, at: &str, r: &RunAs, security: Secu
             ));
         }
     }
+    if ok && group == 0 && user != 0 && security == SecurityProfile::Restricted {
+        issues.push(Issue::error(
+            format!("{at}.group"),
+            "runs with the root group (0), which security: restricted refuses (as it refuses supplementalGroups: [0]); use the image's non-root group (e.g. 568) or security: default",
+        ));
+    }
     if ok && user == 0 && security == SecurityProfile::Restricted {
         let field = if matches!(r, RunAs::Id(_)) {
             ""

@@ -17,6 +17,14 @@ pub const OWN_ANNOTATION_PREFIX: &str = "platform.hypyr.space/";
 /// Kubernetes' limit on the total size of an object's annotations (keys and values).
 const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
 
+/// The annotation the function puts on the pod template: a hash of the inline files, so
+/// the pods restart when a file changes (the value is 16 hex digits).
+pub const FILES_HASH: &str = "platform.hypyr.space/files-hash";
+
+/// The most the function's own pod-template annotations take (key and value), reserved out
+/// of [`ANNOTATIONS_MAX_BYTES`] for `podAnnotations`.
+const OWN_POD_ANNOTATIONS_BYTES: usize = FILES_HASH.len() + 16;
+
 /// resolv.conf options that take an integer value, with its bounds (glibc's).
 const DNS_OPTIONS_WITH_VALUE: [(&str, u32, u32); 3] =
     [("ndots", 0, 15), ("timeout", 1, 30), ("attempts", 1, 5)];
@@ -238,7 +246,12 @@ pub fn check(spec: &AppSpec) -> Vec<Issue> {
     if let Some(sa) = &s.service_account {
         check_service_account(&mut out, sa, &spec.name);
     }
-    let mut size = 0;
+    // The function's own pod-template annotation (the files hash) counts in the same limit.
+    let mut size = if s.pod_annotations.is_empty() {
+        0
+    } else {
+        OWN_POD_ANNOTATIONS_BYTES
+    };
     for (key, value) in &s.pod_annotations {
         let path = format!("spec.podAnnotations.{key}");
         size += key.len() + value.len();
@@ -255,7 +268,7 @@ pub fn check(spec: &AppSpec) -> Vec<Issue> {
         out.push(Issue::error(
             "spec.podAnnotations",
             format!(
-                "annotations total {size} bytes; Kubernetes allows at most {ANNOTATIONS_MAX_BYTES}"
+                "annotations total {size} bytes with the {OWN_POD_ANNOTATIONS_BYTES} the function adds to the pod; Kubernetes allows at most {ANNOTATIONS_MAX_BYTES}"
             ),
         ));
     }
@@ -355,6 +368,12 @@ pub fn check_subdomain(name: &str) -> Result<(), String> {
 }
 
 fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions, security: SecurityProfile) {
+    if pod.host_network == Some(true) && security == SecurityProfile::Restricted {
+        out.push(Issue::error(
+            "spec.pod.hostNetwork",
+            "shares the node's network, which security: restricted refuses (Pod Security's baseline level forbids host namespaces); use a Service or a LoadBalancer port, or security: default",
+        ));
+    }
     if pod.host_users == Some(false) && pod.host_network == Some(true) {
         out.push(Issue::error(
             "spec.pod.hostUsers",
