@@ -326,7 +326,12 @@ fn checks_out_base_and_head_then_validates_then_assesses() {
     let install = pos("/usr/local/bin/appspec");
     let validate = pos("appspec validate \"head/$APPS_DIR\"");
     let risk = pos("appspec risk \"base/$APPS_DIR\" \"head/$APPS_DIR\" --format json");
+    let diff = pos("appspec diff \"base/$APPS_DIR\" \"head/$APPS_DIR\" --format markdown");
     assert!(install < validate && validate < risk);
+    assert_eq!(
+        diff, risk,
+        "the diff and the verdict come from the same step"
+    );
     assert_eq!(steps[risk]["id"], "risk");
     assert_eq!(wf["env"]["APPS_DIR"], "apps");
     assert_eq!(
@@ -418,7 +423,8 @@ fn sandbox(case: &str) -> Sandbox {
     let gh = bin.join("gh");
     std::fs::write(
         &gh,
-        "#!/usr/bin/env bash\necho \"gh $*\" >> \"$GH_LOG\"\nprev=\nfor a in \"$@\"; do\n  if [ \"$prev\" = --body-file ]; then cat \"$a\" >> \"$GH_LOG.comment\"; fi\n  prev=$a\ndone\n",
+        // `gh api ... --jq` (the search for the diff comment) answers GH_COMMENT_ID.
+        "#!/usr/bin/env bash\necho \"gh $*\" >> \"$GH_LOG\"\nprev=\nfor a in \"$@\"; do\n  if [ \"$prev\" = --body-file ]; then cat \"$a\" >> \"$GH_LOG.comment\"; fi\n  case \"$a\" in body=@*) cat \"${a#body=@}\" >> \"$GH_LOG.comment\" ;; esac\n  prev=$a\ndone\nif [ \"$1\" = api ] && [[ \" $* \" == *\" --jq \"* ]] && [ -n \"${GH_COMMENT_ID:-}\" ]; then echo \"$GH_COMMENT_ID\"; fi\n",
     )
     .unwrap();
     #[cfg(unix)]
@@ -564,7 +570,7 @@ fn unreadable_specs_fail_the_step_without_a_level() {
     assert_eq!(sb.outputs(), "", "no level: the gate treats it as high");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "::error::appspec risk could not read the specs (exit 2)\n"
+        "::error::appspec could not read the specs (exit 2)\n"
     );
     // The step log (stderr) names the file that could not be read.
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -579,6 +585,7 @@ fn gate_env(sb: &Sandbox) -> Vec<(&'static str, String)> {
         ("PR", "42".to_string()),
         ("GH_TOKEN", "test".to_string()),
         ("GH_REPO", "o/r".to_string()),
+        ("COMMENT_AUTHOR", "github-actions[bot]".to_string()),
         (
             "REPORT_DIR",
             sb.runner_temp.join("risk").display().to_string(),
@@ -600,22 +607,107 @@ fn high_step_labels_comments_and_disables_auto_merge() {
         "{log}"
     );
     assert!(log.contains("gh pr merge 42 --disable-auto\n"), "{log}");
-    assert!(log.contains("gh pr comment 42 --body-file "), "{log}");
-    assert!(!enables_auto_merge(&log), "{log}");
-    let comment = sb.comment();
-    assert!(comment.contains("appspec risk: high"), "{comment}");
-    assert!(comment.contains("! storage-shrunk: "), "{comment}");
-
-    // Without a report (validation failed), the comment says so.
-    let sb = sandbox("head-invalid");
-    let out = sb.run(&high, &gate_env(&sb));
-    assert!(out.status.success(), "{out:?}");
     assert!(
-        sb.comment().contains("could not be validated"),
-        "{}",
-        sb.comment()
+        !log.contains("gh pr comment"),
+        "the diff comment is the comment step's: {log}"
     );
+    assert!(!enables_auto_merge(&log), "{log}");
+}
+
+fn comment_script() -> String {
+    run_of(step_running(&workflow(), "gate", "<!-- appspec-diff -->")).to_string()
+}
+
+/// The diff is ONE comment: created on the first push, found by its marker and updated
+/// on the next ones; it holds the verdict, the reasons and the rendered diff.
+#[test]
+fn comment_step_posts_the_diff_once_then_updates_it() {
+    let sb = sandbox("storage-shrunk");
+    let out = sb.run(&risk_script(), &[]);
+    assert!(out.status.success(), "{out:?}");
+    let first = sb.run(&comment_script(), &gate_env(&sb));
+    assert!(first.status.success(), "{first:?}");
+    let log = sb.gh_log();
+    assert!(
+        log.contains("gh api --paginate repos/o/r/issues/42/comments --jq "),
+        "{log}"
+    );
+    assert!(log.contains("gh pr comment 42 --body-file "), "{log}");
+    let comment = sb.comment();
+    assert!(
+        comment.starts_with("<!-- appspec-diff -->\n### AppSpec: risk **high**"),
+        "{comment}"
+    );
+    assert!(comment.contains("`storage-shrunk`"), "{comment}");
+    assert!(
+        comment.contains("<details><summary>shop/web (modified, ")
+            && comment.contains("+++ head/PersistentVolumeClaim shop/web-data"),
+        "{comment}"
+    );
+
+    // The next push: the comment is found and edited, not posted again.
+    std::fs::remove_file(sb.runner_temp.join("gh.log")).unwrap();
+    let mut env = gate_env(&sb);
+    env.push(("GH_COMMENT_ID", "77".to_string()));
+    let next = sb.run(&comment_script(), &env);
+    assert!(next.status.success(), "{next:?}");
+    let log = sb.gh_log();
+    assert!(
+        log.contains("gh api --method PATCH repos/o/r/issues/comments/77 -F body=@"),
+        "{log}"
+    );
+    assert!(!log.contains("gh pr comment"), "{log}");
+
+    // Without a report (validation failed), the comment says so, under the same marker.
+    let sb = sandbox("head-invalid");
+    let out = sb.run(&comment_script(), &gate_env(&sb));
+    assert!(out.status.success(), "{out:?}");
+    let comment = sb.comment();
+    assert!(comment.starts_with("<!-- appspec-diff -->\n"), "{comment}");
+    assert!(comment.contains("could not be validated"), "{comment}");
     assert!(!enables_auto_merge(&sb.gh_log()));
+}
+
+/// The verdict is the commit status `appspec/risk` of the head commit: success for low,
+/// failure for high, error when the specs could not be read; the LEVEL the step gets is
+/// `unknown` unless the risk job succeeded.
+#[test]
+fn status_step_sets_the_verdict_on_the_head_commit() {
+    let wf = workflow();
+    let step = step_running(&wf, "gate", "context=appspec/risk");
+    assert_eq!(
+        step["env"]["LEVEL"],
+        "${{ needs.risk.result == 'success' && needs.risk.outputs.level || 'unknown' }}"
+    );
+    assert_eq!(wf["jobs"]["gate"]["permissions"]["statuses"], "write");
+    assert_eq!(
+        wf["jobs"]["gate"]["env"]["SHA"],
+        "${{ github.event.pull_request.head.sha }}"
+    );
+    for (level, state) in [
+        ("low", "success"),
+        ("high", "failure"),
+        ("unknown", "error"),
+    ] {
+        let sb = sandbox("image-tag-bump");
+        let mut env = gate_env(&sb);
+        env.push(("LEVEL", level.to_string()));
+        env.push(("SHA", "abc123".to_string()));
+        env.push(("RUN_URL", "https://example.test/run/1".to_string()));
+        let out = sb.run(run_of(step), &env);
+        assert!(out.status.success(), "{out:?}");
+        let log = sb.gh_log();
+        assert!(
+            log.contains(&format!(
+                "gh api --method POST repos/o/r/statuses/abc123 -f state={state} -f context=appspec/risk -f description="
+            )),
+            "{level}: {log}"
+        );
+        assert!(
+            log.contains("-f target_url=https://example.test/run/1"),
+            "{log}"
+        );
+    }
 }
 
 #[test]
