@@ -306,6 +306,15 @@ pub struct ParentRef {
 pub struct RouteRule {
     pub matches: Vec<RouteMatch>,
     pub backend_refs: Vec<BackendRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<RouteTimeouts>,
+}
+
+/// `rules[].timeouts` of an HTTPRoute (Gateway API durations).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RouteTimeouts {
+    /// The time a client waits for the whole response.
+    pub request: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -481,12 +481,23 @@ impl Claims {
     fn claim(&mut self, app: &validate::App, objects: &[expand::Object]) -> Vec<Issue> {
         let me = format!("{}/{}/{}", spec::KIND, app.spec.namespace, app.spec.name);
         let mut issues = Vec::new();
-        for (i, host) in app.hosts().into_iter().enumerate() {
-            let field = match i {
-                0 => "spec.ingress.host".to_string(),
-                n => format!("spec.ingress.aliases[{}]", n - 1),
+        let aliases = app.spec.spec.ingress.aliases.len();
+        for (i, host) in app.all_hosts().into_iter().enumerate() {
+            let (field, path) = match i {
+                0 => (
+                    "spec.ingress.host".to_string(),
+                    app.spec.spec.ingress.path(),
+                ),
+                n if n <= aliases => (
+                    format!("spec.ingress.aliases[{}]", n - 1),
+                    app.spec.spec.ingress.path(),
+                ),
+                n => (
+                    format!("spec.ingress.routes[{}].host", n - 1 - aliases),
+                    "/",
+                ),
             };
-            let route = (host.to_string(), app.spec.spec.ingress.path().to_string());
+            let route = (host.to_string(), path.to_string());
             if let Some(other) = self.lb_hosts.get(host) {
                 issues.push(Issue::error(
                     field.clone(),

@@ -29,6 +29,9 @@ pub const DNS_SUBDOMAIN_PATTERN: &str =
 /// are refused by `validate` (in any group).
 pub const READ_RESOURCE_PATTERN: &str =
     r"^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// A request timeout, Gateway API's Duration (`600s`, `10m`, `1h30m`, `500ms`): at most four
+/// number-unit pairs of h, m, s, ms.
+pub const TIMEOUT_PATTERN: &str = r"^([0-9]{1,5}(h|m|s|ms)){1,4}$";
 pub const ENV_NAME_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 /// An IANA service name (Kubernetes IANA_SVC_NAME): at most 15, lowercase letters, digits
 /// and single `-`, at least one letter, alphanumeric at both ends.

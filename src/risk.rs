@@ -619,9 +619,9 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
         }
     }
     if external(b) && external(h) {
-        let before = b.hosts();
+        let before = b.all_hosts();
         let added: Vec<&str> = h
-            .hosts()
+            .all_hosts()
             .into_iter()
             .skip(1)
             .filter(|a| !before.contains(a))

@@ -255,6 +255,29 @@ pub static APPSPEC: Skeleton = Skeleton {
                             additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                             ..Skeleton::ANY
                         }),
+                        ("timeout", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("routes", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton {
+                                types: &["object"],
+                                properties: &[
+                                    ("host", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("a host name under the app's domain"),
+                                        ..Skeleton::ANY
+                                    }),
+                                    ("port", Skeleton {
+                                        types: &["string"],
+                                        hint: Some("a named port of the app"),
+                                        ..Skeleton::ANY
+                                    }),
+                                ],
+                                required: &["host", "port"],
+                                additional: Additional::Forbidden,
+                                ..Skeleton::ANY
+                            }),
+                            ..Skeleton::ANY
+                        }),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY

@@ -524,6 +524,32 @@ pub struct Ingress {
     /// cert-manager issuer with platform TLS) are refused.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// Request timeout, a duration (`600s`, `10m`, `1h`; h, m, s, ms): an HTTPRoute's
+    /// `rules[].timeouts.request`; on an Ingress, the platform's `ingress.timeoutAnnotation`
+    /// in whole seconds (refused when the platform names none). Default: the controller's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = TIMEOUT_PATTERN))]
+    pub timeout: Option<String>,
+    /// More hosts, each routed (path `/`) to another named port of the app's Service (a
+    /// sidecar's UI): `{host, port}`. A host follows the rules of `host` (the pattern's domain,
+    /// DNS syntax, not used by another app or host of this one); the port is a named TCP
+    /// port of the Service other than `http` (that is what `aliases` are for).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<IngressRoute>,
+}
+
+/// One more host of the app, routed to another named port.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IngressRoute {
+    /// Host name, under the rules of `ingress.host`.
+    #[schemars(regex(pattern = HOST_PATTERN), length(max = 253))]
+    #[schemars(extend("x-hint" = "a host name under the app's domain"))]
+    pub host: String,
+    /// A named port of the Service (one of `ports`, or a sidecar's).
+    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
+    #[schemars(extend("x-hint" = "a named port of the app"))]
+    pub port: String,
 }
 
 impl Ingress {

@@ -17,13 +17,13 @@ pub const EXTERNAL_DNS_PROXIED: &str = "external-dns.alpha.kubernetes.io/cloudfl
 pub const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
 pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 
-/// The annotations of the Ingress or HTTPRoute: the spec's own, and the external-dns ones
-/// of an external app (every host, comma-separated). Validation refuses spec annotations
-/// with the function's keys, so neither overrides the other.
-pub fn annotations(app: &App, platform: &Platform) -> BTreeMap<String, String> {
+/// The annotations of the Ingress or an HTTPRoute serving `hosts`: the spec's own, and the
+/// external-dns ones of an external app (every host, comma-separated). Validation refuses
+/// spec annotations with the function's keys, so neither overrides the other.
+pub fn annotations(app: &App, platform: &Platform, hosts: &[&str]) -> BTreeMap<String, String> {
     let mut annotations = app.spec.spec.ingress.annotations.clone();
     if app.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel {
-        annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), app.hosts().join(","));
+        annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), hosts.join(","));
         annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
         if let Some(target) = &platform.ingress.external.target {
             annotations.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
@@ -49,8 +49,19 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
         return None;
     }
     let ing = &app.spec.spec.ingress;
-    let hosts: Vec<String> = app.hosts().into_iter().map(str::to_string).collect();
-    let mut annotations = annotations(app, platform);
+    let hosts: Vec<String> = app.all_hosts().into_iter().map(str::to_string).collect();
+    let mut annotations = annotations(app, platform, &app.all_hosts());
+    if let (Some(key), Some(t)) = (&platform.ingress.timeout_annotation, &ing.timeout) {
+        // Validated: a positive duration.
+        let seconds = crate::validate::network::timeout_seconds(t).unwrap_or_default();
+        annotations.insert(key.clone(), seconds.to_string());
+    }
+    // The port each host goes to: `http` for host and aliases, a route's own port.
+    let routes: BTreeMap<&str, &str> = ing
+        .routes
+        .iter()
+        .map(|r| (r.host.as_str(), r.port.as_str()))
+        .collect();
     let class = match ing.pattern {
         IngressPattern::None => return None,
         IngressPattern::InternalOnly => &platform.ingress.internal,
@@ -73,23 +84,32 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
                 hosts
                     .into_iter()
                     .map(|host| IngressRule {
-                        host: Some(host),
                         http: Some(HTTPIngressRuleValue {
                             paths: vec![HTTPIngressPath {
-                                path: Some(ing.path().to_string()),
+                                path: Some(match routes.get(host.as_str()) {
+                                    Some(_) => "/".to_string(),
+                                    None => ing.path().to_string(),
+                                }),
                                 path_type: "Prefix".to_string(),
                                 backend: IngressBackend {
                                     service: Some(IngressServiceBackend {
                                         name: app.spec.name.clone(),
-                                        port: Some(ServiceBackendPort {
-                                            number: Some(service::port(app)),
-                                            name: None,
+                                        port: Some(match routes.get(host.as_str()) {
+                                            Some(port) => ServiceBackendPort {
+                                                number: None,
+                                                name: Some(port.to_string()),
+                                            },
+                                            None => ServiceBackendPort {
+                                                number: Some(service::port(app)),
+                                                name: None,
+                                            },
                                         }),
                                     }),
                                     resource: None,
                                 },
                             }],
                         }),
+                        host: Some(host),
                     })
                     .collect(),
             ),

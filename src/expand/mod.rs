@@ -273,6 +273,11 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
     objects.extend(loadbalancer::load_balancer(app, platform).map(Object::Service));
     objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
     objects.extend(route::route(app, platform).map(Object::HttpRoute));
+    objects.extend(
+        route::extra_routes(app, platform)
+            .into_iter()
+            .map(Object::HttpRoute),
+    );
     let (pv, pvc) = storage::volumes(app, platform);
     objects.extend(pv.map(Object::PersistentVolume));
     objects.extend(pvc.map(Object::PersistentVolumeClaim));

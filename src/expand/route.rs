@@ -3,15 +3,60 @@
 use super::{ingress, meta, service};
 use crate::crd::{
     BackendRef, HttpRoute, HttpRouteSpec, ParentRef, PathMatch, RouteMatch, RouteRule,
+    RouteTimeouts,
 };
 use crate::platform::Platform;
 use crate::validate::App;
 
 pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
     app.host.as_ref()?;
+    let hosts = app.hosts();
+    let port = service::port(app);
+    build(
+        app,
+        platform,
+        &app.spec.name,
+        &hosts,
+        app.spec.spec.ingress.path(),
+        port,
+    )
+}
+
+/// One HTTPRoute `<name>-<port>` per `ingress.routes` entry: its host, path `/`, to the
+/// Service port of that name. (A route cannot choose a backend by host, so each host to
+/// another port is a route of its own.)
+pub fn extra_routes(app: &App, platform: &Platform) -> Vec<HttpRoute> {
+    if app.host.is_none() {
+        return Vec::new();
+    }
+    let ports = service::ports(app);
+    app.spec
+        .spec
+        .ingress
+        .routes
+        .iter()
+        .filter_map(|r| {
+            let number = ports
+                .iter()
+                .find(|p| p.name.as_deref() == Some(&r.port))?
+                .port;
+            let name = crate::names::label(&app.spec.name, &r.port);
+            build(app, platform, &name, &[r.host.as_str()], "/", number)
+        })
+        .collect()
+}
+
+fn build(
+    app: &App,
+    platform: &Platform,
+    name: &str,
+    hosts: &[&str],
+    path: &str,
+    port: i32,
+) -> Option<HttpRoute> {
     let gateway = ingress::gateway(app, platform)?;
-    let annotations = ingress::annotations(app, platform);
-    let mut metadata = meta(app, &app.spec.name);
+    let annotations = ingress::annotations(app, platform, hosts);
+    let mut metadata = meta(app, name);
     metadata.annotations = (!annotations.is_empty()).then_some(annotations);
     Some(HttpRoute::new(
         metadata,
@@ -21,18 +66,25 @@ pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
                 namespace: gateway.namespace.clone(),
                 section_name: gateway.section_name.clone(),
             }],
-            hostnames: app.hosts().into_iter().map(str::to_string).collect(),
+            hostnames: hosts.iter().map(|h| h.to_string()).collect(),
             rules: vec![RouteRule {
                 matches: vec![RouteMatch {
                     path: PathMatch {
                         type_: "PathPrefix",
-                        value: app.spec.spec.ingress.path().to_string(),
+                        value: path.to_string(),
                     },
                 }],
                 backend_refs: vec![BackendRef {
                     name: app.spec.name.clone(),
-                    port: service::port(app),
+                    port,
                 }],
+                timeouts: app
+                    .spec
+                    .spec
+                    .ingress
+                    .timeout
+                    .clone()
+                    .map(|request| RouteTimeouts { request }),
             }],
         },
     ))

@@ -53,6 +53,22 @@ impl App {
             .chain(self.spec.spec.ingress.aliases.iter().map(String::as_str))
             .collect()
     }
+
+    /// Every host of the app: `hosts()`, then the hosts of `ingress.routes`.
+    pub fn all_hosts(&self) -> Vec<&str> {
+        let mut out = self.hosts();
+        if !out.is_empty() {
+            out.extend(
+                self.spec
+                    .spec
+                    .ingress
+                    .routes
+                    .iter()
+                    .map(|r| r.host.as_str()),
+            );
+        }
+        out
+    }
 }
 
 /// Environment variables the s3-external pattern sets itself.
@@ -497,6 +513,8 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
             ("path", ing.path.is_some()),
             ("aliases", !ing.aliases.is_empty()),
             ("annotations", !ing.annotations.is_empty()),
+            ("timeout", ing.timeout.is_some()),
+            ("routes", !ing.routes.is_empty()),
         ] {
             if given {
                 v.error(
@@ -524,8 +542,17 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
             );
         }
     }
+    check_routes(v, spec, site, host.as_deref());
+    let timeout_key = site.config.ingress.timeout_annotation.as_deref();
     for key in ing.annotations.keys() {
         let at = format!("spec.ingress.annotations.{key}");
+        if ing.timeout.is_some() && Some(key.as_str()) == timeout_key {
+            v.error(
+                at,
+                format!("\"{key}\" is set from ingress.timeout; keep one of them"),
+            );
+            continue;
+        }
         if let Err(e) = labels::check_key(key) {
             v.error(at, format!("annotation key \"{key}\" {e}"));
         } else if OWNED_ANNOTATIONS.contains(&key.as_str())
@@ -535,6 +562,75 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
         }
     }
     host
+}
+
+/// `ingress.timeout` and `ingress.routes`: a duration the route can carry, and more hosts
+/// under the rules of `host`, each to a named TCP port of the Service other than `http`.
+fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) {
+    let ing = &spec.spec.ingress;
+    let gateways = site.config.ingress.gateway.as_ref();
+    let through_gateway = match ing.pattern {
+        IngressPattern::InternalOnly => gateways.and_then(|g| g.internal.as_ref()).is_some(),
+        IngressPattern::ExternalViaTunnel => gateways.and_then(|g| g.external.as_ref()).is_some(),
+        IngressPattern::None => false,
+    };
+    if let Some(t) = &ing.timeout {
+        match network::timeout_seconds(t) {
+            Err(e) => v.error("spec.ingress.timeout", format!("timeout \"{t}\" {e}")),
+            Ok(_) if !through_gateway && site.config.ingress.timeout_annotation.is_none() => v.error(
+                "spec.ingress.timeout",
+                "the platform names no ingress.timeoutAnnotation for its ingress controller, so an Ingress cannot carry a timeout; add it to the PlatformConfig (nginx: nginx.ingress.kubernetes.io/proxy-read-timeout) or route through a Gateway",
+            ),
+            Ok(_) => {}
+        }
+    }
+    let mut seen: Vec<&str> = host.into_iter().collect();
+    seen.extend(ing.aliases.iter().map(String::as_str));
+    let ports = pod::service_port_names(spec);
+    for (i, route) in ing.routes.iter().enumerate() {
+        let at = format!("spec.ingress.routes[{i}]");
+        let h = route.host.as_str();
+        if let Err(e) = dns::check_host(h) {
+            v.error(
+                format!("{at}.host"),
+                format!("host \"{h}\" is not a valid DNS name: {e}"),
+            );
+        } else if let Some(e) = domain_error(ing.pattern, h, &site.config.dns, "") {
+            v.error(format!("{at}.host"), e);
+        } else if seen.contains(&h) {
+            v.error(
+                format!("{at}.host"),
+                format!("host \"{h}\" is already a host of this app"),
+            );
+        }
+        seen.push(h);
+        let p = route.port.as_str();
+        let udp = spec
+            .spec
+            .ports
+            .iter()
+            .chain(spec.spec.sidecars.iter().flat_map(|c| &c.ports))
+            .any(|(n, s)| n == p && s.protocol() == Protocol::Udp);
+        if p == container::HTTP_PORT {
+            v.error(
+                format!("{at}.port"),
+                "\"http\" is the app's main port, which host and aliases already serve; name another port, or add the host to aliases",
+            );
+        } else if !ports.iter().any(|n| n == p) {
+            v.error(
+                format!("{at}.port"),
+                format!(
+                    "unknown port \"{p}\"; the Service's named ports are: {}",
+                    ports.join(", ")
+                ),
+            );
+        } else if udp {
+            v.error(
+                format!("{at}.port"),
+                format!("port \"{p}\" is UDP; HTTP routes reach TCP ports only"),
+            );
+        }
+    }
 }
 
 /// Annotations the function sets on Ingresses and HTTPRoutes, never taken from a spec.

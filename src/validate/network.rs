@@ -63,6 +63,47 @@ impl Cidr {
     }
 }
 
+/// A Gateway API duration (`600s`, `1h30m`, `500ms`) in whole seconds, rounded up: what an
+/// Ingress controller's timeout annotation takes. Refuses zero and other forms.
+pub fn timeout_seconds(d: &str) -> Result<u64, String> {
+    let bad = || {
+        "is not a duration such as 600s, 10m or 1h30m (units h, m, s, ms; at most four parts)"
+            .to_string()
+    };
+    let mut ms: u64 = 0;
+    let mut parts = 0;
+    let mut rest = d;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 5 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let (unit, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else if rest.starts_with('h') {
+            (3_600_000, 1)
+        } else if rest.starts_with('m') {
+            (60_000, 1)
+        } else if rest.starts_with('s') {
+            (1_000, 1)
+        } else {
+            return Err(bad());
+        };
+        rest = &rest[len..];
+        ms += n * unit;
+        parts += 1;
+    }
+    if parts == 0 || parts > 4 {
+        return Err(bad());
+    }
+    if ms == 0 {
+        return Err("must be longer than 0".to_string());
+    }
+    Ok(ms.div_ceil(1000))
+}
+
 /// The names of the app's Service ports: `http` (the main port), then `spec.ports` (not
 /// those with `service: false`).
 pub fn port_names(spec: &AppSpec) -> Vec<String> {
@@ -196,6 +237,32 @@ pub fn check_platform(platform: &Platform) -> Vec<Issue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts() {
+        for (d, s) in [
+            ("600s", Ok(600)),
+            ("10m", Ok(600)),
+            ("1h30m", Ok(5400)),
+            ("1500ms", Ok(2)),
+            ("1m30s", Ok(90)),
+        ] {
+            assert_eq!(timeout_seconds(d), s, "{d}");
+        }
+        for bad in [
+            "",
+            "600",
+            "10 m",
+            "1d",
+            "0s",
+            "-5s",
+            "123456s",
+            "1h1m1s1ms1h",
+            "5S",
+        ] {
+            assert!(timeout_seconds(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn cidrs() {
