@@ -23,6 +23,7 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
     volumes::persistence(&mut m, &root);
     network::exposure(&mut m, &root);
     network::metrics(&mut m, &root);
+    workload::service_account(&mut m, &root, &controller);
     workload::controller_rest(&mut m, &controller);
     global(&mut m, &root);
     ignored_by_chart(&mut m, &root);
@@ -226,12 +227,6 @@ fn ordered(mut map: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
 
 /// `global` and chart-wide naming: object names come from the app name in AppSpec.
 fn global(m: &mut Mapper, root: &Node) {
-    if let Some(sa) = root.get("serviceAccount") {
-        m.t.drop(
-            &sa,
-            "AppSpec does not create ServiceAccounts: create it apart and name it in spec.serviceAccount",
-        );
-    }
     let name = m.input.release.name.clone();
     let release_name = m.input.release.release_name.clone();
     for (parent, key) in [

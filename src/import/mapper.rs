@@ -218,6 +218,11 @@ fn entry<'m>(spec: &'m mut Map<String, Value>, field: &[&str]) -> &'m mut Value 
     map.entry(last.to_string()).or_insert(Value::Null)
 }
 
+/// Sets `field` (below `spec`) without an origin: a value the chart implies.
+pub fn insert_field(spec: &mut Map<String, Value>, field: &[&str], value: Value) {
+    insert(spec, field, value);
+}
+
 fn insert(spec: &mut Map<String, Value>, field: &[&str], value: Value) {
     *entry(spec, field) = value;
 }

@@ -1,7 +1,7 @@
 //! Services, Ingresses, HTTPRoutes and ServiceMonitors of app-template values, onto
 //! AppSpec's port, ports, service, ingress and metrics.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::mapper::{Mapper, unsupported};
 use super::values::Node;
@@ -25,7 +25,16 @@ const LB_IP_ANNOTATIONS: &[&str] = &[
 
 /// A LoadBalancer of the values: its `type` node (the origin), the nodes that give its
 /// address, the address and the names of its ports.
-type LoadBalancer<'v> = (Node<'v>, Vec<Node<'v>>, Option<String>, Vec<String>);
+type LoadBalancer<'v> = (
+    Node<'v>,
+    Vec<Node<'v>>,
+    Option<String>,
+    Vec<String>,
+    Map<String, Value>,
+);
+
+/// The annotation external-dns reads a LoadBalancer's host name from.
+const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
 
 /// The app's Services: the main port, extra ports, the Service port and LoadBalancers.
 pub fn services(m: &mut Mapper, root: &Node) {
@@ -149,8 +158,17 @@ pub fn services(m: &mut Mapper, root: &Node) {
                     m.t.take(&k);
                 }
             }
-            if let Some(a) = p.get("appProtocol") {
-                m.t.drop(&a, "appProtocol is not supported");
+            let app_protocol = p.get("appProtocol");
+            if let Some(a) = &app_protocol
+                && (Some(i) == main_idx || !m.shape().has(&["ports", "*", "appProtocol"]))
+            {
+                let why = if Some(i) == main_idx {
+                    "an appProtocol on the app's main port (http): AppSpec sets none there"
+                        .to_string()
+                } else {
+                    unsupported("appProtocol on a port is")
+                };
+                m.t.drop(a, why);
             }
             if let Some(a) = p.get("nodePort") {
                 m.t.drop(&a, "node ports are not supported");
@@ -195,7 +213,7 @@ pub fn services(m: &mut Mapper, root: &Node) {
                 );
                 continue;
             }
-            let value = match protocol.as_str() {
+            let mut value = match protocol.as_str() {
                 "UDP" => json!({"port": port, "protocol": "UDP"}),
                 "TCP" | "HTTP" | "AUTO" => json!(port),
                 other => {
@@ -203,6 +221,14 @@ pub fn services(m: &mut Mapper, root: &Node) {
                     continue;
                 }
             };
+            if let Some(a) = app_protocol.as_ref().filter(|a| !m.t.is_used(a))
+                && let Some(text) = m.text(a)
+            {
+                value = json!({"port": port, "appProtocol": text});
+                if protocol == "UDP" {
+                    value["protocol"] = json!("UDP");
+                }
+            }
             if m.emit(&["ports", pname], value, p, "extra named ports are") {
                 m.facts.ports.insert(pname.to_string(), port);
                 names.push(pname.to_string());
@@ -237,21 +263,41 @@ pub fn services(m: &mut Mapper, root: &Node) {
                     ip = ip.or(v.str().map(str::to_string));
                     parts.push(v);
                 }
+                let mut extra = Map::new();
                 if let Some(v) = svc.get("externalTrafficPolicy") {
-                    m.default_or_drop(
-                        &v,
-                        &json!("Cluster"),
-                        "externalTrafficPolicy is not supported",
-                    );
+                    match v.str() {
+                        Some("Cluster") => m.t.take(&v),
+                        Some("Local")
+                            if m.shape().has(&[
+                                "service",
+                                "loadBalancer",
+                                "externalTrafficPolicy",
+                            ]) =>
+                        {
+                            extra.insert("externalTrafficPolicy".into(), json!("Local"));
+                            parts.push(v);
+                        }
+                        _ => m.t.drop(&v, unsupported("this externalTrafficPolicy is")),
+                    }
+                }
+                if let Some(h) = svc
+                    .get("annotations")
+                    .and_then(|a| a.get(EXTERNAL_DNS_HOSTNAME))
+                    && m.shape().has(&["service", "loadBalancer", "host"])
+                    && let Some(host) = m.real_text(&h, "the LoadBalancer's host")
+                {
+                    extra.insert("host".into(), json!(host));
+                    parts.push(h);
                 }
                 let t = svc.get("type").expect("the type was read");
                 match &mut lb {
-                    Some((_, more, _, ports)) => {
+                    Some((_, more, _, ports, settings)) => {
                         more.push(t);
                         more.extend(parts);
                         ports.extend(names);
+                        settings.extend(extra);
                     }
-                    None => lb = Some((t, parts, ip, names)),
+                    None => lb = Some((t, parts, ip, names, extra)),
                 }
             }
             Some(other) => {
@@ -261,19 +307,26 @@ pub fn services(m: &mut Mapper, root: &Node) {
         }
         if let Some(ann) = svc.get("annotations") {
             for (k, v) in ann.entries() {
-                if !m.t.is_used(&v) && !LB_IP_ANNOTATIONS.contains(&k) {
+                // The LoadBalancer's external-dns name is judged with the LoadBalancer.
+                let lb_host = k == EXTERNAL_DNS_HOSTNAME
+                    && kind.as_deref() == Some("LoadBalancer")
+                    && m.shape().has(&["service", "loadBalancer", "host"]);
+                if !m.t.is_used(&v) && !LB_IP_ANNOTATIONS.contains(&k) && !lb_host {
                     m.t.drop(&v, "Service annotations are not supported");
                 }
             }
         }
     }
-    if let Some((origin, parts, ip, ports)) = lb {
+    if let Some((origin, parts, ip, ports, settings)) = lb {
         let mut value = json!({});
         if let Some(ip) = ip {
             value["ip"] = json!(ip);
         }
         if ports.len() != all_ports.len() {
             value["ports"] = json!(ports);
+        }
+        for (k, v) in settings {
+            value[k] = v;
         }
         let what = "a LoadBalancer Service is";
         if m.emit(&["service", "loadBalancer"], value, &origin, what) {

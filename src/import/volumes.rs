@@ -244,11 +244,18 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
                     claim_mounts(m, item, ms, &name);
                     m.t.take(&claim);
                 } else if m.shape().has(&["mounts"]) {
-                    // Another PVC the chart made: adopted by name as a claim mount.
+                    // Another PVC the chart made: adopted by name, as a volume of the app's
+                    // own when AppSpec would give it that very name and class, else as a
+                    // claim mount.
                     let name = chart_pvc_name(m, id, item, chart_pvcs);
-                    claim_mounts(m, item, ms, &name);
-                    chart_pvc_settings(m, item, true);
-                    keep_chart_pvc(m, id, item, &name, "a claim mount");
+                    if own_volume(m, id, item, ms, &name) {
+                        chart_pvc_settings(m, item, false);
+                        keep_chart_pvc(m, id, item, &name, "mounts[].volume");
+                    } else {
+                        claim_mounts(m, item, ms, &name);
+                        chart_pvc_settings(m, item, true);
+                        keep_chart_pvc(m, id, item, &name, "a claim mount");
+                    }
                 } else {
                     m.t.drop(item, unsupported("mounts of existing claims are"));
                 }
@@ -260,7 +267,11 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
                     && ms.len() == 1
                     && ms[0].sub_path.is_none()
                     && !ms[0].read_only;
+                // security: restricted's own /tmp is a plain emptyDir; one in memory or with a
+                // size limit is the app's own /tmp mount.
                 let restricted_tmp = m.facts.restricted
+                    && item.get("sizeLimit").is_none()
+                    && item.get("medium").is_none()
                     && ms.iter().all(|x| x.path == "/tmp" && x.sub_path.is_none());
                 if restricted_tmp {
                     // security: restricted gives the app a writable /tmp.
@@ -421,6 +432,36 @@ fn chart_pvc_settings(m: &mut Mapper, item: &Node, as_is: bool) {
     }
 }
 
+/// A second PVC of the chart as `mounts[].volume` (`<app>-<id>`, the platform's class,
+/// ReadWriteOnce), when that is the claim the chart made: one plain mount of it.
+fn own_volume(m: &mut Mapper, id: &str, item: &Node, ms: &[Mount], name: &str) -> bool {
+    let app = m.input.release.name.clone();
+    let site = m
+        .platform("/storage/longhorn/storageClassName")
+        .and_then(Value::as_str);
+    let size = item.get("size").and_then(|s| s.str().map(str::to_string));
+    let fits = name == format!("{app}-{id}")
+        && ms.len() == 1
+        && ms[0].sub_path.is_none()
+        && !ms[0].read_only
+        && item.get("storageClass").is_none_or(|c| c.str() == site)
+        && item
+            .get("accessMode")
+            .is_none_or(|a| a.str() == Some("ReadWriteOnce"))
+        && m.shape().has(&["mounts", "[]", "volume"]);
+    let Some(size) = size.filter(|_| fits) else {
+        return false;
+    };
+    let value = json!({"path": ms[0].path, "volume": {"name": id, "size": size}});
+    if !m.push(&["mounts"], value, item, "a volume of the app's own is") {
+        return false;
+    }
+    if let Some(t) = item.get("type") {
+        m.t.take(&t);
+    }
+    true
+}
+
 fn claim_mounts(m: &mut Mapper, item: &Node, ms: &[Mount], claim: &str) {
     if !ms.is_empty() && !m.shape().has(&["mounts"]) {
         let reason = unsupported("mounts of existing claims are");
@@ -573,15 +614,30 @@ fn files(m: &mut Mapper, root: &Node, item: &Node, ms: &[Mount]) {
             ))
         })
         .collect();
+    // File modes (0644, Kubernetes' default, is AppSpec's too): the volume's, or an item's.
+    let modes = m.shape().has(&["files", "*", "mode"]);
+    let default_mode = item
+        .get("defaultMode")
+        .and_then(|d| d.int())
+        .filter(|d| *d != 420 && modes);
+    let item_mode = |key: &str| -> Option<i64> {
+        items
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .and_then(|(_, _, n)| n.get("mode"))
+            .and_then(|n| n.int())
+            .filter(|_| modes)
+    };
     let file_value = |key: &str| -> Option<Value> {
-        match (&name, &chart_data) {
-            (Some(n), _) => Some(json!({source: n, "key": key})),
-            (None, Some(data)) => data
-                .get(key)
-                .and_then(|c| c.scalar_text())
-                .map(|c| json!({"content": c})),
-            (None, None) => None,
+        let mut v = match (&name, &chart_data) {
+            (Some(n), _) => json!({source: n, "key": key}),
+            (None, Some(data)) => json!({"content": data.get(key)?.scalar_text()?}),
+            (None, None) => return None,
+        };
+        if let Some(mode) = item_mode(key).or(default_mode) {
+            v["mode"] = json!(mode);
         }
+        Some(v)
     };
     let mut carried = 0;
     for x in ms {
@@ -602,6 +658,33 @@ fn files(m: &mut Mapper, root: &Node, item: &Node, ms: &[Mount]) {
                     key.to_string(),
                 ));
             }
+        } else if let Some(n) = name
+            .as_ref()
+            .filter(|_| m.shape().has(&["mounts", "[]", source]))
+        {
+            // The whole ConfigMap or Secret as a directory, read-only as Kubernetes mounts it.
+            let mut v = json!({"path": x.path, source: n});
+            if let Some(mode) = item
+                .get("defaultMode")
+                .and_then(|d| d.int())
+                .filter(|d| *d != 420)
+            {
+                v["mode"] = json!(mode);
+            }
+            if m.push(
+                &["mounts"],
+                v,
+                &x.node,
+                &format!("a whole {source} mounted as a directory is"),
+            ) {
+                if x.read_only
+                    && let Some(r) = x.node.get("readOnly")
+                {
+                    m.t.take(&r);
+                }
+                carried += 1;
+            }
+            continue;
         } else {
             m.t.drop(
                 &x.node,
@@ -652,6 +735,7 @@ fn files(m: &mut Mapper, root: &Node, item: &Node, ms: &[Mount]) {
     for (k, v) in item.entries() {
         match k {
             "type" | "name" | "identifier" | "items" => m.t.take(&v),
+            "defaultMode" if modes || m.shape().has(&["mounts", "[]", "mode"]) => m.t.take(&v),
             "defaultMode" => m.default_or_drop(
                 &v,
                 &json!(420),

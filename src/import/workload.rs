@@ -1170,9 +1170,108 @@ pub fn pod(m: &mut Mapper, root: &Node, controller: &Node, main: &Node) {
             _ => {}
         }
     }
-    if let Some(sa) = controller.get("serviceAccount") {
-        let name = sa.get("name").or_else(|| sa.get("identifier"));
-        match name.and_then(|n| m.real_text(&n, "the ServiceAccount")) {
+}
+
+/// The ServiceAccounts the chart creates (top-level `serviceAccount`: 3.x `{create, name}`,
+/// 4.x `{<id>: {...}}`) and the one the controller runs as: the app's own account
+/// (`serviceAccount.create`, its token mounted as the chart does by default) or an existing
+/// one by name.
+pub fn service_account(m: &mut Mapper, root: &Node, controller: &Node) {
+    let app = m.input.release.name.clone();
+    let created = root.get("serviceAccount");
+    // The accounts the chart makes: (identifier or name, node).
+    let mut made: Vec<(String, Node)> = Vec::new();
+    if let Some(sa) = &created {
+        if sa.get("create").is_some() || sa.get("name").is_some() {
+            if sa.get("create").and_then(|c| c.bool()) == Some(true) {
+                let name = sa
+                    .get("name")
+                    .and_then(|n| n.str().map(str::to_string))
+                    .unwrap_or_else(|| m.input.release.release_name.clone());
+                made.push((name, sa.clone()));
+            } else {
+                m.t.take(sa);
+            }
+        } else {
+            for (id, item) in sa.entries() {
+                if item.get("enabled").and_then(|e| e.bool()) == Some(false) {
+                    m.t.take(&item);
+                } else {
+                    made.push((id.to_string(), item));
+                }
+            }
+        }
+    }
+    let own = controller.get("serviceAccount");
+    let own_name = own.as_ref().and_then(|sa| {
+        sa.get("identifier")
+            .or_else(|| sa.get("name"))
+            .and_then(|n| n.str().map(str::to_string))
+    });
+    // The account the pod runs as among those made: the one it names, else the only one.
+    let uses = match &own_name {
+        Some(n) => made.iter().position(|(id, _)| id == n),
+        None if made.len() == 1 => Some(0),
+        None => None,
+    };
+    let can_create = m.shape().has(&["serviceAccount", "create"]);
+    for (i, (id, node)) in made.iter().enumerate() {
+        if Some(i) != uses {
+            m.t.drop(
+                node,
+                "a ServiceAccount the app does not run as: AppSpec creates only the app's own",
+            );
+            continue;
+        }
+        if !can_create {
+            m.t.drop(
+                node,
+                unsupported("creating the app's ServiceAccount (serviceAccount.create) is"),
+            );
+            continue;
+        }
+        if !m.emit(
+            &["serviceAccount", "create"],
+            json!(true),
+            node,
+            "creating the app's ServiceAccount is",
+        ) {
+            continue;
+        }
+        if id != &app {
+            m.t.remark(
+                node.path(),
+                format!("the ServiceAccount is named after the app ({app}), not {id}: bindings made outside the release that name {id} need the new name"),
+            );
+        }
+        // The chart mounts the account's token unless the pod says otherwise.
+        if m.spec
+            .get("serviceAccount")
+            .and_then(|s| s.get("token"))
+            .is_none()
+            && m.shape().has(&["serviceAccount", "token"])
+        {
+            crate::import::mapper::insert_field(
+                &mut m.spec,
+                &["serviceAccount", "token"],
+                json!(true),
+            );
+            m.origins
+                .push(("spec.serviceAccount.token".into(), node.path()));
+        }
+        if let Some(o) = &own {
+            m.t.take(o);
+        }
+    }
+    if uses.is_some() {
+        return;
+    }
+    if let Some(sa) = own {
+        match own_name.and_then(|n| {
+            let node = sa.get("name").or_else(|| sa.get("identifier"))?;
+            m.real_text(&node, "the ServiceAccount")
+                .filter(|_| !n.is_empty())
+        }) {
             Some(name) => {
                 m.emit(
                     &["serviceAccount", "name"],
