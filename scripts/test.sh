@@ -70,20 +70,28 @@ mkdir -p target
 TOOLS_LOG="$ROOT/target/tools-install.log"
 install_browser_tools() {
   set -e
+  local pids=() dir
+  # The three downloads side by side (each waits on the network, not the CPU).
   if ! command -v chromium >/dev/null 2>&1; then
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo -n"
-    echo "installing Debian's chromium"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+    (
+      sudo=""
+      [ "$(id -u)" = 0 ] || sudo="sudo -n"
+      echo "installing Debian's chromium"
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+    ) &
+    pids+=($!)
   fi
-  chromium --version
   for dir in examples/backstage/test examples/backstage/browser; do
     if [ ! -d "$dir/node_modules" ]; then
-      echo "npm ci in $dir"
-      (cd "$dir" && npm ci --no-audit --no-fund)
+      (echo "npm ci in $dir" && cd "$dir" && npm ci --no-audit --no-fund) &
+      pids+=($!)
     fi
   done
+  for pid in "${pids[@]}"; do
+    wait "$pid"
+  done
+  chromium --version
 }
 step "installing chromium and the Backstage tests' npm packages in the background ($TOOLS_LOG)"
 SECONDS_BEFORE_TOOLS=$SECONDS
