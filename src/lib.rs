@@ -4,6 +4,7 @@
 //! `expand` (pure functions from a validated spec and the platform to typed objects) ->
 //! `krm` / `render` (the protocols around it).
 
+pub mod affinity;
 pub mod backup_change;
 pub mod check;
 pub mod cli;

@@ -10,6 +10,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::affinity::Affinity;
 use crate::patterns::{
     DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN, READ_RESOURCE_PATTERN,
 };
@@ -170,6 +171,22 @@ pub struct PodOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 3600))]
     pub termination_grace_period_seconds: Option<i64>,
+    /// Node affinity (GPU nodes, an architecture), pod affinity and anti-affinity, in
+    /// Kubernetes' shape (`nodeAffinity`, `podAffinity`, `podAntiAffinity` with their
+    /// `requiredDuringSchedulingIgnoredDuringExecution` / `preferred...` terms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+    /// `false` leaves out the `<SERVICE>_PORT`-style variables Kubernetes puts into every
+    /// container for each Service of the namespace (they clash with apps that read `*_PORT`,
+    /// and slow starts in busy namespaces); Kubernetes' default is true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_service_links: Option<bool>,
+    /// Secrets (docker-registry type, in the app's namespace) the kubelet pulls the images
+    /// with: their names, DNS subdomains, each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253)))]
+    #[schemars(extend("uniqueItems" = true))]
+    pub image_pull_secrets: Vec<String>,
 }
 
 /// The most a pod may take to shut down: an hour. Every rollout, node drain and cluster

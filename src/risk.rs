@@ -80,7 +80,8 @@ fn external(a: &App) -> bool {
 
 /// The Secrets and store keys a spec's containers read: `Secret x` for `{secret}` env
 /// values, `secretEnv.existing`, `files` from a Secret and a whole Secret mounted
-/// (`mounts[].secret`), `store key x` for `secretEnv.fromStore`. A new one is
+/// (`mounts[].secret`), `store key x` for `secretEnv.fromStore`, `image pull Secret x` for
+/// `pod.imagePullSecrets`. A new one is
 /// high risk: it hands the pod a credential (a store key may be any key of a cluster-wide
 /// store), which a reviewer should see.
 fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
@@ -109,6 +110,13 @@ fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
             out.extend(se.from_store.iter().map(|k| format!("store key {k}")));
         }
     }
+    // Registry credentials the kubelet pulls the pod's images with.
+    out.extend(
+        s.pod
+            .iter()
+            .flat_map(|p| &p.image_pull_secrets)
+            .map(|n| format!("image pull Secret {n}")),
+    );
     // A Secret mounted through `files` is read as surely as one through env.
     out.extend(
         s.files

@@ -416,6 +416,75 @@ pub static APPSPEC: Skeleton = Skeleton {
                             ..Skeleton::ANY
                         }),
                         ("terminationGracePeriodSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("affinity", Skeleton {
+                            types: &["object"],
+                            properties: &[
+                                ("nodeAffinity", Skeleton {
+                                    types: &["object"],
+                                    properties: &[
+                                        ("requiredDuringSchedulingIgnoredDuringExecution", Skeleton {
+                                            types: &["object"],
+                                            properties: &[
+                                                ("nodeSelectorTerms", Skeleton {
+                                                    types: &["array"],
+                                                    items: Some(&Skeleton {
+                                                        types: &["object"],
+                                                        properties: &[
+                                                            ("matchExpressions", MATCH_EXPRESSIONS),
+                                                        ],
+                                                        additional: Additional::Forbidden,
+                                                        ..Skeleton::ANY
+                                                    }),
+                                                    hint: Some("a list of {matchExpressions: [...]}"),
+                                                    ..Skeleton::ANY
+                                                }),
+                                            ],
+                                            required: &["nodeSelectorTerms"],
+                                            additional: Additional::Forbidden,
+                                            ..Skeleton::ANY
+                                        }),
+                                        ("preferredDuringSchedulingIgnoredDuringExecution", Skeleton {
+                                            types: &["array"],
+                                            items: Some(&Skeleton {
+                                                types: &["object"],
+                                                properties: &[
+                                                    ("weight", Skeleton {
+                                                        types: &["integer"],
+                                                        hint: Some("a weight 1..100"),
+                                                        ..Skeleton::ANY
+                                                    }),
+                                                    ("preference", Skeleton {
+                                                        types: &["object"],
+                                                        properties: &[
+                                                            ("matchExpressions", MATCH_EXPRESSIONS),
+                                                        ],
+                                                        additional: Additional::Forbidden,
+                                                        hint: Some("{matchExpressions: [...]}"),
+                                                        ..Skeleton::ANY
+                                                    }),
+                                                ],
+                                                required: &["weight", "preference"],
+                                                additional: Additional::Forbidden,
+                                                ..Skeleton::ANY
+                                            }),
+                                            ..Skeleton::ANY
+                                        }),
+                                    ],
+                                    additional: Additional::Forbidden,
+                                    ..Skeleton::ANY
+                                }),
+                                ("podAffinity", POD_AFFINITY),
+                                ("podAntiAffinity", POD_AFFINITY),
+                            ],
+                            additional: Additional::Forbidden,
+                            ..Skeleton::ANY
+                        }),
+                        ("enableServiceLinks", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ("imagePullSecrets", Skeleton {
+                            types: &["array"],
+                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+                            ..Skeleton::ANY
+                        }),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY
@@ -902,6 +971,160 @@ const NAS: Skeleton = Skeleton {
         }),
     ],
     required: &["endpoint", "subpath"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const MATCH_EXPRESSIONS_ITEM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("key", Skeleton {
+            types: &["string"],
+            hint: Some("a node label key"),
+            ..Skeleton::ANY
+        }),
+        ("operator", Skeleton {
+            choices: Some(&["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]),
+            hint: Some("In, NotIn, Exists, DoesNotExist, Gt or Lt"),
+            ..Skeleton::ANY
+        }),
+        ("values", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["key", "operator"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const MATCH_EXPRESSIONS: Skeleton = Skeleton {
+    types: &["array"],
+    items: Some(&MATCH_EXPRESSIONS_ITEM),
+    ..Skeleton::ANY
+};
+
+const MATCH_EXPRESSIONS_ITEM_2: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("key", Skeleton {
+            types: &["string"],
+            hint: Some("a label key"),
+            ..Skeleton::ANY
+        }),
+        ("operator", Skeleton {
+            choices: Some(&["In", "NotIn", "Exists", "DoesNotExist"]),
+            hint: Some("In, NotIn, Exists or DoesNotExist"),
+            ..Skeleton::ANY
+        }),
+        ("values", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["key", "operator"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const MATCH_EXPRESSIONS_2: Skeleton = Skeleton {
+    types: &["array"],
+    items: Some(&MATCH_EXPRESSIONS_ITEM_2),
+    ..Skeleton::ANY
+};
+
+const LABEL_SELECTOR: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("matchLabels", Skeleton {
+            types: &["object"],
+            additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+        ("matchExpressions", MATCH_EXPRESSIONS_2),
+    ],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("labelSelector", LABEL_SELECTOR),
+        ("namespaces", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+        ("namespaceSelector", LABEL_SELECTOR),
+        ("topologyKey", Skeleton {
+            types: &["string"],
+            hint: Some("a node label key such as kubernetes.io/hostname"),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["topologyKey"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION: Skeleton = Skeleton {
+    types: &["array"],
+    items: Some(&REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM),
+    ..Skeleton::ANY
+};
+
+const POD_AFFINITY_TERM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("labelSelector", LABEL_SELECTOR),
+        ("namespaces", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+        ("namespaceSelector", LABEL_SELECTOR),
+        ("topologyKey", Skeleton {
+            types: &["string"],
+            hint: Some("a node label key such as kubernetes.io/hostname"),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["topologyKey"],
+    additional: Additional::Forbidden,
+    hint: Some("{labelSelector, topologyKey}"),
+    ..Skeleton::ANY
+};
+
+const PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("weight", Skeleton {
+            types: &["integer"],
+            hint: Some("a weight 1..100"),
+            ..Skeleton::ANY
+        }),
+        ("podAffinityTerm", POD_AFFINITY_TERM),
+    ],
+    required: &["weight", "podAffinityTerm"],
+    additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION: Skeleton = Skeleton {
+    types: &["array"],
+    items: Some(&PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM),
+    ..Skeleton::ANY
+};
+
+const POD_AFFINITY: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("requiredDuringSchedulingIgnoredDuringExecution", REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION),
+        ("preferredDuringSchedulingIgnoredDuringExecution", PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION),
+    ],
     additional: Additional::Forbidden,
     ..Skeleton::ANY
 };

@@ -653,3 +653,44 @@ app.yaml:14:38: AppSpec/web: spec.mounts[3].mode: \"mode\" applies only to a sec
 "
     );
 }
+
+#[test]
+fn affinity_and_pull_secrets_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: nginx:1.27
+  pod:
+    enableServiceLinks: no
+    imagePullSecrets: [regcred, regcred]
+    affinity:
+      nodeAffinity:
+        requiredDuringSchedulingIgnoredDuringExecution:
+          nodeSelectorTerms:
+            - matchExpressions:
+                - key: kubernetes.io/arch
+                  operator: In
+      podAntiAffinity:
+        preferredDuringSchedulingIgnoredDuringExecution:
+          - weight: 200
+            podAffinityTerm: {topologyKey: kubernetes.io/hostname}
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:8:5: AppSpec/web: spec.pod.enableServiceLinks: must be true or false, got a string
+app.yaml:15:19: AppSpec/web: spec.pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: operator In needs at least one value
+app.yaml:19:13: AppSpec/web: spec.pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: weight must be between 1 and 100, got 200
+app.yaml:9:33: AppSpec/web: spec.pod.imagePullSecrets[1]: Secret regcred is listed twice (first at spec.pod.imagePullSecrets[0])
+"
+    );
+}

@@ -3,7 +3,8 @@
 //! pod's securityContext).
 
 use k8s_openapi::api::core::v1::{
-    PodDNSConfig, PodDNSConfigOption, PodTemplateSpec, Toleration, TopologySpreadConstraint,
+    LocalObjectReference, PodDNSConfig, PodDNSConfigOption, PodTemplateSpec, Toleration,
+    TopologySpreadConstraint,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -93,6 +94,20 @@ pub fn apply(app: &App, template: &mut PodTemplateSpec) {
     if o.termination_grace_period_seconds.is_some() {
         pod.termination_grace_period_seconds = o.termination_grace_period_seconds;
     }
+    if let Some(a) = &o.affinity {
+        pod.affinity = crate::affinity::to_kubernetes(a);
+    }
+    if o.enable_service_links.is_some() {
+        pod.enable_service_links = o.enable_service_links;
+    }
+    if !o.image_pull_secrets.is_empty() {
+        pod.image_pull_secrets = Some(
+            o.image_pull_secrets
+                .iter()
+                .map(|name| LocalObjectReference { name: name.clone() })
+                .collect(),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +150,19 @@ mod tests {
                 "pod: {hostNetwork: true}",
                 json!({}),
                 json!({"hostNetwork": true, "dnsPolicy": "ClusterFirstWithHostNet"}),
+            ),
+            (
+                "affinity, service links, pull secrets",
+                "pod: {enableServiceLinks: false, imagePullSecrets: [ghcr-login, regcred], affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: nvidia.com/gpu.present, operator: In, values: [\"true\"]}]}]}}, podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 100, podAffinityTerm: {labelSelector: {matchLabels: {app.kubernetes.io/name: web}}, topologyKey: kubernetes.io/hostname}}]}}}",
+                json!({}),
+                json!({
+                    "enableServiceLinks": false,
+                    "imagePullSecrets": [{"name": "ghcr-login"}, {"name": "regcred"}],
+                    "affinity": {
+                        "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "nvidia.com/gpu.present", "operator": "In", "values": ["true"]}]}]}},
+                        "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app.kubernetes.io/name": "web"}}, "topologyKey": "kubernetes.io/hostname"}}]},
+                    },
+                }),
             ),
             (
                 "pod options",

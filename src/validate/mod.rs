@@ -3,6 +3,7 @@
 //! Every rule is checked and every problem returned; a spec is expanded only when no error
 //! was found. The result carries the values derived on the way (host, repository...).
 
+pub mod affinity;
 pub mod capabilities;
 pub mod container;
 pub mod cron;

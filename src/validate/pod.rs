@@ -395,6 +395,22 @@ fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions, security: SecurityProfile) 
         ));
     }
     check_groups(out, &pod.supplemental_groups, security);
+    if let Some(a) = &pod.affinity {
+        super::affinity::check(out, "spec.pod.affinity", a);
+    }
+    for (i, name) in pod.image_pull_secrets.iter().enumerate() {
+        let at = format!("spec.pod.imagePullSecrets[{i}]");
+        if let Err(e) = check_subdomain(name) {
+            out.push(Issue::error(at, format!("Secret name \"{name}\" {e}")));
+        } else if let Some(first) = pod.image_pull_secrets[..i].iter().position(|n| n == name) {
+            out.push(Issue::error(
+                at,
+                format!(
+                    "Secret {name} is listed twice (first at spec.pod.imagePullSecrets[{first}])"
+                ),
+            ));
+        }
+    }
     if let Some(secs) = pod.termination_grace_period_seconds
         && !(0..=MAX_TERMINATION_GRACE_PERIOD_SECONDS).contains(&secs)
     {
