@@ -448,9 +448,99 @@ fn check_dir_component(dir: &Path, rel: &str) -> Result<(), HydrateError> {
     Ok(())
 }
 
+/// The lock a run holds on DIR while it writes there (hidden, so never one of the files).
+pub const LOCK: &str = ".appspec-render.lock";
+
+/// A run's hold on DIR: the lock file, made with `create_new` (so exactly one run gets it)
+/// and removed when the run is done, whether it wrote or failed.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(dir: &Path) -> Result<Lock, HydrateError> {
+        let path = dir.join(LOCK);
+        let created = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        match created {
+            Ok(mut file) => {
+                let pid = format!("pid {}\n", std::process::id());
+                let _ = std::io::Write::write_all(&mut file, pid.as_bytes());
+                Ok(Lock(path))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                let pid = holder
+                    .strip_prefix("pid ")
+                    .and_then(|p| p.parse::<u32>().ok());
+                let state = match pid {
+                    Some(pid) if cfg!(target_os = "linux") && Path::new("/proc").is_dir() => {
+                        if Path::new(&format!("/proc/{pid}")).exists() {
+                            format!("pid {pid}, running")
+                        } else {
+                            format!(
+                                "pid {pid}, which is not running here: a run that was stopped left it"
+                            )
+                        }
+                    }
+                    Some(pid) => format!("pid {pid}"),
+                    None => "no process id in it".to_string(),
+                };
+                Err(path_err(
+                    dir,
+                    format!(
+                        "is being written by another appspec render ({}: {state}); when no other run is going, remove {}",
+                        path.display(),
+                        path.display()
+                    ),
+                ))
+            }
+            Err(e) => Err(io("create the lock file", &path)(e)),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Writes the hydrated directory: creates DIR, or updates the files an earlier run wrote,
 /// removing the ones no longer produced. Nothing is changed when any check fails.
+///
+/// One run at a time: the run holds [`LOCK`] in DIR (made first when DIR is new) while it
+/// plans and writes; a second run on the same DIR is refused, so two runs can never each
+/// write their files under the other's marker.
 pub fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<Report, HydrateError> {
+    let made = match entry(dir)? {
+        Entry::Missing => {
+            // Staged beside DIR and renamed into place, as before; the lock lives in it.
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+            }
+            match std::fs::create_dir(dir) {
+                Ok(()) => true,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                Err(e) => return Err(io("create", dir)(e)),
+            }
+        }
+        _ => false,
+    };
+    let result = Lock::take(dir).and_then(|lock| {
+        let written = write_locked(dir, files);
+        drop(lock);
+        written
+    });
+    if made && result.is_err() {
+        // Only if still empty: a new directory is not left behind by a failed run.
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
+}
+
+fn write_locked(dir: &Path, files: &BTreeMap<String, String>) -> Result<Report, HydrateError> {
     debug_assert!(files.keys().all(|f| is_our_path(f)));
     let mut report = Report::default();
     match entry(dir)? {

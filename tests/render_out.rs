@@ -494,3 +494,107 @@ fn apps_expanded_inside_a_kustomization_are_split_too() {
             .contains(&"PersistentVolume/tools-backups-nfs".to_string())
     );
 }
+
+/// The marker and the files under `dir` agree: every file listed exists and every file
+/// written (hidden ones aside) is listed.
+fn assert_marker_matches(dir: &Path) {
+    let marker = std::fs::read_to_string(dir.join(".appspec-render")).unwrap();
+    let listed: std::collections::BTreeSet<String> = marker
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let files: std::collections::BTreeSet<String> = tree(dir)
+        .into_keys()
+        .filter(|p| !p.ends_with('/') && !p.starts_with('.'))
+        .collect();
+    assert_eq!(listed, files, "the marker and the files disagree");
+}
+
+/// Two `render --out` on one directory at once: each either writes or is refused because
+/// the other holds the lock, the directory stays consistent (the marker lists exactly the
+/// files), and later runs work.
+#[test]
+fn concurrent_runs_on_one_directory_stay_consistent() {
+    // Two sets of apps: a run that overwrote the other's half-written directory would leave
+    // files its marker does not list.
+    let ws = tempfile::tempdir().unwrap();
+    for set in ["a", "b"] {
+        for i in 0..60 {
+            write(
+                &ws.path()
+                    .join(format!("specs-{set}/{set}{}/app{i}.yaml", i % 3)),
+                &app(&format!("app{i}"), &format!("{set}{}", i % 3)),
+            );
+        }
+    }
+    let mut refused = 0;
+    for round in 0..8 {
+        // An empty directory (the first run of a CI job), or none at all.
+        let out = format!("out{round}");
+        if round % 2 == 0 {
+            std::fs::create_dir(ws.path().join(&out)).unwrap();
+        }
+        let start = |specs: &str| {
+            common::appspec_std()
+                .current_dir(ws.path())
+                .args(["render", "--out", &out, specs])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start("specs-a"), start("specs-b"));
+        for child in [a, b] {
+            let o = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            match o.status.code() {
+                Some(0) => {}
+                Some(2) => {
+                    refused += 1;
+                    assert!(
+                        stderr.contains("is being written by another appspec render"),
+                        "{stderr}"
+                    );
+                }
+                other => panic!("round {round}: exit {other:?}: {stderr}"),
+            }
+        }
+        let dir = ws.path().join(&out);
+        assert_marker_matches(&dir);
+        assert!(
+            !dir.join(".appspec-render.lock").exists(),
+            "the lock stayed"
+        );
+        let again = render(ws.path(), &["--out", &out, "specs-a"]);
+        assert_eq!(again.code, 0, "round {round}: {}", again.stderr);
+        assert_marker_matches(&dir);
+    }
+    eprintln!("{refused} of 16 concurrent runs were refused by the lock");
+}
+
+/// A lock left behind (a run that was killed) is named with what to do; removing it lets
+/// the next run write.
+#[test]
+fn a_stale_lock_is_explained() {
+    let ws = workspace();
+    assert_eq!(render(ws.path(), &["--out", "out", "specs"]).code, 0);
+    let lock = ws.path().join("out/.appspec-render.lock");
+    // A process id that cannot be running (above the kernel's pid_max).
+    std::fs::write(&lock, "pid 2147483647\n").unwrap();
+    let before = tree(&ws.path().join("out"));
+    let r = render(ws.path(), &["--out", "out", "specs"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("out: is being written by another appspec render (out/.appspec-render.lock: pid 2147483647, which is not running here: a run that was stopped left it); when no other run is going, remove out/.appspec-render.lock"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        tree(&ws.path().join("out")),
+        before,
+        "a refused run changed the directory"
+    );
+    std::fs::remove_file(&lock).unwrap();
+    assert_eq!(render(ws.path(), &["--out", "out", "specs"]).code, 0);
+}
