@@ -135,22 +135,24 @@ pub fn to_json(c: &Comparison) -> Result<String, serde_json::Error> {
     Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?))
 }
 
-/// Text safe inside Markdown: the characters that make links, emphasis, code or HTML
-/// escaped, control characters and line breaks as spaces, and `@` and `#` kept from
-/// mentioning people or linking issues.
-fn md(text: &str) -> String {
+/// Text safe inside Markdown (`markdown`: the characters that make links, emphasis or
+/// code are escaped too) or HTML (the `<summary>` of a section, where Markdown is not
+/// read): `<`, `>`, `&` as entities, control characters and line breaks as spaces, and
+/// `@` and `#` kept from mentioning people or linking issues.
+fn escape(text: &str, markdown: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            '"' if !markdown => out.push_str("&quot;"),
             '@' | '#' => {
                 out.push(ch);
                 out.push('\u{200b}');
             }
             c if c.is_control() => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' if markdown => {
                 out.push('\\');
                 out.push(ch);
             }
@@ -160,24 +162,12 @@ fn md(text: &str) -> String {
     out
 }
 
-/// Text safe inside HTML (the `<summary>` of a section, where Markdown is not read).
+fn md(text: &str) -> String {
+    escape(text, true)
+}
+
 fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '@' | '#' => {
-                out.push(ch);
-                out.push('\u{200b}');
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    escape(text, false)
 }
 
 /// A code fence longer than any run of backticks in `text`.

@@ -473,6 +473,14 @@ mod tests {
             immutable_changes(&d("a"), &d("b")),
             ["the Deployment's selector changes"]
         );
+        let sts = |size: &str| {
+            json!({"kind": "StatefulSet", "spec": {"volumeClaimTemplates": [
+                {"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": size}}}}]}})
+        };
+        assert_eq!(
+            immutable_changes(&sts("1Gi"), &sts("2Gi")),
+            ["the StatefulSet's volumeClaimTemplates change"]
+        );
     }
 
     #[test]

@@ -914,6 +914,17 @@ fn patch_of(o: &Object, tags: bool) -> BTreeSet<(String, Option<String>)> {
     out
 }
 
+/// The privileges of the rendered `h` that none of `had` has, in one phrase (`None`: none).
+fn granted(h: &Object, had: &[Option<&serde_json::Value>]) -> Option<String> {
+    let mut granted = rendered::privileges(&h.value);
+    for v in had.iter().flatten() {
+        for p in rendered::privileges(v) {
+            granted.remove(&p);
+        }
+    }
+    (!granted.is_empty()).then(|| granted.into_iter().collect::<Vec<_>>().join("; "))
+}
+
 /// Judges a generated object in its rendered form: what patches grant that the spec does
 /// not (and the base did not have), a patch that changes otherwise, a change Kubernetes
 /// cannot apply in place, a port a LoadBalancer newly exposes. `known` are the reasons
@@ -928,20 +939,10 @@ fn judge_generated(
     if let Some(h) = h
         && let Some(expansion) = &h.expansion
     {
-        let mut granted = rendered::privileges(&h.value);
-        for had in rendered::privileges(expansion)
-            .iter()
-            .chain(b.map(|b| rendered::privileges(&b.value)).iter().flatten())
-        {
-            granted.remove(had);
-        }
-        if !granted.is_empty() {
+        if let Some(granted) = granted(h, &[Some(expansion), b.map(|b| &b.value)]) {
             out.push(reason(
                 Code::PrivilegesAdded,
-                format!(
-                    "kustomize patches give {key} what its spec does not ask for: {}",
-                    granted.into_iter().collect::<Vec<_>>().join("; ")
-                ),
+                format!("kustomize patches give {key} what its spec does not ask for: {granted}"),
             ));
         } else {
             let patch = |o: Option<&Object>, tags| o.map(|o| patch_of(o, tags)).unwrap_or_default();
@@ -1045,20 +1046,11 @@ fn judge_other(key: &Key, b: Option<&Object>, h: Option<&Object>) -> Vec<Reason>
             format!("{key} changes; no AppSpec makes it, so a person looks"),
         )),
     }
-    if let Some(h) = h {
-        let mut granted = rendered::privileges(&h.value);
-        for had in b.map(|b| rendered::privileges(&b.value)).iter().flatten() {
-            granted.remove(had);
-        }
-        if !granted.is_empty() {
-            out.push(reason(
-                Code::PrivilegesAdded,
-                format!(
-                    "{key} gains: {}",
-                    granted.into_iter().collect::<Vec<_>>().join("; ")
-                ),
-            ));
-        }
+    if let Some(granted) = h.and_then(|h| granted(h, &[b.map(|b| &b.value)])) {
+        out.push(reason(
+            Code::PrivilegesAdded,
+            format!("{key} gains: {granted}"),
+        ));
     }
     out.extend(in_place_and_exposure(key, b, h, &[]));
     out
