@@ -111,7 +111,7 @@ if ! wait "$TOOLS_PID"; then
   exit 1
 fi
 cat "$TOOLS_LOG"
-echo "(installed in the background; $((SECONDS - SECONDS_BEFORE_TOOLS)) s since it started)"
+echo "(ready $((SECONDS - SECONDS_BEFORE_TOOLS)) s after the background install started, behind rustfmt and clippy)"
 
 step "cargo test --locked"
 cargo test --locked
