@@ -80,13 +80,25 @@ pub struct CredentialProjection {
 pub struct Mover {
     pub security_context: SecurityContext,
     pub pod_security_context: PodSecurityContext,
+    /// `true` for a root mover: kopiur then also restores files with their original
+    /// owners. kopiur runs an elevated mover only in a namespace annotated
+    /// `kopiur.home-operations.com/privileged-movers: "true"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privileged_mode: Option<bool>,
 }
+
+/// The kopiur annotation a namespace needs before kopiur runs a root mover in it.
+pub const PRIVILEGED_MOVERS: &str = "kopiur.home-operations.com/privileged-movers";
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityContext {
     pub run_as_user: i64,
     pub run_as_group: i64,
+    /// `false` for a root mover: kopiur's hardened default says `true`, which the kubelet
+    /// refuses together with `runAsUser: 0`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

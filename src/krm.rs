@@ -493,7 +493,7 @@ mod tests {
             app("web", ""),
             app(
                 "db",
-                ", storage: {pattern: longhorn-persistent, size: 5}, backup: {strategy: volsync-snapshots}",
+                ", storage: {pattern: longhorn-persistent, size: 5}, backup: {strategy: volsync-snapshots}, runAs: 999",
             ),
             app(
                 "conf",

@@ -1299,7 +1299,7 @@ mod tests {
                     "--- # the database\n{}...\n",
                     app(
                         "db",
-                        "  storage: {pattern: longhorn-persistent, size: 5}\n  backup: {strategy: volsync-snapshots}\n"
+                        "  storage: {pattern: longhorn-persistent, size: 5}\n  backup: {strategy: volsync-snapshots}\n  runAs: 999\n"
                     )
                     .replace("nginx:1.27", "postgres:latest")
                 ),

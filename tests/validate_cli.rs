@@ -223,7 +223,8 @@ platform.yaml:10:9: PlatformConfig/lab: spec.backup.kopiur.repository.kind: unkn
     assert_eq!(code, 1);
     assert_eq!(
         stdout,
-        "app.yaml:7:5: AppSpec/web: spec.backup.strategy: snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got ephemeral\n"
+        "app.yaml:7:5: AppSpec/web: spec.backup.strategy: snapshots needs storage.pattern longhorn-persistent (a snapshot-capable volume), got ephemeral\n\
+         app.yaml:7:5: AppSpec/web: spec.backup.strategy: warning: without runAs the volsync movers run as the platform's ids (568:568, backup.volsync.moverSecurityContext), not as the image's user: files only that user may read (mode 0600) fail the backup or are left out; set spec.runAs to the user and group the image runs as\n"
     );
 }
 

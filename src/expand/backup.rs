@@ -230,15 +230,22 @@ fn kopiur(app: &App, platform: &Platform) -> Backup {
     let b = &app.spec.spec.backup;
     let k = &platform.backup.kopiur;
     let ids = mover_ids(app, platform, BackupBackend::Kopiur);
+    // A root app (`runAs: 0`) gets a root mover the way kopiur documents one
+    // (docs/security-context.md, "Go root"): runAsNonRoot false and privilegedMode, which
+    // also restores the original owners. kopiur runs it only in a namespace opted in with
+    // `kopiur::PRIVILEGED_MOVERS` (validate warns).
+    let root = ids.run_as_user == 0;
     let mover = Mover {
         security_context: SecurityContext {
             run_as_user: ids.run_as_user,
             run_as_group: ids.run_as_group,
+            run_as_non_root: root.then_some(false),
         },
         pod_security_context: PodSecurityContext {
             fs_group: ids.fs_group,
             supplemental_groups: ids.supplemental_groups.clone(),
         },
+        privileged_mode: root.then_some(true),
     };
     let projection = k
         .credential_projection

@@ -767,6 +767,7 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     if let Err(e) = cron::check(b.schedule()) {
         v.error("spec.backup.schedule", format!("schedule {e}"));
     }
+    check_mover_ids(v, spec, site);
     let days = b.retention_days();
     if !(1..=3650).contains(&days) {
         v.error(
@@ -792,6 +793,40 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
         "spec.backup.strategy",
         "restic repository",
     )
+}
+
+/// What the backup movers run as, said where a backup may fail to read the data: without
+/// `runAs` they run as the platform's ids, not the image's user; a root app's kopiur movers
+/// need the namespace's opt-in, which AppSpec does not write.
+fn check_mover_ids(v: &mut Check, spec: &AppSpec, site: &Site) {
+    use crate::platform::BackupBackend;
+    let Some(backend) = site.config.backup.backend_of(spec.spec.backup.strategy) else {
+        return;
+    };
+    match spec.spec.pod_ids() {
+        None => {
+            let (ids, field) = match backend {
+                BackupBackend::Volsync => (&site.config.backup.volsync.mover_security_context, "volsync"),
+                BackupBackend::Kopiur => (&site.config.backup.kopiur.mover_security_context, "kopiur"),
+            };
+            v.warning(
+                "spec.backup.strategy",
+                format!(
+                    "without runAs the {backend} movers run as the platform's ids ({}:{}, backup.{field}.moverSecurityContext), not as the image's user: files only that user may read (mode 0600) fail the backup or are left out; set spec.runAs to the user and group the image runs as",
+                    ids.run_as_user, ids.run_as_group
+                ),
+            );
+        }
+        Some((0, _)) if backend == BackupBackend::Kopiur => v.warning(
+            "spec.runAs",
+            format!(
+                "kopiur runs this app's movers as root (runAsNonRoot: false, privilegedMode: true, so restores keep the files' owners) and refuses them (MoverPermitted=False) until namespace {} carries the annotation {}: \"true\"; AppSpec does not write Namespaces: annotate it where the namespace is created",
+                spec.namespace,
+                crate::kopiur::PRIVILEGED_MOVERS
+            ),
+        ),
+        Some(_) => {}
+    }
 }
 
 /// Renders a non-host scheme and checks the result is a single plain token that external
