@@ -4,8 +4,10 @@
 //!
 //! A spec using every family that derives a name (the LoadBalancer Service, the ExternalSecrets
 //! of the restic repository, of `secretEnv.fromStore` and of a sidecar's, S3 credentials, the
-//! inline-files ConfigMap, NAS mount PV and PVC, a `volume` mount's PVC, TLS, the backup movers of both backends) is
-//! validated and expanded through the library; then each generated name must fit the budget
+//! inline-files ConfigMap, NAS mount PV and PVC, a `volume` mount's PVC, TLS, the backup movers
+//! of both backends, the ServiceAccount, ClusterRole and ClusterRoleBinding, the HTTPRoute
+//! `<name>-<port>` of an `ingress.routes` entry through a Gateway) is validated and expanded
+//! through the library; then each generated name must fit the budget
 //! of its kind and consumer (written here from the consumers' rules, not taken from the
 //! product), be a DNS-1123 subdomain (a label where the kind wants one), and no two objects
 //! of one kind and namespace may share a name.
@@ -64,8 +66,8 @@ fn is_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_part)
 }
 
-fn site(backend: &str) -> Site {
-    let doc = json!({
+fn site(backend: &str, gateway: bool) -> Site {
+    let mut doc = json!({
         "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "PlatformConfig",
         "metadata": {"name": "site"},
         "spec": {
@@ -76,6 +78,10 @@ fn site(backend: &str) -> Site {
                 "kopiur": {"repository": {"name": "main"}, "volumeSnapshotClassName": "longhorn"}},
         }
     });
+    if gateway {
+        doc["spec"]["ingress"]["gateway"] =
+            json!({"internal": {"name": "envoy-internal", "namespace": "network"}});
+    }
     let read = platform::read(&doc);
     assert!(read.issues.is_empty(), "{:?}", read.issues);
     let (site, issues) = Site::new(read.value.unwrap());
@@ -84,7 +90,14 @@ fn site(backend: &str) -> Site {
 }
 
 /// (kind, namespace, name, and names that objects hand to consumers: TLS Secret names)
-fn generated(name: &str, namespace: &str, sidecar: &str, path: &str, backend: &str) -> Vec<Value> {
+fn generated(
+    name: &str,
+    namespace: &str,
+    sidecar: &str,
+    path: &str,
+    backend: &str,
+    gateway: bool,
+) -> Vec<Value> {
     let doc = json!({
         "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec",
         "metadata": {"name": name, "namespace": namespace},
@@ -103,11 +116,12 @@ fn generated(name: &str, namespace: &str, sidecar: &str, path: &str, backend: &s
             "backup": {"strategy": "snapshots"},
             "metrics": {"port": "http"},
             "serviceAccount": {"create": true, "token": true, "read": ["services", "ingresses.networking.k8s.io"]},
+            "ingress": {"routes": [{"host": "broker-ui.in.hypyr.space", "port": "mqtt"}]},
         }
     });
     let read = spec::read(&doc);
     assert!(read.issues.is_empty(), "{name}: {:?}", read.issues);
-    let site = site(backend);
+    let site = site(backend, gateway);
     let (app, issues) = validate::app(&read.value.unwrap(), &site);
     let app = app.unwrap_or_else(|| panic!("{name}/{namespace}: refused: {issues:?}"));
     expand::expand(&app, &site.config)
@@ -159,11 +173,13 @@ proptest! {
         sidecar in "[a-z]([-a-z0-9]{0,61}[a-z0-9])?",
         path in "/[a-z][a-z0-9]{0,40}(/[a-z0-9]{1,40}){0,2}",
         kopiur in any::<bool>(),
+        gateway in any::<bool>(),
     ) {
         // The app's container is named after the app: a sidecar may not take that name.
-        prop_assume!(sidecar != name && !namespace.starts_with("kube-"));
+        // The route's host is broker-ui.<domain>: the app's own host may not be the same.
+        prop_assume!(sidecar != name && name != "broker-ui" && !namespace.starts_with("kube-"));
         let backend = if kopiur { "kopiur" } else { "volsync" };
-        let objects = generated(&name, &namespace, &sidecar, &path, backend);
+        let objects = generated(&name, &namespace, &sidecar, &path, backend, gateway);
         check(&objects)?;
     }
 }
@@ -175,14 +191,24 @@ fn sixty_three_character_names() {
     let name = format!("a{}", "b".repeat(62));
     let ns = format!("n{}", "s".repeat(62));
     let sidecar = format!("s{}", "c".repeat(62));
-    for backend in ["volsync", "kopiur"] {
-        let objects = generated(&name, &ns, &sidecar, "/media/library", backend);
+    for (backend, gateway) in [("volsync", false), ("kopiur", true)] {
+        let objects = generated(&name, &ns, &sidecar, "/media/library", backend, gateway);
         check(&objects).unwrap();
         let names: Vec<&str> = objects
             .iter()
             .map(|o| o["metadata"]["name"].as_str().unwrap())
             .collect();
         assert!(names.iter().any(|n| n.ends_with("-lb")), "{names:?}");
+        let kinds: Vec<&str> = objects
+            .iter()
+            .map(|o| o["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains(&"ClusterRole"), "{kinds:?}");
+        if gateway {
+            // The main route and the route to port mqtt, shortened to 63.
+            assert_eq!(kinds.iter().filter(|k| **k == "HTTPRoute").count(), 2);
+            assert!(names.iter().any(|n| n.ends_with("-mqtt")), "{names:?}");
+        }
         if backend == "volsync" {
             assert!(
                 names.iter().any(|n| n.ends_with("-volsync-restic")),
