@@ -57,7 +57,21 @@ fn mounts<'v>(m: &mut Mapper, id: &str, item: &Node<'v>) -> Vec<Mount<'v>> {
                 continue;
             }
             for (container, list) in containers.entries() {
+                let imported_extra = ["sidecars", "init"].iter().any(|f| {
+                    m.spec
+                        .get(*f)
+                        .and_then(Value::as_array)
+                        .is_some_and(|l| l.iter().any(|c| c["name"] == container))
+                });
                 if container == m.facts.container {
+                    entries.extend(list.items());
+                } else if imported_extra && !m.input.refused.keys().any(|r| list.path().starts_with(r)) {
+                    // AppSpec's sidecars and init containers mount the app's volumes: the
+                    // volume is mounted in the app container too, and reaches this one.
+                    m.t.remark(
+                        list.path(),
+                        format!("mounted in the app container too: {container} gets it as AppSpec's extra containers get the app's volumes"),
+                    );
                     entries.extend(list.items());
                 } else {
                     m.t.drop(
