@@ -433,8 +433,15 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
     };
     let (chosen, is_route) = candidates[pick].clone();
     let chosen_path = chosen.path().to_string();
-    for (i, (n, _)) in candidates.iter().enumerate() {
+    let mut extra_routes: Vec<(String, Node)> = Vec::new();
+    for (i, (n, n_is_route)) in candidates.iter().enumerate() {
         if i == pick {
+            continue;
+        }
+        if let Some(port) = other_port(m, n, *n_is_route)
+            && m.shape().has(&["ingress", "routes"])
+        {
+            extra_routes.push((port, n.clone()));
             continue;
         }
         let reason = if reaches_app(m, n, is_route) {
@@ -455,6 +462,107 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
         ingress(m, &chosen);
     }
     never_invent_a_host(m, &chosen);
+    let exposed = m.spec.get("ingress").and_then(|i| i.get("host")).is_some();
+    for (port, n) in extra_routes {
+        if !exposed {
+            m.t.drop(&n, "not exposed: the app's own host could not be carried");
+            continue;
+        }
+        routes_to_port(m, &n, &port);
+    }
+}
+
+/// The named extra port (not `http`) that every backend of a route or an Ingress sends
+/// to, on the app's Service.
+fn other_port(m: &Mapper, n: &Node, is_route: bool) -> Option<String> {
+    let backends: Vec<Node> = if is_route {
+        n.get("rules")
+            .map(|r| r.items())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|r| r.get("backendRefs").map(|b| b.items()).unwrap_or_default())
+            .collect()
+    } else {
+        n.get("hosts")
+            .map(|h| h.items())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|h| h.get("paths").map(|p| p.items()).unwrap_or_default())
+            .filter_map(|p| p.get("service"))
+            .collect()
+    };
+    let app = m.input.release.name.as_str();
+    let mut found: Option<String> = None;
+    for b in &backends {
+        let service_ok = match (
+            b.get("identifier").and_then(|x| x.str()),
+            b.get("name").and_then(|x| x.str()),
+        ) {
+            (Some(id), _) => m.facts.service.as_deref() == Some(id),
+            (None, Some(name)) => name == app || m.facts.service.as_deref() == Some(name),
+            (None, None) => false,
+        };
+        let port = b.get("port")?;
+        let name = match (port.int(), port.str()) {
+            (Some(n), _) => m
+                .facts
+                .ports
+                .iter()
+                .find(|(_, p)| **p == n)
+                .map(|(k, _)| k.clone()),
+            (_, Some(s)) => m.facts.ports.contains_key(s).then(|| s.to_string()),
+            _ => None,
+        }?;
+        if !service_ok || found.as_ref().is_some_and(|f| *f != name) {
+            return None;
+        }
+        found = Some(name);
+    }
+    found
+}
+
+/// A route or an Ingress to another named port of the app: `ingress.routes`, one per host;
+/// the rest of it (Gateway, class, paths) is the app's own, noted.
+fn routes_to_port(m: &mut Mapper, n: &Node, port: &str) {
+    let host_nodes: Vec<Node> = match n.get("hostnames") {
+        Some(h) => h.items(),
+        None => n
+            .get("hosts")
+            .map(|h| h.items())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|h| h.get("host"))
+            .collect(),
+    };
+    let mut any = false;
+    for (host, node) in hosts(m, host_nodes) {
+        any |= m.push(
+            &["ingress", "routes"],
+            json!({"host": host, "port": port}),
+            &node,
+            "routes to another port (ingress.routes) are",
+        );
+    }
+    if !any {
+        m.t.drop(
+            n,
+            "a route to another port without a host that could be carried",
+        );
+        return;
+    }
+    for (k, v) in n.entries() {
+        if m.t.is_used(&v) {
+            continue;
+        }
+        match k {
+            "hostnames" | "hosts" | "enabled" | "kind" => m.t.take(&v),
+            "rules" | "parentRefs" | "className" | "ingressClassName" | "tls" => m.t.note(
+                &v,
+                format!("a route to port {port} goes through the app's own Gateway or class and path /, as ingress.routes does"),
+            ),
+            _ => {}
+        }
+    }
 }
 
 /// Without a host of the release, AppSpec would give the app one from the platform's host
@@ -688,8 +796,27 @@ fn route(m: &mut Mapper, r: &Node) {
             continue;
         }
         for (k, v) in rule.entries() {
-            if !matches!(k, "backendRefs" | "matches") {
-                m.t.drop(&v, format!("route rule {k} are not supported"));
+            match k {
+                "backendRefs" | "matches" => {}
+                "timeouts" => {
+                    for (tk, tv) in v.entries() {
+                        match (tk, m.text(&tv)) {
+                            ("request", Some(t)) => {
+                                m.emit(
+                                    &["ingress", "timeout"],
+                                    json!(t),
+                                    &tv,
+                                    "a request timeout (ingress.timeout) is",
+                                );
+                            }
+                            (_, Some(_)) => {
+                                m.t.drop(&tv, format!("a route's {tk} timeout is not supported"))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => m.t.drop(&v, format!("route rule {k} are not supported")),
             }
         }
         match &path {

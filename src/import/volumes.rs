@@ -65,7 +65,9 @@ fn mounts<'v>(m: &mut Mapper, id: &str, item: &Node<'v>) -> Vec<Mount<'v>> {
                 });
                 if container == m.facts.container {
                     entries.extend(list.items());
-                } else if imported_extra && !m.input.refused.keys().any(|r| list.path().starts_with(r)) {
+                } else if imported_extra
+                    && !m.input.refused.keys().any(|r| list.path().starts_with(r))
+                {
                     // AppSpec's sidecars and init containers mount the app's volumes: the
                     // volume is mounted in the app container too, and reaches this one.
                     m.t.remark(
