@@ -341,6 +341,7 @@ pub struct Sidecar {
     /// Named ports of its own (the forms of `spec.ports`), on the Service too; names and
     /// numbers unique across all the pod's containers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(extend("maxProperties" = crate::spec::MAX_PORTS))]
     pub ports: BTreeMap<String, PortSpec>,
     /// Mount paths of the app's volumes to mount here too (default: all of them).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -115,6 +115,26 @@ fn quantity_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": ["string", "number", "null"], "pattern": QUANTITY_PATTERN})
 }
 
+/// How many of each list an AppSpec may hold: what real apps need (a few sidecars and init
+/// containers, a dozen mounts or files, a handful of ports and hosts), with generous room,
+/// several times that. Each container mounts every
+/// volume, so the output grows with containers x volumes; these bounds keep an app's
+/// output within a fixed multiple of its input. The schema says them too (`maxItems`,
+/// `maxProperties`); `validate` refuses a spec over any of them before anything else.
+pub const MAX_SIDECARS: usize = 16;
+/// See [`MAX_SIDECARS`].
+pub const MAX_INIT_CONTAINERS: usize = 16;
+/// See [`MAX_SIDECARS`].
+pub const MAX_MOUNTS: usize = 64;
+/// See [`MAX_SIDECARS`].
+pub const MAX_FILES: usize = 128;
+/// Named ports of the app, and of each sidecar. See [`MAX_SIDECARS`].
+pub const MAX_PORTS: usize = 64;
+/// See [`MAX_SIDECARS`].
+pub const MAX_ALIASES: usize = 32;
+/// See [`MAX_SIDECARS`].
+pub const MAX_ROUTES: usize = 32;
+
 /// `spec` of an AppSpec.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -148,7 +168,7 @@ pub struct AppSpecBody {
     /// digits and `-`, with a letter, not `http`, which is `port`'s); a number and protocol
     /// is used once (the same number over TCP and UDP is allowed, as DNS does).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": PORT_NAME_PATTERN, "maxLength": 15}))]
+    #[schemars(extend("propertyNames" = {"pattern": PORT_NAME_PATTERN, "maxLength": 15}, "maxProperties" = MAX_PORTS))]
     pub ports: BTreeMap<String, PortSpec>,
     /// The Service of the app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,11 +200,12 @@ pub struct AppSpecBody {
     /// pods). Mounted with `subPath`; a file inside a mounted directory is allowed, a file
     /// at a mount's own path is not.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": FILE_PATH_PATTERN, "maxLength": 4096}))]
+    #[schemars(extend("propertyNames" = {"pattern": FILE_PATH_PATTERN, "maxLength": 4096}, "maxProperties" = MAX_FILES))]
     pub files: BTreeMap<String, File>,
     /// More volumes beside `storage`: a NAS share, an existing claim or an emptyDir, each at
     /// its own absolute path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_MOUNTS))]
     pub mounts: Vec<Mount>,
     #[serde(default)]
     pub ingress: Ingress,
@@ -218,10 +239,12 @@ pub struct AppSpecBody {
     pub pod: Option<PodOptions>,
     /// Init containers, run in order before the app (and its sidecars) start.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_INIT_CONTAINERS))]
     pub init: Vec<InitContainer>,
     /// Containers beside the app: native sidecars (init containers with
     /// `restartPolicy: Always`), started after the init containers and before the app.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_SIDECARS))]
     pub sidecars: Vec<Sidecar>,
 }
 
@@ -517,7 +540,7 @@ pub struct Ingress {
     /// More host names served like `host`, under the same rules (the pattern's domain,
     /// DNS syntax, not used by another app).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(inner(regex(pattern = HOST_PATTERN), length(max = 253)))]
+    #[schemars(inner(regex(pattern = HOST_PATTERN), length(max = 253)), length(max = MAX_ALIASES))]
     pub aliases: Vec<String>,
     /// Annotations onto the Ingress or HTTPRoute. Keys the function sets itself (the
     /// external-dns hostname, target and proxied annotations, the ingress class, the
@@ -535,6 +558,7 @@ pub struct Ingress {
     /// DNS syntax, not used by another app or host of this one); the port is a named TCP
     /// port of the Service other than `http` (that is what `aliases` are for).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_ROUTES))]
     pub routes: Vec<IngressRoute>,
 }
 

@@ -738,3 +738,118 @@ fn pod_annotations_leave_room_for_the_functions_own() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An AppSpec with `n` of each list the bounds cover.
+fn app_with_lists(
+    sidecars: usize,
+    init: usize,
+    mounts: usize,
+    files: usize,
+    ports: usize,
+    aliases: usize,
+    routes: usize,
+) -> String {
+    let section = |head: &str, n: usize, item: &dyn Fn(usize) -> String| {
+        if n == 0 {
+            return String::new();
+        }
+        let mut out = format!("{head}\n");
+        for i in 0..n {
+            out.push_str(&item(i));
+        }
+        out
+    };
+    let mut s = String::from(APP);
+    s += &section("  sidecars:", sidecars, &|i| {
+        format!("  - {{name: side{i}, image: ghcr.io/acme/side:1.0.0}}\n")
+    });
+    s += &section("  init:", init, &|i| {
+        format!("  - {{name: init{i}, image: ghcr.io/acme/init:1.0.0}}\n")
+    });
+    s += &section("  mounts:", mounts, &|i| {
+        format!("  - {{path: /m/{i}, emptyDir: {{}}}}\n")
+    });
+    s += &section("  files:", files, &|i| {
+        format!("    /f/{i}.conf: {{content: x}}\n")
+    });
+    s += &section("  ports:", ports, &|i| format!("    p{i}: {}\n", 1000 + i));
+    if aliases + routes > 0 {
+        s += "  ingress:\n";
+        s += &section("    aliases:", aliases, &|i| {
+            format!("    - a{i}.in.hypyr.space\n")
+        });
+        s += &section("    routes:", routes, &|i| {
+            format!(
+                "    - {{host: r{i}.in.hypyr.space, port: p{}}}\n",
+                i % ports.max(1)
+            )
+        });
+    }
+    s
+}
+
+/// Output bombs: 1,500 mounts and 1,500 sidecars (each container mounts every volume) made
+/// 123 MB from 129 KB. Each list is bounded at what real apps need with room (the numbers
+/// are in docs/refusals.md); over a bound the app is refused at once, with each count, and
+/// at every bound together the output stays within a fixed multiple of the input.
+#[test]
+fn list_bounds_keep_output_proportional_to_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.yaml");
+    std::fs::write(&file, app_with_lists(1500, 0, 1500, 0, 0, 0, 0)).unwrap();
+    let out = appspec().arg("render").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    for needle in [
+        "spec.sidecars: 1500 sidecars; at most 16 are allowed",
+        "spec.mounts: 1500 mounts; at most 64 are allowed",
+    ] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    assert!(stderr.lines().count() <= 4, "one line per bound: {stderr}");
+    for (over, needle) in [
+        (
+            app_with_lists(0, 17, 0, 0, 0, 0, 0),
+            "spec.init: 17 init containers; at most 16",
+        ),
+        (
+            app_with_lists(0, 0, 0, 129, 0, 0, 0),
+            "spec.files: 129 files; at most 128",
+        ),
+        (
+            app_with_lists(0, 0, 0, 0, 65, 0, 0),
+            "spec.ports: 65 ports; at most 64",
+        ),
+        (
+            app_with_lists(0, 0, 0, 0, 1, 33, 0),
+            "spec.ingress.aliases: 33 aliases; at most 32",
+        ),
+        (
+            app_with_lists(0, 0, 0, 0, 1, 0, 33),
+            "spec.ingress.routes: 33 routes; at most 32",
+        ),
+    ] {
+        std::fs::write(&file, over).unwrap();
+        let out = appspec().arg("render").arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{needle}: {stderr}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    // Every list at its bound at once: rendered, and bounded by the input.
+    let input = app_with_lists(16, 16, 64, 128, 64, 32, 32);
+    std::fs::write(&file, &input).unwrap();
+    let out = appspec().arg("render").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ratio = out.stdout.len() as f64 / input.len() as f64;
+    assert!(
+        ratio < 60.0 && out.stdout.len() < 4 << 20,
+        "{} bytes out of {} in ({ratio:.1}x)",
+        out.stdout.len(),
+        input.len()
+    );
+}

@@ -86,12 +86,80 @@ pub fn is_env_name(name: &str) -> bool {
         && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
+/// The lists of a spec over their bounds ([`crate::spec::MAX_SIDECARS`] and the rest), one
+/// issue each.
+fn list_bounds(s: &crate::spec::AppSpecBody) -> Vec<Issue> {
+    use crate::spec::{
+        MAX_ALIASES, MAX_FILES, MAX_INIT_CONTAINERS, MAX_MOUNTS, MAX_PORTS, MAX_ROUTES,
+        MAX_SIDECARS,
+    };
+    let mut lists = vec![
+        (
+            "spec.sidecars".to_string(),
+            "sidecars",
+            s.sidecars.len(),
+            MAX_SIDECARS,
+        ),
+        (
+            "spec.init".to_string(),
+            "init containers",
+            s.init.len(),
+            MAX_INIT_CONTAINERS,
+        ),
+        (
+            "spec.mounts".to_string(),
+            "mounts",
+            s.mounts.len(),
+            MAX_MOUNTS,
+        ),
+        ("spec.files".to_string(), "files", s.files.len(), MAX_FILES),
+        ("spec.ports".to_string(), "ports", s.ports.len(), MAX_PORTS),
+        (
+            "spec.ingress.aliases".to_string(),
+            "aliases",
+            s.ingress.aliases.len(),
+            MAX_ALIASES,
+        ),
+        (
+            "spec.ingress.routes".to_string(),
+            "routes",
+            s.ingress.routes.len(),
+            MAX_ROUTES,
+        ),
+    ];
+    for (i, c) in s.sidecars.iter().enumerate().take(MAX_SIDECARS) {
+        lists.push((
+            format!("spec.sidecars[{i}].ports"),
+            "ports",
+            c.ports.len(),
+            MAX_PORTS,
+        ));
+    }
+    lists
+        .into_iter()
+        .filter(|(_, _, n, max)| n > max)
+        .map(|(path, what, n, max)| {
+            Issue::error(
+                path,
+                format!("{n} {what}; at most {max} are allowed (real apps need far fewer; split the app)"),
+            )
+        })
+        .collect()
+}
+
 /// Validates one spec. Returns the derived app when there is no error, and all issues
 /// (errors and warnings) in field order.
 pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     let mut v = Check::default();
     let p = &site.config;
     let s = &spec.spec;
+
+    // Lists over their bounds: refused before any rule runs, so no rule (some compare
+    // every pair) and no expansion works through them.
+    let counts = list_bounds(s);
+    if !counts.is_empty() {
+        return (None, counts);
+    }
 
     if let Err(e) = dns::check_label(&spec.name) {
         v.error(
