@@ -71,7 +71,12 @@ pub enum Command {
     /// Compare two versions of specs (files or directories; a missing one has no specs) and
     /// say whether the change is high risk. Exit 0 low, 1 high, 2 unreadable input.
     Risk {
+        /// The specs before the change (a file or directory: the target branch's checkout);
+        /// a path that does not exist has no specs (every app is new).
+        #[arg(value_name = "BASE")]
         base: PathBuf,
+        /// The specs after the change (the pull request's checkout); built like BASE.
+        #[arg(value_name = "HEAD")]
         head: PathBuf,
         /// A PlatformConfig file to judge both sides against (instead of a PlatformConfig
         /// found among their files).

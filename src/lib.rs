@@ -44,6 +44,7 @@ pub mod skeletons;
 pub mod source;
 pub mod spec;
 pub mod template;
+pub mod typo;
 pub mod validate;
 pub mod yaml;
 

@@ -13,34 +13,7 @@ pub const GROUP: &str = "platform.hypyr.space";
 /// The kinds of our group.
 const KINDS: [&str; 2] = [spec::KIND, platform::KIND];
 
-/// The largest edit distance still read as a typo.
-const NEAR: usize = 2;
-
-/// Edit distance (insertions, deletions, substitutions, adjacent transpositions), ignoring
-/// ASCII case; anything above `NEAR` is reported as `NEAR + 1` (so a long input costs
-/// nothing).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    if a.len().abs_diff(b.len()) > NEAR {
-        return NEAR + 1;
-    }
-    // Optimal string alignment over three rows.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(before[j - 2] + 1);
-            }
-        }
-        before = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()].min(NEAR + 1)
-}
+use crate::typo::{NEAR, distance};
 
 /// Our kind closest to `kind`, when `kind` is not ours but within a typo of one.
 fn near_kind(kind: &str) -> Option<&'static str> {

@@ -247,13 +247,14 @@ impl Walker {
             match schema.additional {
                 Additional::Forbidden => {
                     let known: Vec<&str> = schema.properties.iter().map(|(k, _)| *k).collect();
-                    self.error(
-                        &child,
-                        format!(
+                    let message = match crate::typo::closest(key, known.iter().copied()) {
+                        Some(near) => format!("unknown field \"{key}\"; did you mean \"{near}\"?"),
+                        None => format!(
                             "unknown field \"{key}\"; expected one of: {}",
                             known.join(", ")
                         ),
-                    );
+                    };
+                    self.error(&child, message);
                 }
                 Additional::Entry(entry) => {
                     if value.is_null() {
