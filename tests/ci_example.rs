@@ -323,7 +323,7 @@ fn checks_out_base_and_head_then_validates_then_assesses() {
             .position(|s| run_of(s).contains(needle))
             .unwrap_or_else(|| panic!("no step runs {needle}"))
     };
-    let install = pos("/usr/local/bin/appspec");
+    let install = pos("sha256sum --check");
     let validate = pos("appspec validate \"head/$APPS_DIR\"");
     let risk = pos("appspec risk \"base/$APPS_DIR\" \"head/$APPS_DIR\" --format json");
     let diff = pos("appspec diff \"base/$APPS_DIR\" \"head/$APPS_DIR\" --format markdown");

@@ -42,7 +42,23 @@ fn image_is_multi_stage_static_and_non_root() {
         dist.contains("lto = \"fat\"") && dist.contains("codegen-units = 1"),
         "{dist}"
     );
-    assert!(text.contains("x86_64-unknown-linux-musl"), "static binary");
+    // A static binary of the architecture the image is built for (buildx's TARGETARCH):
+    // both the musl target and kustomize follow it, each with its own checksum.
+    for needle in [
+        "ARG TARGETARCH",
+        "amd64) echo x86_64-unknown-linux-musl",
+        "arm64) echo aarch64-unknown-linux-musl",
+        "--target \"$(cat /rust-target)\"",
+        "kustomize_v${KUSTOMIZE_VERSION}_linux_${TARGETARCH}.tar.gz",
+        "KUSTOMIZE_SHA256_amd64=",
+        "KUSTOMIZE_SHA256_arm64=",
+    ] {
+        assert!(text.contains(needle), "Dockerfile lacks {needle:?}");
+    }
+    assert!(
+        !text.contains("linux_amd64.tar.gz"),
+        "kustomize for one architecture only"
+    );
     let user = text.lines().rfind(|l| l.starts_with("USER ")).unwrap();
     assert!(!user.contains("root") && !user.ends_with(" 0"), "{user}");
     assert!(text.contains(r#"ENTRYPOINT ["/usr/local/bin/appspec"]"#));
