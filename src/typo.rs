@@ -29,10 +29,15 @@ pub fn distance(a: &str, b: &str) -> usize {
     prev[b.len()].min(NEAR + 1)
 }
 
-/// The candidate closest to `word` within a typo (one edit for words of up to 4 letters,
-/// two for longer ones), the first of equals; `None` when nothing is that close.
+/// The candidate closest to `word` within a typo (one edit for words of 3 or 4 letters,
+/// two for longer ones; none for shorter words, where one edit makes any other word), the
+/// first of equals; `None` when nothing is that close.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = if word.chars().count() <= 4 { 1 } else { NEAR };
+    let limit = match word.chars().count() {
+        0..=2 => return None,
+        3 | 4 => 1,
+        _ => NEAR,
+    };
     candidates
         .into_iter()
         .map(|c| (distance(word, c), c))
@@ -55,5 +60,6 @@ mod tests {
         assert_eq!(closest("typo", fields), None);
         assert_eq!(closest("envs", fields), Some("env"));
         assert_eq!(closest("xyz", fields), None);
+        assert_eq!(closest("c", ["a", "b"]), None);
     }
 }
