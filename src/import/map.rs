@@ -211,6 +211,9 @@ const POD_ORDER: &[&str] = &[
     "priorityClassName",
     "supplementalGroups",
     "terminationGracePeriodSeconds",
+    "affinity",
+    "enableServiceLinks",
+    "imagePullSecrets",
 ];
 
 /// A mapping with `first` keys in that order, then the rest as they were.

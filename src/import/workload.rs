@@ -1143,7 +1143,46 @@ pub fn pod(m: &mut Mapper, root: &Node, controller: &Node, main: &Node) {
                 }
             }
             "enableServiceLinks" => {
-                m.default_or_drop(&v, &json!(true), "service links cannot be switched off");
+                if v.bool() == Some(false) && m.shape().has(&["pod", "enableServiceLinks"]) {
+                    m.emit(
+                        &["pod", "enableServiceLinks"],
+                        json!(false),
+                        &v,
+                        "switching service links off is",
+                    );
+                } else {
+                    m.default_or_drop(
+                        &v,
+                        &json!(true),
+                        &unsupported("switching service links off is"),
+                    );
+                }
+            }
+            "affinity" => {
+                m.emit(&["pod", "affinity"], v.value.clone(), &v, "pod affinity is");
+            }
+            "imagePullSecrets" => {
+                // `[{name: x}]` (Kubernetes' shape) or `[x]`, as app-template takes them.
+                let names: Option<Vec<String>> = v
+                    .items()
+                    .iter()
+                    .map(|i| {
+                        i.str()
+                            .map(str::to_string)
+                            .or_else(|| i.get("name").and_then(|n| n.str().map(str::to_string)))
+                    })
+                    .collect();
+                match names {
+                    Some(names) if !names.is_empty() => {
+                        m.emit(
+                            &["pod", "imagePullSecrets"],
+                            json!(names),
+                            &v,
+                            "image pull secrets are",
+                        );
+                    }
+                    _ => m.t.drop(&v, "image pull secrets without names"),
+                }
             }
             "topologySpreadConstraints" => {
                 let items = v.items();
