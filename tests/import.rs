@@ -98,33 +98,28 @@ fn substitute(v: &Value, name: &str, vars: &[(String, String)]) -> Value {
     }
 }
 
-/// The values paths of the dropped list: `<file>: HelmRelease/<name>: <path>: <reason>`.
-/// Notes (`<path>: note: <text>`) are left out: see [`noted_paths`].
-fn dropped_paths(stderr: &str) -> Vec<String> {
+/// The values paths of a release's lines, `<file>: HelmRelease/<name>: <path>: <reason>`:
+/// the omissions (`notes` false), or the notes (`<path>: note: <text>`: kept in behaviour,
+/// owned by the platform or moved). Messages of a release that is not imported at all have
+/// no path.
+fn paths_of(stderr: &str, notes: bool) -> Vec<String> {
     stderr
         .lines()
         .filter_map(|l| {
             let rest = l.split_once(": HelmRelease/")?.1;
             let rest = rest.split_once(": ")?.1;
             let (path, reason) = rest.split_once(": ")?;
-            // Messages of a release that is not imported at all have no path; notes are
-            // differences the platform owns, not omissions.
-            (!path.contains(' ') && !reason.starts_with("note: ")).then(|| path.to_string())
+            (!path.contains(' ') && reason.starts_with("note: ") == notes).then(|| path.to_string())
         })
         .collect()
 }
 
-/// The values paths of the notes: kept in behaviour, owned by the platform or moved.
+fn dropped_paths(stderr: &str) -> Vec<String> {
+    paths_of(stderr, false)
+}
+
 fn noted_paths(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter_map(|l| {
-            let rest = l.split_once(": HelmRelease/")?.1;
-            let rest = rest.split_once(": ")?.1;
-            let (path, reason) = rest.split_once(": ")?;
-            reason.starts_with("note: ").then(|| path.to_string())
-        })
-        .collect()
+    paths_of(stderr, true)
 }
 
 fn covered(dropped: &[String], path: &str) -> bool {
