@@ -74,6 +74,21 @@ if [ -n "$KUBECTL" ]; then
   cmp -s "$WORK/k-real.yaml" "$WORK/k-standin.yaml" || { echo "the stand-in's kustomize output differs" >&2; exit 1; }
 fi
 
+# The pull-request gate (issue 23): a repository of 100 app roots, each
+# `transformers: [../../functions]`, and the same with one app's image changed.
+gate_repo() {
+  mkdir -p "$1/functions"
+  cp functions/appspec.yaml functions/kustomization.yaml "$1/functions/"
+  for i in $(seq -w 1 100); do
+    mkdir -p "$1/apps/app-$i"
+    printf 'apiVersion: platform.hypyr.space/v1alpha1\nkind: AppSpec\nmetadata: {name: app-%s, namespace: media}\nspec:\n  image: ghcr.io/acme/app-%s:1.0.0\n  storage: {pattern: longhorn-persistent, size: 10}\n' "$i" "$i" >"$1/apps/app-$i/app.yaml"
+    printf 'resources: [app.yaml]\ntransformers: [../../functions]\n' >"$1/apps/app-$i/kustomization.yaml"
+  done
+}
+gate_repo "$WORK/gate/base"
+cp -r "$WORK/gate/base" "$WORK/gate/head"
+sed -i 's/:1.0.0/:1.0.1/' "$WORK/gate/head/apps/app-050/app.yaml"
+
 # Hostile input (KRM mode, stdin): each must be refused with exit 1.
 RL_HEAD=$'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n'
 { printf '%s' "$RL_HEAD"; printf 'pad: "'; head -c $((65 * 1024 * 1024)) /dev/zero | tr '\0' x; printf '"\n'; } >"$WORK/too-large-65MiB.yaml"
@@ -151,6 +166,13 @@ if KUBECTL:
     k = [KUBECTL, "kustomize", "--enable-alpha-plugins", w("kustomize-50")]
     commands["k-real"] = (k, None, env_with("real"))
     commands["k-standin"] = (k, None, env_with("standin"))
+    # The gate: `risk` and `diff` of the 100-app repository with one app changed, against
+    # one app's `render` (each builds with kustomize and the function inside it).
+    # (the app's kustomization reaches ../../functions: the repository is gate/base)
+    commands["gate-render1"] = ([BIN, "render", w("gate/base/apps/app-050")], None,
+                                dict(os.environ, APPSPEC_ROOT=w("gate/base")))
+    commands["gate-risk"] = ([BIN, "risk", w("gate/base"), w("gate/head")], None, None)
+    commands["gate-diff"] = ([BIN, "diff", "--format", "markdown", w("gate/base"), w("gate/head")], None, None)
 med, codes = interleaved(commands)
 bad = {n: c for n, c in codes.items() if c != 0}
 if bad:
@@ -177,6 +199,13 @@ if KUBECTL:
 else:
     row("`kubectl kustomize` of 50 apps", "kubectl not installed", "<= 1.05x")
 row("`render` of a directory of 200 apps", f"{med['render200']:.1f} ms", "keep <= 150 ms")
+if KUBECTL:
+    for what, name in (("risk", "gate-risk"), ("diff --format markdown", "gate-diff")):
+        row(f"`{what}` of 100 app roots with one app changed, against one app's `render`",
+            f"{med[name] / med['gate-render1']:.2f}x ({med[name]:.1f} ms vs {med['gate-render1']:.1f} ms)",
+            "<= 5x (issue 23)")
+else:
+    row("`risk` and `diff` of 100 app roots, one changed", "kubectl not installed", "<= 5x")
 row("`render --out DIR` of the same 200 apps (an unchanged re-run)", f"{med['out200']:.1f} ms", "-")
 
 print("\n-- hostile input, KRM mode (stdin): median ms, exit code (1 expected)")

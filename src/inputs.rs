@@ -1,10 +1,10 @@
 //! Which kustomization roots need no build in a comparison: those whose inputs (every file their kustomizations reach) are byte-identical on both sides.
 //!
-//! A root's inputs are found conservatively: its kustomization file, and every string in
-//! it (and in the files it reaches) that names a file or directory of the side (`key=path`
-//! forms too). A directory with a kustomization is followed the same way; one without is
-//! taken whole. Anything unsure (a path out of the side, a link, too many files, helm or
-//! remote content allowed) makes the root "changed": it is built, never skipped wrongly.
+//! A root's inputs are found conservatively: its kustomization file, and every relative
+//! string in it (and in the files it reaches) that names a file or directory of the side's
+//! repository (`key=path` forms too), compared by their path relative to the side. A directory with a kustomization is followed the same way; one without is
+//! taken whole. Anything unsure (a path out of the repository, a link, too many files, helm
+//! or remote content allowed) makes the root "changed": it is built, never skipped wrongly.
 //! The platform file and the function's version are the same on both sides by
 //! construction (one `--platform`, one binary); an image tag named in a function's
 //! configuration is a file's bytes like any other.
@@ -99,7 +99,11 @@ fn roots(side: &Path) -> Option<BTreeMap<PathBuf, PathBuf>> {
 /// `None` when unsure.
 fn reached(side: &Path, dir: &Path, opts: &Options) -> Option<BTreeMap<PathBuf, PathBuf>> {
     let canonical_side = side.canonicalize().ok()?;
+    // The repository of the side (`risk base/apps head/apps`: the checkout around it),
+    // which a kustomization may reach into (`../../functions`).
+    let repository = files::Root::discover().for_path(side).ok()?;
     let mut walk = Reach {
+        repository: repository.path().to_path_buf(),
         side: canonical_side,
         files: BTreeMap::new(),
         seen: BTreeSet::new(),
@@ -111,6 +115,7 @@ fn reached(side: &Path, dir: &Path, opts: &Options) -> Option<BTreeMap<PathBuf, 
 }
 
 struct Reach {
+    repository: PathBuf,
     side: PathBuf,
     files: BTreeMap<PathBuf, PathBuf>,
     seen: BTreeSet<PathBuf>,
@@ -119,17 +124,18 @@ struct Reach {
 }
 
 impl Reach {
-    /// The path relative to the side, if it stays in it with no link on the way.
+    /// The path relative to the side (`../functions/appspec.yaml` for one beside it), if
+    /// it stays in the side's repository and is not a link.
     fn inside(&self, path: &Path) -> Option<PathBuf> {
         let meta = path.symlink_metadata().ok()?;
         if meta.file_type().is_symlink() {
             return None;
         }
         let canonical = path.canonicalize().ok()?;
-        canonical
-            .strip_prefix(&self.side)
-            .ok()
-            .map(Path::to_path_buf)
+        if !canonical.starts_with(&self.repository) {
+            return None;
+        }
+        Some(relative(&self.side, &canonical))
     }
 
     fn add(&mut self, path: &Path) -> Option<()> {
@@ -164,6 +170,11 @@ impl Reach {
             for c in candidates {
                 let c = c.trim();
                 if c.is_empty() || c.contains('\n') || c.len() > 4096 {
+                    continue;
+                }
+                // An absolute path names the same file for both sides: no difference
+                // between them (and render refuses one outside the repository).
+                if Path::new(c).is_absolute() {
                     continue;
                 }
                 for base in [dir, own.as_path()] {
@@ -257,4 +268,38 @@ fn read_bytes(path: &Path, max: usize) -> Option<Vec<u8>> {
         return None;
     }
     std::fs::read(path).ok()
+}
+
+/// `to` relative to the directory `from` (both canonical): `..` up to their common
+/// ancestor, then down.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
+        assert_eq!(
+            r("/r/base/apps", "/r/base/apps/x/k.yaml"),
+            Path::new("x/k.yaml")
+        );
+        assert_eq!(
+            r("/r/base/apps", "/r/base/functions/a.yaml"),
+            Path::new("../functions/a.yaml")
+        );
+        assert_eq!(r("/r/base", "/r/base"), Path::new(""));
+    }
 }

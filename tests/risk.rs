@@ -492,6 +492,21 @@ fn only_changed_roots_are_built() {
     );
     assert_eq!(builds(&log), ["base/apps/sonarr", "head/apps/sonarr"]);
 
+    // The CI layout: two checkouts, the sides their `apps/` folders, whose
+    // kustomizations reach `../../functions` beside them in the checkout.
+    std::fs::remove_file(&log).unwrap();
+    for side in ["base", "head"] {
+        std::fs::create_dir_all(tmp.path().join(side).join(".git")).unwrap();
+    }
+    let out = appspec()
+        .current_dir(tmp.path())
+        .env("APPSPEC_KUSTOMIZE", &kustomize)
+        .args(["risk", "base/apps", "head/apps"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::text(&out.stderr));
+    assert_eq!(builds(&log), ["base/apps/sonarr", "head/apps/sonarr"]);
+
     // A change in a file a root reaches outside its directory (the shared function
     // configuration) makes every root that reaches it built, and seen.
     std::fs::remove_file(&log).unwrap();
