@@ -14,7 +14,7 @@ use crate::affinity::Affinity;
 use crate::patterns::{
     DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN, READ_RESOURCE_PATTERN,
 };
-use crate::spec::{EnvValue, PortSpec, SecretEnv};
+use crate::spec::{EnvValue, PortSpec, Probes, SecretEnv};
 
 /// Which workload runs the pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -353,6 +353,10 @@ pub struct Sidecar {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("uniqueItems" = true))]
     pub capabilities: Vec<Capability>,
+    /// Health probes of this sidecar, in the shape of `spec.probes` (timings, HTTPS); an
+    /// HTTP or TCP check names one of the sidecar's own `ports` (it has no `http`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<Probes>,
 }
 
 /// A Linux capability a sidecar may add: the few a platform team accepts beside an app.
@@ -401,6 +405,9 @@ pub struct ExtraContainer<'a> {
     pub mounts: Option<&'a [String]>,
     /// Capabilities to add (sidecars only; empty for init containers).
     pub capabilities: &'a [Capability],
+    /// Probes (sidecars only: Kubernetes refuses them on init containers that run to
+    /// completion).
+    pub probes: Option<&'a Probes>,
 }
 
 /// The init containers (in order), then the sidecars (in order): the order they start in.
@@ -420,6 +427,7 @@ pub fn extra_containers<'a>(
         ports: None,
         mounts: c.mounts.as_deref(),
         capabilities: &[],
+        probes: None,
     });
     let sidecars = sidecars.iter().enumerate().map(|(i, c)| ExtraContainer {
         path: format!("spec.sidecars[{i}]"),
@@ -433,6 +441,7 @@ pub fn extra_containers<'a>(
         ports: Some(&c.ports),
         mounts: c.mounts.as_deref(),
         capabilities: &c.capabilities,
+        probes: c.probes.as_ref(),
     });
     init.chain(sidecars).collect()
 }

@@ -118,30 +118,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                     ],
                     ..Skeleton::ANY
                 }),
-                ("probes", Skeleton {
-                    types: &["object"],
-                    properties: &[
-                        ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                        ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
-                        ("exec", Skeleton {
-                            types: &["array"],
-                            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-                            ..Skeleton::ANY
-                        }),
-                        ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                        ("scheme", Skeleton { choices: Some(&["HTTP", "HTTPS"]), ..Skeleton::ANY }),
-                        ("initialDelaySeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                        ("periodSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                        ("timeoutSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                        ("failureThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                        ("successThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-                        ("readiness", READINESS),
-                        ("liveness", READINESS),
-                        ("startup", READINESS),
-                    ],
-                    additional: Additional::Forbidden,
-                    ..Skeleton::ANY
-                }),
+                ("probes", PROBES),
                 ("env", ENV),
                 ("secretEnv", SECRET_ENV),
                 ("storage", Skeleton {
@@ -566,6 +543,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 items: Some(&Skeleton { choices: Some(&["NET_ADMIN", "NET_RAW"]), ..Skeleton::ANY }),
                                 ..Skeleton::ANY
                             }),
+                            ("probes", PROBES),
                         ],
                         required: &["name", "image"],
                         additional: Additional::Forbidden,
@@ -904,6 +882,31 @@ const READINESS: Skeleton = Skeleton {
     members: &[
         READINESS_FORM,
     ],
+    ..Skeleton::ANY
+};
+
+const PROBES: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("tcp", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+        ("exec", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+        ("port", Skeleton { types: &["string"], ..Skeleton::ANY }),
+        ("scheme", Skeleton { choices: Some(&["HTTP", "HTTPS"]), ..Skeleton::ANY }),
+        ("initialDelaySeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("periodSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("timeoutSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("failureThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("successThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+        ("readiness", READINESS),
+        ("liveness", READINESS),
+        ("startup", READINESS),
+    ],
+    additional: Additional::Forbidden,
     ..Skeleton::ANY
 };
 

@@ -695,3 +695,35 @@ app.yaml:9:33: AppSpec/web: spec.pod.imagePullSecrets[1]: Secret regcred is list
 "
     );
 }
+
+#[test]
+fn sidecar_probes_have_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("app.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata:
+  name: web
+spec:
+  image: nginx:1.27
+  sidecars:
+    - name: exporter
+      image: ghcr.io/acme/exporter:1.0.0
+      ports: {metrics: 9100}
+      probes:
+        tcp: true
+        timeoutSeconds: 0
+",
+    );
+    let (code, stdout, _) = validate(&["app.yaml"], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "\
+app.yaml:11:7: AppSpec/web: spec.sidecars[0].probes.port: is required: the container has no http port; expected one of: metrics
+app.yaml:13:9: AppSpec/web: spec.sidecars[0].probes.timeoutSeconds: timeoutSeconds must be between 1 and 2147483647, got 0
+"
+    );
+}

@@ -46,6 +46,7 @@ fn build(app: &App, main: &Container, c: &ExtraContainer<'_>) -> Container {
         })
         .cloned()
         .collect();
+    let probes = container::probes(c.probes);
     Container {
         name: c.name.to_string(),
         image: Some(c.image.to_string()),
@@ -57,6 +58,9 @@ fn build(app: &App, main: &Container, c: &ExtraContainer<'_>) -> Container {
         restart_policy: c.sidecar.then(|| "Always".to_string()),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
         security_context: security_context(main, c.capabilities),
+        readiness_probe: probes.readiness,
+        liveness_probe: probes.liveness,
+        startup_probe: probes.startup,
         ..Container::default()
     }
 }

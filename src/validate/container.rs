@@ -176,6 +176,22 @@ fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTr
         ));
     }
     check_timings(issues, at, &c.timings);
+    if c.port.is_none() && c.exec.is_none() && !port_names.contains(HTTP_PORT) {
+        // A sidecar has no `http` port of its own: its probe names one of its ports.
+        let names: Vec<&str> = port_names.iter().copied().collect();
+        issues.push(Issue::error(
+            format!("{at}.port"),
+            if names.is_empty() {
+                "is required: the container has no http port (give it ports, or use an exec check)"
+                    .to_string()
+            } else {
+                format!(
+                    "is required: the container has no http port; expected one of: {}",
+                    names.join(", ")
+                )
+            },
+        ));
+    }
     if let Some(port) = &c.port {
         if c.exec.is_some() {
             issues.push(Issue::error(

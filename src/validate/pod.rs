@@ -179,6 +179,13 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
                 port_names.push((n.clone(), format!("{at}.ports.{n}")));
             }
         }
+        if let Some(p) = c.probes {
+            let names = c
+                .ports
+                .into_iter()
+                .flat_map(|p| p.keys().map(String::as_str));
+            container::check_probes(&mut out, &format!("{at}.probes"), p, &names.collect());
+        }
         let mut seen: Vec<&str> = Vec::new();
         for (i, m) in c.mounts.into_iter().flatten().enumerate() {
             let here = format!("{at}.mounts[{i}]");
