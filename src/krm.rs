@@ -315,6 +315,11 @@ impl serde::Serialize for Results<'_> {
 
 /// The ResourceList written on stdout; the items are written from their types, never
 /// copied into one big value first.
+///
+/// The field order is load-bearing: serde writes fields in the order they are declared,
+/// and in [`write_list`] serializing `items` (a [`Streamed`] run) *runs the engine*, which
+/// fills the summary that `results` ([`Results`]) reads afterwards. With `results` first it
+/// would be written empty. `items_run_before_results_read_them` pins this.
 #[derive(serde::Serialize)]
 struct ListOut<I, R> {
     #[serde(rename = "apiVersion")]
@@ -392,6 +397,29 @@ fn result(d: &Diagnostic) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_run_before_results_read_them() {
+        let summary = RefCell::new(engine::Summary::default());
+        let text = write_list(
+            |_emit| {
+                // What the engine does while `items` is written: report into the summary.
+                summary
+                    .borrow_mut()
+                    .diagnostics
+                    .push(unlocated(Issue::warning("spec", "reported during the run")));
+            },
+            &summary,
+        )
+        .unwrap();
+        let items = text.find("\nitems:").expect("items");
+        let results = text.find("\nresults:").expect("results");
+        assert!(items < results, "{text}");
+        assert!(
+            text[results..].contains("reported during the run"),
+            "results were written before the run filled them:\n{text}"
+        );
+    }
 
     #[test]
     fn a_write_error_is_still_a_resource_list_with_the_message() {

@@ -370,7 +370,7 @@ impl Collected {
                             issue: Issue::error(
                                 "",
                                 format!(
-                                    "document {} is not a Kubernetes resource (no kind)",
+                                    "document {} is not a Kubernetes resource (no kind); render reads every YAML file below the paths it is given, so give it the directory of the apps (a CI workflow or other configuration does not belong there)",
                                     i + 1
                                 ),
                             ),

@@ -179,3 +179,31 @@ fn a_stray_rendered_file_is_named_by_render_and_validate() {
         .unwrap();
     assert!(out.status.success(), "{}", common::text(&out.stdout));
 }
+
+/// The repository's own example directories: `render examples/flux` (its workflow and its
+/// rendered output beside the apps) fails saying why and what to give instead; the apps'
+/// directory renders.
+#[test]
+fn render_of_an_example_directory_says_why_it_fails() {
+    if common::kubectl().is_none() {
+        return;
+    }
+    let out = common::appspec()
+        .current_dir(common::repo_root())
+        .args(["render", "examples/flux"])
+        .output()
+        .unwrap();
+    let stderr = common::text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("examples/flux/publish.yaml: document 1 is not a Kubernetes resource")
+            && stderr.contains("give it the directory of the apps"),
+        "{stderr}"
+    );
+    let out = common::appspec()
+        .current_dir(common::repo_root())
+        .args(["render", "examples/flux/apps"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::text(&out.stderr));
+}

@@ -15,8 +15,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::spec::{ContainerResources, EnvValue, PortSpec, ProbeCheck, Probes, SecretEnv};
 
-/// Name of the main HTTP port (`spec.port`), the one the Service's `service.port` targets.
-pub const HTTP_PORT: &str = "http";
+/// Name of the main HTTP port (`spec.port`), the one the Service's `service.port` targets;
+/// its one home is the rule that keeps other ports off it.
+pub use crate::validate::container::HTTP_PORT;
 
 /// How often probes run, in seconds.
 pub const PROBE_PERIOD: i32 = 10;

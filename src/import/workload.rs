@@ -666,8 +666,10 @@ const TIMINGS: &[(&str, i64)] = &[
     ("successThreshold", 1),
 ];
 
-/// How long AppSpec's startup probe waits for a slow start (SPEC: about 5 minutes).
-const STARTUP_BUDGET_SECONDS: i64 = 300;
+/// How long AppSpec's startup probe waits for a slow start (SPEC: about 5 minutes): the
+/// budget the expansion gives it.
+const STARTUP_BUDGET_SECONDS: i64 = crate::expand::container::PROBE_PERIOD as i64
+    * crate::expand::container::STARTUP_FAILURES as i64;
 
 /// The probes app-template 2.x gives `controllers.main.containers.main` in its own values
 /// (bjw-s common library 2.x `values.yaml`, the same from 2.0.3 to 2.6.0): TCP checks of
