@@ -1213,6 +1213,96 @@ pub fn pod(m: &mut Mapper, root: &Node, controller: &Node, main: &Node) {
     }
 }
 
+/// `rbac` of the chart (4.x): a ClusterRole of read-only rules bound to the app's own
+/// account becomes `serviceAccount.read` (`resource[.group]`, get/list/watch cluster-wide).
+fn cluster_read(m: &mut Mapper, root: &Node, account: &str) {
+    let Some(rbac) = root.get("rbac") else { return };
+    if !m.shape().has(&["serviceAccount", "read"]) {
+        return;
+    }
+    let roles = rbac.get("roles").map(|r| r.entries()).unwrap_or_default();
+    let bindings = rbac
+        .get("bindings")
+        .map(|b| b.entries())
+        .unwrap_or_default();
+    for (rid, role) in roles {
+        let bound: Vec<Node> = bindings
+            .iter()
+            .filter(|(_, b)| {
+                b.get("roleRef")
+                    .and_then(|r| r.get("identifier"))
+                    .and_then(|i| i.str())
+                    == Some(rid)
+                    && b.get("subjects").is_some_and(|s| {
+                        s.items()
+                            .iter()
+                            .all(|x| x.get("identifier").and_then(|i| i.str()) == Some(account))
+                    })
+            })
+            .map(|(_, b)| b.clone())
+            .collect();
+        let cluster = role.get("type").and_then(|t| t.str()) == Some("ClusterRole");
+        if bound.is_empty() || !cluster {
+            continue;
+        }
+        let mut read = Vec::new();
+        let mut ok = true;
+        for rule in role.get("rules").map(|r| r.items()).unwrap_or_default() {
+            let strings = |k: &str| -> Vec<String> {
+                rule.get(k)
+                    .map(|v| {
+                        v.items()
+                            .iter()
+                            .filter_map(|i| i.str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let verbs = strings("verbs");
+            let reads = !verbs.is_empty()
+                && verbs
+                    .iter()
+                    .all(|v| matches!(v.as_str(), "get" | "list" | "watch"));
+            let extra = rule
+                .entries()
+                .iter()
+                .any(|(k, _)| !matches!(*k, "apiGroups" | "resources" | "verbs"));
+            if !reads || extra {
+                ok = false;
+                break;
+            }
+            for g in strings("apiGroups") {
+                for r in strings("resources") {
+                    read.push(if g.is_empty() {
+                        r.clone()
+                    } else {
+                        format!("{r}.{g}")
+                    });
+                }
+            }
+        }
+        if !ok || read.is_empty() {
+            continue;
+        }
+        read.sort();
+        read.dedup();
+        if m.emit(
+            &["serviceAccount", "read"],
+            json!(read),
+            &role,
+            "cluster-wide read (serviceAccount.read) is",
+        ) {
+            for b in &bound {
+                m.t.take(b);
+            }
+            m.t.remark(
+                role.path(),
+                "AppSpec grants get, list and watch on each resource read (a ClusterRole and ClusterRoleBinding <namespace>-<name>)",
+            );
+        }
+    }
+}
+
 /// The ServiceAccounts the chart creates (top-level `serviceAccount`: 3.x `{create, name}`,
 /// 4.x `{<id>: {...}}`) and the one the controller runs as: the app's own account
 /// (`serviceAccount.create`, its token mounted as the chart does by default) or an existing
@@ -1303,6 +1393,7 @@ pub fn service_account(m: &mut Mapper, root: &Node, controller: &Node) {
         if let Some(o) = &own {
             m.t.take(o);
         }
+        cluster_read(m, root, id);
     }
     if uses.is_some() {
         return;
