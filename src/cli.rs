@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "appspec", version, about)]
 pub struct Cli {
-    /// Largest input accepted, in bytes.
-    #[arg(long, global = true, default_value_t = crate::yaml::DEFAULT_MAX_BYTES, env = "APPSPEC_MAX_INPUT_BYTES")]
-    pub max_input_bytes: usize,
+    /// Largest input accepted, in bytes (the KRM function, and every command that reads
+    /// input: render, validate, risk, diff, import, discover).
+    #[arg(long, value_name = "BYTES", env = "APPSPEC_MAX_INPUT_BYTES")]
+    pub max_input_bytes: Option<usize>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -21,7 +22,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run as a KRM function (the default): ResourceList on stdin, ResourceList on stdout.
-    Krm,
+    Krm {
+        #[command(flatten)]
+        input: InputLimit,
+    },
     /// Expand the AppSpecs of files and directories into a plain manifest stream on stdout.
     ///
     /// Directories are read recursively (.yaml, .yml, .json; hidden entries skipped); a
@@ -35,6 +39,8 @@ pub enum Command {
     /// them. On any error nothing in DIR changes. Files of apps that are gone are removed;
     /// only files listed in DIR/.appspec-render (written by an earlier run) are ever deleted.
     Render {
+        #[command(flatten)]
+        input: InputLimit,
         /// Files or directories (default: the current directory).
         paths: Vec<PathBuf>,
         /// Write one file per app into this directory instead of a stream on stdout.
@@ -59,6 +65,8 @@ pub enum Command {
     /// Prints `file:line:column: kind/namespace/name: field: message` per problem. Exit 0 when valid
     /// (warnings allowed), 1 when invalid, 2 on usage or I/O errors.
     Validate {
+        #[command(flatten)]
+        input: InputLimit,
         /// Files or directories (default: the current directory).
         paths: Vec<PathBuf>,
         /// A PlatformConfig file to validate against.
@@ -71,6 +79,8 @@ pub enum Command {
     /// Compare two versions of specs (files or directories; a missing one has no specs) and
     /// say whether the change is high risk. Exit 0 low, 1 high, 2 unreadable input.
     Risk {
+        #[command(flatten)]
+        input: InputLimit,
         /// The specs before the change (a file or directory: the target branch's checkout);
         /// a path that does not exist has no specs (every app is new).
         #[arg(value_name = "BASE")]
@@ -98,6 +108,8 @@ pub enum Command {
     /// grouped by app, with the verdict of `risk` and its reasons on top. Exit 0 low, 1
     /// high, 2 unreadable input.
     Diff {
+        #[command(flatten)]
+        input: InputLimit,
         base: PathBuf,
         head: PathBuf,
         /// A PlatformConfig file to judge both sides against (as for `risk`).
@@ -128,6 +140,8 @@ pub enum Command {
     /// defaults). Exit 0 when everything was carried over, 1 when something was left out,
     /// 2 when an input cannot be read or is not an app-template release.
     Import {
+        #[command(flatten)]
+        input: InputLimit,
         /// HelmRelease files, or directories to search for every HelmRelease below them (an
         /// OCIRepository that a chartRef names may be given too).
         #[arg(required = true)]
@@ -179,10 +193,37 @@ pub enum Command {
     },
     /// Print the files of a directory that hold an AppSpec (nothing when there is none).
     Discover {
+        #[command(flatten)]
+        input: InputLimit,
         /// The directory (default: the current directory).
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+}
+
+/// `--max-input-bytes` of a command that reads input (the top-level flag and
+/// APPSPEC_MAX_INPUT_BYTES apply when it is not given).
+#[derive(Clone, Copy, Debug, clap::Args)]
+pub struct InputLimit {
+    /// Largest input accepted, in bytes.
+    #[arg(long = "max-input-bytes", value_name = "BYTES")]
+    max_input_bytes: Option<usize>,
+}
+
+impl Command {
+    /// The command's own input limit, when it reads input and was given one.
+    fn input_limit(&self) -> Option<usize> {
+        match self {
+            Command::Krm { input }
+            | Command::Render { input, .. }
+            | Command::Validate { input, .. }
+            | Command::Risk { input, .. }
+            | Command::Diff { input, .. }
+            | Command::Import { input, .. }
+            | Command::Discover { input, .. } => input.max_input_bytes,
+            Command::Schema { .. } | Command::Init { .. } => None,
+        }
+    }
 }
 
 /// Output format of reports.
@@ -292,18 +333,24 @@ fn kustomize_command() -> Vec<String> {
 impl From<Cli> for Config {
     fn from(cli: Cli) -> Self {
         let limits = crate::yaml::Limits {
-            max_bytes: cli.max_input_bytes,
+            max_bytes: cli
+                .command
+                .as_ref()
+                .and_then(Command::input_limit)
+                .or(cli.max_input_bytes)
+                .unwrap_or(crate::yaml::DEFAULT_MAX_BYTES),
             ..crate::yaml::Limits::default()
         };
         let mode = match cli.command {
             None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => Mode::Help,
-            None | Some(Command::Krm) => Mode::Krm,
+            None | Some(Command::Krm { .. }) => Mode::Krm,
             Some(Command::Render {
                 paths,
                 platform,
                 enable_helm,
                 enable_remote,
                 out,
+                ..
             }) => {
                 let options = crate::render::Options {
                     paths: if paths.is_empty() {
@@ -329,7 +376,7 @@ impl From<Cli> for Config {
                     None => Mode::Render(options),
                 }
             }
-            Some(Command::Discover { path }) => Mode::Discover(path),
+            Some(Command::Discover { path, .. }) => Mode::Discover(path),
             Some(Command::Init {
                 dir,
                 domain,
@@ -338,6 +385,7 @@ impl From<Cli> for Config {
                 gateway,
                 lb_pool,
                 backup,
+                ..
             }) => Mode::Init(crate::init::Options {
                 dir,
                 domain,
@@ -356,6 +404,7 @@ impl From<Cli> for Config {
                 write,
                 platform,
                 set,
+                ..
             }) => Mode::Import(crate::import::Options {
                 paths,
                 platform,
@@ -368,6 +417,7 @@ impl From<Cli> for Config {
                 paths,
                 platform,
                 format,
+                ..
             }) => Mode::Validate {
                 paths: if paths.is_empty() {
                     vec![PathBuf::from(".")]
@@ -384,6 +434,7 @@ impl From<Cli> for Config {
                 format,
                 enable_helm,
                 enable_remote,
+                ..
             }) => Mode::Risk {
                 base,
                 head,
@@ -397,6 +448,7 @@ impl From<Cli> for Config {
                 format,
                 enable_helm,
                 enable_remote,
+                ..
             }) => Mode::Diff {
                 base,
                 head,

@@ -116,3 +116,72 @@ fn risk_judges_both_sides_against_a_platform_file() {
         "{stderr}"
     );
 }
+
+/// `--max-input-bytes` belongs to the commands that read input: given after `render` (or
+/// before it, or as APPSPEC_MAX_INPUT_BYTES) it limits the input; `schema` and `init`, which
+/// read nothing, neither list nor accept it.
+#[test]
+fn max_input_bytes_only_where_input_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("app.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    let limited = |args: &[&str], env: Option<&str>| {
+        let mut cmd = appspec();
+        cmd.args(args).arg(&file);
+        if let Some(v) = env {
+            cmd.env("APPSPEC_MAX_INPUT_BYTES", v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    for (args, env) in [
+        (&["render", "--max-input-bytes", "10"][..], None),
+        (&["--max-input-bytes", "10", "render"][..], None),
+        (&["render"][..], Some("10")),
+        (&["validate", "--max-input-bytes", "10"][..], None),
+    ] {
+        let (code, stderr) = limited(args, env);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("above the input limit of 10 bytes"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // The command's own flag wins over the top-level one and the environment.
+    let (code, stderr) = limited(
+        &[
+            "--max-input-bytes",
+            "10",
+            "render",
+            "--max-input-bytes",
+            "100000",
+        ],
+        Some("10"),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    for command in ["schema", "init"] {
+        let help = appspec().args([command, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            !help.contains("max-input-bytes"),
+            "{command} --help:\n{help}"
+        );
+        let out = appspec()
+            .args([command, "--max-input-bytes", "10"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("unexpected argument '--max-input-bytes'"),
+            "{command}"
+        );
+    }
+}
