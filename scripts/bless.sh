@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates every derived file of the repository from the code, in dependency order:
-#   1. src/skeletons.rs (the reader's compiled skeletons of the JSON Schemas)
+#   1. src/input/skeletons.rs (the reader's compiled skeletons of the JSON Schemas)
 #   2. functions/appspec.schema.json and functions/platformconfig.schema.json (`appspec schema`)
 #   3. the insta snapshots (fixtures, import, kustomize end to end, Backstage) and the
 #      examples' expected.yaml, examples/flux/deploy (APPSPEC_BLESS=1)
@@ -15,7 +15,7 @@ cd "$ROOT"
 step() { printf '\n==> %s\n' "$*"; }
 export APPSPEC_VENV="${APPSPEC_VENV:-$ROOT/.venv}"
 
-step "src/skeletons.rs"
+step "src/input/skeletons.rs"
 APPSPEC_BLESS=1 cargo test --locked --lib skeletons -- --quiet
 
 step "functions/*.schema.json"
@@ -29,4 +29,4 @@ INSTA_UPDATE=always APPSPEC_BLESS=1 UPDATE_DROPPED=1 \
   --test backstage -- --quiet
 
 step "what changed (review it)"
-git status --short -- src/skeletons.rs functions tests examples
+git status --short -- src/input/skeletons.rs functions tests examples

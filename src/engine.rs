@@ -8,12 +8,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Issue, Severity};
 use crate::expand::{self, ObjectId};
-use crate::platform::{self, Platform};
+use crate::input::diagnostic::{Diagnostic, Issue, Severity};
+use crate::input::source::{self, Item};
+use crate::model::platform::{self, Platform};
 use crate::site::Site;
-use crate::source::{self, Item};
-use crate::{lookalike, spec, validate};
+use crate::{model::lookalike, model::spec, validate};
 
 /// The result of a run: the output items (only meaningful without errors) and every
 /// diagnostic, errors and warnings, in input order.
@@ -445,10 +445,12 @@ pub fn flatten_lists(items: Vec<Item>) -> Vec<Item> {
                 .map(|(i, value)| Item {
                     value,
                     file: file.clone(),
-                    document: document.as_ref().map(|d| crate::diagnostic::Document {
-                        index: d.index,
-                        prefix: format!("{}items[{i}].", d.prefix),
-                    }),
+                    document: document
+                        .as_ref()
+                        .map(|d| crate::input::diagnostic::Document {
+                            index: d.index,
+                            prefix: format!("{}items[{i}].", d.prefix),
+                        }),
                 })
                 .collect(),
             _ => vec![],

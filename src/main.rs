@@ -4,8 +4,8 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use appspec::cli::{Cli, Config, DiffFormat, Format, Mode, SchemaKind};
-use appspec::diagnostic::Diagnostic;
+use appspec::commands::cli::{Cli, Config, DiffFormat, Format, Mode, SchemaKind};
+use appspec::input::diagnostic::Diagnostic;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             let text = format!("{err:#}");
-            eprintln!("appspec: {}", appspec::diagnostic::escape(&text));
+            eprintln!("appspec: {}", appspec::input::diagnostic::escape(&text));
             ExitCode::from(2)
         }
     }
@@ -58,18 +58,18 @@ fn exit(failed: bool) -> ExitCode {
     }
 }
 
-fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
-    appspec::krm::exit_after_run();
+fn krm(limits: &appspec::input::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
+    appspec::commands::krm::exit_after_run();
     // Keep the protocol even when stdin cannot be read: answer with the error.
     let response = match read_stdin(limits.max_bytes) {
         Ok(input) if shim => match appspec::render::site_platform(limits) {
-            Ok(site) => appspec::krm::process_site(&input, limits, site),
-            Err(e) => {
-                appspec::krm::error_response(&format!("cannot read the operator's platform: {e}"))
-            }
+            Ok(site) => appspec::commands::krm::process_site(&input, limits, site),
+            Err(e) => appspec::commands::krm::error_response(&format!(
+                "cannot read the operator's platform: {e}"
+            )),
         },
-        Ok(input) => appspec::krm::process(&input, limits),
-        Err(e) => appspec::krm::error_response(&format!("{e:#}")),
+        Ok(input) => appspec::commands::krm::process(&input, limits),
+        Err(e) => appspec::commands::krm::error_response(&format!("{e:#}")),
     };
     if shim {
         appspec::render::report_results(&response.diagnostics);
@@ -85,8 +85,8 @@ fn krm(limits: &appspec::yaml::Limits, shim: bool) -> anyhow::Result<ExitCode> {
 /// The `docker` shim inside `risk`: the function's input goes to `risk`'s relay, which
 /// runs the function and keeps what it made; its answer is printed as the function's.
 fn relay(socket: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let input = read_stdin(appspec::yaml::Limits::default().max_bytes)?;
-    let answer = appspec::relay::forward(socket, &input)
+    let input = read_stdin(appspec::input::yaml::Limits::default().max_bytes)?;
+    let answer = appspec::risk::relay::forward(socket, &input)
         .with_context(|| format!("cannot reach risk's relay at {}", socket.display()))?;
     eprint!("{}", answer.stderr);
     print_out(&answer.stdout)?;
@@ -102,19 +102,19 @@ fn help() -> anyhow::Result<ExitCode> {
 
 fn run() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().collect();
-    if appspec::cli::git_shim(&args) {
+    if appspec::commands::cli::git_shim(&args) {
         anyhow::bail!("{}", appspec::render::GIT_REFUSED);
     }
-    if let Some(image) = appspec::cli::docker_shim_image(&args) {
+    if let Some(image) = appspec::commands::cli::docker_shim_image(&args) {
         if !image.contains("/appspec:") && !image.contains("/appspec@") {
             anyhow::bail!(
                 "container function {image:?} cannot run inside appspec render; only the appspec function can"
             );
         }
-        if let Some(socket) = std::env::var_os(appspec::relay::RELAY_ENV) {
+        if let Some(socket) = std::env::var_os(appspec::risk::relay::RELAY_ENV) {
             return relay(std::path::Path::new(&socket));
         }
-        return krm(&appspec::yaml::Limits::default(), true);
+        return krm(&appspec::input::yaml::Limits::default(), true);
     }
     let config = Config::from(Cli::parse());
     match config.mode {
@@ -122,7 +122,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Mode::Krm => krm(&config.limits, false),
         Mode::Help => help(),
         // Files: deeply nested ones recurse; the parser's depth limit is sized for this stack.
-        _ => appspec::yaml::with_big_stack(move || run_files(config)),
+        _ => appspec::input::yaml::with_big_stack(move || run_files(config)),
     }
 }
 
@@ -136,16 +136,19 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
             Ok(exit(rendered.failed))
         }
         Mode::Hydrate { render, out } => {
-            appspec::hydrate::check_separate(&out, &render.paths)?;
+            appspec::render::hydrate::check_separate(&out, &render.paths)?;
             let rendered = appspec::render::render_documents(&render)?;
             print_diagnostics(&rendered.diagnostics)?;
             if rendered.failed {
                 eprintln!("appspec: nothing written to {}", out.display());
                 return Ok(exit(true));
             }
-            let files = appspec::hydrate::files(&rendered.documents)?;
-            print_diagnostics(&appspec::hydrate::warnings(&rendered.documents, &out))?;
-            let report = appspec::hydrate::write(&out, &files)
+            let files = appspec::render::hydrate::files(&rendered.documents)?;
+            print_diagnostics(&appspec::render::hydrate::warnings(
+                &rendered.documents,
+                &out,
+            ))?;
+            let report = appspec::render::hydrate::write(&out, &files)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             print_out(&report.to_text(&out))?;
             Ok(ExitCode::SUCCESS)
@@ -155,7 +158,8 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
             platform,
             format,
         } => {
-            let found = appspec::check::check(&paths, platform.as_deref(), &config.limits)?;
+            let found =
+                appspec::commands::validate::check(&paths, platform.as_deref(), &config.limits)?;
             let text = match format {
                 Format::Text => found.iter().map(|l| format!("{l}\n")).collect::<String>(),
                 Format::Json => {
@@ -189,9 +193,9 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
         } => {
             let compared = appspec::risk::compare_trees(&base, &head, &build)?;
             let text = match format {
-                DiffFormat::Text => appspec::diff::to_text(&compared),
-                DiffFormat::Markdown => appspec::diff::to_markdown(&compared),
-                DiffFormat::Json => appspec::diff::to_json(&compared)?,
+                DiffFormat::Text => appspec::risk::diff::to_text(&compared),
+                DiffFormat::Markdown => appspec::risk::diff::to_markdown(&compared),
+                DiffFormat::Json => appspec::risk::diff::to_json(&compared)?,
             };
             print_out(&text)?;
             Ok(exit(compared.report.level == appspec::risk::Level::High))
@@ -199,8 +203,8 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
         Mode::Help => help(),
         Mode::Schema(kind) => {
             let schema = match kind {
-                SchemaKind::AppSpec => appspec::schema::appspec(),
-                SchemaKind::PlatformConfig => appspec::schema::platform(),
+                SchemaKind::AppSpec => appspec::commands::schema::appspec(),
+                SchemaKind::PlatformConfig => appspec::commands::schema::platform(),
             };
             print_out(&format!("{}\n", serde_json::to_string_pretty(&schema)?))?;
             Ok(ExitCode::SUCCESS)
@@ -215,8 +219,8 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(outcome.status as u8))
         }
         Mode::Init(options) => {
-            let files = match appspec::init::files(&options) {
-                Err(appspec::init::InitError::Invalid(lines)) => {
+            let files = match appspec::commands::init::files(&options) {
+                Err(appspec::commands::init::InitError::Invalid(lines)) => {
                     // One line per problem, as validate prints them; nothing written.
                     let mut stderr = std::io::stderr().lock();
                     for line in lines {
@@ -226,8 +230,8 @@ fn run_files(config: Config) -> anyhow::Result<ExitCode> {
                 }
                 other => other?,
             };
-            appspec::init::write(&options.dir, &files)?;
-            print_out(&appspec::init::next_steps(&options.dir, &files))?;
+            appspec::commands::init::write(&options.dir, &files)?;
+            print_out(&appspec::commands::init::next_steps(&options.dir, &files))?;
             Ok(ExitCode::SUCCESS)
         }
         Mode::Discover(dir) => {

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use appspec::yaml::{self, Limits};
+use appspec::input::yaml::{self, Limits};
 use serde_json::{Map, Value, json};
 
 use common::{BIN, on_path, repo_root, tools_required};
@@ -1049,7 +1049,7 @@ fn validate_with_binary(path: &Path) -> (bool, String) {
 /// What `appspec validate PATH` decides, in process (the binary costs ~0.2 s a run in a
 /// debug build, and there are over a hundred cases): valid, and the errors.
 fn validate_in_process(path: &Path) -> (bool, String) {
-    let found = appspec::check::check(&[path.to_path_buf()], None, &Limits::default())
+    let found = appspec::commands::validate::check(&[path.to_path_buf()], None, &Limits::default())
         .unwrap_or_else(|e| panic!("cannot validate {}: {e}", path.display()));
     let errors: Vec<String> = found
         .iter()

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use appspec::yaml::{self, Limits};
+use appspec::input::yaml::{self, Limits};
 use serde_json::{Value, json};
 
 use common::{BIN, find_on_path, missing_tool, on_path, repo_root, tools_required};

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use appspec::yaml::{Limits, parse_one};
+use appspec::input::yaml::{Limits, parse_one};
 use serde_json::Value;
 
 const WORKFLOW: &str = "examples/ci/risk-gate.yaml";

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use appspec::yaml::{self, Limits};
+use appspec::input::yaml::{self, Limits};
 use common::on_path;
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //!
 //! Every `tests/fixtures/<case>/input.yaml` holds one or more documents (the ResourceList
 //! items) and, optionally, `platform.yaml` holds a PlatformConfig passed as the
-//! functionConfig. Each case runs through `appspec::krm::process`, and a readable report is
+//! functionConfig. Each case runs through `appspec::commands::krm::process`, and a readable report is
 //! pinned in `tests/snapshots/fixtures__case@<case>__input.yaml.snap`.
 //!
 //! The case name carries expectations checked in code, not only in the snapshot:
@@ -23,9 +23,9 @@ use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use appspec::diagnostic::Diagnostic;
-use appspec::krm::{self, Response};
-use appspec::yaml::{self, Limits};
+use appspec::commands::krm::{self, Response};
+use appspec::input::diagnostic::Diagnostic;
+use appspec::input::yaml::{self, Limits};
 use common::invariants::{self, Output};
 use serde_json::{Map, Value, json};
 
@@ -223,7 +223,7 @@ fn check(
         let flat: Vec<Value> = appspec::engine::flatten_lists(
             input_items
                 .iter()
-                .map(|value| appspec::source::Item::new(value.clone(), None))
+                .map(|value| appspec::input::source::Item::new(value.clone(), None))
                 .collect(),
         )
         .into_iter()

@@ -19,7 +19,7 @@ use std::process::{Command, Output};
 
 use common::invariants;
 
-use appspec::yaml::{Limits, parse_one, parse_stream};
+use appspec::input::yaml::{Limits, parse_one, parse_stream};
 use serde_json::{Value, json};
 
 const WORKFLOW: &str = "examples/flux/publish.yaml";
@@ -751,7 +751,7 @@ fn flux_objects_are_valid_against_fluxs_crds() {
     docs[1]["spec"]["prune"] = json!("yes");
     docs[0]["spec"]["ref"]["brnch"] = json!("deploy");
     docs.push(json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1beta1", "kind": "Kustomization", "metadata": {"name": "old"}}));
-    std::fs::write(&bad, appspec::yaml::to_stream(&docs).unwrap()).unwrap();
+    std::fs::write(&bad, appspec::input::yaml::to_stream(&docs).unwrap()).unwrap();
     let out = validate_crd(&python, &[bad]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");

@@ -15,9 +15,9 @@
 use std::collections::BTreeSet;
 
 use appspec::expand;
-use appspec::platform;
+use appspec::model::platform;
+use appspec::model::spec;
 use appspec::site::Site;
-use appspec::spec;
 use appspec::validate;
 use proptest::prelude::*;
 use serde_json::{Value, json};

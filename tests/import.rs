@@ -25,8 +25,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use appspec::engine;
-use appspec::source::Item;
-use appspec::yaml::{self, Limits};
+use appspec::input::source::Item;
+use appspec::input::yaml::{self, Limits};
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -972,7 +972,7 @@ proptest::proptest! {
             return Ok(());
         };
         let shape = appspec::import::shape::Shape::default();
-        let platform = serde_json::to_value(appspec::platform::Platform::default()).unwrap();
+        let platform = serde_json::to_value(appspec::model::platform::Platform::default()).unwrap();
         let r = appspec::import::import_release(
             "hr.yaml", release, &Default::default(), &shape, None, &platform,
         );

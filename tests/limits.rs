@@ -210,7 +210,7 @@ fn assert_krm_refusal(what: &str, out: &std::process::Output, needle: &str) {
         "{what}: exit code\nstderr: {stderr}"
     );
     let list: Value = serde_json::to_value(
-        appspec::yaml::parse_one(&stdout, &appspec::yaml::Limits::default())
+        appspec::input::yaml::parse_one(&stdout, &appspec::input::yaml::Limits::default())
             .unwrap_or_else(|e| panic!("{what}: stdout is not YAML ({e}):\n{stdout}")),
     )
     .unwrap();
@@ -253,7 +253,7 @@ fn assert_krm_success(what: &str, out: &std::process::Output) -> Vec<Value> {
     );
     assert!(stderr.is_empty(), "{what}: stderr: {stderr}");
     let list: Value = serde_json::to_value(
-        appspec::yaml::parse_one(&stdout, &appspec::yaml::Limits::default())
+        appspec::input::yaml::parse_one(&stdout, &appspec::input::yaml::Limits::default())
             .unwrap_or_else(|e| panic!("{what}: stdout is not YAML ({e}):\n{stdout}")),
     )
     .unwrap();
@@ -534,7 +534,7 @@ fn nesting_under_the_limit_is_accepted() {
     let out = appspec().write_stdin(input).output().unwrap();
     // Reading 100 levels back recurses deeper than a test thread's stack allows in a debug
     // build: on a big stack, as the binary does.
-    appspec::yaml::with_big_stack(move || {
+    appspec::input::yaml::with_big_stack(move || {
         let items = assert_krm_success("100-deep nesting", &out);
         assert_eq!(items.len(), 1, "the ConfigMap passes through");
         // The nesting comes back whole: 100 lists around the 1.

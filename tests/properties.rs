@@ -8,8 +8,8 @@
 //! buckets, digests), reserved namespaces, values broken in one known way, and hostile strings
 //! (YAML-special characters, newlines, `: `, `---`, quotes, anchors, unicode, control
 //! characters). Sometimes a block is put where its pattern forbids it. It is wrapped in a
-//! ResourceList, written with `appspec::yaml::to_string` and run through
-//! `appspec::krm::process`.
+//! ResourceList, written with `appspec::input::yaml::to_string` and run through
+//! `appspec::commands::krm::process`.
 //!
 //! Each value has a verdict from an oracle written here from the contract, independent of the
 //! product: exact rules for the name, namespace, host and bucket; the class it was generated
@@ -28,8 +28,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use appspec::krm;
-use appspec::yaml::{self, Limits};
+use appspec::commands::krm;
+use appspec::input::yaml::{self, Limits};
 use common::invariants::{self, Output};
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -21,7 +21,7 @@ const SAMPLES: [&str; 3] = [
 /// (image, tag, digest) of every container of every AppSpec in `text`.
 fn appspec_images(text: &str) -> BTreeSet<(String, String, String)> {
     let mut out = BTreeSet::new();
-    for doc in appspec::yaml::parse_stream(text, &Default::default()).unwrap() {
+    for doc in appspec::input::yaml::parse_stream(text, &Default::default()).unwrap() {
         if doc["kind"] != "AppSpec" {
             continue;
         }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use appspec::import::{self, Status};
-use appspec::yaml::{self, Limits};
+use appspec::input::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/worker.rs"]

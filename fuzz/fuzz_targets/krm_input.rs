@@ -5,8 +5,8 @@
 //! deterministic and idempotent (its output fed back in gives the same items).
 #![no_main]
 
-use appspec::krm;
-use appspec::yaml::{self, Limits};
+use appspec::commands::krm;
+use appspec::input::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/worker.rs"]

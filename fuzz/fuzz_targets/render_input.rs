@@ -7,8 +7,8 @@
 #![no_main]
 
 use appspec::engine;
-use appspec::source::{self, Item};
-use appspec::yaml::{self, Limits};
+use appspec::input::source::{self, Item};
+use appspec::input::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common/worker.rs"]

@@ -7,17 +7,17 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::TypedObjectReference;
 
 use super::{meta, secrets::store_ref, storage::claim_name};
-use crate::crd::{
+use crate::model::crd::{
     DataFrom, ExternalSecret, ExternalSecretSpec, ManualTrigger, MoverSecurityContext, RemoteRef,
     ReplicationDestination, ReplicationDestinationSpec, ReplicationSource, ReplicationSourceSpec,
     Restic, ResticDestination, Retain, SecretTemplate, Target, Trigger,
 };
-use crate::kopiur::{
+use crate::model::kopiur::{
     self, CredentialProjection, Mover, NameRef, PodSecurityContext, RepositoryRef, Restore,
     RestorePolicy, RestoreSource, RestoreSpec, RestoreTarget, Retention, Schedule, SecurityContext,
     SnapshotPolicy, SnapshotPolicySpec, SnapshotSchedule, SnapshotScheduleSpec, Source,
 };
-use crate::platform::{BackupBackend, Platform};
+use crate::model::platform::{BackupBackend, Platform};
 use crate::validate::App;
 
 /// How often restic prunes the repository.
@@ -41,12 +41,12 @@ pub const KOPIUR_RESTORE_MAX: usize = 63;
 
 /// Name of the restic Secret (and its ExternalSecret).
 pub fn restic_secret_name(app: &App) -> String {
-    crate::names::label(&app.spec.name, "volsync-restic")
+    crate::model::names::label(&app.spec.name, "volsync-restic")
 }
 
 /// `<name>-<suffix>` within `max` characters (see `names::bounded`).
 pub fn bounded_name(name: &str, suffix: &str, max: usize) -> String {
-    crate::names::bounded(name, suffix, max)
+    crate::model::names::bounded(name, suffix, max)
 }
 
 /// Name of the backup object (ReplicationSource; SnapshotPolicy and SnapshotSchedule).
@@ -69,9 +69,9 @@ pub fn restore_name(app: &App, backend: BackupBackend) -> String {
 
 /// The user and groups the backup and restore movers run as: the one place they come from.
 /// The mover must read (and restore) the app's files, so it runs as the app's ids
-/// (`spec.runAs`, [`crate::spec::AppSpecBody::pod_ids`]); an app without them gets the
+/// (`spec.runAs`, [`crate::model::spec::AppSpecBody::pod_ids`]); an app without them gets the
 /// platform's mover ids of the backend. Either way it gets the app's supplemental groups
-/// ([`crate::spec::AppSpecBody::supplemental_groups`]): files only a group can read (a
+/// ([`crate::model::spec::AppSpecBody::supplemental_groups`]): files only a group can read (a
 /// volume whose data a NAS group owns) are read by the backup as by the app.
 pub fn mover_ids(app: &App, platform: &Platform, backend: BackupBackend) -> MoverSecurityContext {
     let supplemental_groups = app.spec.spec.supplemental_groups().to_vec();
@@ -128,7 +128,7 @@ pub fn backup(app: &App, platform: &Platform) -> Option<Backup> {
 /// app creates (an existing claim was filled before, by whoever made it).
 fn restores(app: &App, platform: &Platform) -> bool {
     platform.backup.restore_on_create
-        && app.spec.spec.storage.pattern != crate::spec::StoragePattern::ExistingClaim
+        && app.spec.spec.storage.pattern != crate::model::spec::StoragePattern::ExistingClaim
 }
 
 /// The `dataSourceRef` of the app's PVC: its restore populator, with `restoreOnCreate`.
@@ -330,8 +330,8 @@ mod tests {
         let site = crate::site::Site::new(platform).0;
         let mut doc: serde_json::Value = serde_saphyr::from_str(&spec_yaml("db", block)).unwrap();
         doc["apiVersion"] = crate::API_VERSION.into();
-        doc["kind"] = crate::spec::KIND.into();
-        let spec = crate::spec::read(&doc).value.unwrap();
+        doc["kind"] = crate::model::spec::KIND.into();
+        let spec = crate::model::spec::read(&doc).value.unwrap();
         let app = crate::validate::app(&spec, &site).0.unwrap();
         (app, site.config)
     }
@@ -522,8 +522,8 @@ mod tests {
             ))
             .unwrap();
             doc["apiVersion"] = crate::API_VERSION.into();
-            doc["kind"] = crate::spec::KIND.into();
-            let spec = crate::spec::read(&doc).value.unwrap();
+            doc["kind"] = crate::model::spec::KIND.into();
+            let spec = crate::model::spec::read(&doc).value.unwrap();
             let app = crate::validate::app(&spec, &site).0.unwrap();
             let got: Vec<serde_json::Value> = match backup(&app, &site.config).unwrap() {
                 Backup::Volsync {

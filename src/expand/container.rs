@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::spec::{ContainerResources, EnvValue, PortSpec, ProbeCheck, Probes, SecretEnv};
+use crate::model::spec::{ContainerResources, EnvValue, PortSpec, ProbeCheck, Probes, SecretEnv};
 
 /// Name of the main HTTP port (`spec.port`), the one the Service's `service.port` targets;
 /// its one home is the rule that keeps other ports off it.
@@ -218,7 +218,8 @@ mod tests {
 
     /// Read as the function reads: YAML to a value (YAML 1.2: `on` is a string), then typed.
     fn read<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
-        let v = crate::yaml::parse_one(yaml, &crate::yaml::Limits::default()).unwrap();
+        let v =
+            crate::input::yaml::parse_one(yaml, &crate::input::yaml::Limits::default()).unwrap();
         serde_json::from_value(v).unwrap()
     }
 

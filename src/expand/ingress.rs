@@ -8,8 +8,8 @@ use k8s_openapi::api::networking::v1::{
 };
 
 use super::{meta, service};
-use crate::platform::{GatewayRef, Platform};
-use crate::spec::IngressPattern;
+use crate::model::platform::{GatewayRef, Platform};
+use crate::model::spec::IngressPattern;
 use crate::validate::App;
 
 pub const EXTERNAL_DNS_HOSTNAME: &str = "external-dns.alpha.kubernetes.io/hostname";
@@ -71,7 +71,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
         annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());
         vec![IngressTLS {
             hosts: Some(hosts.clone()),
-            secret_name: Some(crate::names::label(&app.spec.name, "tls")),
+            secret_name: Some(crate::model::names::label(&app.spec.name, "tls")),
         }]
     });
     let mut metadata = meta(app, &app.spec.name);
@@ -124,7 +124,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
 mod tests {
     use super::*;
     use crate::expand::test_support;
-    use crate::platform::Tls;
+    use crate::model::platform::Tls;
 
     #[test]
     fn table() {

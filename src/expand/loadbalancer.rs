@@ -7,12 +7,12 @@ use k8s_openapi::api::core::v1::{Service, ServiceSpec};
 
 use super::ingress::EXTERNAL_DNS_HOSTNAME;
 use super::{meta, selector, service};
-use crate::platform::Platform;
+use crate::model::platform::Platform;
 use crate::validate::App;
 
 /// Name of the LoadBalancer Service.
 pub fn name(app: &App) -> String {
-    crate::names::label(&app.spec.name, "lb")
+    crate::model::names::label(&app.spec.name, "lb")
 }
 
 pub fn load_balancer(app: &App, platform: &Platform) -> Option<Service> {
@@ -110,7 +110,7 @@ mod tests {
             ))
             .unwrap();
             doc["apiVersion"] = crate::API_VERSION.into();
-            let spec_ = crate::spec::read(&doc).value.unwrap();
+            let spec_ = crate::model::spec::read(&doc).value.unwrap();
             let (app, issues) = crate::validate::app(&spec_, &site);
             assert!(issues.is_empty(), "{name_}: {issues:?}");
             let v =

@@ -34,11 +34,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube_core::{Resource, ResourceExt};
 use serde_json::Value;
 
-use crate::crd::{ExternalSecret, HttpRoute, ReplicationDestination, ReplicationSource};
-use crate::kopiur::{Restore, SnapshotPolicy, SnapshotSchedule};
-use crate::monitoring::ServiceMonitor;
-use crate::platform::Platform;
-use crate::pod::Workload;
+use crate::model::crd::{ExternalSecret, HttpRoute, ReplicationDestination, ReplicationSource};
+use crate::model::kopiur::{Restore, SnapshotPolicy, SnapshotSchedule};
+use crate::model::monitoring::ServiceMonitor;
+use crate::model::platform::Platform;
+use crate::model::pod::Workload;
 use crate::validate::App;
 
 /// One generated object. A handful exist per app and they are not moved around, so the
@@ -350,14 +350,14 @@ pub(crate) mod test_support {
         let site = Site::default();
         let mut doc: serde_json::Value = serde_saphyr::from_str(yaml).unwrap();
         doc["apiVersion"] = crate::API_VERSION.into();
-        doc["kind"] = crate::spec::KIND.into();
-        let read = crate::spec::read(&doc);
+        doc["kind"] = crate::model::spec::KIND.into();
+        let read = crate::model::spec::read(&doc);
         assert!(read.issues.is_empty(), "{:?}", read.issues);
         let (app, issues) = crate::validate::app(&read.value.unwrap(), &site);
         assert!(
             issues
                 .iter()
-                .all(|i| i.severity == crate::diagnostic::Severity::Warning),
+                .all(|i| i.severity == crate::input::diagnostic::Severity::Warning),
             "{issues:?}"
         );
         (app.unwrap(), site)

@@ -1,7 +1,9 @@
 //! The ServiceMonitor `<name>` of `metrics`: Prometheus scrapes the app's Service.
 
 use super::{meta, selector};
-use crate::monitoring::{Endpoint, Relabeling, Selector, ServiceMonitor, ServiceMonitorSpec};
+use crate::model::monitoring::{
+    Endpoint, Relabeling, Selector, ServiceMonitor, ServiceMonitorSpec,
+};
 use crate::validate::App;
 
 pub fn service_monitor(app: &App) -> Option<ServiceMonitor> {

@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::selector;
-use crate::pod::Spread;
+use crate::model::pod::Spread;
 use crate::validate::App;
 
 /// The node label a `spread: hostname` constraint spreads over.
@@ -95,7 +95,7 @@ pub fn apply(app: &App, template: &mut PodTemplateSpec) {
         pod.termination_grace_period_seconds = o.termination_grace_period_seconds;
     }
     if let Some(a) = &o.affinity {
-        pod.affinity = crate::affinity::to_kubernetes(a);
+        pod.affinity = crate::model::affinity::to_kubernetes(a);
     }
     if o.enable_service_links.is_some() {
         pod.enable_service_links = o.enable_service_links;

@@ -16,7 +16,7 @@ pub const READ_VERBS: [&str; 3] = ["get", "list", "watch"];
 /// Name of the ClusterRole and the ClusterRoleBinding: cluster-scoped, so the namespace is
 /// part of it; shortened with a hash to a label's 63 characters.
 pub fn cluster_name(app: &App) -> String {
-    crate::names::label(&app.spec.namespace, &app.spec.name)
+    crate::model::names::label(&app.spec.namespace, &app.spec.name)
 }
 
 /// The ServiceAccount `<name>` of `create: true`. Its token is mounted only where the pod

@@ -1,11 +1,11 @@
 //! The Gateway API HTTPRoute of an app, when the platform routes through Gateways.
 
 use super::{ingress, meta, service};
-use crate::crd::{
+use crate::model::crd::{
     BackendRef, HttpRoute, HttpRouteSpec, ParentRef, PathMatch, RouteMatch, RouteRule,
     RouteTimeouts,
 };
-use crate::platform::Platform;
+use crate::model::platform::Platform;
 use crate::validate::App;
 
 pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
@@ -40,7 +40,7 @@ pub fn extra_routes(app: &App, platform: &Platform) -> Vec<HttpRoute> {
                 .iter()
                 .find(|p| p.name.as_deref() == Some(&r.port))?
                 .port;
-            let name = crate::names::label(&app.spec.name, &r.port);
+            let name = crate::model::names::label(&app.spec.name, &r.port);
             build(app, platform, &name, &[r.host.as_str()], "/", number)
         })
         .collect()
@@ -94,7 +94,7 @@ fn build(
 mod tests {
     use super::*;
     use crate::expand::test_support;
-    use crate::platform::{GatewayRef, Gateways};
+    use crate::model::platform::{GatewayRef, Gateways};
 
     #[test]
     fn backend_ref_targets_the_service_port() {

@@ -4,10 +4,10 @@
 use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, SecretKeySelector};
 
 use super::meta;
-use crate::crd::{
+use crate::model::crd::{
     DataFrom, ExternalSecret, ExternalSecretSpec, RemoteRef, SecretData, StoreRef, Target,
 };
-use crate::platform::{Platform, SecretStoreRef};
+use crate::model::platform::{Platform, SecretStoreRef};
 use crate::validate::App;
 
 const KEYS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
@@ -16,7 +16,7 @@ pub const REFRESH: &str = "1h";
 
 /// Name of the ExternalSecret and of the Secret it produces.
 pub fn s3_secret_name(app: &App) -> String {
-    crate::names::label(&app.spec.name, "s3-credentials")
+    crate::model::names::label(&app.spec.name, "s3-credentials")
 }
 
 pub fn store_ref(store: &SecretStoreRef) -> StoreRef {
@@ -58,7 +58,7 @@ pub fn s3_credentials(app: &App, platform: &Platform) -> Option<ExternalSecret> 
 
 /// Name of the ExternalSecret of `secretEnv.fromStore`, and of the Secret it produces.
 pub fn env_secret_name(app: &App) -> String {
-    crate::names::env_secret(&app.spec.name)
+    crate::model::names::env_secret(&app.spec.name)
 }
 
 /// The ExternalSecret of `secretEnv.fromStore`: every property of one remote key of the

@@ -7,14 +7,14 @@
 use k8s_openapi::api::core::v1::{Capabilities, Container, SecurityContext};
 
 use super::{container, secrets};
-use crate::crd::ExternalSecret;
-use crate::platform::Platform;
-use crate::pod::{Capability, ExtraContainer, extra_containers};
+use crate::model::crd::ExternalSecret;
+use crate::model::platform::Platform;
+use crate::model::pod::{Capability, ExtraContainer, extra_containers};
 use crate::validate::App;
 
 /// Name of the Secret (and ExternalSecret) of a container's `secretEnv.fromStore`.
 pub fn secret_name(app: &App, container: &str) -> String {
-    crate::names::container_secret(&app.spec.name, container)
+    crate::model::names::container_secret(&app.spec.name, container)
 }
 
 /// The `initContainers` of the pod, next to the app's own container `app`.

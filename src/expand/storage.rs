@@ -11,8 +11,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::meta;
-use crate::platform::Platform;
-use crate::spec::StoragePattern;
+use crate::model::platform::Platform;
+use crate::model::spec::StoragePattern;
 use crate::validate::App;
 
 /// Name of the volume in the pod.

@@ -11,9 +11,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::{meta, storage};
-use crate::names;
-use crate::platform::Platform;
-use crate::spec::{Mount, SecurityProfile};
+use crate::model::names;
+use crate::model::platform::Platform;
+use crate::model::spec::{Mount, SecurityProfile};
 use crate::validate::App;
 use crate::validate::volumes::{check_key, own_tmp, slug};
 
@@ -41,7 +41,10 @@ impl PodVolumes {
         self.mounts
             .iter()
             .filter(|m| {
-                paths.is_none_or(|p| p.iter().any(|x| crate::spec::dir_path(x) == m.mount_path))
+                paths.is_none_or(|p| {
+                    p.iter()
+                        .any(|x| crate::model::spec::dir_path(x) == m.mount_path)
+                })
             })
             .cloned()
             .collect()

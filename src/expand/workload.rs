@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{container, labels, meta, pod, secrets, selector, sidecars, volumes};
-use crate::spec::{Amounts, SecurityProfile, StoragePattern};
+use crate::model::spec::{Amounts, SecurityProfile, StoragePattern};
 use crate::validate::App;
 
 /// Name of the container port the Service targets.

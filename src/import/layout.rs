@@ -7,8 +7,8 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::files::{self, Root};
-use crate::yaml::{self, Limits};
+use crate::input::files::{self, Root};
+use crate::input::yaml::{self, Limits};
 
 /// How deep kustomization `resources` are followed.
 const MAX_DEPTH: usize = 16;

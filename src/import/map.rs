@@ -39,7 +39,7 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
     }
     let doc = json!({
         "apiVersion": crate::API_VERSION,
-        "kind": crate::spec::KIND,
+        "kind": crate::model::spec::KIND,
         "metadata": metadata,
         "spec": spec,
     });
@@ -307,7 +307,7 @@ mod tests {
     /// This build's AppSpec schema with the section 8 fields added in the shapes SPEC.md
     /// gives them: what the importer emits as those fields land.
     fn section8_shape() -> Shape {
-        let mut doc = crate::schema::appspec();
+        let mut doc = crate::commands::schema::appspec();
         let props = doc
             .pointer_mut("/properties/spec/properties")
             .and_then(Value::as_object_mut)
@@ -387,7 +387,7 @@ mod tests {
 
     /// This build's schema without the section 8 fields: what the first round knew.
     fn first_round_shape() -> Shape {
-        let mut doc = crate::schema::appspec();
+        let mut doc = crate::commands::schema::appspec();
         let props = doc
             .pointer_mut("/properties/spec/properties")
             .and_then(Value::as_object_mut)
@@ -469,7 +469,7 @@ mod tests {
 
     fn run(shape: &Shape, values: &Value) -> Imported {
         let r = release(values.clone());
-        let platform = serde_json::to_value(crate::platform::Platform::default()).unwrap();
+        let platform = serde_json::to_value(crate::model::platform::Platform::default()).unwrap();
         let refused = BTreeMap::new();
         let input = Input {
             release: &r,
@@ -630,7 +630,7 @@ mod tests {
             dropped(&i)
         );
         // Without per-kind probes, the readiness check is kept and the liveness one listed.
-        let mut shape_doc = crate::schema::appspec();
+        let mut shape_doc = crate::commands::schema::appspec();
         shape_doc["properties"]["spec"]["properties"]["probes"] = json!({"type": "object", "properties": {"path": {"type": "string"},
                    "tcp": {"type": "boolean"}}, "additionalProperties": false});
         let i = run(&Shape::from_document_schema(&shape_doc), &v);
@@ -654,7 +654,7 @@ mod tests {
     fn refused_values_are_dropped_with_the_engine_message() {
         let values = sonarr();
         let r = release(values.clone());
-        let platform = serde_json::to_value(crate::platform::Platform::default()).unwrap();
+        let platform = serde_json::to_value(crate::model::platform::Platform::default()).unwrap();
         let refused: BTreeMap<Path, String> = [(
             Path::root()
                 .key("route")

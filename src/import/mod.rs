@@ -23,13 +23,13 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Issue, ResourceRef};
 use crate::engine;
-use crate::files::Root;
-use crate::platform;
+use crate::input::diagnostic::{Diagnostic, Issue, ResourceRef};
+use crate::input::files::Root;
+use crate::input::source::Item;
+use crate::input::yaml::{self, Limits};
+use crate::model::platform;
 use crate::site::Site;
-use crate::source::Item;
-use crate::yaml::{self, Limits};
 
 use self::layout::Layout;
 use self::mapper::{Fatal, Input};
@@ -92,7 +92,7 @@ fn line(file: &str, release: &Release, path: &str, message: &str) -> String {
             api_version: String::new(),
             kind: release::HELM_RELEASE.into(),
             name: release.name.clone(),
-            namespace: crate::source::namespace(&release.doc).map(str::to_string),
+            namespace: crate::input::source::namespace(&release.doc).map(str::to_string),
         }),
         issue: Issue::error(path, message),
     }
@@ -108,11 +108,11 @@ fn platform_of(opts: &Options) -> Result<(Option<Item>, Value), Vec<String>> {
         ));
     };
     let file = path.display().to_string();
-    let text = crate::files::read(path, opts.limits.max_bytes)
+    let text = crate::input::files::read(path, opts.limits.max_bytes)
         .map_err(|e| vec![format!("the platform file: {}", chain(&e))])?;
     let value = yaml::parse_one(&text, &opts.limits)
         .map_err(|e| vec![format!("{file}: not valid YAML: {e}")])?;
-    if !crate::source::is_ours(&value, platform::KIND) {
+    if !crate::input::source::is_ours(&value, platform::KIND) {
         return Err(vec![format!(
             "{file}: the --platform file must be a PlatformConfig of {}",
             crate::API_VERSION
@@ -125,12 +125,12 @@ fn platform_of(opts: &Options) -> Result<(Option<Item>, Value), Vec<String>> {
     issues.extend(read.screen(site_issues));
     let errors: Vec<String> = issues
         .iter()
-        .filter(|i| i.severity == crate::diagnostic::Severity::Error)
+        .filter(|i| i.severity == crate::input::diagnostic::Severity::Error)
         .map(|i| {
             Diagnostic {
                 file: Some(file.clone()),
                 document: None,
-                resource: Some(crate::source::resource_ref(&value)),
+                resource: Some(crate::input::source::resource_ref(&value)),
                 issue: i.clone(),
             }
             .to_string()
@@ -329,7 +329,7 @@ struct Doc {
 fn inputs(path: &std::path::Path) -> Result<(Root, Vec<PathBuf>, bool), String> {
     if path.is_dir() {
         let root = Root::at(path).map_err(|e| chain(&e))?;
-        let found = crate::files::manifest_files(&root, path).map_err(|e| chain(&e))?;
+        let found = crate::input::files::manifest_files(&root, path).map_err(|e| chain(&e))?;
         Ok((root, found, true))
     } else {
         let root = Root::discover()
@@ -366,7 +366,7 @@ fn namespace_of(
     if let Some(ns) = layout.namespace(&doc.path, flux) {
         return Some(ns);
     }
-    crate::source::namespace(&release.doc).map(|ns| layout::Namespace {
+    crate::input::source::namespace(&release.doc).map(|ns| layout::Namespace {
         name: ns.to_string(),
         from: "the release's metadata.namespace".into(),
     })
@@ -380,7 +380,7 @@ fn ours(path: &std::path::Path, max_bytes: usize) -> bool {
     if !meta.is_file() {
         return false;
     }
-    crate::files::read(path, max_bytes).is_ok_and(|t| {
+    crate::input::files::read(path, max_bytes).is_ok_and(|t| {
         let mut lines = t.lines();
         lines.next() == Some(MODELINE)
             && t.lines().take(4).any(|l| l.starts_with("# Imported from "))
@@ -419,7 +419,7 @@ pub fn run(opts: &Options) -> Outcome {
         let l = layouts.len() - 1;
         for p in found {
             let file = p.display().to_string();
-            let text = match crate::files::read(&p, opts.limits.max_bytes) {
+            let text = match crate::input::files::read(&p, opts.limits.max_bytes) {
                 Ok(t) => t,
                 Err(e) => {
                     stderr.push(chain(&e));
@@ -590,7 +590,7 @@ pub fn run(opts: &Options) -> Outcome {
             .as_deref()
             .map(|v| format!(" {v}"))
             .unwrap_or_default();
-        let own_ns = crate::source::namespace(&r.release.doc);
+        let own_ns = crate::input::source::namespace(&r.release.doc);
         let shown_ns = own_ns.map(|n| format!("{n}/")).unwrap_or_default();
         text.push_str(&comment_safe(&format!(
             "# Imported from {}: HelmRelease {shown_ns}{name} (app-template{version}).",

@@ -14,7 +14,7 @@ pub struct Shape {
 
 impl Default for Shape {
     fn default() -> Self {
-        Shape::from_document_schema(&crate::schema::appspec())
+        Shape::from_document_schema(&crate::commands::schema::appspec())
     }
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::mapper::{Fatal, Mapper, unsupported};
 use super::values::Node;
-use crate::pod::Capability;
+use crate::model::pod::Capability;
 
 /// Picks the app's controller and main container; the other controllers are dropped.
 pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>), Fatal> {

@@ -2,10 +2,10 @@
 //! values they take, weights 1..100, topology keys, namespaces.
 
 use super::{dns, labels};
-use crate::affinity::{
+use crate::input::diagnostic::Issue;
+use crate::model::affinity::{
     Affinity, LabelSelector, NodeOperator, NodeSelectorTerm, PodAffinity, PodAffinityTerm,
 };
-use crate::diagnostic::Issue;
 
 /// Checks `pod.affinity` at `at` (e.g. `spec.pod.affinity`).
 pub fn check(out: &mut Vec<Issue>, at: &str, a: &Affinity) {
@@ -190,10 +190,10 @@ fn selector(out: &mut Vec<Issue>, at: &str, s: &LabelSelector) {
         let here = format!("{at}.matchExpressions[{i}]");
         key(out, &format!("{here}.key"), &r.key, "label key");
         let op = match r.operator {
-            crate::affinity::LabelOperator::In => "In",
-            crate::affinity::LabelOperator::NotIn => "NotIn",
-            crate::affinity::LabelOperator::Exists => "Exists",
-            crate::affinity::LabelOperator::DoesNotExist => "DoesNotExist",
+            crate::model::affinity::LabelOperator::In => "In",
+            crate::model::affinity::LabelOperator::NotIn => "NotIn",
+            crate::model::affinity::LabelOperator::Exists => "Exists",
+            crate::model::affinity::LabelOperator::DoesNotExist => "DoesNotExist",
         };
         values(out, &here, op, r.operator.values(), &r.values);
     }

@@ -3,9 +3,9 @@
 //! Which names are allowed is the type's (`pod::Capability`): the reader refuses any other
 //! name and lists the allowed ones.
 
-use crate::diagnostic::Issue;
-use crate::pod::Capability;
-use crate::spec::{AppSpec, SecurityProfile};
+use crate::input::diagnostic::Issue;
+use crate::model::pod::Capability;
+use crate::model::spec::{AppSpec, SecurityProfile};
 
 /// Every problem of the sidecars' capabilities, with its field path.
 pub fn check(spec: &AppSpec) -> Vec<Issue> {

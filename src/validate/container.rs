@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{dns, path};
-use crate::diagnostic::Issue;
-use crate::spec::{
+use crate::input::diagnostic::Issue;
+use crate::model::spec::{
     ContainerResources, Count, EnvValue, PortSpec, ProbeCheck, ProbeKind, ProbeTimings, Probes,
     Protocol, RunAs, SecretEnv, SecurityProfile,
 };

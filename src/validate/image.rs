@@ -262,7 +262,7 @@ mod tests {
     }
 
     static PATTERN: std::sync::LazyLock<fancy_regex::Regex> = std::sync::LazyLock::new(|| {
-        fancy_regex::Regex::new(crate::patterns::IMAGE_PATTERN).unwrap()
+        fancy_regex::Regex::new(crate::model::patterns::IMAGE_PATTERN).unwrap()
     });
 
     /// What the JSON Schema says of a value: its `maxLength` and its pattern.

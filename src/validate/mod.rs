@@ -19,12 +19,12 @@ pub mod quantity;
 pub mod s3;
 pub mod volumes;
 
-use crate::diagnostic::{Issue, Severity};
-use crate::site::Site;
-use crate::spec::{
+use crate::input::diagnostic::{Issue, Severity};
+use crate::model::spec::{
     Amounts, AppSpec, BackupStrategy, IngressPattern, Protocol, Resources, StoragePattern,
 };
-use crate::template::{Scheme, Vars};
+use crate::site::Site;
+use crate::site::template::{Scheme, Vars};
 
 /// A spec that passed validation, with everything derived from the platform.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,10 +86,10 @@ pub fn is_env_name(name: &str) -> bool {
         && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-/// The lists of a spec over their bounds ([`crate::spec::MAX_SIDECARS`] and the rest), one
+/// The lists of a spec over their bounds ([`crate::model::spec::MAX_SIDECARS`] and the rest), one
 /// issue each.
-fn list_bounds(s: &crate::spec::AppSpecBody) -> Vec<Issue> {
-    use crate::spec::{
+fn list_bounds(s: &crate::model::spec::AppSpecBody) -> Vec<Issue> {
+    use crate::model::spec::{
         MAX_ALIASES, MAX_FILES, MAX_INIT_CONTAINERS, MAX_MOUNTS, MAX_PORTS, MAX_ROUTES,
         MAX_SIDECARS,
     };
@@ -237,7 +237,7 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
 
     for (name, value) in &s.env {
         let path = format!("spec.env.{name}");
-        if matches!(value, crate::spec::EnvValue::Text(t) if t.contains('\0')) {
+        if matches!(value, crate::model::spec::EnvValue::Text(t) if t.contains('\0')) {
             v.error(
                 path.clone(),
                 "value must not contain a NUL character (the container runtime cannot pass it)",
@@ -441,7 +441,7 @@ fn check_container(v: &mut Check, spec: &AppSpec) {
     }
     container::check_env(&mut v.issues, "spec.env", &s.env);
     if let Some(se) = &s.secret_env {
-        let generated = crate::names::env_secret(&spec.name);
+        let generated = crate::model::names::env_secret(&spec.name);
         container::check_secret_env(&mut v.issues, "spec.secretEnv", se, &generated);
     }
 }
@@ -470,7 +470,7 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
     }
     if let Some(mount) = &st.mount_path {
         // A trailing `/` is the same directory.
-        let mount = crate::spec::dir_path(mount);
+        let mount = crate::model::spec::dir_path(mount);
         if !st.pattern.has_volume() {
             v.error(
                 "spec.storage.mountPath",
@@ -488,7 +488,7 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 "spec.storage.mountPath",
                 format!("mountPath {}", path::system_dir_message(mount, dir)),
             );
-        } else if spec.spec.security == crate::spec::SecurityProfile::Restricted
+        } else if spec.spec.security == crate::model::spec::SecurityProfile::Restricted
             && mount == volumes::TMP
         {
             v.error(
@@ -717,7 +717,7 @@ pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 fn domain_error(
     pattern: IngressPattern,
     host: &str,
-    dns_cfg: &crate::platform::Dns,
+    dns_cfg: &crate::model::platform::Dns,
     origin: &str,
 ) -> Option<String> {
     let internal = &dns_cfg.internal_domain;
@@ -843,7 +843,9 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
             format!("retentionDays must be between 1 and 3650, got {days}"),
         );
     }
-    if site.config.backup.backend_of(b.strategy) != Some(crate::platform::BackupBackend::Volsync) {
+    if site.config.backup.backend_of(b.strategy)
+        != Some(crate::model::platform::BackupBackend::Volsync)
+    {
         // kopiur's repository comes from the platform as an object, not a template.
         return None;
     }
@@ -867,7 +869,7 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
 /// `runAs` they run as the platform's ids, not the image's user; a root app's kopiur movers
 /// need the namespace's opt-in, which AppSpec does not write.
 fn check_mover_ids(v: &mut Check, spec: &AppSpec, site: &Site) {
-    use crate::platform::BackupBackend;
+    use crate::model::platform::BackupBackend;
     let Some(backend) = site.config.backup.backend_of(spec.spec.backup.strategy) else {
         return;
     };
@@ -890,7 +892,7 @@ fn check_mover_ids(v: &mut Check, spec: &AppSpec, site: &Site) {
             format!(
                 "kopiur runs this app's movers as root (runAsNonRoot: false, privilegedMode: true, so restores keep the files' owners) and refuses them (MoverPermitted=False) until namespace {} carries the annotation {}: \"true\"; AppSpec does not write Namespaces: annotate it where the namespace is created",
                 spec.namespace,
-                crate::kopiur::PRIVILEGED_MOVERS
+                crate::model::kopiur::PRIVILEGED_MOVERS
             ),
         ),
         Some(_) => {}
@@ -937,7 +939,7 @@ mod tests {
 
     #[test]
     fn env_names_agree_with_the_schema_pattern() {
-        let pattern = regex::Regex::new(crate::patterns::ENV_NAME_PATTERN).unwrap();
+        let pattern = regex::Regex::new(crate::model::patterns::ENV_NAME_PATTERN).unwrap();
         let table = [
             ("LOG_LEVEL", true),
             ("_x1", true),

@@ -3,9 +3,9 @@
 use std::net::IpAddr;
 
 use super::labels;
-use crate::diagnostic::Issue;
-use crate::platform::Platform;
-use crate::spec::AppSpec;
+use crate::input::diagnostic::Issue;
+use crate::model::platform::Platform;
+use crate::model::spec::AppSpec;
 
 /// A CIDR block `address/prefix` whose host bits are zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

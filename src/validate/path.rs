@@ -423,7 +423,7 @@ mod tests {
     /// written as a pattern too.
     static PATTERNS: std::sync::LazyLock<[fancy_regex::Regex; 2]> =
         std::sync::LazyLock::new(|| {
-            let ingress = crate::patterns::HTTP_PATH_PATTERN;
+            let ingress = crate::model::patterns::HTTP_PATH_PATTERN;
             let gateway = format!(
                 "(?=^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{{2}}){{1,1024}}$){ingress}"
             );

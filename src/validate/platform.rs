@@ -1,8 +1,8 @@
 //! Validation of a PlatformConfig's own values (domains, endpoints, names).
 
 use super::{dns, nfs, quantity};
-use crate::diagnostic::Issue;
-use crate::platform::{Platform, SecretStoreRef};
+use crate::input::diagnostic::Issue;
+use crate::model::platform::{Platform, SecretStoreRef};
 
 /// A DNS subdomain as Kubernetes names objects (storage classes, stores...).
 pub fn check_subdomain(name: &str) -> Result<(), String> {

@@ -4,12 +4,12 @@
 use std::net::IpAddr;
 
 use super::{dns, labels, path};
-use crate::diagnostic::Issue;
-use crate::pod::{
+use crate::input::diagnostic::Issue;
+use crate::model::pod::{
     DnsConfig, MAX_TERMINATION_GRACE_PERIOD_SECONDS, Metrics, PodOptions, TaintEffect, Toleration,
     TolerationOperator,
 };
-use crate::spec::{AppSpec, SecurityProfile};
+use crate::model::spec::{AppSpec, SecurityProfile};
 
 /// Annotation keys under this prefix belong to the function (e.g. the files hash).
 pub const OWN_ANNOTATION_PREFIX: &str = "platform.hypyr.space/";
@@ -82,7 +82,9 @@ pub fn app_mount_paths(spec: &AppSpec) -> Vec<String> {
             .map(|m| m.path.trim_end_matches('/').to_string()),
     );
     out.extend(s.files.keys().map(|p| p.trim_end_matches('/').to_string()));
-    if s.security == crate::spec::SecurityProfile::Restricted && !super::volumes::own_tmp(spec) {
+    if s.security == crate::model::spec::SecurityProfile::Restricted
+        && !super::volumes::own_tmp(spec)
+    {
         out.push("/tmp".to_string());
     }
     out
@@ -98,13 +100,16 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
     let mut names: Vec<(String, String)> =
         vec![(spec.name.clone(), "the app's container".to_string())];
     // Ports already in the pod: the app's (http and spec.ports), then each sidecar's.
-    let mut taken: Vec<(i64, crate::spec::Protocol, String)> =
-        vec![(s.port, crate::spec::Protocol::Tcp, "spec.port".to_string())];
+    let mut taken: Vec<(i64, crate::model::spec::Protocol, String)> = vec![(
+        s.port,
+        crate::model::spec::Protocol::Tcp,
+        "spec.port".to_string(),
+    )];
     let svc = s.service.as_ref().and_then(|o| o.port).unwrap_or(80);
     if svc != s.port {
         taken.push((
             svc,
-            crate::spec::Protocol::Tcp,
+            crate::model::spec::Protocol::Tcp,
             "the Service's http port (spec.service.port, default 80)".to_string(),
         ));
     }
@@ -122,7 +127,7 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
             )
             .collect();
     let shareable = app_mount_paths(spec);
-    for c in crate::pod::extra_containers(&s.init, &s.sidecars) {
+    for c in crate::model::pod::extra_containers(&s.init, &s.sidecars) {
         let at = &c.path;
         if let Err(e) = dns::check_label(c.name) {
             out.push(Issue::error(
@@ -160,7 +165,7 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
         }
         container::check_env(&mut out, &format!("{at}.env"), c.env);
         if let Some(se) = c.secret_env {
-            let generated = crate::names::container_secret(&spec.name, c.name);
+            let generated = crate::model::names::container_secret(&spec.name, c.name);
             container::check_secret_env(&mut out, &format!("{at}.secretEnv"), se, &generated);
         }
         if let Some(ports) = c.ports {
@@ -602,7 +607,7 @@ fn check_toleration(out: &mut Vec<Issue>, path: &str, t: &Toleration) {
 
 /// `spec.serviceAccount`: an existing account by name, or the app's own (`create`) with the
 /// resources it reads cluster-wide.
-fn check_service_account(out: &mut Vec<Issue>, sa: &crate::pod::ServiceAccount, app: &str) {
+fn check_service_account(out: &mut Vec<Issue>, sa: &crate::model::pod::ServiceAccount, app: &str) {
     let at = "spec.serviceAccount";
     match (&sa.name, sa.create) {
         (Some(name), false) => {

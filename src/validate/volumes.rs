@@ -2,9 +2,9 @@
 //! `files`, and the paths they share with `storage` (SPEC.md section 8).
 
 use super::{nfs, path, platform::check_subdomain, quantity};
-use crate::diagnostic::Issue;
-use crate::platform::Platform;
-use crate::spec::{AppSpec, SecurityProfile};
+use crate::input::diagnostic::Issue;
+use crate::model::platform::Platform;
+use crate::model::spec::{AppSpec, SecurityProfile};
 
 /// The most inline file content one app may carry (a ConfigMap holds at most 1 MiB).
 pub const MAX_CONTENT_BYTES: usize = 1024 * 1024 - 64 * 1024;
@@ -144,7 +144,7 @@ fn claim_names(spec: &AppSpec) -> Vec<(String, String)> {
         } else if let Some(c) = &m.claim {
             out.push((c.clone(), at));
         } else if let Some(v) = &m.volume {
-            out.push((crate::names::volume_claim(&spec.name, &v.name), at));
+            out.push((crate::model::names::volume_claim(&spec.name, &v.name), at));
         }
     }
     out
@@ -156,7 +156,7 @@ fn check_volume(
     err: &mut impl FnMut(String, String),
     at: &str,
     spec: &AppSpec,
-    v: &crate::spec::MountVolume,
+    v: &crate::model::spec::MountVolume,
     claims: &[(String, String)],
 ) {
     if let Err(e) = super::dns::check_label(&v.name) {
@@ -165,7 +165,7 @@ fn check_volume(
             format!("volume name \"{}\" {e}", v.name),
         );
     } else {
-        let claim = crate::names::volume_claim(&spec.name, &v.name);
+        let claim = crate::model::names::volume_claim(&spec.name, &v.name);
         if let Some((_, by)) = claims.iter().find(|(c, by)| *c == claim && by != at) {
             err(
                 format!("{at}.volume.name"),
@@ -426,9 +426,9 @@ mod tests {
     fn issues(spec: &str) -> Vec<(String, String)> {
         let mut doc: serde_json::Value = serde_saphyr::from_str(spec).unwrap();
         doc["apiVersion"] = crate::API_VERSION.into();
-        doc["kind"] = crate::spec::KIND.into();
+        doc["kind"] = crate::model::spec::KIND.into();
         doc["metadata"] = serde_json::json!({"name": "a"});
-        let read = crate::spec::read(&doc);
+        let read = crate::model::spec::read(&doc);
         assert_eq!(read.issues, []);
         check(&read.value.unwrap(), &Platform::default())
             .1

@@ -146,7 +146,7 @@ pub fn read_stream(path: &Path) -> Vec<serde_json::Value> {
 
 /// `kind/name` of every document of a YAML stream, in order.
 pub fn kind_names(stream: &str) -> Vec<String> {
-    appspec::yaml::parse_stream(stream, &Default::default())
+    appspec::input::yaml::parse_stream(stream, &Default::default())
         .unwrap()
         .iter()
         .map(|d| {

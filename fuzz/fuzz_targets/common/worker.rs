@@ -1,5 +1,5 @@
 //! Runs each input on one long-lived thread with the binary's big stack
-//! (`appspec::yaml::STACK_SIZE`), as `main` does: deep documents recurse, and the depth limit
+//! (`appspec::input::yaml::STACK_SIZE`), as `main` does: deep documents recurse, and the depth limit
 //! is sized for that stack. Spawning a thread per input is slow under AddressSanitizer, so
 //! the thread is made once. A panic on it aborts the process (libfuzzer-sys installs an
 //! aborting panic hook), so the fuzzer still sees it as a crash.
@@ -15,7 +15,7 @@ pub fn run(text: String, check: fn(String)) {
     let worker = WORKER.get_or_init(|| {
         let (tx, rx): (Sender<Job>, Receiver<Job>) = channel();
         std::thread::Builder::new()
-            .stack_size(appspec::yaml::STACK_SIZE)
+            .stack_size(appspec::input::yaml::STACK_SIZE)
             .spawn(move || {
                 for (text, done) in rx {
                     check(text);

@@ -18,8 +18,8 @@ use schemars::generate::SchemaSettings;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::diagnostic::Issue;
-use crate::skeleton::{Additional, Skeleton};
+use crate::input::diagnostic::Issue;
+use crate::input::skeleton::{Additional, Skeleton};
 
 /// Joins a parent field path and a key: `spec` + `storage` -> `spec.storage`.
 pub fn join(path: &str, key: &str) -> String {
@@ -247,7 +247,7 @@ impl Walker {
             match schema.additional {
                 Additional::Forbidden => {
                     let known: Vec<&str> = schema.properties.iter().map(|(k, _)| *k).collect();
-                    let message = match crate::typo::closest(key, known.iter().copied()) {
+                    let message = match crate::input::typo::closest(key, known.iter().copied()) {
                         Some(near) => format!("unknown field \"{key}\"; did you mean \"{near}\"?"),
                         None => format!(
                             "unknown field \"{key}\"; expected one of: {}",
@@ -370,7 +370,7 @@ fn type_message(allowed: &[&str], value: &Value, map_value: bool) -> String {
 /// tests read it (through the skeleton) and check that the typed value gives every field back.
 #[cfg(test)]
 pub(crate) fn sample(root: &Value, schema: &Value) -> Value {
-    use crate::skeleton::generate::{choices, is_null_schema, resolve, types};
+    use crate::input::skeleton::generate::{choices, is_null_schema, resolve, types};
     let schema = resolve(root, schema);
     if let Some(last) = choices(root, schema).and_then(|c| c.last().copied()) {
         return Value::String(last.to_string());
@@ -427,7 +427,7 @@ mod tests {
     }
 
     fn skeleton(schema: Value) -> &'static Skeleton {
-        Box::leak(Box::new(crate::skeleton::generate::skeleton(
+        Box::leak(Box::new(crate::input::skeleton::generate::skeleton(
             &schema, &schema,
         )))
     }

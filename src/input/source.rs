@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::{Document, ResourceRef};
+use crate::input::diagnostic::{Document, ResourceRef};
 
 pub const PATH_ANNOTATION: &str = "config.kubernetes.io/path";
 pub const INTERNAL_PATH_ANNOTATION: &str = "internal.config.kubernetes.io/path";
@@ -48,13 +48,13 @@ pub fn file_annotation(v: &Value) -> Option<String> {
 /// when the annotation is not such YAML.
 fn origin_file(text: &str) -> Option<String> {
     // A few short keys: a small budget, whatever the annotation holds.
-    let limits = crate::yaml::Limits {
+    let limits = crate::input::yaml::Limits {
         max_bytes: 16 * 1024,
         max_depth: 8,
         max_aliases: 0,
         max_nodes: 256,
     };
-    let origin = crate::yaml::parse_one(text, &limits).ok()?;
+    let origin = crate::input::yaml::parse_one(text, &limits).ok()?;
     let field = |k: &str| {
         origin
             .get(k)

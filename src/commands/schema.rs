@@ -7,10 +7,10 @@
 
 use serde_json::Value;
 
-use crate::platform::PlatformDocument;
-use crate::reader::schema_for;
-use crate::skeleton::HINT;
-use crate::spec::AppSpecDocument;
+use crate::input::reader::schema_for;
+use crate::input::skeleton::HINT;
+use crate::model::platform::PlatformDocument;
+use crate::model::spec::AppSpecDocument;
 
 /// The published form: the reading schema with an `$id` and without the reader's hints.
 fn publish(mut v: Value) -> Value {
@@ -55,16 +55,16 @@ pub fn platform() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::patterns::*;
-    use crate::skeleton::generate::{module, skeleton};
+    use crate::input::skeleton::generate::{module, skeleton};
+    use crate::model::patterns::*;
 
-    /// `src/skeletons.rs` as the current types give it.
+    /// `src/input/skeletons.rs` as the current types give it.
     fn skeletons_source() -> String {
         let mut out = String::from(
             "//! The skeletons of the documents the function reads (written by `schema::tests`; \
              do not edit).\n//!\n//! Generated from the types' JSON Schema: \
              `APPSPEC_BLESS=1 cargo test --lib skeletons` rewrites this file.\n\n\
-             use crate::skeleton::{Additional, Skeleton};\n",
+             use crate::input::skeleton::{Additional, Skeleton};\n",
         );
         let appspec = schema_for::<AppSpecDocument>();
         let platform = schema_for::<PlatformDocument>();
@@ -78,23 +78,26 @@ mod tests {
 
     #[test]
     fn skeletons_are_current() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/skeletons.rs");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/input/skeletons.rs");
         let current = skeletons_source();
         if std::env::var_os("APPSPEC_BLESS").is_some() {
             std::fs::write(path, &current).unwrap();
         }
         assert!(
-            include_str!("skeletons.rs") == current,
-            "src/skeletons.rs is stale: run `APPSPEC_BLESS=1 cargo test --lib skeletons`"
+            include_str!("../input/skeletons.rs") == current,
+            "src/input/skeletons.rs is stale: run `APPSPEC_BLESS=1 cargo test --lib skeletons`"
         );
     }
 
     #[test]
     fn the_compiled_skeletons_are_the_generated_ones() {
         for (compiled, schema) in [
-            (&crate::skeletons::APPSPEC, schema_for::<AppSpecDocument>()),
             (
-                &crate::skeletons::PLATFORM,
+                &crate::input::skeletons::APPSPEC,
+                schema_for::<AppSpecDocument>(),
+            ),
+            (
+                &crate::input::skeletons::PLATFORM,
                 schema_for::<PlatformDocument>(),
             ),
         ] {
@@ -162,7 +165,7 @@ mod tests {
             "/a/../b",
         ] {
             // A trailing `/` is the same directory path without it; `/` is never a mount.
-            let dir = crate::spec::dir_path(p);
+            let dir = crate::model::spec::dir_path(p);
             let syntax = crate::validate::path::check_absolute(dir).is_ok() && dir != "/";
             assert_eq!(
                 storage.is_match(p).unwrap(),

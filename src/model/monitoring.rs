@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use crate::crd::namespaced_resource;
+use crate::model::crd::namespaced_resource;
 
 /// `monitoring.coreos.com/v1` ServiceMonitor.
 #[derive(Clone, Debug, PartialEq, Serialize)]

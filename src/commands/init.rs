@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
-use crate::platform::BackupBackend;
-use crate::source::Item;
+use crate::input::source::Item;
+use crate::model::platform::BackupBackend;
 
 /// What `init` was asked for.
 #[derive(Debug, Clone)]
@@ -68,7 +68,8 @@ pub fn files(opts: &Options) -> Result<Vec<(PathBuf, String)>, InitError> {
     let platform = platform(opts)?;
     let app = example_app();
     check(&platform, &app)?;
-    let yaml = |v: &Value| crate::yaml::to_string(v).map_err(|e| InitError::Flag(e.to_string()));
+    let yaml =
+        |v: &Value| crate::input::yaml::to_string(v).map_err(|e| InitError::Flag(e.to_string()));
     let platform_text = format!(
         "{}# Your site: what differs from the built-in defaults (every field with its default:\n\
          # functions/platform-config.yaml in the AppSpec repository, docs/spec.md).\n{}",
@@ -168,7 +169,7 @@ fn platform(opts: &Options) -> Result<Value, InitError> {
     }
     Ok(json!({
         "apiVersion": crate::API_VERSION,
-        "kind": crate::platform::KIND,
+        "kind": crate::model::platform::KIND,
         "metadata": {
             "name": "site",
             "annotations": {
@@ -229,7 +230,7 @@ fn split_nas(nas: &str) -> Result<(String, String), InitError> {
 fn example_app() -> Value {
     json!({
         "apiVersion": crate::API_VERSION,
-        "kind": crate::spec::KIND,
+        "kind": crate::model::spec::KIND,
         "metadata": {"name": "whoami", "namespace": "whoami"},
         "spec": {
             "image": "ghcr.io/traefik/whoami:v1.10.3",
@@ -335,7 +336,7 @@ pub fn write(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), InitError> {
 /// What to do next, printed after the files are written.
 pub fn next_steps(dir: &Path, files: &[(PathBuf, String)]) -> String {
     let shown = dir.display().to_string();
-    let d = crate::diagnostic::escape(&shown);
+    let d = crate::input::diagnostic::escape(&shown);
     let mut out = format!("Wrote a new site in {d}:\n");
     for (rel, _) in files {
         out.push_str(&format!("  {}\n", rel.display()));

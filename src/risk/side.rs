@@ -12,15 +12,15 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::diagnostic::Diagnostic;
 use crate::engine;
 use crate::expand;
-use crate::platform::{self, Platform};
-use crate::relay;
+use crate::input::diagnostic::Diagnostic;
+use crate::input::source;
+use crate::model::platform::{self, Platform};
+use crate::model::spec;
 use crate::render::{self, Hooks, RenderError};
-use crate::rendered::strip_build;
-use crate::source;
-use crate::spec;
+use crate::risk::relay;
+use crate::risk::rendered::strip_build;
 use crate::validate::App;
 
 #[derive(Debug, Error)]
@@ -207,15 +207,15 @@ pub fn load(
         return Ok(side);
     }
     opts.paths = vec![path.to_path_buf()];
-    let scratch = crate::files::private_dir("appspec-risk")
+    let scratch = crate::input::files::private_dir("appspec-risk")
         .map(Scratch)
         .map_err(SideError::Scratch)?;
     // The operator's platform, which the function inside kustomize is held to (as under
     // `render`); a file that cannot be read fails `collect` below with its own message.
     let site = build.platform.as_ref().and_then(|p| {
-        let text = crate::files::read(p, build.limits.max_bytes).ok()?;
-        let value = crate::yaml::parse_one(&text, &build.limits).ok()?;
-        Some(crate::source::Item::new(
+        let text = crate::input::files::read(p, build.limits.max_bytes).ok()?;
+        let value = crate::input::yaml::parse_one(&text, &build.limits).ok()?;
+        Some(crate::input::source::Item::new(
             value,
             Some(p.display().to_string()),
         ))

@@ -7,20 +7,26 @@
 //! management namespace, can lose data, grants a privilege, relaxes the security profile,
 //! changes the platform, cannot be applied in place, or when either side does not validate.
 
+pub mod backup_change;
+pub mod diff;
+pub mod inputs;
+pub mod reasons;
+pub mod relay;
+pub mod rendered;
+pub mod side;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::backup_change::{self, BackupChange};
-use crate::pod::{Capability, PodOptions, Workload};
-pub use crate::reasons::{Code, Level};
+use crate::model::pod::{Capability, PodOptions, Workload};
+use crate::model::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
 use crate::render;
-use crate::rendered;
-use crate::side::{self, Key, Object, Side, SideError};
-use crate::spec::{self, BackupStrategy, IngressPattern, SecurityProfile};
+pub use crate::risk::reasons::{Code, Level};
 use crate::validate::App;
+use backup_change::BackupChange;
+use side::{Key, Object, Side, SideError};
 
 #[derive(Debug, Error)]
 pub enum RiskError {
@@ -88,7 +94,7 @@ fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     // The pod's other containers read Secrets the same ways.
     let envs = std::iter::once((&s.env, s.secret_env.as_ref())).chain(
-        crate::pod::extra_containers(&s.init, &s.sidecars)
+        crate::model::pod::extra_containers(&s.init, &s.sidecars)
             .into_iter()
             .map(|c| (c.env, c.secret_env)),
     );
@@ -304,8 +310,9 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
     if (bs.mounts != hs.mounts || bs.files != hs.files) && !has(&out, &[Code::NasMountChanged]) {
         out.push(reason(Code::VolumesChanged, "mounts or files change"));
     }
-    let lb =
-        |s: &crate::spec::AppSpecBody| s.service.as_ref().and_then(|x| x.load_balancer.clone());
+    let lb = |s: &crate::model::spec::AppSpecBody| {
+        s.service.as_ref().and_then(|x| x.load_balancer.clone())
+    };
     if lb(bs) != lb(hs) && !has(&out, &[Code::LoadBalancerAdded, Code::LoadBalancerChanged]) {
         out.push(reason(
             Code::ServiceChanged,
@@ -524,7 +531,7 @@ fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
     let ingress = |a: &App| a.spec.spec.ingress.annotations.clone();
     let (bi, hi) = (b.map(ingress).unwrap_or_default(), ingress(h));
     for (k, v) in &hi {
-        if crate::rendered::is_snippet(k) && bi.get(k) != Some(v) {
+        if crate::risk::rendered::is_snippet(k) && bi.get(k) != Some(v) {
             out.push(reason(
                 Code::SnippetAnnotation,
                 format!("ingress annotation {k} adds raw proxy configuration: it can route, rewrite or read what the controller can"),
@@ -534,7 +541,7 @@ fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
     let pod = |a: &App| a.spec.spec.pod_annotations.clone();
     let (bp, hp) = (b.map(pod).unwrap_or_default(), pod(h));
     for (k, v) in &hp {
-        if let Some(text) = crate::rendered::unconfined_annotation(k, v)
+        if let Some(text) = crate::risk::rendered::unconfined_annotation(k, v)
             && bp.get(k) != Some(v)
         {
             out.push(reason(
@@ -547,7 +554,7 @@ fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
         && external(b)
         && external(h)
     {
-        for (k, v) in bi.iter().filter(|(k, _)| crate::rendered::is_auth(k)) {
+        for (k, v) in bi.iter().filter(|(k, _)| crate::risk::rendered::is_auth(k)) {
             if hi.get(k) != Some(v) {
                 out.push(reason(
                     Code::AuthRemoved,
@@ -607,7 +614,7 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
             ),
         ));
     }
-    let target = |n: &crate::spec::Nas| format!("{}{}", n.endpoint, n.subpath);
+    let target = |n: &crate::model::spec::Nas| format!("{}{}", n.endpoint, n.subpath);
     for m in &bs.mounts {
         let Some(from) = &m.nas else { continue };
         match hs.mounts.iter().find(|x| x.path == m.path).and_then(|x| x.nas.as_ref()) {
@@ -641,8 +648,9 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
             ));
         }
     }
-    let lb =
-        |s: &crate::spec::AppSpecBody| s.service.as_ref().and_then(|x| x.load_balancer.clone());
+    let lb = |s: &crate::model::spec::AppSpecBody| {
+        s.service.as_ref().and_then(|x| x.load_balancer.clone())
+    };
     match (lb(bs), lb(hs)) {
         (None, Some(l)) => out.push(reason(
             Code::LoadBalancerAdded,
@@ -689,13 +697,13 @@ pub fn assess(base: &Path, head: &Path, build: &render::Options) -> Result<Repor
 }
 
 /// [`assess`], with the rendered objects that change. Kustomization roots whose inputs
-/// are byte-identical on both sides are not built ([`crate::inputs`]).
+/// are byte-identical on both sides are not built ([`crate::risk::inputs`]).
 pub fn compare_trees(
     base: &Path,
     head: &Path,
     build: &render::Options,
 ) -> Result<Comparison, RiskError> {
-    let same = crate::inputs::unchanged_roots(base, head, build);
+    let same = crate::risk::inputs::unchanged_roots(base, head, build);
     let skip_base = |dir: &Path| same.skips(base, dir);
     let skip_head = |dir: &Path| same.skips(head, dir);
     let b = side::load(base, build, Some(&skip_base))?;
@@ -1060,7 +1068,7 @@ fn judge_other(key: &Key, b: Option<&Object>, h: Option<&Object>) -> Vec<Reason>
 /// comment puts the report in: control characters escaped, and backticks too (a line
 /// starting with three of them would close the fence).
 fn printable(text: &str) -> String {
-    crate::diagnostic::escape(text).replace('`', "\\u{60}")
+    crate::input::diagnostic::escape(text).replace('`', "\\u{60}")
 }
 
 impl Report {
@@ -1106,7 +1114,7 @@ mod tests {
             "metadata": {"name": "web", "namespace": "shop"},
             "spec": serde_json::from_str::<serde_json::Value>(spec).unwrap(),
         });
-        let site = crate::site::Site::new(crate::platform::Platform::default()).0;
+        let site = crate::site::Site::new(crate::model::platform::Platform::default()).0;
         let spec = spec::read(&doc).value.unwrap();
         crate::validate::app(&spec, &site).0.unwrap()
     }

@@ -2,7 +2,7 @@
 //! judgements `risk` reports (every one of them can lose data or block a sync).
 
 use crate::expand::backup;
-use crate::platform::{BackupBackend, Platform};
+use crate::model::platform::{BackupBackend, Platform};
 use crate::validate::App;
 
 /// One consequence for the data of an app that exists before and after the change.
@@ -103,8 +103,8 @@ mod tests {
         ))
         .unwrap();
         doc["apiVersion"] = crate::API_VERSION.into();
-        doc["kind"] = crate::spec::KIND.into();
-        let spec = crate::spec::read(&doc).value.unwrap();
+        doc["kind"] = crate::model::spec::KIND.into();
+        let spec = crate::model::spec::read(&doc).value.unwrap();
         crate::validate::app(&spec, site).0.unwrap()
     }
 

@@ -291,14 +291,14 @@ pub enum Mode {
     },
     Discover(PathBuf),
     Import(crate::import::Options),
-    Init(crate::init::Options),
+    Init(crate::commands::init::Options),
 }
 
 /// Settings of a run.
 #[derive(Debug)]
 pub struct Config {
     pub mode: Mode,
-    pub limits: crate::yaml::Limits,
+    pub limits: crate::input::yaml::Limits,
 }
 
 /// The first non-empty value among environment variables.
@@ -332,14 +332,14 @@ fn kustomize_command() -> Vec<String> {
 
 impl From<Cli> for Config {
     fn from(cli: Cli) -> Self {
-        let limits = crate::yaml::Limits {
+        let limits = crate::input::yaml::Limits {
             max_bytes: cli
                 .command
                 .as_ref()
                 .and_then(Command::input_limit)
                 .or(cli.max_input_bytes)
-                .unwrap_or(crate::yaml::DEFAULT_MAX_BYTES),
-            ..crate::yaml::Limits::default()
+                .unwrap_or(crate::input::yaml::DEFAULT_MAX_BYTES),
+            ..crate::input::yaml::Limits::default()
         };
         let mode = match cli.command {
             None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => Mode::Help,
@@ -386,7 +386,7 @@ impl From<Cli> for Config {
                 lb_pool,
                 backup,
                 ..
-            }) => Mode::Init(crate::init::Options {
+            }) => Mode::Init(crate::commands::init::Options {
                 dir,
                 domain,
                 internal_domain,
@@ -394,8 +394,8 @@ impl From<Cli> for Config {
                 gateways: gateway,
                 lb_pools: lb_pool,
                 backup: match backup {
-                    Backup::Volsync => crate::platform::BackupBackend::Volsync,
-                    Backup::Kopiur => crate::platform::BackupBackend::Kopiur,
+                    Backup::Volsync => crate::model::platform::BackupBackend::Volsync,
+                    Backup::Kopiur => crate::model::platform::BackupBackend::Kopiur,
                 },
             }),
             Some(Command::Import {
@@ -464,7 +464,7 @@ impl From<Cli> for Config {
 /// How `risk` and `diff` build each side.
 fn side_build(
     platform: Option<PathBuf>,
-    limits: crate::yaml::Limits,
+    limits: crate::input::yaml::Limits,
     enable_helm: bool,
     enable_remote: bool,
 ) -> crate::render::Options {

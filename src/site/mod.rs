@@ -1,8 +1,9 @@
 //! A platform ready for use: its checked configuration and compiled naming templates.
 
-use crate::diagnostic::Issue;
-use crate::platform::Platform;
-use crate::template::Templates;
+pub mod template;
+use crate::input::diagnostic::Issue;
+use crate::model::platform::Platform;
+use crate::site::template::Templates;
 
 #[derive(Debug)]
 pub struct Site {

@@ -12,12 +12,12 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-use crate::diagnostic::Diagnostic;
-use crate::krm;
-use crate::platform::Platform;
-use crate::source::Item;
+use crate::commands::krm;
+use crate::input::diagnostic::Diagnostic;
+use crate::input::source::Item;
+use crate::input::yaml::Limits;
+use crate::model::platform::Platform;
 use crate::validate::App;
-use crate::yaml::Limits;
 
 /// Environment variable naming the socket the `docker` shim forwards the function's
 /// input to (set by `risk` for the kustomize it runs).
@@ -85,7 +85,7 @@ impl Server {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let kept = Arc::clone(&calls);
         let worker = std::thread::Builder::new()
-            .stack_size(crate::yaml::STACK_SIZE)
+            .stack_size(crate::input::yaml::STACK_SIZE)
             .spawn(move || {
                 for stream in listener.incoming() {
                     let Ok(mut stream) = stream else { continue };

@@ -20,9 +20,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use thiserror::Error;
 
-use crate::diagnostic::{Diagnostic, Issue};
+use crate::input::diagnostic::{Diagnostic, Issue};
+use crate::input::source;
 use crate::render::Document;
-use crate::source;
 use crate::validate::dns::check_label;
 
 /// The file listing what `render --out` wrote, relative to DIR.
@@ -54,7 +54,7 @@ pub enum HydrateError {
     #[error("cannot write YAML: {0}")]
     Yaml(String),
     #[error(transparent)]
-    File(#[from] crate::files::FileError),
+    File(#[from] crate::input::files::FileError),
 }
 
 fn path_err(path: &Path, message: impl Into<String>) -> HydrateError {
@@ -167,8 +167,8 @@ pub fn files(documents: &[Document]) -> Result<BTreeMap<String, String>, Hydrate
         "kind": "Kustomization",
         "resources": resources,
     });
-    let body =
-        crate::yaml::to_string(&kustomization).map_err(|e| HydrateError::Yaml(e.to_string()))?;
+    let body = crate::input::yaml::to_string(&kustomization)
+        .map_err(|e| HydrateError::Yaml(e.to_string()))?;
     out.insert(KUSTOMIZATION.to_string(), format!("{HEADER}{body}"));
     Ok(out)
 }
@@ -343,7 +343,7 @@ fn owned(dir: &Path) -> Result<Option<BTreeSet<String>>, HydrateError> {
             ));
         }
     }
-    let text = crate::files::read(&marker, 16 * 1024 * 1024)?;
+    let text = crate::input::files::read(&marker, 16 * 1024 * 1024)?;
     let mut set = BTreeSet::new();
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with('#') {
@@ -780,7 +780,7 @@ mod tests {
             let cluster = obj(&kind, None, &name, Some(&app));
             let docs: Vec<Document> = [v, cluster]
                 .into_iter()
-                .map(|value| Document { text: crate::yaml::to_stream(std::slice::from_ref(&value)).unwrap(), value })
+                .map(|value| Document { text: crate::input::yaml::to_stream(std::slice::from_ref(&value)).unwrap(), value })
                 .collect();
             if let Ok(files) = files(&docs) {
                 for f in files.keys() {

@@ -5,16 +5,16 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use thiserror::Error;
 
-use crate::diagnostic::{Diagnostic, Document, Issue};
 use crate::engine;
-use crate::positions;
-use crate::source::Item;
-use crate::yaml::{self, Limits};
+use crate::input::diagnostic::{Diagnostic, Document, Issue};
+use crate::input::positions;
+use crate::input::source::Item;
+use crate::input::yaml::{self, Limits};
 
 #[derive(Debug, Error)]
 pub enum CheckError {
     #[error(transparent)]
-    File(#[from] crate::files::FileError),
+    File(#[from] crate::input::files::FileError),
 }
 
 /// A diagnostic with its place in the source.
@@ -27,7 +27,8 @@ pub struct Located {
 
 impl std::fmt::Display for Located {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let file = crate::diagnostic::escape(self.diagnostic.file.as_deref().unwrap_or("<stdin>"));
+        let file =
+            crate::input::diagnostic::escape(self.diagnostic.file.as_deref().unwrap_or("<stdin>"));
         match (self.line, self.column) {
             (Some(l), Some(c)) => write!(f, "{file}:{l}:{c}: {}", self.diagnostic.describe()),
             _ => write!(f, "{file}: {}", self.diagnostic.describe()),
@@ -55,14 +56,14 @@ impl Located {
 }
 
 fn read(path: &Path, limits: &Limits) -> Result<String, CheckError> {
-    Ok(crate::files::read(path, limits.max_bytes)?)
+    Ok(crate::input::files::read(path, limits.max_bytes)?)
 }
 
 /// Whether a file lies in a directory that holds a kustomization (render builds that
 /// directory with kustomize instead of reading its files).
 fn in_kustomization_dir(file: Option<&str>) -> bool {
     file.and_then(|f| Path::new(f).parent())
-        .is_some_and(|dir| crate::files::kustomization_in(dir).is_some())
+        .is_some_and(|dir| crate::input::files::kustomization_in(dir).is_some())
 }
 
 /// Validates the specs in `paths` (files or directories), with an optional platform file.
@@ -72,9 +73,9 @@ pub fn check(
     limits: &Limits,
 ) -> Result<Vec<Located>, CheckError> {
     let mut files = Vec::new();
-    let root = crate::files::Root::discover();
+    let root = crate::input::files::Root::discover();
     for p in paths {
-        files.extend(crate::files::manifest_files(&root.for_path(p)?, p)?);
+        files.extend(crate::input::files::manifest_files(&root.for_path(p)?, p)?);
     }
     let mut items = Vec::new();
     let mut out = Vec::new();

@@ -421,7 +421,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::skeleton::{Additional, Skeleton};
+    use crate::input::skeleton::{Additional, Skeleton};
 
     /// Every field path of a skeleton: a leaf (a value without known fields), written with
     /// `.` between fields, `[]` for a list's items and `{}` for a map's values. The members
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn every_field_has_a_judgement() {
         let mut paths = BTreeSet::new();
-        field_paths(&crate::skeletons::APPSPEC, "", &mut paths);
+        field_paths(&crate::input::skeletons::APPSPEC, "", &mut paths);
         assert!(paths.len() > 100, "the walk found only {paths:?}");
         let missing: Vec<&String> = paths.iter().filter(|p| judgement(p).is_none()).collect();
         assert!(

@@ -7,21 +7,23 @@
 //! function, streamed the same way; every other document is written back as its own text.
 //! `risk` reads a side with [`collect`], the same way.
 
+pub mod hydrate;
+pub mod remote;
+pub mod sandbox;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
-use crate::files::{self, FileError, Found, Root};
-use crate::relay::RELAY_ENV;
-use crate::remote;
-use crate::source::Item;
-use crate::yaml::{self, Limits};
+use crate::input::diagnostic::{Diagnostic, Issue};
+use crate::input::files::{self, FileError, Found, Root};
+use crate::input::source::Item;
+use crate::input::yaml::{self, Limits};
+use crate::risk::relay::RELAY_ENV;
 
-pub use crate::files::{KUSTOMIZATION_FILES, kustomization_in};
+pub use crate::input::files::{KUSTOMIZATION_FILES, kustomization_in};
 
 #[derive(Debug, Error)]
 pub enum RenderError {
@@ -248,7 +250,7 @@ fn klog_err(line: &str) -> Option<String> {
 /// charts come over the network): a closed loopback port, so no HTTP request leaves
 /// the machine even if a remote file got past [`refuse_remote`]. Go sends loopback
 /// addresses direct, so kustomize also runs unable to open TCP connections
-/// ([`crate::sandbox`]).
+/// ([`crate::render::sandbox`]).
 const NO_ROUTE_PROXY: &str = "http://127.0.0.1:0";
 
 /// One object of the output: its value, and its text in the stream (`---` first; a
@@ -272,7 +274,7 @@ pub struct Rendered {
 
 /// Whether a document is something to send to the cluster (not tool configuration).
 fn is_tool_config(v: &Value) -> bool {
-    let api = crate::source::api_version(v).unwrap_or("");
+    let api = crate::input::source::api_version(v).unwrap_or("");
     api.starts_with("backstage.io/")
         || api.starts_with("kustomize.config.k8s.io/")
         || api.starts_with("scaffolder.backstage.io/")
@@ -362,7 +364,7 @@ impl Collected {
         match documents_with_text(text, copy_text, limits) {
             Ok(docs) => {
                 for (i, (doc, doc_text)) in docs.into_iter().enumerate() {
-                    if !doc.is_object() || crate::source::kind(&doc).is_none() {
+                    if !doc.is_object() || crate::input::source::kind(&doc).is_none() {
                         self.diagnostics.push(Diagnostic {
                             file: Some(file.to_string()),
                             resource: None,
@@ -448,7 +450,7 @@ fn kustomize_build(dir: &Path, opts: &Options, relay: Option<&Path>) -> Result<B
     let limit = opts.limits.max_bytes;
     let output = if offline {
         // The proxy does not cover loopback addresses: no TCP at all (where the kernel can).
-        crate::sandbox::without_tcp(|| bounded_output(command, limit)).0
+        crate::render::sandbox::without_tcp(|| bounded_output(command, limit)).0
     } else {
         bounded_output(command, limit)
     };
@@ -620,10 +622,10 @@ pub fn collect(opts: &Options, hooks: &Hooks) -> Result<Collected, RenderError> 
         let file = path.display().to_string();
         match yaml::parse_one(&text, &opts.limits) {
             Ok(value) => {
-                if !crate::source::is_ours(&value, crate::platform::KIND) {
+                if !crate::input::source::is_ours(&value, crate::model::platform::KIND) {
                     c.diagnostics.push(Diagnostic {
                         file: Some(file.clone()),
-                        resource: Some(crate::source::resource_ref(&value)),
+                        resource: Some(crate::input::source::resource_ref(&value)),
                         document: None,
                         issue: Issue::error(
                             "kind",
@@ -916,7 +918,7 @@ struct PluginConfig {
 impl PluginConfig {
     /// `PatchTransformer/fix`, as the messages name it.
     fn name(&self) -> String {
-        let kind = crate::source::kind(&self.doc).unwrap_or("");
+        let kind = crate::input::source::kind(&self.doc).unwrap_or("");
         match self.doc.pointer("/metadata/name").and_then(Value::as_str) {
             Some(name) => format!("{kind}/{name}"),
             None => kind.to_string(),
@@ -933,7 +935,9 @@ fn config_documents(text: &str, limits: &Limits) -> Option<Vec<Value>> {
             return None;
         }
         match doc.get("items").and_then(Value::as_array) {
-            Some(items) if crate::source::kind(&doc).is_some_and(|k| k.ends_with("List")) => {
+            Some(items)
+                if crate::input::source::kind(&doc).is_some_and(|k| k.ends_with("List")) =>
+            {
                 out.extend(items.iter().filter(|i| i.is_object()).cloned());
             }
             _ => out.push(doc),
@@ -1090,7 +1094,7 @@ fn refuse_helm(tree: &[Node], configs: &[PluginConfig]) -> Result<(), RenderErro
     }
     match configs
         .iter()
-        .find(|c| crate::source::kind(&c.doc) == Some("HelmChartInflationGenerator"))
+        .find(|c| crate::input::source::kind(&c.doc) == Some("HelmChartInflationGenerator"))
     {
         Some(c) => Err(RenderError::Helm {
             file: c.file.clone(),
@@ -1169,7 +1173,7 @@ pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError
                 continue;
             }
             let text = files::read(&f, limits.max_bytes)?;
-            let holds_app = text.contains(crate::spec::KIND)
+            let holds_app = text.contains(crate::model::spec::KIND)
                 && yaml::parse_stream(&text, limits).is_ok_and(|docs| {
                     engine::flatten_lists(
                         docs.into_iter()
@@ -1177,7 +1181,7 @@ pub fn discover(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, RenderError
                             .collect(),
                     )
                     .iter()
-                    .any(|d| crate::source::is_ours(&d.value, crate::spec::KIND))
+                    .any(|d| crate::input::source::is_ours(&d.value, crate::model::spec::KIND))
                 });
             if holds_app {
                 out.push(f);
@@ -1359,7 +1363,10 @@ mod tests {
         assert_eq!(texts, stdout);
         let out_values: Vec<&Value> = out.documents.iter().map(|d| &d.value).collect();
         assert_eq!(out_values, values.iter().collect::<Vec<_>>());
-        let kinds: Vec<&str> = values.iter().filter_map(crate::source::kind).collect();
+        let kinds: Vec<&str> = values
+            .iter()
+            .filter_map(crate::input::source::kind)
+            .collect();
         assert_eq!(
             kinds,
             [

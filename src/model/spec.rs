@@ -10,10 +10,12 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::patterns::*;
-use crate::pod::{InitContainer, Metrics, PodOptions, ServiceAccount, Sidecar, Spread, Workload};
-use crate::reader::{self, Read};
-use crate::skeletons;
+use crate::input::reader::{self, Read};
+use crate::input::skeletons;
+use crate::model::patterns::*;
+use crate::model::pod::{
+    InitContainer, Metrics, PodOptions, ServiceAccount, Sidecar, Spread, Workload,
+};
 
 pub const KIND: &str = "AppSpec";
 pub const DEFAULT_PORT: i64 = 8080;

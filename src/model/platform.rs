@@ -9,9 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::reader::{self, Read};
-use crate::skeletons;
-use crate::spec::Resources;
+use crate::input::reader::{self, Read};
+use crate::input::skeletons;
+use crate::model::spec::Resources;
 
 pub const KIND: &str = "PlatformConfig";
 
@@ -314,8 +314,11 @@ impl Default for Kopiur {
 
 impl BackupConfig {
     /// The backend that backs up an app with this strategy (`None` for no backup).
-    pub fn backend_of(&self, strategy: crate::spec::BackupStrategy) -> Option<BackupBackend> {
-        use crate::spec::BackupStrategy;
+    pub fn backend_of(
+        &self,
+        strategy: crate::model::spec::BackupStrategy,
+    ) -> Option<BackupBackend> {
+        use crate::model::spec::BackupStrategy;
         match strategy {
             BackupStrategy::None => None,
             BackupStrategy::VolsyncSnapshots => Some(BackupBackend::Volsync),
@@ -517,7 +520,7 @@ impl Default for Namespaces {
 
 impl Default for Defaults {
     fn default() -> Self {
-        use crate::spec::Amounts;
+        use crate::model::spec::Amounts;
         Defaults {
             resources: Resources {
                 requests: Some(Amounts {

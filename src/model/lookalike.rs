@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use crate::diagnostic::Issue;
-use crate::source;
-use crate::{platform, spec};
+use crate::input::diagnostic::Issue;
+use crate::input::source;
+use crate::{model::platform, model::spec};
 
 /// Our API group.
 pub const GROUP: &str = "platform.hypyr.space";
@@ -13,7 +13,7 @@ pub const GROUP: &str = "platform.hypyr.space";
 /// The kinds of our group.
 const KINDS: [&str; 2] = [spec::KIND, platform::KIND];
 
-use crate::typo::{NEAR, distance};
+use crate::input::typo::{NEAR, distance};
 
 /// Our kind closest to `kind`, when `kind` is not ours but within a typo of one.
 fn near_kind(kind: &str) -> Option<&'static str> {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use crate::crd::namespaced_resource;
+use crate::model::crd::namespaced_resource;
 
 pub const GROUP: &str = "kopiur.home-operations.com";
 pub const API_VERSION: &str = "kopiur.home-operations.com/v1alpha1";

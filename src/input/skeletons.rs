@@ -2,7 +2,7 @@
 //!
 //! Generated from the types' JSON Schema: `APPSPEC_BLESS=1 cargo test --lib skeletons` rewrites this file.
 
-use crate::skeleton::{Additional, Skeleton};
+use crate::input::skeleton::{Additional, Skeleton};
 
 pub static APPSPEC: Skeleton = Skeleton {
     types: &["object"],

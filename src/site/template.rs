@@ -3,8 +3,8 @@
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::diagnostic::Issue;
-use crate::platform::Platform;
+use crate::input::diagnostic::Issue;
+use crate::model::platform::Platform;
 
 /// The templates of a platform, by purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

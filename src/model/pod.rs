@@ -10,11 +10,11 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::affinity::Affinity;
-use crate::patterns::{
+use crate::model::affinity::Affinity;
+use crate::model::patterns::{
     DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN, READ_RESOURCE_PATTERN,
 };
-use crate::spec::{EnvValue, PortSpec, Probes, SecretEnv};
+use crate::model::spec::{EnvValue, PortSpec, Probes, SecretEnv};
 
 /// Which workload runs the pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -56,7 +56,7 @@ pub enum Spread {
 /// (`create: true`) that may `read` some resources cluster-wide.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("allOf" = crate::patterns::service_account_rules()))]
+#[schemars(extend("allOf" = crate::model::patterns::service_account_rules()))]
 pub struct ServiceAccount {
     /// Name of a ServiceAccount in the app's namespace (created outside the AppSpec). Not
     /// with `create`.
@@ -301,7 +301,7 @@ pub struct InitContainer {
     pub args: Vec<String>,
     /// Environment, in the forms of `spec.env`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": crate::patterns::ENV_NAME_PATTERN}))]
+    #[schemars(extend("propertyNames" = {"pattern": crate::model::patterns::ENV_NAME_PATTERN}))]
     pub env: BTreeMap<String, EnvValue>,
     /// Whole Secrets as env, in the shape of `spec.secretEnv` (`fromStore` makes an
     /// ExternalSecret `<app>-<container>-secret`).
@@ -333,7 +333,7 @@ pub struct Sidecar {
     pub args: Vec<String>,
     /// Environment, in the forms of `spec.env`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": crate::patterns::ENV_NAME_PATTERN}))]
+    #[schemars(extend("propertyNames" = {"pattern": crate::model::patterns::ENV_NAME_PATTERN}))]
     pub env: BTreeMap<String, EnvValue>,
     /// Whole Secrets as env, in the shape of `spec.secretEnv`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -341,7 +341,7 @@ pub struct Sidecar {
     /// Named ports of its own (the forms of `spec.ports`), on the Service too; names and
     /// numbers unique across all the pod's containers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("maxProperties" = crate::spec::MAX_PORTS))]
+    #[schemars(extend("maxProperties" = crate::model::spec::MAX_PORTS))]
     pub ports: BTreeMap<String, PortSpec>,
     /// Mount paths of the app's volumes to mount here too (default: all of them).
     #[serde(default, skip_serializing_if = "Option::is_none")]

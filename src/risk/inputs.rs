@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::files::{self, Found, kustomization_in};
+use crate::input::files::{self, Found, kustomization_in};
+use crate::input::yaml;
 use crate::render::Options;
-use crate::yaml;
 
 /// At most this many files are read for one root; a bigger one is built.
 const MAX_FILES: usize = 5_000;

@@ -8,12 +8,12 @@ use std::cell::RefCell;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
-use crate::diagnostic::{Diagnostic, Issue};
 use crate::engine;
 use crate::expand::{Object, Output};
-use crate::platform::Platform;
-use crate::source::Item;
-use crate::yaml::{self, Limits, YamlError};
+use crate::input::diagnostic::{Diagnostic, Issue};
+use crate::input::source::Item;
+use crate::input::yaml::{self, Limits, YamlError};
+use crate::model::platform::Platform;
 
 pub const RESOURCE_LIST_API_VERSION: &str = "config.kubernetes.io/v1";
 pub const RESOURCE_LIST_KIND: &str = "ResourceList";
@@ -52,7 +52,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ResourceList, KrmError> {
     let Value::Object(mut map) = doc else {
         return Err(KrmError::NotResourceList(format!(
             "expected a mapping, got {}",
-            crate::reader::type_name(&doc)
+            crate::input::reader::type_name(&doc)
         )));
     };
     let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -68,14 +68,14 @@ pub fn parse(text: &str, limits: &Limits) -> Result<ResourceList, KrmError> {
         Some(other) => {
             return Err(KrmError::NotResourceList(format!(
                 "items must be a list, got {}",
-                crate::reader::type_name(&other)
+                crate::input::reader::type_name(&other)
             )));
         }
     };
     if let Some(i) = items.iter().position(|i| !i.is_object()) {
         return Err(KrmError::NotResourceList(format!(
             "items[{i}] must be a mapping (a Kubernetes resource), got {}",
-            crate::reader::type_name(&items[i])
+            crate::input::reader::type_name(&items[i])
         )));
     }
     let function_config = map.remove("functionConfig").filter(|v| !v.is_null());

@@ -20,7 +20,7 @@ pub const MARKER: &str = "<!-- appspec-diff -->";
 
 /// The YAML of an object as the diff shows it.
 fn yaml(v: Option<&Value>) -> String {
-    v.map(|v| crate::yaml::to_string(v).unwrap_or_else(|e| format!("# cannot write: {e}\n")))
+    v.map(|v| crate::input::yaml::to_string(v).unwrap_or_else(|e| format!("# cannot write: {e}\n")))
         .unwrap_or_default()
 }
 
@@ -72,12 +72,12 @@ pub fn to_text(c: &Comparison) -> String {
         }
         out.push_str(&format!(
             "\n=== {} ({})\n",
-            crate::diagnostic::escape(&app.app),
+            crate::input::diagnostic::escape(&app.app),
             change_word(app.change)
         ));
         for o in objects {
             for line in unified(o).lines() {
-                out.push_str(&crate::diagnostic::escape(line));
+                out.push_str(&crate::input::diagnostic::escape(line));
                 out.push('\n');
             }
         }
@@ -332,8 +332,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::reasons::Code;
     use crate::risk::Reason;
+    use crate::risk::reasons::Code;
 
     fn comparison(objects: Vec<ObjectChange>, level: Level) -> Comparison {
         let reasons = vec![Reason {
