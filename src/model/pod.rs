@@ -11,10 +11,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::affinity::Affinity;
+use crate::model::container::{EnvValue, PortSpec, Probes, SecretEnv};
 use crate::model::patterns::{
     DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN, READ_RESOURCE_PATTERN,
 };
-use crate::model::spec::{EnvValue, PortSpec, Probes, SecretEnv};
 
 /// Which workload runs the pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -341,7 +341,7 @@ pub struct Sidecar {
     /// Named ports of its own (the forms of `spec.ports`), on the Service too; names and
     /// numbers unique across all the pod's containers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("maxProperties" = crate::model::spec::MAX_PORTS))]
+    #[schemars(extend("maxProperties" = crate::model::container::MAX_PORTS))]
     pub ports: BTreeMap<String, PortSpec>,
     /// Mount paths of the app's volumes to mount here too (default: all of them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
