@@ -483,16 +483,16 @@ impl Claims {
     fn claim(&mut self, app: &validate::App, objects: &[expand::Object]) -> Vec<Issue> {
         let me = format!("{}/{}/{}", spec::KIND, app.spec.namespace, app.spec.name);
         let mut issues = Vec::new();
-        let aliases = app.spec.spec.ingress.aliases.len();
+        let aliases = app.spec.body.ingress.aliases.len();
         for (i, host) in app.all_hosts().into_iter().enumerate() {
             let (field, path) = match i {
                 0 => (
                     "spec.ingress.host".to_string(),
-                    app.spec.spec.ingress.path(),
+                    app.spec.body.ingress.path(),
                 ),
                 n if n <= aliases => (
                     format!("spec.ingress.aliases[{}]", n - 1),
-                    app.spec.spec.ingress.path(),
+                    app.spec.body.ingress.path(),
                 ),
                 n => (
                     format!("spec.ingress.routes[{}].host", n - 1 - aliases),
@@ -522,7 +522,7 @@ impl Claims {
                 }
             }
         }
-        if let (Some(nfs), Some(nas)) = (&app.nfs, &app.spec.spec.storage.nas) {
+        if let (Some(nfs), Some(nas)) = (&app.nfs, &app.spec.body.storage.nas) {
             issues.extend(self.share(
                 "spec.storage.nas.subpath",
                 &nfs.server,
@@ -531,7 +531,7 @@ impl Claims {
                 &me,
             ));
         }
-        for (i, (m, nfs)) in app.spec.spec.mounts.iter().zip(&app.mount_nfs).enumerate() {
+        for (i, (m, nfs)) in app.spec.body.mounts.iter().zip(&app.mount_nfs).enumerate() {
             if let (Some(nas), Some(nfs)) = (&m.nas, nfs) {
                 issues.extend(self.share(
                     &format!("spec.mounts[{i}].nas.subpath"),
@@ -544,14 +544,14 @@ impl Claims {
         }
         let lb_ip = app
             .spec
-            .spec
+            .body
             .service
             .as_ref()
             .and_then(|s| s.load_balancer.as_ref())
             .and_then(|lb| lb.ip.as_ref());
         let lb_host = app
             .spec
-            .spec
+            .body
             .service
             .as_ref()
             .and_then(|s| s.load_balancer.as_ref())

@@ -74,8 +74,8 @@ pub fn restore_name(app: &App, backend: BackupBackend) -> String {
 /// ([`crate::model::spec::AppSpecBody::supplemental_groups`]): files only a group can read (a
 /// volume whose data a NAS group owns) are read by the backup as by the app.
 pub fn mover_ids(app: &App, platform: &Platform, backend: BackupBackend) -> MoverSecurityContext {
-    let supplemental_groups = app.spec.spec.supplemental_groups().to_vec();
-    if let Some((user, group)) = app.spec.spec.pod_ids() {
+    let supplemental_groups = app.spec.body.supplemental_groups().to_vec();
+    if let Some((user, group)) = app.spec.body.pod_ids() {
         return MoverSecurityContext {
             run_as_user: user,
             run_as_group: group,
@@ -97,7 +97,7 @@ pub fn mover_ids(app: &App, platform: &Platform, backend: BackupBackend) -> Move
 
 /// The backend that backs up this app, if any.
 pub fn backend(app: &App, platform: &Platform) -> Option<BackupBackend> {
-    platform.backup.backend_of(app.spec.spec.backup.strategy)
+    platform.backup.backend_of(app.spec.body.backup.strategy)
 }
 
 /// The objects of one app's backups.
@@ -128,7 +128,7 @@ pub fn backup(app: &App, platform: &Platform) -> Option<Backup> {
 /// app creates (an existing claim was filled before, by whoever made it).
 fn restores(app: &App, platform: &Platform) -> bool {
     platform.backup.restore_on_create
-        && app.spec.spec.storage.pattern != crate::model::spec::StoragePattern::ExistingClaim
+        && app.spec.body.storage.pattern != crate::model::spec::StoragePattern::ExistingClaim
 }
 
 /// The `dataSourceRef` of the app's PVC: its restore populator, with `restoreOnCreate`.
@@ -150,7 +150,7 @@ pub fn populator(app: &App, platform: &Platform) -> Option<TypedObjectReference>
 }
 
 fn volsync(app: &App, platform: &Platform) -> Option<Backup> {
-    let b = &app.spec.spec.backup;
+    let b = &app.spec.body.backup;
     let repository = app.repository.clone()?;
     let vs = &platform.backup.volsync;
     let secret_name = restic_secret_name(app);
@@ -227,7 +227,7 @@ fn volsync(app: &App, platform: &Platform) -> Option<Backup> {
 }
 
 fn kopiur(app: &App, platform: &Platform) -> Backup {
-    let b = &app.spec.spec.backup;
+    let b = &app.spec.body.backup;
     let k = &platform.backup.kopiur;
     let ids = mover_ids(app, platform, BackupBackend::Kopiur);
     // A root app (`runAs: 0`) gets a root mover the way kopiur documents one

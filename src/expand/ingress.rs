@@ -21,8 +21,8 @@ pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 /// external-dns ones of an external app (every host, comma-separated). Validation refuses
 /// spec annotations with the function's keys, so neither overrides the other.
 pub fn annotations(app: &App, platform: &Platform, hosts: &[&str]) -> BTreeMap<String, String> {
-    let mut annotations = app.spec.spec.ingress.annotations.clone();
-    if app.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel {
+    let mut annotations = app.spec.body.ingress.annotations.clone();
+    if app.spec.body.ingress.pattern == IngressPattern::ExternalViaTunnel {
         annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), hosts.join(","));
         annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
         if let Some(target) = &platform.ingress.external.target {
@@ -35,7 +35,7 @@ pub fn annotations(app: &App, platform: &Platform, hosts: &[&str]) -> BTreeMap<S
 /// The Gateway the app's pattern routes through, when the platform uses Gateway API.
 pub fn gateway<'p>(app: &App, platform: &'p Platform) -> Option<&'p GatewayRef> {
     let gateways = platform.ingress.gateway.as_ref()?;
-    match app.spec.spec.ingress.pattern {
+    match app.spec.body.ingress.pattern {
         IngressPattern::None => None,
         IngressPattern::InternalOnly => gateways.internal.as_ref(),
         IngressPattern::ExternalViaTunnel => gateways.external.as_ref(),
@@ -48,7 +48,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
     if gateway(app, platform).is_some() {
         return None;
     }
-    let ing = &app.spec.spec.ingress;
+    let ing = &app.spec.body.ingress;
     let hosts: Vec<String> = app.all_hosts().into_iter().map(str::to_string).collect();
     let mut annotations = annotations(app, platform, &app.all_hosts());
     if let (Some(key), Some(t)) = (&platform.ingress.timeout_annotation, &ing.timeout) {

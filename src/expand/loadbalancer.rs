@@ -16,7 +16,7 @@ pub fn name(app: &App) -> String {
 }
 
 pub fn load_balancer(app: &App, platform: &Platform) -> Option<Service> {
-    let lb = app.spec.spec.service.as_ref()?.load_balancer.as_ref()?;
+    let lb = app.spec.body.service.as_ref()?.load_balancer.as_ref()?;
     let ports = service::ports(app)
         .into_iter()
         .filter(|p| {

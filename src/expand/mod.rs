@@ -261,7 +261,7 @@ pub fn meta(app: &App, name: impl Into<String>) -> ObjectMeta {
 
 /// Everything one validated app expands into, in the fixed order.
 pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
-    let workload = match app.spec.spec.workload {
+    let workload = match app.spec.body.workload {
         Workload::Deployment => Object::Deployment(workload::deployment(app)),
         Workload::Statefulset => Object::StatefulSet(workload::statefulset(app)),
     };

@@ -7,7 +7,7 @@ use crate::model::monitoring::{
 use crate::validate::App;
 
 pub fn service_monitor(app: &App) -> Option<ServiceMonitor> {
-    let m = app.spec.spec.metrics.as_ref()?;
+    let m = app.spec.body.metrics.as_ref()?;
     Some(ServiceMonitor::new(
         meta(app, &app.spec.name),
         ServiceMonitorSpec {

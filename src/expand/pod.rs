@@ -18,7 +18,7 @@ pub const HOSTNAME_TOPOLOGY_KEY: &str = "kubernetes.io/hostname";
 /// Sets the pod-level fields of the spec on a pod template; fields the spec leaves out are
 /// left as they are, so a spec without them expands exactly as before.
 pub fn apply(app: &App, template: &mut PodTemplateSpec) {
-    let s = &app.spec.spec;
+    let s = &app.spec.body;
     if !s.pod_annotations.is_empty() {
         let meta = template.metadata.get_or_insert_with(Default::default);
         let annotations = meta.annotations.get_or_insert_with(Default::default);

@@ -23,7 +23,7 @@ pub fn cluster_name(app: &App) -> String {
 /// says so (`token: true`), never by default.
 pub fn service_account(app: &App) -> Option<ServiceAccount> {
     app.spec
-        .spec
+        .body
         .service_account
         .as_ref()
         .filter(|s| s.create)?;
@@ -39,7 +39,7 @@ pub fn service_account(app: &App) -> Option<ServiceAccount> {
 pub fn cluster_read(app: &App) -> Option<(ClusterRole, ClusterRoleBinding)> {
     let sa = app
         .spec
-        .spec
+        .body
         .service_account
         .as_ref()
         .filter(|s| s.create)?;

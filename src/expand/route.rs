@@ -17,7 +17,7 @@ pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
         platform,
         &app.spec.name,
         &hosts,
-        app.spec.spec.ingress.path(),
+        app.spec.body.ingress.path(),
         port,
     )
 }
@@ -31,7 +31,7 @@ pub fn extra_routes(app: &App, platform: &Platform) -> Vec<HttpRoute> {
     }
     let ports = service::ports(app);
     app.spec
-        .spec
+        .body
         .ingress
         .routes
         .iter()
@@ -80,7 +80,7 @@ fn build(
                 }],
                 timeouts: app
                     .spec
-                    .spec
+                    .body
                     .ingress
                     .timeout
                     .clone()

@@ -64,7 +64,7 @@ pub fn env_secret_name(app: &App) -> String {
 /// The ExternalSecret of `secretEnv.fromStore`: every property of one remote key of the
 /// platform's store, into a Secret the container reads with `envFrom`.
 pub fn env_secret(app: &App, platform: &Platform) -> Option<ExternalSecret> {
-    let key = app.spec.spec.secret_env.as_ref()?.from_store.clone()?;
+    let key = app.spec.body.secret_env.as_ref()?.from_store.clone()?;
     Some(store_secret(app, platform, env_secret_name(app), key))
 }
 
@@ -95,7 +95,7 @@ pub fn store_secret(app: &App, platform: &Platform, name: String, key: String) -
 
 /// `S3_BUCKET`, `S3_REGION` and the credentials from the ExternalSecret's Secret.
 pub fn s3_env(app: &App) -> Vec<EnvVar> {
-    let Some(s3) = &app.spec.spec.storage.s3 else {
+    let Some(s3) = &app.spec.body.storage.s3 else {
         return vec![];
     };
     let plain = |name: &str, value: &str| EnvVar {

@@ -12,7 +12,7 @@ pub const PORT: i32 = 80;
 /// and the HTTPRoute backendRef name this number, so traffic reaches the app.
 pub fn port(app: &App) -> i32 {
     app.spec
-        .spec
+        .body
         .service
         .as_ref()
         .and_then(|o| o.port)
@@ -23,7 +23,7 @@ pub fn port(app: &App) -> i32 {
 /// the pod's containers under its own number, name and `appProtocol` (not those with
 /// `service: false`).
 pub fn ports(app: &App) -> Vec<ServicePort> {
-    let s = &app.spec.spec;
+    let s = &app.spec.body;
     let port =
         |name: &str, number: i64, protocol: String, app_protocol: Option<&str>| ServicePort {
             name: Some(name.to_string()),

@@ -19,7 +19,7 @@ pub fn secret_name(app: &App, container: &str) -> String {
 
 /// The `initContainers` of the pod, next to the app's own container `app`.
 pub fn init_containers(app: &App, app_container: &Container) -> Vec<Container> {
-    let s = &app.spec.spec;
+    let s = &app.spec.body;
     extra_containers(&s.init, &s.sidecars)
         .iter()
         .map(|c| build(app, app_container, c))
@@ -81,7 +81,7 @@ fn security_context(main: &Container, add: &[Capability]) -> Option<SecurityCont
 
 /// The ExternalSecrets of the init containers' and sidecars' `secretEnv.fromStore`.
 pub fn external_secrets(app: &App, platform: &Platform) -> Vec<ExternalSecret> {
-    let s = &app.spec.spec;
+    let s = &app.spec.body;
     extra_containers(&s.init, &s.sidecars)
         .iter()
         .filter_map(|c| {

@@ -32,7 +32,7 @@ pub fn prune_protection() -> BTreeMap<String, String> {
 
 /// Name of the app's PVC: `claimName`, or `<name>-data`.
 pub fn claim_name(app: &App) -> String {
-    match &app.spec.spec.storage.claim_name {
+    match &app.spec.body.storage.claim_name {
         Some(claim) => claim.clone(),
         None => format!("{}-data", app.spec.name),
     }
@@ -45,7 +45,7 @@ pub fn nfs_volume_name(app: &App) -> String {
 
 /// The pod volume and its mount, if the pattern has one.
 pub fn pod_volume(app: &App) -> Option<(Volume, VolumeMount)> {
-    let st = &app.spec.spec.storage;
+    let st = &app.spec.body.storage;
     let mut volume = Volume {
         name: VOLUME.to_string(),
         ..Volume::default()
@@ -72,7 +72,7 @@ pub fn pod_volume(app: &App) -> Option<(Volume, VolumeMount)> {
 
 /// The claim's size as a quantity, e.g. `20Gi`.
 pub fn capacity(app: &App) -> String {
-    format!("{}Gi", app.spec.spec.storage.size.unwrap_or(1))
+    format!("{}Gi", app.spec.body.storage.size.unwrap_or(1))
 }
 
 fn size(app: &App) -> BTreeMap<String, Quantity> {
@@ -84,7 +84,7 @@ pub fn volumes(
     app: &App,
     platform: &Platform,
 ) -> (Option<PersistentVolume>, Option<PersistentVolumeClaim>) {
-    let st = &app.spec.spec.storage;
+    let st = &app.spec.body.storage;
     let protected = |mut m: ObjectMeta| {
         m.annotations = Some(prune_protection());
         m

@@ -112,7 +112,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 pub fn content_keys(app: &App) -> BTreeMap<String, String> {
     let inline: Vec<&String> = app
         .spec
-        .spec
+        .body
         .files
         .iter()
         .filter(|(_, f)| f.content.is_some())
@@ -140,7 +140,7 @@ pub fn content_keys(app: &App) -> BTreeMap<String, String> {
 
 /// The storage volume, the `mounts`, the restricted `/tmp` and the `files`, in that order.
 pub fn pod(app: &App) -> PodVolumes {
-    let s = &app.spec.spec;
+    let s = &app.spec.body;
     let mut out = PodVolumes::default();
     if let Some((v, m)) = storage::pod_volume(app) {
         out.add(v, m);
@@ -318,7 +318,7 @@ pub fn files_config_map(app: &App) -> Option<ConfigMap> {
     }
     let data: BTreeMap<String, String> = app
         .spec
-        .spec
+        .body
         .files
         .iter()
         .filter_map(|(p, f)| Some((keys.get(p)?.clone(), f.content.clone()?)))
@@ -347,7 +347,7 @@ pub fn files_hash(app: &App) -> Option<String> {
 /// snapshot source names it) and never filled from a backup.
 pub fn volume_claims(app: &App, platform: &Platform) -> Vec<PersistentVolumeClaim> {
     app.spec
-        .spec
+        .body
         .mounts
         .iter()
         .filter_map(|m| m.volume.as_ref())
@@ -379,7 +379,7 @@ pub fn volume_claims(app: &App, platform: &Platform) -> Vec<PersistentVolumeClai
 pub fn nas_mounts(app: &App) -> Vec<(PersistentVolume, PersistentVolumeClaim)> {
     let capacity = || BTreeMap::from([("storage".to_string(), Quantity(NAS_CAPACITY.into()))]);
     let mut out = Vec::new();
-    for (m, endpoint) in app.spec.spec.mounts.iter().zip(&app.mount_nfs) {
+    for (m, endpoint) in app.spec.body.mounts.iter().zip(&app.mount_nfs) {
         let (Some(nas), Some(endpoint)) = (&m.nas, endpoint) else {
             continue;
         };
@@ -591,7 +591,7 @@ mod tests {
             "metadata: {name: web-team, namespace: x}\nspec: {image: \"nginx:1\", mounts: [{path: /media, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/tank/media}}], files: {/etc/m.conf: {content: \"listener 1884\\n\"}}}",
         );
         assert_ne!(files_hash(&other).unwrap(), hash);
-        assert_ne!(nas_volume_name(&other, &other.spec.spec.mounts[0]), pv_name);
+        assert_ne!(nas_volume_name(&other, &other.spec.body.mounts[0]), pv_name);
     }
 
     #[test]

@@ -32,7 +32,7 @@ fn quantities(a: Option<&Amounts>) -> Option<BTreeMap<String, Quantity>> {
 }
 
 pub fn deployment(app: &App) -> Deployment {
-    let s = &app.spec.spec;
+    let s = &app.spec.body;
     let mut env: Vec<EnvVar> = container::env(&s.env);
     env.extend(secrets::s3_env(app));
     let volumes::PodVolumes { volumes, mounts } = volumes::pod(app);

@@ -40,7 +40,9 @@ pub struct AppSpec {
     /// `metadata.labels`, copied onto every generated object and the pod template.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
-    pub spec: AppSpecBody,
+    /// The typed `spec` (serialized under that name).
+    #[serde(rename = "spec")]
+    pub body: AppSpecBody,
 }
 
 /// A compact application spec, expanded by the AppSpec function.
@@ -86,7 +88,7 @@ pub fn read(doc: &Value) -> Read<AppSpec> {
             namespace: d.metadata.namespace.unwrap_or_else(|| name.clone()),
             name,
             labels: d.metadata.labels.unwrap_or_default(),
-            spec: d.spec,
+            body: d.spec,
         }
     })
 }
@@ -860,7 +862,7 @@ mod tests {
         let read = read(&doc);
         assert_eq!(read.issues, []);
         let app = read.value.unwrap();
-        assert_eq!(serde_json::to_value(&app.spec).unwrap(), doc["spec"]);
+        assert_eq!(serde_json::to_value(&app.body).unwrap(), doc["spec"]);
         assert_eq!(app.name, doc["metadata"]["name"]);
         assert_eq!(app.namespace, doc["metadata"]["namespace"]);
         assert_eq!(
@@ -880,7 +882,7 @@ mod tests {
         let requests = read
             .value
             .unwrap()
-            .spec
+            .body
             .resources
             .unwrap()
             .requests

@@ -74,8 +74,8 @@ pub fn changes(base: (&App, &Platform), head: (&App, &Platform)) -> Vec<BackupCh
     }
     if bb.is_some() && hb.is_some() {
         let (from, to) = (
-            ba.spec.spec.backup.retention_days(),
-            ha.spec.spec.backup.retention_days(),
+            ba.spec.body.backup.retention_days(),
+            ha.spec.body.backup.retention_days(),
         );
         if to < from {
             out.push(BackupChange::RetentionShortened { from, to });
@@ -83,7 +83,7 @@ pub fn changes(base: (&App, &Platform), head: (&App, &Platform)) -> Vec<BackupCh
     }
     // The PVC is the same object on both sides only when its pattern stays (a changed
     // pattern is judged by the storage rules).
-    if ba.spec.spec.storage.pattern == ha.spec.spec.storage.pattern {
+    if ba.spec.body.storage.pattern == ha.spec.body.storage.pattern {
         let (from, to) = (data_source(ba, bp), data_source(ha, hp));
         if from != to {
             out.push(BackupChange::DataSourceChanged { from, to });

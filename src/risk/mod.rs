@@ -81,7 +81,7 @@ fn reason(code: Code, message: impl Into<String>) -> Reason {
 }
 
 fn external(a: &App) -> bool {
-    a.spec.spec.ingress.pattern == IngressPattern::ExternalViaTunnel
+    a.spec.body.ingress.pattern == IngressPattern::ExternalViaTunnel
 }
 
 /// The Secrets and store keys a spec's containers read: `Secret x` for `{secret}` env
@@ -135,7 +135,7 @@ fn secret_access(s: &spec::AppSpecBody) -> BTreeSet<String> {
 
 fn compare(b: &App, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
-    let (bs, hs) = (&b.spec.spec, &h.spec.spec);
+    let (bs, hs) = (&b.spec.body, &h.spec.body);
     if external(h) && !external(b) {
         out.push(reason(
             Code::ExternalExposure,
@@ -403,7 +403,7 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
     let token = |a: &App| {
         a.spec
-            .spec
+            .body
             .service_account
             .as_ref()
             .filter(|sa| sa.token)
@@ -419,7 +419,7 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
     }
     let reads = |a: &App| -> BTreeSet<String> {
         a.spec
-            .spec
+            .body
             .service_account
             .as_ref()
             .filter(|sa| sa.create)
@@ -445,7 +445,7 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
     }
     let host_network = |a: &App| {
         a.spec
-            .spec
+            .body
             .pod
             .as_ref()
             .is_some_and(|p| p.host_network == Some(true))
@@ -463,8 +463,8 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
         ));
     }
     let root_group = |a: &App| {
-        a.spec.spec.supplemental_groups().contains(&0)
-            || a.spec.spec.pod_ids().is_some_and(|(u, g)| g == 0 && u != 0)
+        a.spec.body.supplemental_groups().contains(&0)
+            || a.spec.body.pod_ids().is_some_and(|(u, g)| g == 0 && u != 0)
     };
     if root_group(h) && !b.is_some_and(root_group) {
         out.push(reason(
@@ -476,7 +476,7 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
     out.extend(annotation_risks(b, h));
     let own_users = |a: &App| {
         a.spec
-            .spec
+            .body
             .pod
             .as_ref()
             .is_some_and(|p| p.host_users == Some(false))
@@ -498,7 +498,7 @@ fn pod_privileges(b: Option<&App>, h: &App) -> Vec<Reason> {
 fn nas_mounts_added(b: Option<&App>, h: &App) -> Vec<Reason> {
     let writable = |a: &App| -> BTreeSet<String> {
         a.spec
-            .spec
+            .body
             .mounts
             .iter()
             .filter(|m| !m.read_only)
@@ -528,7 +528,7 @@ fn nas_mounts_added(b: Option<&App>, h: &App) -> Vec<Reason> {
 /// annotation of an external app removed or changed.
 fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
-    let ingress = |a: &App| a.spec.spec.ingress.annotations.clone();
+    let ingress = |a: &App| a.spec.body.ingress.annotations.clone();
     let (bi, hi) = (b.map(ingress).unwrap_or_default(), ingress(h));
     for (k, v) in &hi {
         if crate::risk::rendered::is_snippet(k) && bi.get(k) != Some(v) {
@@ -538,7 +538,7 @@ fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
             ));
         }
     }
-    let pod = |a: &App| a.spec.spec.pod_annotations.clone();
+    let pod = |a: &App| a.spec.body.pod_annotations.clone();
     let (bp, hp) = (b.map(pod).unwrap_or_default(), pod(h));
     for (k, v) in &hp {
         if let Some(text) = crate::risk::rendered::unconfined_annotation(k, v)
@@ -570,12 +570,12 @@ fn annotation_risks(b: Option<&App>, h: &App) -> Vec<Reason> {
 /// did not (`None`: a new app, all of them), as (sidecar, capability).
 fn added_capabilities(b: Option<&App>, h: &App) -> Vec<(String, Capability)> {
     let before = |name: &str| -> Vec<Capability> {
-        b.and_then(|b| b.spec.spec.sidecars.iter().find(|c| c.name == name))
+        b.and_then(|b| b.spec.body.sidecars.iter().find(|c| c.name == name))
             .map(|c| c.capabilities.clone())
             .unwrap_or_default()
     };
     h.spec
-        .spec
+        .body
         .sidecars
         .iter()
         .flat_map(|c| {
@@ -592,10 +592,10 @@ fn added_capabilities(b: Option<&App>, h: &App) -> Vec<(String, Capability)> {
 /// LoadBalancers.
 fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
     let mut out = Vec::new();
-    let (bs, hs) = (&b.spec.spec, &h.spec.spec);
+    let (bs, hs) = (&b.spec.body, &h.spec.body);
     let claim = |a: &App| {
         a.spec
-            .spec
+            .body
             .storage
             .claim_name
             .clone()
@@ -755,7 +755,7 @@ fn compare_sides(b: &Side, h: &Side) -> Comparison {
                 }
                 reasons.extend(pod_privileges(None, &h.app));
             }
-            (Change::Removed, Some(b), _) if b.app.spec.spec.storage.pattern.is_persistent() => {
+            (Change::Removed, Some(b), _) if b.app.spec.body.storage.pattern.is_persistent() => {
                 reasons.push(reason(
                     Code::PersistentAppDeleted,
                     "an app with persistent storage is deleted or renamed; its PVC is left in the cluster, and a renamed app starts with empty storage",

@@ -9,7 +9,7 @@ use crate::model::spec::{AppSpec, SecurityProfile};
 
 /// Every problem of the sidecars' capabilities, with its field path.
 pub fn check(spec: &AppSpec) -> Vec<Issue> {
-    let s = &spec.spec;
+    let s = &spec.body;
     let mut out = Vec::new();
     let user = s.pod_ids().map(|(u, _)| u).filter(|u| *u != 0);
     for (i, sidecar) in s.sidecars.iter().enumerate() {

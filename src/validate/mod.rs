@@ -51,7 +51,7 @@ impl App {
             return Vec::new();
         };
         std::iter::once(host.as_str())
-            .chain(self.spec.spec.ingress.aliases.iter().map(String::as_str))
+            .chain(self.spec.body.ingress.aliases.iter().map(String::as_str))
             .collect()
     }
 
@@ -61,7 +61,7 @@ impl App {
         if !out.is_empty() {
             out.extend(
                 self.spec
-                    .spec
+                    .body
                     .ingress
                     .routes
                     .iter()
@@ -152,7 +152,7 @@ fn list_bounds(s: &crate::model::spec::AppSpecBody) -> Vec<Issue> {
 pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
     let mut v = Check::default();
     let p = &site.config;
-    let s = &spec.spec;
+    let s = &spec.body;
 
     // Lists over their bounds: refused before any rule runs, so no rule (some compare
     // every pair) and no expansion works through them.
@@ -409,7 +409,7 @@ fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resourc
 /// The app container's own fields: command and args need no rule; ports, the Service,
 /// runAs, probes, env values and secretEnv through the shared container rules.
 fn check_container(v: &mut Check, spec: &AppSpec) {
-    let s = &spec.spec;
+    let s = &spec.body;
     let service_port = s.service.as_ref().and_then(|o| o.port);
     if let Some(port) = service_port
         && !(1..=65535).contains(&port)
@@ -447,7 +447,7 @@ fn check_container(v: &mut Check, spec: &AppSpec) {
 }
 
 fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endpoint> {
-    let st = &spec.spec.storage;
+    let st = &spec.body.storage;
     let p = &site.config;
     let pattern = st.pattern;
     let misplaced = |block: &str, wanted: &str| {
@@ -488,7 +488,7 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
                 "spec.storage.mountPath",
                 format!("mountPath {}", path::system_dir_message(mount, dir)),
             );
-        } else if spec.spec.security == crate::model::spec::SecurityProfile::Restricted
+        } else if spec.body.security == crate::model::spec::SecurityProfile::Restricted
             && mount == volumes::TMP
         {
             v.error(
@@ -575,7 +575,7 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
 }
 
 fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> Option<String> {
-    let ing = &spec.spec.ingress;
+    let ing = &spec.body.ingress;
     if ing.pattern == IngressPattern::None {
         for (field, given) in [
             ("host", ing.host.is_some()),
@@ -636,7 +636,7 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
 /// `ingress.timeout` and `ingress.routes`: a duration the route can carry, and more hosts
 /// under the rules of `host`, each to a named TCP port of the Service other than `http`.
 fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) {
-    let ing = &spec.spec.ingress;
+    let ing = &spec.body.ingress;
     let gateways = site.config.ingress.gateway.as_ref();
     let through_gateway = match ing.pattern {
         IngressPattern::InternalOnly => gateways.and_then(|g| g.internal.as_ref()).is_some(),
@@ -675,10 +675,10 @@ fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) 
         seen.push(h);
         let p = route.port.as_str();
         let udp = spec
-            .spec
+            .body
             .ports
             .iter()
-            .chain(spec.spec.sidecars.iter().flat_map(|c| &c.ports))
+            .chain(spec.body.sidecars.iter().flat_map(|c| &c.ports))
             .any(|(n, s)| n == p && s.protocol() == Protocol::Udp);
         if p == container::HTTP_PORT {
             v.error(
@@ -746,7 +746,7 @@ fn domain_error(
 
 /// The app's main host, given or derived from the platform's template, checked.
 fn check_host(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> Option<String> {
-    let ing = &spec.spec.ingress;
+    let ing = &spec.body.ingress;
     let dns_cfg = &site.config.dns;
     let (scheme, domain) = match ing.pattern {
         IngressPattern::None => return None,
@@ -804,7 +804,7 @@ fn check_host(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> 
 }
 
 fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
-    let b = &spec.spec.backup;
+    let b = &spec.body.backup;
     if b.strategy == BackupStrategy::None {
         for (field, given) in [
             ("schedule", b.schedule.is_some()),
@@ -819,7 +819,7 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
         }
         return None;
     }
-    let pattern = spec.spec.storage.pattern;
+    let pattern = spec.body.storage.pattern;
     if !matches!(
         pattern,
         StoragePattern::LonghornPersistent | StoragePattern::ExistingClaim
@@ -870,10 +870,10 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
 /// need the namespace's opt-in, which AppSpec does not write.
 fn check_mover_ids(v: &mut Check, spec: &AppSpec, site: &Site) {
     use crate::model::platform::BackupBackend;
-    let Some(backend) = site.config.backup.backend_of(spec.spec.backup.strategy) else {
+    let Some(backend) = site.config.backup.backend_of(spec.body.backup.strategy) else {
         return;
     };
-    match spec.spec.pod_ids() {
+    match spec.body.pod_ids() {
         None => {
             let (ids, field) = match backend {
                 BackupBackend::Volsync => (&site.config.backup.volsync.mover_security_context, "volsync"),

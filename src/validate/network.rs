@@ -109,7 +109,7 @@ pub fn timeout_seconds(d: &str) -> Result<u64, String> {
 pub fn port_names(spec: &AppSpec) -> Vec<String> {
     std::iter::once("http".to_string())
         .chain(
-            spec.spec
+            spec.body
                 .ports
                 .iter()
                 .filter(|(_, p)| p.on_service())
@@ -122,7 +122,7 @@ pub fn port_names(spec: &AppSpec) -> Vec<String> {
 pub fn check(spec: &AppSpec, platform: &Platform) -> Vec<Issue> {
     let mut issues = Vec::new();
     let Some(lb) = spec
-        .spec
+        .body
         .service
         .as_ref()
         .and_then(|s| s.load_balancer.as_ref())
@@ -188,7 +188,7 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> Vec<Issue> {
         }
         for (i, name) in ports.iter().enumerate() {
             if !known.contains(name) {
-                let not_on_service = if spec.spec.ports.contains_key(name) {
+                let not_on_service = if spec.body.ports.contains_key(name) {
                     " (this one has service: false, so the Service does not carry it)"
                 } else {
                     ""

@@ -56,7 +56,7 @@ pub fn own_labels(name: &str) -> [(&'static str, String); 4] {
 /// The named ports of the app's Service (what a ServiceMonitor can scrape): `http`, the
 /// app's `ports`, then the sidecars' ports (not those with `service: false`).
 pub fn service_port_names(spec: &AppSpec) -> Vec<String> {
-    let s = &spec.spec;
+    let s = &spec.body;
     std::iter::once(MAIN_PORT_NAME.to_string())
         .chain(
             s.ports
@@ -71,7 +71,7 @@ pub fn service_port_names(spec: &AppSpec) -> Vec<String> {
 /// The mount paths of the app's own container that other containers may share: storage,
 /// `mounts`, `files` (each file is its own mount) and the restricted `/tmp`.
 pub fn app_mount_paths(spec: &AppSpec) -> Vec<String> {
-    let s = &spec.spec;
+    let s = &spec.body;
     let mut out = Vec::new();
     if s.storage.pattern.has_volume() {
         out.push(s.storage.mount_path().trim_end_matches('/').to_string());
@@ -95,7 +95,7 @@ pub fn app_mount_paths(spec: &AppSpec) -> Vec<String> {
 /// container, mounts among the app's mount paths.
 pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
     use super::container;
-    let s = &spec.spec;
+    let s = &spec.body;
     let mut out = Vec::new();
     let mut names: Vec<(String, String)> =
         vec![(spec.name.clone(), "the app's container".to_string())];
@@ -242,7 +242,7 @@ pub fn label_clashes(spec: &AppSpec) -> Vec<Issue> {
 /// Every problem of the pod-level fields of one spec.
 pub fn check(spec: &AppSpec) -> Vec<Issue> {
     let mut out = Vec::new();
-    let s = &spec.spec;
+    let s = &spec.body;
     let port_names = service_port_names(spec);
     for (key, value) in &s.node_selector {
         let path = format!("spec.nodeSelector.{key}");

@@ -118,7 +118,7 @@ pub const TMP: &str = "/tmp";
 /// Whether the app mounts an emptyDir of its own at `/tmp` (which then replaces the one
 /// `security: restricted` adds).
 pub fn own_tmp(spec: &AppSpec) -> bool {
-    spec.spec
+    spec.body
         .mounts
         .iter()
         .any(|m| m.dir() == TMP && m.empty_dir.is_some())
@@ -127,7 +127,7 @@ pub fn own_tmp(spec: &AppSpec) -> bool {
 /// The PVC names the app mounts or makes, with the field that names each: the main claim,
 /// NAS mounts, existing claims and `volume` claims.
 fn claim_names(spec: &AppSpec) -> Vec<(String, String)> {
-    let s = &spec.spec;
+    let s = &spec.body;
     let mut out = Vec::new();
     if s.storage.pattern.uses_claim() {
         let main = s
@@ -198,7 +198,7 @@ pub struct Derived {
 
 /// Checks `mounts` and `files`, and that no two of storage, mounts and files share a path.
 pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
-    let s = &spec.spec;
+    let s = &spec.body;
     let mut issues = Vec::new();
     let mut err = |p: String, m: String| issues.push(Issue::error(p, m));
     // Directory mounts seen so far: (path, field that set it).
