@@ -395,6 +395,22 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
                 ports.contains(&n),
                 "the port",
             );
+            // An appProtocol is on the expanded Service port of that number.
+            if let Some(want) = p["appProtocol"].as_str() {
+                let number = p["port"].as_i64().unwrap_or(-1);
+                let kept = objects.iter().filter(|o| o["kind"] == "Service").any(|o| {
+                    o["spec"]["ports"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|sp| sp["port"].as_i64() == Some(number) && sp["appProtocol"] == want)
+                });
+                check(
+                    format!("service.{sid}.ports.{pname}.appProtocol"),
+                    kept,
+                    "the appProtocol",
+                );
+            }
         }
     }
     // Probes: the check is there, and an HTTP path is the same.

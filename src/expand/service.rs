@@ -19,7 +19,7 @@ pub fn port(app: &App) -> i32 {
         .map_or(PORT, |p| p as i32)
 }
 
-/// The Service's ports: `service.port` (default 80) to `http`, then every extra port of
+/// The Service's ports: `service.port` (default 80) to `http` (with `service.appProtocol`), then every extra port of
 /// the pod's containers under its own number, name and `appProtocol` (not those with
 /// `service: false`).
 pub fn ports(app: &App) -> Vec<ServicePort> {
@@ -37,7 +37,7 @@ pub fn ports(app: &App) -> Vec<ServicePort> {
         PORT_NAME,
         self::port(app).into(),
         "TCP".to_string(),
-        None,
+        s.service.as_ref().and_then(|o| o.app_protocol.as_deref()),
     ))
     .chain(
         s.ports
@@ -82,5 +82,38 @@ mod tests {
             })
         );
         assert_eq!(v["metadata"]["namespace"], "team");
+    }
+
+    #[test]
+    fn app_protocol_of_the_http_port() {
+        // (service block, appProtocol of http on the Service and on the LoadBalancer)
+        let cases: &[(&str, Option<&str>)] = &[
+            ("{}", None),
+            (
+                "{appProtocol: kubernetes.io/h2c}",
+                Some("kubernetes.io/h2c"),
+            ),
+            ("{appProtocol: http, loadBalancer: {}}", Some("http")),
+        ];
+        for (block, expected) in cases {
+            let (app, site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ports: {{grpc: 9090}}, service: {block}}}"
+            ));
+            let v = serde_json::to_value(service(&app)).unwrap();
+            assert_eq!(v["spec"]["ports"][0]["name"], "http", "{block}");
+            assert_eq!(
+                v["spec"]["ports"][0]["appProtocol"].as_str(),
+                *expected,
+                "{block}"
+            );
+            // An extra port keeps its own (none here).
+            assert_eq!(v["spec"]["ports"][1].get("appProtocol"), None, "{block}");
+            let lb = crate::expand::loadbalancer::load_balancer(&app, &site.config);
+            assert_eq!(lb.is_some(), block.contains("loadBalancer"), "{block}");
+            if let Some(lb) = lb {
+                let lb = serde_json::to_value(lb).unwrap();
+                assert_eq!(lb["spec"]["ports"][0]["appProtocol"].as_str(), *expected);
+            }
+        }
     }
 }

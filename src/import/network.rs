@@ -160,15 +160,10 @@ pub fn services(m: &mut Mapper, root: &Node) {
             }
             let app_protocol = p.get("appProtocol");
             if let Some(a) = &app_protocol
-                && (Some(i) == main_idx || !m.shape().has(&["ports", "*", "appProtocol"]))
+                && Some(i) != main_idx
+                && !m.shape().has(&["ports", "*", "appProtocol"])
             {
-                let why = if Some(i) == main_idx {
-                    "an appProtocol on the app's main port (http): AppSpec sets none there"
-                        .to_string()
-                } else {
-                    unsupported("appProtocol on a port is")
-                };
-                m.t.drop(a, why);
+                m.t.drop(a, unsupported("appProtocol on a port is"));
             }
             if let Some(a) = p.get("nodePort") {
                 m.t.drop(&a, "node ports are not supported");
@@ -200,6 +195,16 @@ pub fn services(m: &mut Mapper, root: &Node) {
                 }
                 if m.emit(&["port"], json!(target), p, "the container port is") {
                     m.facts.port = Some((target, port, pname.to_string()));
+                }
+                if let Some(a) = &app_protocol
+                    && let Some(text) = m.text(a)
+                {
+                    m.emit(
+                        &["service", "appProtocol"],
+                        json!(text),
+                        a,
+                        "an appProtocol on the app's main port (service.appProtocol) is",
+                    );
                 }
                 names.push("http".to_string());
                 continue;

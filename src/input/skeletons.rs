@@ -69,6 +69,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                     types: &["object"],
                     properties: &[
                         ("port", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("appProtocol", Skeleton { types: &["string"], ..Skeleton::ANY }),
                         ("loadBalancer", Skeleton {
                             types: &["object"],
                             properties: &[

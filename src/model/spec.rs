@@ -635,6 +635,13 @@ pub struct ServiceOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 65535), extend("default" = 80))]
     pub port: Option<i64>,
+    /// The application protocol of the Service's `http` port (the main port), on the app's
+    /// Service and its LoadBalancer: the rules of `ports.<name>.appProtocol` (an IANA service
+    /// name such as `http`, a Kubernetes one such as `kubernetes.io/h2c`, or a domain-prefixed
+    /// name). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 316))]
+    pub app_protocol: Option<String>,
     /// An extra Service `<name>-lb` of type LoadBalancer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer: Option<LoadBalancer>,

@@ -279,6 +279,8 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
         ));
     } else if bs.ports != hs.ports
         || bs.service.as_ref().and_then(|x| x.port) != hs.service.as_ref().and_then(|x| x.port)
+        || bs.service.as_ref().and_then(|x| x.app_protocol.as_ref())
+            != hs.service.as_ref().and_then(|x| x.app_protocol.as_ref())
     {
         out.push(reason(
             Code::PortChanged,

@@ -168,6 +168,7 @@ pub const FIELDS: &[(&str, Judgement)] = &[
     ("spec.ports{}.appProtocol", Codes(&[PortChanged])),
     ("spec.ports{}.service", Codes(&[PortChanged, LoadBalancerPortAdded])),
     ("spec.service.port", Codes(&[PortChanged, LoadBalancerPortAdded])),
+    ("spec.service.appProtocol", Codes(&[PortChanged])),
     ("spec.service.loadBalancer.ip", Codes(&[LoadBalancerAdded, LoadBalancerChanged])),
     ("spec.service.loadBalancer.ports[]", Codes(&[LoadBalancerAdded, LoadBalancerChanged])),
     ("spec.service.loadBalancer.externalTrafficPolicy", Codes(&[LoadBalancerChanged])),

@@ -419,6 +419,14 @@ fn check_container(v: &mut Check, spec: &AppSpec) {
             format!("port must be between 1 and 65535, got {port}"),
         );
     }
+    if let Some(ap) = s.service.as_ref().and_then(|o| o.app_protocol.as_deref())
+        && let Err(e) = container::check_app_protocol(ap)
+    {
+        v.error(
+            "spec.service.appProtocol",
+            format!("appProtocol \"{ap}\" {e}"),
+        );
+    }
     // The container's ports and the Service's: extra ports keep their number on both.
     let mut taken = vec![(s.port, Protocol::Tcp, "spec.port (http)".to_string())];
     let svc = service_port.unwrap_or(80);
