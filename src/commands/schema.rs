@@ -55,8 +55,16 @@ pub fn platform() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::skeleton::generate::{module, skeleton};
+    use crate::input::skeleton::generate::{const_name, definitions, module, skeleton};
     use crate::model::patterns::*;
+
+    /// The reading schema of `T` with each type as a definition of its own (not inlined).
+    fn by_type<T: schemars::JsonSchema>() -> Value {
+        let generator = schemars::generate::SchemaSettings::draft07()
+            .for_deserialize()
+            .into_generator();
+        serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap()
+    }
 
     /// `src/input/skeletons.rs` as the current types give it.
     fn skeletons_source() -> String {
@@ -68,11 +76,19 @@ mod tests {
         );
         let appspec = schema_for::<AppSpecDocument>();
         let platform = schema_for::<PlatformDocument>();
+        // The same schemas with a definition per type: the names of the consts.
+        let types: Vec<_> = [by_type::<AppSpecDocument>(), by_type::<PlatformDocument>()]
+            .iter()
+            .flat_map(definitions)
+            .collect();
         out.push('\n');
-        out.push_str(&module(&[
-            ("APPSPEC", &skeleton(&appspec, &appspec)),
-            ("PLATFORM", &skeleton(&platform, &platform)),
-        ]));
+        out.push_str(&module(
+            &[
+                ("APPSPEC", &skeleton(&appspec, &appspec)),
+                ("PLATFORM", &skeleton(&platform, &platform)),
+            ],
+            &types,
+        ));
         out
     }
 
@@ -87,6 +103,42 @@ mod tests {
             include_str!("../input/skeletons.rs") == current,
             "src/input/skeletons.rs is stale: run `APPSPEC_BLESS=1 cargo test --lib skeletons`"
         );
+    }
+
+    /// Each shared skeleton is named after the type it describes (`PROBE_CHECK` serves
+    /// readiness, liveness and startup), or a list, map, nullable or hinted use of one,
+    /// never after the first field that happens to hold it.
+    #[test]
+    fn shared_skeletons_are_named_after_their_types() {
+        let types: Vec<String> = [by_type::<AppSpecDocument>(), by_type::<PlatformDocument>()]
+            .iter()
+            .flat_map(definitions)
+            .map(|(name, _)| const_name(&name))
+            .collect();
+        let source = skeletons_source();
+        let consts: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("const ")?.split(':').next())
+            .collect();
+        assert!(consts.len() > 20, "{consts:?}");
+        for name in &consts {
+            let mut base = *name;
+            while let Some(b) = ["_LIST", "_MAP", "_OR_NULL", "_HINTED"]
+                .iter()
+                .find_map(|s| base.strip_suffix(s))
+            {
+                base = b;
+            }
+            assert!(types.iter().any(|t| t == base), "{name} names no type");
+        }
+        for name in [
+            "PROBE_CHECK",
+            "PROBE_KIND_OR_NULL",
+            "GATEWAY_REF",
+            "INGRESS_CLASS",
+        ] {
+            assert!(consts.contains(&name), "{name} missing from {consts:?}");
+        }
     }
 
     #[test]

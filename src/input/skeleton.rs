@@ -81,23 +81,93 @@ pub mod generate {
         String::leak(s.to_string())
     }
 
-    /// The JSON Schema behind a `$ref` into the root's `$defs`, or the schema itself.
+    /// Where a schema keeps its definitions: `$defs` (2019-09 and later) or `definitions`
+    /// (draft 7, which the function's schema is).
+    const DEFINITIONS: [&str; 2] = ["$defs", "definitions"];
+
+    /// The JSON Schema behind a `$ref` into the root's `$defs` or `definitions`, or the
+    /// schema itself.
     pub fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
         let mut s = schema;
         for _ in 0..32 {
-            let Some(name) = s
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-            else {
+            let Some(target) = s.get("$ref").and_then(Value::as_str).and_then(|r| {
+                DEFINITIONS.iter().find_map(|defs| {
+                    let name = r
+                        .strip_prefix("#/")?
+                        .strip_prefix(defs)?
+                        .strip_prefix('/')?;
+                    root.get(defs)?.get(name)
+                })
+            }) else {
                 return s;
             };
-            match root.get("$defs").and_then(|d| d.get(name)) {
-                Some(target) => s = target,
-                None => return s,
-            }
+            s = target;
         }
         s
+    }
+
+    /// The skeleton of each definition of a schema generated without inlining (a name per
+    /// Rust type: `ProbeCheck`, `GatewayRef`), for naming the written consts.
+    pub fn definitions(root: &Value) -> Vec<(String, Skeleton)> {
+        DEFINITIONS
+            .iter()
+            .filter_map(|defs| root.get(defs).and_then(Value::as_object))
+            .flatten()
+            .map(|(name, def)| (name.clone(), skeleton(root, &merge_refs(root, def, 0))))
+            .collect()
+    }
+
+    /// `schema` as the inlined schema has it: each `$ref` replaced by what it names, each `allOf` of a single `$ref` (how draft 7
+    /// gives a reference keywords of its own, such as a field's description and hint)
+    /// replaced by the referenced schema under those keywords, and each `anyOf` of a `$ref`
+    /// and `null` (an `Option`) by the referenced schema when schemars would inline it so (a
+    /// plain schema, `null` added to its types).
+    fn merge_refs(root: &Value, schema: &Value, depth: usize) -> Value {
+        assert!(depth < 64, "the schema is recursive or too deep");
+        let is_ref = |v: &Value| {
+            v.as_object()
+                .is_some_and(|o| o.len() == 1 && o.contains_key("$ref"))
+        };
+        match schema {
+            Value::Object(_) if is_ref(schema) => {
+                merge_refs(root, resolve(root, schema), depth + 1)
+            }
+            Value::Object(m) => {
+                let (key, single) = match (
+                    m.get("allOf").and_then(Value::as_array).map(Vec::as_slice),
+                    m.get("anyOf").and_then(Value::as_array).map(Vec::as_slice),
+                ) {
+                    (Some([one]), _) if is_ref(one) => ("allOf", Some(resolve(root, one))),
+                    (_, Some([one, null])) if is_ref(one) && is_null_schema(null) => {
+                        let target = resolve(root, one);
+                        let plain = target.as_object().is_some_and(|t| {
+                            !["if", "allOf", "anyOf", "oneOf", "$ref"]
+                                .iter()
+                                .any(|k| t.contains_key(*k))
+                        });
+                        ("anyOf", plain.then_some(target))
+                    }
+                    _ => ("", None),
+                };
+                let mut out = match single.map(|t| merge_refs(root, t, depth + 1)) {
+                    Some(Value::Object(target)) => target,
+                    _ => serde_json::Map::new(),
+                };
+                for (k, v) in m {
+                    if !(single.is_some() && k == key) {
+                        out.insert(k.clone(), merge_refs(root, v, depth + 1));
+                    }
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| merge_refs(root, v, depth + 1))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
     }
 
     pub fn is_null_schema(s: &Value) -> bool {
@@ -197,9 +267,17 @@ pub mod generate {
 
     /// The Rust source of `statics` (name, skeleton): `pub static` items, with every subtree
     /// of six lines or more that occurs more than once written once, as a `const` named after
+    /// the type it describes: the definition in `types` (type name, skeleton) it equals
+    /// (`PROBE_CHECK`), or a list, map or nullable one of such a definition
+    /// (`PORT_SPEC_MAP`, `PROBE_KIND_OR_NULL`); a subtree no type describes keeps the name of
     /// the first field it is found at.
-    pub fn module(statics: &[(&str, &Skeleton)]) -> String {
+    pub fn module(statics: &[(&str, &Skeleton)], types: &[(String, Skeleton)]) -> String {
         let mut w = Writer::default();
+        for (name, s) in types {
+            w.types
+                .entry(Writer::plain(s))
+                .or_insert_with(|| name.clone());
+        }
         for (_, s) in statics {
             w.count(s);
         }
@@ -220,6 +298,8 @@ pub mod generate {
         names: std::collections::HashMap<String, String>,
         consts: Vec<String>,
         dedupe: bool,
+        /// The type a subtree describes, by its plain rendering.
+        types: std::collections::HashMap<String, String>,
     }
 
     fn children(s: &Skeleton) -> impl Iterator<Item = &Skeleton> {
@@ -235,7 +315,7 @@ pub mod generate {
     }
 
     /// `secretEnv` -> `SECRET_ENV`.
-    fn const_name(hint: &str) -> String {
+    pub fn const_name(hint: &str) -> String {
         let mut out = String::new();
         for c in hint.chars() {
             if c.is_ascii_uppercase() && !out.is_empty() && !out.ends_with('_') {
@@ -253,6 +333,36 @@ pub mod generate {
     impl Writer {
         fn plain(s: &Skeleton) -> String {
             Writer::default().render(s, 0, "")
+        }
+
+        /// The name of the type `s` describes: a definition, or a list, map or nullable
+        /// one of a definition.
+        fn type_name(&self, s: &Skeleton) -> Option<String> {
+            if let Some(name) = self.types.get(&Writer::plain(s)) {
+                return Some(const_name(name));
+            }
+            if s.hint.is_some() {
+                // A type with the hint of the field that holds it.
+                let bare = Skeleton {
+                    additional: match s.additional {
+                        Additional::Any => Additional::Any,
+                        Additional::Forbidden => Additional::Forbidden,
+                        Additional::Entry(e) => Additional::Entry(e),
+                    },
+                    hint: None,
+                    ..*s
+                };
+                return self.type_name(&bare).map(|name| format!("{name}_HINTED"));
+            }
+            let only = |t: &[&str]| s.types == t && s.choices.is_none();
+            let wrapped = match (s.members, s.properties, &s.additional, s.items) {
+                ([], [], Additional::Any, Some(item)) if only(&["array"]) => (item, "LIST"),
+                ([], [], Additional::Entry(entry), None) if only(&["object"]) => (*entry, "MAP"),
+                ([member], [], Additional::Any, None) if only(&[]) => (member, "OR_NULL"),
+                _ => return None,
+            };
+            let inner = self.type_name(wrapped.0)?;
+            Some(format!("{inner}_{}", wrapped.1))
         }
 
         fn count(&mut self, s: &Skeleton) {
@@ -273,7 +383,7 @@ pub mod generate {
             if let Some(name) = self.names.get(&plain) {
                 return name.clone();
             }
-            let base = const_name(hint);
+            let base = self.type_name(s).unwrap_or_else(|| const_name(hint));
             let taken = |n: &String| self.names.values().any(|v| v == n);
             let name = (1..)
                 .map(|i| {

@@ -43,8 +43,8 @@ pub static APPSPEC: Skeleton = Skeleton {
                 ("resources", Skeleton {
                     types: &["object"],
                     properties: &[
-                        ("requests", REQUESTS),
-                        ("limits", REQUESTS),
+                        ("requests", RESOURCE_AMOUNTS),
+                        ("limits", RESOURCE_AMOUNTS),
                         ("claims", Skeleton {
                             types: &["object"],
                             additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -64,7 +64,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                     items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                     ..Skeleton::ANY
                 }),
-                ("ports", PORTS),
+                ("ports", PORT_SPEC_MAP),
                 ("service", Skeleton {
                     types: &["object"],
                     properties: &[
@@ -120,7 +120,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                     ..Skeleton::ANY
                 }),
                 ("probes", PROBES),
-                ("env", ENV),
+                ("env", ENV_VALUE_MAP),
                 ("secretEnv", SECRET_ENV),
                 ("storage", Skeleton {
                     types: &["object"],
@@ -408,7 +408,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                                                     items: Some(&Skeleton {
                                                         types: &["object"],
                                                         properties: &[
-                                                            ("matchExpressions", MATCH_EXPRESSIONS),
+                                                            ("matchExpressions", NODE_SELECTOR_REQUIREMENT_LIST),
                                                         ],
                                                         additional: Additional::Forbidden,
                                                         ..Skeleton::ANY
@@ -434,7 +434,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                                                     ("preference", Skeleton {
                                                         types: &["object"],
                                                         properties: &[
-                                                            ("matchExpressions", MATCH_EXPRESSIONS),
+                                                            ("matchExpressions", NODE_SELECTOR_REQUIREMENT_LIST),
                                                         ],
                                                         additional: Additional::Forbidden,
                                                         hint: Some("{matchExpressions: [...]}"),
@@ -492,7 +492,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ..Skeleton::ANY
                             }),
-                            ("env", ENV),
+                            ("env", ENV_VALUE_MAP),
                             ("secretEnv", SECRET_ENV),
                             ("mounts", Skeleton {
                                 types: &["array"],
@@ -531,9 +531,9 @@ pub static APPSPEC: Skeleton = Skeleton {
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ..Skeleton::ANY
                             }),
-                            ("env", ENV),
+                            ("env", ENV_VALUE_MAP),
                             ("secretEnv", SECRET_ENV),
-                            ("ports", PORTS),
+                            ("ports", PORT_SPEC_MAP),
                             ("mounts", Skeleton {
                                 types: &["array"],
                                 items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -603,8 +603,8 @@ pub static PLATFORM: Skeleton = Skeleton {
                 ("ingress", Skeleton {
                     types: &["object"],
                     properties: &[
-                        ("internal", INTERNAL),
-                        ("external", INTERNAL),
+                        ("internal", INGRESS_CLASS),
+                        ("external", INGRESS_CLASS),
                         ("tls", Skeleton {
                             types: &["object"],
                             properties: &[
@@ -621,8 +621,8 @@ pub static PLATFORM: Skeleton = Skeleton {
                         ("gateway", Skeleton {
                             types: &["object"],
                             properties: &[
-                                ("internal", INTERNAL_2),
-                                ("external", INTERNAL_2),
+                                ("internal", GATEWAY_REF),
+                                ("external", GATEWAY_REF),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -659,7 +659,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                         ("s3", Skeleton {
                             types: &["object"],
                             properties: &[
-                                ("secretStore", SECRET_STORE),
+                                ("secretStore", SECRET_STORE_REF),
                                 ("credentialsKeyTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ("regions", Skeleton {
                                     types: &["array"],
@@ -683,7 +683,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                             types: &["object"],
                             properties: &[
                                 ("repositoryTemplate", Skeleton { types: &["string"], ..Skeleton::ANY }),
-                                ("secretStore", SECRET_STORE),
+                                ("secretStore", SECRET_STORE_REF),
                                 ("credentialsKey", Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ("volumeSnapshotClassName", Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ("moverSecurityContext", MOVER_SECURITY_CONTEXT),
@@ -725,7 +725,7 @@ pub static PLATFORM: Skeleton = Skeleton {
                 ("secrets", Skeleton {
                     types: &["object"],
                     properties: &[
-                        ("secretStore", SECRET_STORE),
+                        ("secretStore", SECRET_STORE_REF),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY
@@ -753,8 +753,8 @@ pub static PLATFORM: Skeleton = Skeleton {
                         ("resources", Skeleton {
                             types: &["object"],
                             properties: &[
-                                ("requests", REQUESTS_2),
-                                ("limits", REQUESTS_2),
+                                ("requests", AMOUNTS),
+                                ("limits", AMOUNTS),
                             ],
                             additional: Additional::Forbidden,
                             ..Skeleton::ANY
@@ -800,7 +800,7 @@ pub static PLATFORM: Skeleton = Skeleton {
 };
 
 
-const REQUESTS_VALUE: Skeleton = Skeleton {
+const COUNT: Skeleton = Skeleton {
     members: &[
         Skeleton { types: &["integer"], ..Skeleton::ANY },
         Skeleton { types: &["string"], ..Skeleton::ANY },
@@ -808,17 +808,17 @@ const REQUESTS_VALUE: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const REQUESTS: Skeleton = Skeleton {
+const RESOURCE_AMOUNTS: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
         ("memory", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
     ],
-    additional: Additional::Entry(&REQUESTS_VALUE),
+    additional: Additional::Entry(&COUNT),
     ..Skeleton::ANY
 };
 
-const PORTS_VALUE_FORM: Skeleton = Skeleton {
+const PORT_WITH_PROTOCOL: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("port", Skeleton {
@@ -835,21 +835,21 @@ const PORTS_VALUE_FORM: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const PORTS_VALUE: Skeleton = Skeleton {
+const PORT_SPEC: Skeleton = Skeleton {
     members: &[
         Skeleton { types: &["integer"], ..Skeleton::ANY },
-        PORTS_VALUE_FORM,
+        PORT_WITH_PROTOCOL,
     ],
     ..Skeleton::ANY
 };
 
-const PORTS: Skeleton = Skeleton {
+const PORT_SPEC_MAP: Skeleton = Skeleton {
     types: &["object"],
-    additional: Additional::Entry(&PORTS_VALUE),
+    additional: Additional::Entry(&PORT_SPEC),
     ..Skeleton::ANY
 };
 
-const READINESS_FORM_FORM: Skeleton = Skeleton {
+const PROBE_CHECK: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -871,17 +871,17 @@ const READINESS_FORM_FORM: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const READINESS_FORM: Skeleton = Skeleton {
+const PROBE_KIND: Skeleton = Skeleton {
     members: &[
         Skeleton { types: &["boolean"], ..Skeleton::ANY },
-        READINESS_FORM_FORM,
+        PROBE_CHECK,
     ],
     ..Skeleton::ANY
 };
 
-const READINESS: Skeleton = Skeleton {
+const PROBE_KIND_OR_NULL: Skeleton = Skeleton {
     members: &[
-        READINESS_FORM,
+        PROBE_KIND,
     ],
     ..Skeleton::ANY
 };
@@ -903,15 +903,15 @@ const PROBES: Skeleton = Skeleton {
         ("timeoutSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
         ("failureThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
         ("successThreshold", Skeleton { types: &["integer"], ..Skeleton::ANY }),
-        ("readiness", READINESS),
-        ("liveness", READINESS),
-        ("startup", READINESS),
+        ("readiness", PROBE_KIND_OR_NULL),
+        ("liveness", PROBE_KIND_OR_NULL),
+        ("startup", PROBE_KIND_OR_NULL),
     ],
     additional: Additional::Forbidden,
     ..Skeleton::ANY
 };
 
-const ENV_VALUE_FORM: Skeleton = Skeleton {
+const SECRET_KEY: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("secret", Skeleton {
@@ -935,12 +935,12 @@ const ENV_VALUE: Skeleton = Skeleton {
         Skeleton { types: &["string"], ..Skeleton::ANY },
         Skeleton { types: &["integer"], ..Skeleton::ANY },
         Skeleton { types: &["boolean"], ..Skeleton::ANY },
-        ENV_VALUE_FORM,
+        SECRET_KEY,
     ],
     ..Skeleton::ANY
 };
 
-const ENV: Skeleton = Skeleton {
+const ENV_VALUE_MAP: Skeleton = Skeleton {
     types: &["object"],
     additional: Additional::Entry(&ENV_VALUE),
     ..Skeleton::ANY
@@ -979,7 +979,7 @@ const NAS: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const MATCH_EXPRESSIONS_ITEM: Skeleton = Skeleton {
+const NODE_SELECTOR_REQUIREMENT: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("key", Skeleton {
@@ -1003,13 +1003,13 @@ const MATCH_EXPRESSIONS_ITEM: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const MATCH_EXPRESSIONS: Skeleton = Skeleton {
+const NODE_SELECTOR_REQUIREMENT_LIST: Skeleton = Skeleton {
     types: &["array"],
-    items: Some(&MATCH_EXPRESSIONS_ITEM),
+    items: Some(&NODE_SELECTOR_REQUIREMENT),
     ..Skeleton::ANY
 };
 
-const MATCH_EXPRESSIONS_ITEM_2: Skeleton = Skeleton {
+const LABEL_SELECTOR_REQUIREMENT: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("key", Skeleton {
@@ -1033,9 +1033,9 @@ const MATCH_EXPRESSIONS_ITEM_2: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const MATCH_EXPRESSIONS_2: Skeleton = Skeleton {
+const LABEL_SELECTOR_REQUIREMENT_LIST: Skeleton = Skeleton {
     types: &["array"],
-    items: Some(&MATCH_EXPRESSIONS_ITEM_2),
+    items: Some(&LABEL_SELECTOR_REQUIREMENT),
     ..Skeleton::ANY
 };
 
@@ -1047,36 +1047,9 @@ const LABEL_SELECTOR: Skeleton = Skeleton {
             additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),
             ..Skeleton::ANY
         }),
-        ("matchExpressions", MATCH_EXPRESSIONS_2),
+        ("matchExpressions", LABEL_SELECTOR_REQUIREMENT_LIST),
     ],
     additional: Additional::Forbidden,
-    ..Skeleton::ANY
-};
-
-const REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM: Skeleton = Skeleton {
-    types: &["object"],
-    properties: &[
-        ("labelSelector", LABEL_SELECTOR),
-        ("namespaces", Skeleton {
-            types: &["array"],
-            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
-            ..Skeleton::ANY
-        }),
-        ("namespaceSelector", LABEL_SELECTOR),
-        ("topologyKey", Skeleton {
-            types: &["string"],
-            hint: Some("a node label key such as kubernetes.io/hostname"),
-            ..Skeleton::ANY
-        }),
-    ],
-    required: &["topologyKey"],
-    additional: Additional::Forbidden,
-    ..Skeleton::ANY
-};
-
-const REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION: Skeleton = Skeleton {
-    types: &["array"],
-    items: Some(&REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM),
     ..Skeleton::ANY
 };
 
@@ -1098,11 +1071,38 @@ const POD_AFFINITY_TERM: Skeleton = Skeleton {
     ],
     required: &["topologyKey"],
     additional: Additional::Forbidden,
+    ..Skeleton::ANY
+};
+
+const POD_AFFINITY_TERM_LIST: Skeleton = Skeleton {
+    types: &["array"],
+    items: Some(&POD_AFFINITY_TERM),
+    ..Skeleton::ANY
+};
+
+const POD_AFFINITY_TERM_HINTED: Skeleton = Skeleton {
+    types: &["object"],
+    properties: &[
+        ("labelSelector", LABEL_SELECTOR),
+        ("namespaces", Skeleton {
+            types: &["array"],
+            items: Some(&Skeleton { types: &["string"], ..Skeleton::ANY }),
+            ..Skeleton::ANY
+        }),
+        ("namespaceSelector", LABEL_SELECTOR),
+        ("topologyKey", Skeleton {
+            types: &["string"],
+            hint: Some("a node label key such as kubernetes.io/hostname"),
+            ..Skeleton::ANY
+        }),
+    ],
+    required: &["topologyKey"],
+    additional: Additional::Forbidden,
     hint: Some("{labelSelector, topologyKey}"),
     ..Skeleton::ANY
 };
 
-const PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM: Skeleton = Skeleton {
+const WEIGHTED_POD_AFFINITY_TERM: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("weight", Skeleton {
@@ -1110,30 +1110,30 @@ const PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM: Skeleton = Skel
             hint: Some("a weight 1..100"),
             ..Skeleton::ANY
         }),
-        ("podAffinityTerm", POD_AFFINITY_TERM),
+        ("podAffinityTerm", POD_AFFINITY_TERM_HINTED),
     ],
     required: &["weight", "podAffinityTerm"],
     additional: Additional::Forbidden,
     ..Skeleton::ANY
 };
 
-const PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION: Skeleton = Skeleton {
+const WEIGHTED_POD_AFFINITY_TERM_LIST: Skeleton = Skeleton {
     types: &["array"],
-    items: Some(&PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION_ITEM),
+    items: Some(&WEIGHTED_POD_AFFINITY_TERM),
     ..Skeleton::ANY
 };
 
 const POD_AFFINITY: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
-        ("requiredDuringSchedulingIgnoredDuringExecution", REQUIRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION),
-        ("preferredDuringSchedulingIgnoredDuringExecution", PREFERRED_DURING_SCHEDULING_IGNORED_DURING_EXECUTION),
+        ("requiredDuringSchedulingIgnoredDuringExecution", POD_AFFINITY_TERM_LIST),
+        ("preferredDuringSchedulingIgnoredDuringExecution", WEIGHTED_POD_AFFINITY_TERM_LIST),
     ],
     additional: Additional::Forbidden,
     ..Skeleton::ANY
 };
 
-const INTERNAL: Skeleton = Skeleton {
+const INGRESS_CLASS: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("className", Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -1144,7 +1144,7 @@ const INTERNAL: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const INTERNAL_2: Skeleton = Skeleton {
+const GATEWAY_REF: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("name", Skeleton {
@@ -1164,7 +1164,7 @@ const INTERNAL_2: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const SECRET_STORE: Skeleton = Skeleton {
+const SECRET_STORE_REF: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("kind", Skeleton { types: &["string"], ..Skeleton::ANY }),
@@ -1185,7 +1185,7 @@ const MOVER_SECURITY_CONTEXT: Skeleton = Skeleton {
     ..Skeleton::ANY
 };
 
-const REQUESTS_2: Skeleton = Skeleton {
+const AMOUNTS: Skeleton = Skeleton {
     types: &["object"],
     properties: &[
         ("cpu", Skeleton { types: &["string", "number"], ..Skeleton::ANY }),
