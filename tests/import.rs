@@ -10,7 +10,8 @@
 //! through the engine and asserts that the expansion keeps the release's image, env
 //! names, ports, probe paths, user ids, supplemental groups, the grace period, mount paths
 //! and hosts, unless the path of that value (or of a value above it) is in the dropped list;
-//! and that every dropped path exists in the release.
+//! and that every dropped path exists in the release. A release of app-template 1.x is
+//! read in its own layout, by the 1.x chart's rules (`round_trip_v1`).
 //!
 //! The objects the printed AppSpecs expand into keep the output invariants of every example
 //! (`common::invariants`: strict validity against the Kubernetes and CRD schemas, prune
@@ -329,6 +330,27 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         problems.push("no container named like the app".into());
         return problems;
     };
+    let app_spec = specs
+        .iter()
+        .find(|s| s["metadata"]["name"] == name.as_str())
+        .map(|s| &s["spec"]);
+    if is_v1(hr) {
+        round_trip_v1(
+            &values,
+            container,
+            pod,
+            app_spec,
+            objects,
+            &mut |path, ok, what| {
+                if !ok && !covered(&dropped, &path) && !covered(&noted, &path) {
+                    problems.push(format!(
+                        "{what} of {path} is neither kept nor listed as dropped"
+                    ));
+                }
+            },
+        );
+        return problems;
+    }
     let Some((cname, kname, main)) = main_container(&values, &name) else {
         problems.push("no main container in the values".into());
         return problems;
@@ -520,28 +542,6 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         );
     }
     // Mount paths into the main container.
-    let mounts: BTreeSet<String> = container["volumeMounts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["mountPath"].as_str().map(str::to_string))
-        .collect();
-    // What the printed AppSpecs mount: `mounts[].path` and the `files` keys.
-    let app_spec = specs
-        .iter()
-        .find(|s| s["metadata"]["name"] == name.as_str())
-        .map(|s| &s["spec"]);
-    let spec_mounts: BTreeSet<String> = app_spec
-        .and_then(|s| s["mounts"].as_array())
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["path"].as_str().map(str::to_string))
-        .collect();
-    let file_paths: Vec<String> = app_spec
-        .and_then(|s| s["files"].as_object())
-        .into_iter()
-        .flat_map(|f| f.keys().cloned())
-        .collect();
     for (id, item) in entries(&values["persistence"]) {
         let mut paths: Vec<(String, String)> = Vec::new();
         let global = item["globalMounts"].as_array();
@@ -571,28 +571,11 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
             ));
         }
         for (at, p) in paths {
-            // A ConfigMap or Secret mounted as a directory comes back as `files` inside it.
-            let dir = format!("{}/", p.trim_end_matches('/'));
-            let kept = mounts.contains(&p)
-                || spec_mounts.contains(&p)
-                || file_paths.iter().any(|f| *f == p || f.starts_with(&dir));
-            check(at, kept, "the mount path");
+            check(at, mounted(container, app_spec, &p), "the mount path");
         }
     }
     // Hosts.
-    let hosts: BTreeSet<String> = objects
-        .iter()
-        .flat_map(|o| {
-            let mut hs: Vec<String> = Vec::new();
-            for r in o["spec"]["rules"].as_array().into_iter().flatten() {
-                hs.extend(r["host"].as_str().map(str::to_string));
-            }
-            for h in o["spec"]["hostnames"].as_array().into_iter().flatten() {
-                hs.extend(h.as_str().map(str::to_string));
-            }
-            hs
-        })
-        .collect();
+    let hosts = hosts_of(objects);
     for (rid, route) in entries(&values["route"]) {
         for (i, h) in route["hostnames"]
             .as_array()
@@ -619,6 +602,236 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         }
     }
     problems
+}
+
+/// Whether the app container mounts `p`: in the expansion, or as the printed AppSpec's
+/// `mounts[].path` or `files` (a ConfigMap or Secret mounted as a directory comes back as
+/// `files` inside it).
+fn mounted(container: &Value, app_spec: Option<&Value>, p: &str) -> bool {
+    let strs = |v: Option<&Vec<Value>>, key: &str| -> Vec<String> {
+        v.into_iter()
+            .flatten()
+            .filter_map(|m| m[key].as_str().map(str::to_string))
+            .collect()
+    };
+    let dir = format!("{}/", p.trim_end_matches('/'));
+    strs(container["volumeMounts"].as_array(), "mountPath")
+        .iter()
+        .chain(&strs(app_spec.and_then(|s| s["mounts"].as_array()), "path"))
+        .any(|m| m == p)
+        || app_spec
+            .and_then(|s| s["files"].as_object())
+            .is_some_and(|f| f.keys().any(|f| f == p || f.starts_with(&dir)))
+}
+
+/// The hosts of the expanded Ingresses and HTTPRoutes.
+fn hosts_of(objects: &[Value]) -> BTreeSet<String> {
+    objects
+        .iter()
+        .flat_map(|o| {
+            let mut hs: Vec<String> = Vec::new();
+            for r in o["spec"]["rules"].as_array().into_iter().flatten() {
+                hs.extend(r["host"].as_str().map(str::to_string));
+            }
+            for h in o["spec"]["hostnames"].as_array().into_iter().flatten() {
+                hs.extend(h.as_str().map(str::to_string));
+            }
+            hs
+        })
+        .collect()
+}
+
+/// A release of app-template 1.x (its values in the 1.x layout).
+fn is_v1(hr: &Value) -> bool {
+    hr["spec"]["chart"]["spec"]["version"]
+        .as_str()
+        .is_some_and(|v| v.trim_start_matches('v').starts_with("1."))
+}
+
+/// Items of a 1.x mapping that the chart renders: `enabled: true`.
+fn switched_on(v: &Value) -> Vec<(String, &Value)> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, x)| x["enabled"] == Value::Bool(true))
+                .map(|(k, x)| (k.clone(), x))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The round trip of a 1.x release, read in its own layout and by the 1.x chart's rules:
+/// the image, env names, Service ports, the probes the chart makes by default (TCP checks
+/// of the primary port) or as written, probe timings, user ids, supplemental groups, the
+/// grace period, mounts of `enabled: true` items at `mountPath` (`/<id>` by default, a host
+/// path at itself, `-` for none, a list of subPaths each at its own) and the hosts of
+/// enabled ingresses and routes.
+fn round_trip_v1(
+    values: &Value,
+    container: &Value,
+    pod: &Value,
+    app_spec: Option<&Value>,
+    objects: &[Value],
+    check: &mut dyn FnMut(String, bool, &str),
+) {
+    let image = &values["image"];
+    let want = match (image["repository"].as_str(), &image["tag"]) {
+        (Some(r), Value::String(t)) => format!("{r}:{t}"),
+        (Some(r), Value::Number(t)) => format!("{r}:{t}"),
+        (Some(r), _) => r.to_string(),
+        _ => String::new(),
+    };
+    let got = container["image"].as_str().unwrap_or_default();
+    check("image".into(), got.starts_with(&want), "the image");
+    let env_names: BTreeSet<&str> = container["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    for (k, _) in entries(&values["env"]) {
+        check(
+            format!("env.{k}"),
+            env_names.contains(k.as_str()),
+            "the env var",
+        );
+    }
+    for (i, e) in values["env"].as_array().into_iter().flatten().enumerate() {
+        let k = e["name"].as_str().unwrap_or_default();
+        check(format!("env[{i}]"), env_names.contains(k), "the env var");
+    }
+    let ports: BTreeSet<i64> = container["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["containerPort"].as_i64())
+        .collect();
+    let mut any_port = false;
+    for (sid, svc) in entries(&values["service"]) {
+        for (pname, p) in entries(&svc["ports"]) {
+            let Some(n) = p["targetPort"].as_i64().or(p["port"].as_i64()) else {
+                continue;
+            };
+            any_port = true;
+            check(
+                format!("service.{sid}.ports.{pname}"),
+                ports.contains(&n),
+                "the port",
+            );
+        }
+    }
+    for (kind, field) in [
+        ("readiness", "readinessProbe"),
+        ("liveness", "livenessProbe"),
+        ("startup", "startupProbe"),
+    ] {
+        let probe = &values["probes"][kind];
+        let on = match probe["enabled"].as_bool() {
+            Some(on) => on,
+            None => any_port, // the chart's default probes check the primary port
+        };
+        if !on {
+            continue;
+        }
+        let custom = probe["custom"] == Value::Bool(true);
+        let at = format!("probes.{kind}");
+        match probe["spec"]["httpGet"]["path"].as_str().filter(|_| custom) {
+            Some(path) => check(
+                at,
+                container[field]["httpGet"]["path"] == path,
+                "the probe path",
+            ),
+            None => check(at, container[field].is_object(), "the probe"),
+        }
+        for (key, default) in [
+            ("initialDelaySeconds", 0),
+            ("periodSeconds", 10),
+            ("timeoutSeconds", 1),
+            ("failureThreshold", 3),
+        ] {
+            let Some(want) = probe["spec"][key].as_i64() else {
+                continue;
+            };
+            let got = container[field][key].as_i64().unwrap_or(default);
+            check(
+                format!("probes.{kind}.spec.{key}"),
+                container[field].is_object() && got == want,
+                "the probe timing",
+            );
+        }
+    }
+    for at in ["securityContext", "podSecurityContext"] {
+        if let Some(user) = values[at]["runAsUser"].as_i64() {
+            let got = container["securityContext"]["runAsUser"]
+                .as_i64()
+                .or(pod["securityContext"]["runAsUser"].as_i64());
+            check(format!("{at}.runAsUser"), got == Some(user), "the user id");
+            break;
+        }
+    }
+    let groups = &values["podSecurityContext"]["supplementalGroups"];
+    if !groups.is_null() {
+        check(
+            "podSecurityContext.supplementalGroups".into(),
+            pod["securityContext"]["supplementalGroups"] == *groups,
+            "the supplemental groups",
+        );
+    }
+    let grace = &values["termination"]["gracePeriodSeconds"];
+    if !grace.is_null() {
+        check(
+            "termination.gracePeriodSeconds".into(),
+            pod["terminationGracePeriodSeconds"] == *grace,
+            "the termination grace period",
+        );
+    }
+    for (id, item) in switched_on(&values["persistence"]) {
+        let mut paths: Vec<(String, String)> = Vec::new();
+        if let Some(subs) = item["subPath"].as_array() {
+            for (i, s) in subs.iter().enumerate() {
+                let p = s["mountPath"].as_str().unwrap_or_default().to_string();
+                paths.push((format!("persistence.{id}.subPath[{i}]"), p));
+            }
+        } else {
+            let p = match (item["mountPath"].as_str(), item["hostPath"].as_str()) {
+                (Some(p), _) => p.to_string(),
+                (None, Some(h)) if item["type"] == "hostPath" => h.to_string(),
+                _ => format!("/{id}"),
+            };
+            if p != "-" {
+                paths.push((format!("persistence.{id}"), p));
+            }
+        }
+        for (at, p) in paths {
+            check(at, mounted(container, app_spec, &p), "the mount path");
+        }
+    }
+    let hosts = hosts_of(objects);
+    for (rid, route) in switched_on(&values["route"]) {
+        for (i, h) in route["hostnames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let h = h.as_str().unwrap_or_default();
+            check(
+                format!("route.{rid}.hostnames[{i}]"),
+                hosts.contains(h),
+                "the host",
+            );
+        }
+    }
+    for (iid, ing) in switched_on(&values["ingress"]) {
+        for (i, h) in ing["hosts"].as_array().into_iter().flatten().enumerate() {
+            let host = h["host"].as_str().unwrap_or_default();
+            check(
+                format!("ingress.{iid}.hosts[{i}].host"),
+                hosts.contains(host),
+                "the host",
+            );
+        }
+    }
 }
 
 fn report(case: &str, run: &Run) -> String {

@@ -14,6 +14,7 @@ pub mod network;
 pub mod release;
 pub mod shape;
 pub mod subst;
+pub mod v1;
 pub mod values;
 pub mod volumes;
 pub mod workload;
@@ -169,6 +170,9 @@ pub fn import_release(
         vars: vars.clone(),
     };
     let values = subst::apply(release.values().unwrap_or(&Value::Null), &cx);
+    // A 1.x release is mapped in the 2.x shape; what is said is said in its own paths.
+    let v1 = release.is_v1().then(|| v1::translate(&values));
+    let values = v1.as_ref().map_or(values, |t| t.values.clone());
     let mut refused: BTreeMap<Path, String> = BTreeMap::new();
     let mut out = ReleaseOutcome {
         file: file.to_string(),
@@ -191,7 +195,10 @@ pub fn import_release(
         };
         let imported = match map::map(&input) {
             Ok(i) => i,
-            Err(f) => {
+            Err(mut f) => {
+                if let Some(t) = &v1 {
+                    f.path = t.back(&f.path);
+                }
                 out.fatal = Some(f);
                 return out;
             }
@@ -209,6 +216,10 @@ pub fn import_release(
             out.dropped = imported.dropped;
             out.notes = imported.notes;
             out.noted = imported.noted;
+            if let Some(t) = &v1 {
+                out.dropped = t.traced(std::mem::take(&mut out.dropped), &t.dropped);
+                out.noted = t.traced(std::mem::take(&mut out.noted), &t.noted);
+            }
             return out;
         }
         let mut progress = false;

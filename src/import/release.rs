@@ -29,6 +29,12 @@ impl Release {
         v.split('.').next()?.parse().ok()
     }
 
+    /// Whether the values are in app-template's 1.x layout (a 1.x chart: `recognize` has
+    /// refused a chart whose version and values layout disagree).
+    pub fn is_v1(&self) -> bool {
+        self.major() == Some(1)
+    }
+
     pub fn values(&self) -> Option<&Value> {
         self.doc.pointer("/spec/values")
     }
@@ -56,9 +62,17 @@ pub enum NotAppTemplate {
         oci: String,
     },
     #[error(
-        "HelmRelease/{name}: app-template {version} uses the 1.x values layout (top-level image, controller); upgrade the release to 2.x or later first"
+        "HelmRelease/{name}: app-template {version} reads the 2.x-and-later values layout (controllers.<name>.containers), but the values are in the 1.x layout (top-level image, controller): the chart would run no container of them; give the chart version the values were written for (1.x), or move the values to controllers"
     )]
     OldLayout { name: String, version: String },
+    #[error(
+        "HelmRelease/{name}: app-template {version} reads the 1.x values layout (top-level image, controller), but the values are in the 2.x-and-later layout (controllers.<name>.containers): the chart would ignore them; give the chart version the values were written for, or write them in the 1.x layout"
+    )]
+    NewLayoutOnOldChart { name: String, version: String },
+    #[error(
+        "HelmRelease/{name}: app-template {version} predates the 1.x values layout that import reads (1.0.0 to 1.5.1); upgrade the release to 1.x or later first"
+    )]
+    TooOld { name: String, version: String },
     #[error(
         "HelmRelease/{name}: has no values to import (spec.values is missing or not a mapping)"
     )]
@@ -173,15 +187,29 @@ pub fn recognize(doc: &Value, ocis: &[&Value]) -> Result<Release, NotAppTemplate
         version,
         doc: doc.clone(),
     };
-    let old = release.major().is_some_and(|m| m < 2)
-        || (values.get("image").is_some() && !has_controllers(values));
-    if old {
-        return Err(NotAppTemplate::OldLayout {
-            version: release.version.clone().unwrap_or_else(|| "1.x".into()),
+    let v1_values = values.get("image").is_some() && !has_controllers(values);
+    let version = || {
+        release
+            .version
+            .clone()
+            .unwrap_or_else(|| "without a version (Flux installs the newest)".into())
+    };
+    match release.major() {
+        Some(0) => Err(NotAppTemplate::TooOld {
+            version: version(),
             name,
-        });
+        }),
+        Some(1) if has_controllers(values) => Err(NotAppTemplate::NewLayoutOnOldChart {
+            version: version(),
+            name,
+        }),
+        Some(1) => Ok(release),
+        _ if v1_values => Err(NotAppTemplate::OldLayout {
+            version: version(),
+            name,
+        }),
+        _ => Ok(release),
     }
-    Ok(release)
 }
 
 #[cfg(test)]
@@ -240,10 +268,20 @@ mod tests {
             hr(json!({"chart": {"spec": {"chart": "cilium"}}, "values": {}})),
             hr(json!({"chartRef": {"kind": "OCIRepository", "name": "x"}, "values": {"a": 1}})),
             hr(
-                json!({"chart": {"spec": {"chart": "app-template", "version": "1.5.1"}},
+                json!({"chart": {"spec": {"chart": "app-template", "version": "3.7.3"}},
                       "values": {"image": {"repository": "x"}}}),
             ),
             hr(json!({"chart": {"spec": {"chart": "app-template"}}})),
+            hr(
+                json!({"chart": {"spec": {"chart": "app-template", "version": "1.5.1"}},
+                      "values": values()}),
+            ),
+            hr(
+                json!({"chart": {"spec": {"chart": "app-template", "version": "0.2.2"}},
+                      "values": {"image": {"repository": "x"}}}),
+            ),
+            hr(json!({"chart": {"spec": {"chart": "app-template"}},
+                      "values": {"image": {"repository": "x"}}})),
         ];
         let got: Vec<String> = cases
             .iter()
@@ -255,8 +293,38 @@ mod tests {
             got[0]
         );
         assert!(got[1].contains("not among the inputs"), "{}", got[1]);
-        assert!(got[2].contains("1.x values layout"), "{}", got[2]);
+        assert!(
+            got[2].contains("app-template 3.7.3 reads the 2.x-and-later values layout")
+                && got[2].contains("the values are in the 1.x layout"),
+            "{}",
+            got[2]
+        );
         assert!(got[3].contains("no values"), "{}", got[3]);
+        assert!(
+            got[4].contains("app-template 1.5.1 reads the 1.x values layout")
+                && got[4].contains("the values are in the 2.x-and-later layout"),
+            "{}",
+            got[4]
+        );
+        assert!(got[5].contains("0.2.2 predates"), "{}", got[5]);
+        assert!(
+            got[6].contains("without a version (Flux installs the newest)"),
+            "{}",
+            got[6]
+        );
+    }
+
+    #[test]
+    fn a_1x_release_is_read_in_its_own_layout() {
+        let r = recognize(
+            &hr(
+                json!({"chart": {"spec": {"chart": "app-template", "version": "1.5.1"}},
+                      "values": {"image": {"repository": "x"}}}),
+            ),
+            &[],
+        )
+        .unwrap();
+        assert!(r.is_v1());
     }
 
     #[test]

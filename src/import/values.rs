@@ -40,6 +40,44 @@ impl Path {
     pub fn starts_with(&self, other: &Path) -> bool {
         self.0.starts_with(&other.0)
     }
+
+    /// This path moved from below `from` to below `to` (`None` when not below `from`).
+    pub fn rebase(&self, from: &Path, to: &Path) -> Option<Path> {
+        let rest = self.0.strip_prefix(from.0.as_slice())?;
+        let mut p = to.0.clone();
+        p.extend(rest.iter().cloned());
+        Some(Path(p))
+    }
+
+    /// The path one step up; `None` at the root.
+    pub fn parent(&self) -> Option<Path> {
+        let (_, up) = self.0.split_last()?;
+        Some(Path(up.to_vec()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether a non-null value stands at this path in `v`.
+    pub fn exists_in(&self, v: &Value) -> bool {
+        let mut cur = v;
+        for seg in &self.0 {
+            let next = match seg {
+                Seg::Key(k) => cur.as_object().and_then(|m| m.get(k)),
+                Seg::Index(i) => cur.as_array().and_then(|a| a.get(*i)),
+            };
+            match next {
+                Some(n) if !n.is_null() => cur = n,
+                _ => return false,
+            }
+        }
+        true
+    }
 }
 
 /// `controllers.app.containers.app.probes.liveness`, `route.app.hostnames[0]`.

@@ -140,7 +140,7 @@ pub fn gib(quantity: &str) -> Option<i64> {
 }
 
 /// The name app-template gives the PVC of an item, so that AppSpec can adopt it: per chart
-/// major, as bjw-s common 2.x, 3.x and 4.x name them (`<release>-<id>` in 2.x; in 3.x the
+/// major, as bjw-s common 1.x to 4.x name them (`<release>-<id>` in 1.x and 2.x; in 3.x the
 /// same unless the id is the release's name; from 4.x the release's name alone when the
 /// chart makes one PVC, `<release>-<id>` for several; `nameOverride`, `forceRename`,
 /// `prefix` and `suffix` as the chart reads them).
@@ -148,7 +148,7 @@ fn chart_pvc_name(m: &Mapper, id: &str, item: &Node, chart_pvcs: usize) -> Strin
     let base = m.input.release.release_name.clone();
     let text = |key: &str| item.get(key).and_then(|f| f.str().map(str::to_string));
     let major = m.input.release.major();
-    if matches!(major, Some(2 | 3)) {
+    if matches!(major, Some(1..=3)) {
         let name = match text("nameOverride").as_deref() {
             Some("-") => base,
             Some(n) => format!("{base}-{n}"),

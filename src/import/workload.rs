@@ -672,9 +672,10 @@ const STARTUP_BUDGET_SECONDS: i64 = crate::expand::container::PROBE_PERIOD as i6
     * crate::expand::container::STARTUP_FAILURES as i64;
 
 /// The probes app-template 2.x gives `controllers.main.containers.main` in its own values
-/// (bjw-s common library 2.x `values.yaml`, the same from 2.0.3 to 2.6.0): TCP checks of
-/// the primary Service's port, merged under what the release sets.
-fn chart_v2_default_probes() -> Value {
+/// (bjw-s common library 2.x `values.yaml`, the same from 2.0.3 to 2.6.0, and the top-level
+/// `probes` of 1.x from 1.0.0 to 1.5.1): TCP checks of the primary Service's port, merged
+/// under what the release sets.
+pub(super) fn chart_v2_default_probes() -> Value {
     let check =
         |spec: Value| json!({"enabled": true, "custom": false, "type": "TCP", "spec": spec});
     let kept = json!({"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1,
@@ -689,7 +690,7 @@ fn chart_v2_default_probes() -> Value {
 
 /// Helm's merge of the chart's values under the release's: maps merge key by key, the
 /// release's value wins, and a null removes the chart's.
-fn helm_merge(chart: &Value, release: &Value) -> Value {
+pub(super) fn helm_merge(chart: &Value, release: &Value) -> Value {
     match (chart, release) {
         (Value::Object(c), Value::Object(r)) => {
             let mut out = c.clone();
