@@ -496,7 +496,7 @@ impl Claims {
                 ),
                 n => (
                     format!("spec.ingress.routes[{}].host", n - 1 - aliases),
-                    "/",
+                    app.spec.body.ingress.routes[n - 1 - aliases].path(),
                 ),
             };
             let route = (host.to_string(), path.to_string());

@@ -591,6 +591,73 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
             );
         }
     }
+    // Each route's Gateways and path prefixes: an HTTPRoute serving its first host attaches
+    // to every Gateway the route names, and some HTTPRoute or Ingress serves the host with
+    // each path prefix of its rules.
+    for (rid, route) in entries(&values["route"]) {
+        let Some(host) = route["hostnames"][0].as_str() else {
+            continue;
+        };
+        let serving: Vec<&Value> = objects
+            .iter()
+            .filter(|o| {
+                o["spec"]["hostnames"]
+                    .as_array()
+                    .is_some_and(|hs| hs.iter().any(|h| h == host))
+            })
+            .collect();
+        for (i, p) in route["parentRefs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = p["name"].as_str().unwrap_or_default();
+            let attached = serving.iter().any(|o| {
+                o["spec"]["parentRefs"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|x| x["name"] == name))
+            });
+            check(
+                format!("route.{rid}.parentRefs[{i}]"),
+                attached,
+                "the Gateway",
+            );
+        }
+        for (i, rule) in route["rules"].as_array().into_iter().flatten().enumerate() {
+            let Some(prefix) = rule["matches"][0]["path"]["value"].as_str() else {
+                continue;
+            };
+            let routed = objects.iter().any(|o| {
+                let served = o["spec"]["hostnames"]
+                    .as_array()
+                    .is_some_and(|hs| hs.iter().any(|h| h == host));
+                o["spec"]["rules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|r| {
+                        (served
+                            && r["matches"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .any(|m| m["path"]["value"] == prefix))
+                            || (r["host"] == host
+                                && r["http"]["paths"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|p| p["path"] == prefix))
+                    })
+            });
+            check(
+                format!("route.{rid}.rules[{i}].matches[0].path"),
+                routed,
+                "the path prefix",
+            );
+        }
+    }
     for (iid, ing) in entries(&values["ingress"]) {
         for (i, h) in ing["hosts"].as_array().into_iter().flatten().enumerate() {
             let host = h["host"].as_str().unwrap_or_default();

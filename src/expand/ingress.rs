@@ -42,39 +42,86 @@ pub fn gateway<'p>(app: &App, platform: &'p Platform) -> Option<&'p GatewayRef> 
     }
 }
 
+/// Whether an external app is also served on the internal entry point
+/// (`ingress.alsoInternal`).
+pub fn also_internal(app: &App) -> bool {
+    let ing = &app.spec.body.ingress;
+    ing.also_internal && ing.pattern == IngressPattern::ExternalViaTunnel && app.host.is_some()
+}
+
+/// The platform's internal Gateway, which an `alsoInternal` app's HTTPRoutes attach to
+/// beside the external one (validation requires both Gateways, or neither).
+pub fn internal_gateway<'p>(app: &App, platform: &'p Platform) -> Option<&'p GatewayRef> {
+    if !also_internal(app) {
+        return None;
+    }
+    gateway(app, platform)?;
+    platform.ingress.gateway.as_ref()?.internal.as_ref()
+}
+
+/// The name of the second Ingress of an `alsoInternal` app.
+pub fn internal_name(app: &App) -> String {
+    crate::model::names::label(&app.spec.name, "internal")
+}
+
 /// The Ingress of the app, unless its pattern has none or routes through a Gateway.
 pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
+    build(app, platform, false)
+}
+
+/// The second Ingress `<name>-internal` of an `alsoInternal` app on a platform of ingress
+/// classes: the internal class, the same hosts, paths, backends, annotations and timeout,
+/// no external-dns annotations (as an internal-only app's Ingress), and the same TLS Secret
+/// without the issuer annotation: the external Ingress's certificate covers the same hosts,
+/// and a second issuer annotation would have cert-manager fight over one Certificate.
+pub fn internal_ingress(app: &App, platform: &Platform) -> Option<Ingress> {
+    if !also_internal(app) {
+        return None;
+    }
+    build(app, platform, true)
+}
+
+fn build(app: &App, platform: &Platform, internal: bool) -> Option<Ingress> {
     app.host.as_ref()?;
     if gateway(app, platform).is_some() {
         return None;
     }
     let ing = &app.spec.body.ingress;
     let hosts: Vec<String> = app.all_hosts().into_iter().map(str::to_string).collect();
-    let mut annotations = annotations(app, platform, &app.all_hosts());
+    let mut annotations = if internal {
+        ing.annotations.clone()
+    } else {
+        annotations(app, platform, &app.all_hosts())
+    };
     if let (Some(key), Some(t)) = (&platform.ingress.timeout_annotation, &ing.timeout) {
         // Validated: a positive duration.
         let seconds = crate::validate::network::timeout_seconds(t).unwrap_or_default();
         annotations.insert(key.clone(), seconds.to_string());
     }
-    // The port each host goes to: `http` for host and aliases, a route's own port.
-    let routes: BTreeMap<&str, &str> = ing
-        .routes
-        .iter()
-        .map(|r| (r.host.as_str(), r.port.as_str()))
-        .collect();
-    let class = match ing.pattern {
-        IngressPattern::None => return None,
-        IngressPattern::InternalOnly => &platform.ingress.internal,
-        IngressPattern::ExternalViaTunnel => &platform.ingress.external,
+    // The port and path each host goes to: `http` and `ingress.path` for host and
+    // aliases, a route's own port and path.
+    let routes: BTreeMap<&str, &crate::model::spec::IngressRoute> =
+        ing.routes.iter().map(|r| (r.host.as_str(), r)).collect();
+    let class = match (ing.pattern, internal) {
+        (IngressPattern::None, _) => return None,
+        (IngressPattern::InternalOnly, _) | (_, true) => &platform.ingress.internal,
+        (IngressPattern::ExternalViaTunnel, false) => &platform.ingress.external,
     };
     let tls = platform.ingress.tls.as_ref().map(|tls| {
-        annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());
+        if !internal {
+            annotations.insert(CLUSTER_ISSUER.to_string(), tls.cluster_issuer.clone());
+        }
         vec![IngressTLS {
             hosts: Some(hosts.clone()),
             secret_name: Some(crate::model::names::label(&app.spec.name, "tls")),
         }]
     });
-    let mut metadata = meta(app, &app.spec.name);
+    let name = if internal {
+        internal_name(app)
+    } else {
+        app.spec.name.clone()
+    };
+    let mut metadata = meta(app, &name);
     metadata.annotations = (!annotations.is_empty()).then_some(annotations);
     Some(Ingress {
         metadata,
@@ -87,7 +134,7 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
                         http: Some(HTTPIngressRuleValue {
                             paths: vec![HTTPIngressPath {
                                 path: Some(match routes.get(host.as_str()) {
-                                    Some(_) => "/".to_string(),
+                                    Some(r) => r.path().to_string(),
                                     None => ing.path().to_string(),
                                 }),
                                 path_type: "Prefix".to_string(),
@@ -95,9 +142,9 @@ pub fn ingress(app: &App, platform: &Platform) -> Option<Ingress> {
                                     service: Some(IngressServiceBackend {
                                         name: app.spec.name.clone(),
                                         port: Some(match routes.get(host.as_str()) {
-                                            Some(port) => ServiceBackendPort {
+                                            Some(r) => ServiceBackendPort {
                                                 number: None,
-                                                name: Some(port.to_string()),
+                                                name: Some(r.port.clone()),
                                             },
                                             None => ServiceBackendPort {
                                                 number: Some(service::port(app)),
@@ -194,6 +241,105 @@ mod tests {
                 backend,
                 &serde_json::json!({"name": "web", "port": {"number": port}})
             );
+        }
+    }
+
+    #[test]
+    fn also_internal_is_a_second_ingress_of_the_internal_class() {
+        // (name, ingress block, TLS from the platform, expected second Ingress)
+        let cases: &[(&str, &str, bool, bool)] = &[
+            (
+                "external only",
+                "{pattern: external-via-tunnel}",
+                false,
+                false,
+            ),
+            (
+                "external and internal",
+                "{pattern: external-via-tunnel, alsoInternal: true}",
+                false,
+                true,
+            ),
+            (
+                "with TLS, auth and a route with a path",
+                "{pattern: external-via-tunnel, alsoInternal: true, path: /ui, annotations: {nginx.ingress.kubernetes.io/auth-url: \"https://auth.hypyr.space/verify\"}, routes: [{host: api.hypyr.space, port: api, path: /v1}]}",
+                true,
+                true,
+            ),
+            ("none", "{pattern: none}", false, false),
+        ];
+        for (name, block, tls, second) in cases {
+            let (app, mut site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ports: {{api: 9000}}, ingress: {block}}}"
+            ));
+            site.config.ingress.internal.class_name = "nginx-internal".into();
+            site.config.ingress.external.class_name = "nginx-external".into();
+            site.config.ingress.external.target = Some("tunnel.hypyr.space".into());
+            if *tls {
+                site.config.ingress.tls = Some(Tls {
+                    cluster_issuer: "letsencrypt-prod".into(),
+                });
+            }
+            let got =
+                internal_ingress(&app, &site.config).map(|i| serde_json::to_value(i).unwrap());
+            assert_eq!(got.is_some(), *second, "{name}");
+            let (Some(internal), Some(external)) = (
+                got,
+                ingress(&app, &site.config).map(|i| serde_json::to_value(i).unwrap()),
+            ) else {
+                continue;
+            };
+            assert_eq!(internal["metadata"]["name"], "web-internal", "{name}");
+            assert_eq!(
+                internal["spec"]["ingressClassName"], "nginx-internal",
+                "{name}"
+            );
+            assert_eq!(
+                external["spec"]["ingressClassName"], "nginx-external",
+                "{name}"
+            );
+            // The same hosts, paths and backends; the same TLS Secret.
+            assert_eq!(
+                internal["spec"]["rules"], external["spec"]["rules"],
+                "{name}"
+            );
+            assert_eq!(internal["spec"]["tls"], external["spec"]["tls"], "{name}");
+            // The spec's own annotations (auth) follow; external-dns and the issuer do not.
+            let mut want = external["metadata"]["annotations"]
+                .as_object()
+                .unwrap()
+                .clone();
+            for key in [
+                EXTERNAL_DNS_HOSTNAME,
+                EXTERNAL_DNS_PROXIED,
+                EXTERNAL_DNS_TARGET,
+                CLUSTER_ISSUER,
+            ] {
+                assert!(
+                    want.remove(key).is_some() || (key == CLUSTER_ISSUER && !tls),
+                    "{name}: {key}"
+                );
+            }
+            assert_eq!(
+                internal["metadata"].get("annotations").cloned(),
+                (!want.is_empty()).then_some(serde_json::Value::Object(want)),
+                "{name}"
+            );
+            if *tls {
+                let rules = internal["spec"]["rules"].as_array().unwrap();
+                assert_eq!(rules[0]["http"]["paths"][0]["path"], "/ui", "{name}");
+                assert_eq!(rules[1]["host"], "api.hypyr.space", "{name}");
+                assert_eq!(rules[1]["http"]["paths"][0]["path"], "/v1", "{name}");
+                assert_eq!(
+                    rules[1]["http"]["paths"][0]["backend"]["service"]["port"]["name"], "api",
+                    "{name}"
+                );
+                assert_eq!(
+                    internal["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-url"],
+                    "https://auth.hypyr.space/verify",
+                    "{name}"
+                );
+            }
         }
     }
 

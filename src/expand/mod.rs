@@ -272,6 +272,7 @@ pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
     objects.push(Object::Service(service::service(app)));
     objects.extend(loadbalancer::load_balancer(app, platform).map(Object::Service));
     objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
+    objects.extend(ingress::internal_ingress(app, platform).map(Object::Ingress));
     objects.extend(route::route(app, platform).map(Object::HttpRoute));
     objects.extend(
         route::extra_routes(app, platform)

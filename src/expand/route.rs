@@ -22,7 +22,7 @@ pub fn route(app: &App, platform: &Platform) -> Option<HttpRoute> {
     )
 }
 
-/// One HTTPRoute `<name>-<port>` per `ingress.routes` entry: its host, path `/`, to the
+/// One HTTPRoute `<name>-<port>` per `ingress.routes` entry: its host and path, to the
 /// Service port of that name. (A route cannot choose a backend by host, so each host to
 /// another port is a route of its own.)
 pub fn extra_routes(app: &App, platform: &Platform) -> Vec<HttpRoute> {
@@ -41,7 +41,7 @@ pub fn extra_routes(app: &App, platform: &Platform) -> Vec<HttpRoute> {
                 .find(|p| p.name.as_deref() == Some(&r.port))?
                 .port;
             let name = crate::model::names::label(&app.spec.name, &r.port);
-            build(app, platform, &name, &[r.host.as_str()], "/", number)
+            build(app, platform, &name, &[r.host.as_str()], r.path(), number)
         })
         .collect()
 }
@@ -61,11 +61,14 @@ fn build(
     Some(HttpRoute::new(
         metadata,
         HttpRouteSpec {
-            parent_refs: vec![ParentRef {
-                name: gateway.name.clone(),
-                namespace: gateway.namespace.clone(),
-                section_name: gateway.section_name.clone(),
-            }],
+            parent_refs: std::iter::once(gateway)
+                .chain(ingress::internal_gateway(app, platform))
+                .map(|g| ParentRef {
+                    name: g.name.clone(),
+                    namespace: g.namespace.clone(),
+                    section_name: g.section_name.clone(),
+                })
+                .collect(),
             hostnames: hosts.iter().map(|h| h.to_string()).collect(),
             rules: vec![RouteRule {
                 matches: vec![RouteMatch {
@@ -114,6 +117,73 @@ mod tests {
             r["spec"]["rules"][0]["backendRefs"][0],
             serde_json::json!({"name": "plex", "port": 32400})
         );
+    }
+
+    #[test]
+    fn also_internal_adds_the_internal_gateway_to_every_route() {
+        let gw = |name: &str, section: Option<&str>| {
+            Some(GatewayRef {
+                name: name.into(),
+                namespace: "network".into(),
+                section_name: section.map(str::to_string),
+            })
+        };
+        // (ingress block, expected parents of the app's route and of the extra route)
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "{pattern: external-via-tunnel, routes: [{host: api.hypyr.space, port: api, path: /v1}]}",
+                &["envoy-external"],
+            ),
+            (
+                "{pattern: external-via-tunnel, alsoInternal: true, routes: [{host: api.hypyr.space, port: api, path: /v1}]}",
+                &["envoy-external", "envoy-internal"],
+            ),
+            (
+                "{routes: [{host: api.in.hypyr.space, port: api, path: /v1}]}",
+                &["envoy-internal"],
+            ),
+        ];
+        for (block, parents) in cases {
+            let (app, mut site) = test_support::app(&format!(
+                "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ports: {{api: 9000}}, ingress: {block}}}"
+            ));
+            site.config.ingress.gateway = Some(Gateways {
+                internal: gw("envoy-internal", Some("https")),
+                external: gw("envoy-external", None),
+            });
+            let main = serde_json::to_value(route(&app, &site.config).unwrap()).unwrap();
+            let extra = extra_routes(&app, &site.config);
+            assert_eq!(extra.len(), 1, "{block}");
+            let extra = serde_json::to_value(&extra[0]).unwrap();
+            for r in [&main, &extra] {
+                let got: Vec<&str> = r["spec"]["parentRefs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect();
+                assert_eq!(got, *parents, "{block}");
+                // The internal Gateway's listener is the platform's.
+                for p in r["spec"]["parentRefs"].as_array().unwrap() {
+                    let section = (p["name"] == "envoy-internal").then_some("https");
+                    assert_eq!(p["sectionName"].as_str(), section, "{block}");
+                }
+            }
+            assert_eq!(extra["metadata"]["name"], "web-api", "{block}");
+            assert_eq!(
+                extra["spec"]["rules"][0]["matches"][0]["path"]["value"], "/v1",
+                "{block}"
+            );
+            assert_eq!(
+                extra["spec"]["rules"][0]["backendRefs"][0],
+                serde_json::json!({"name": "web", "port": 9000}),
+                "{block}"
+            );
+            assert!(
+                ingress::internal_ingress(&app, &site.config).is_none(),
+                "{block}"
+            );
+        }
     }
 
     #[test]

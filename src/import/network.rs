@@ -526,8 +526,8 @@ fn other_port(m: &Mapper, n: &Node, is_route: bool) -> Option<String> {
     found
 }
 
-/// A route or an Ingress to another named port of the app: `ingress.routes`, one per host;
-/// the rest of it (Gateway, class, paths) is the app's own, noted.
+/// A route or an Ingress to another named port of the app: `ingress.routes`, one per host,
+/// with the path its rules share; the Gateway or class is the app's own, noted.
 fn routes_to_port(m: &mut Mapper, n: &Node, port: &str) {
     let host_nodes: Vec<Node> = match n.get("hostnames") {
         Some(h) => h.items(),
@@ -539,11 +539,20 @@ fn routes_to_port(m: &mut Mapper, n: &Node, port: &str) {
             .filter_map(|h| h.get("host"))
             .collect(),
     };
+    let path = if n.get("hostnames").is_some() || n.get("hosts").is_none() {
+        route_rules_path(m, n)
+    } else {
+        ingress_paths_path(m, n)
+    };
     let mut any = false;
     for (host, node) in hosts(m, host_nodes) {
+        let mut item = json!({"host": host, "port": port});
+        if let Some(p) = path.as_ref().filter(|p| *p != "/") {
+            item["path"] = json!(p);
+        }
         any |= m.push(
             &["ingress", "routes"],
-            json!({"host": host, "port": port}),
+            item,
             &node,
             "routes to another port (ingress.routes) are",
         );
@@ -561,13 +570,148 @@ fn routes_to_port(m: &mut Mapper, n: &Node, port: &str) {
         }
         match k {
             "hostnames" | "hosts" | "enabled" | "kind" => m.t.take(&v),
-            "rules" | "parentRefs" | "className" | "ingressClassName" | "tls" => m.t.note(
+            "parentRefs" | "className" | "ingressClassName" | "tls" => m.t.note(
                 &v,
-                format!("a route to port {port} goes through the app's own Gateway or class and path /, as ingress.routes does"),
+                format!("a route to port {port} goes through the app's own Gateway or class, as ingress.routes does"),
             ),
             _ => {}
         }
     }
+}
+
+/// The one path prefix of a route's rules to another port (`/` without matches); a rule
+/// with another path, a match other than one path prefix, or settings a route of
+/// `ingress.routes` does not take is listed.
+fn route_rules_path(m: &mut Mapper, n: &Node) -> Option<String> {
+    let timeout = m
+        .spec
+        .get("ingress")
+        .and_then(|i| i.get("timeout"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut found: Option<String> = None;
+    for rule in n.get("rules").map(|r| r.items()).unwrap_or_default() {
+        let matches = rule.get("matches").map(|x| x.items()).unwrap_or_default();
+        if matches.len() > 1 {
+            m.t.drop(
+                &rule,
+                "several matches in one rule are not supported: a route host has one path prefix",
+            );
+            continue;
+        }
+        let mut rule_path = "/".to_string();
+        let mut carried = true;
+        for mt in &matches {
+            let prefix = mt.get("path").filter(|p| {
+                p.get("type").and_then(|t| t.str()).unwrap_or("PathPrefix") == "PathPrefix"
+                    && p.entries().len() <= 2
+            });
+            match (prefix, mt.entries().len()) {
+                (Some(p), 1) => match p.get("value").map(|v| m.text(&v)) {
+                    Some(Some(v)) => rule_path = v,
+                    Some(None) => carried = false,
+                    None => {}
+                },
+                _ => {
+                    m.t.drop(mt, "only a path prefix match is supported");
+                    carried = false;
+                }
+            }
+        }
+        if !carried {
+            if let Some(b) = rule.get("backendRefs") {
+                m.t.drop(&b, "its rule's match could not be carried");
+            }
+            continue;
+        }
+        if let Some(f) = &found
+            && *f != rule_path
+        {
+            m.t.drop(
+                &rule,
+                format!(
+                    "a route host has one path prefix ({f}); a rule with another is not supported"
+                ),
+            );
+            continue;
+        }
+        for (k, v) in rule.entries() {
+            match k {
+                "matches" | "backendRefs" => m.t.take(&v),
+                "timeouts" if v.entries().len() == 1 && v.get("request").is_some() => {
+                    let request = v.get("request").and_then(|r| r.str().map(str::to_string));
+                    if request.is_some() && request == timeout {
+                        m.t.take(&v);
+                    } else {
+                        m.t.drop(
+                            &v,
+                            "a route to another port takes the app's ingress.timeout; its own timeout is not supported",
+                        );
+                    }
+                }
+                _ => m.t.drop(&v, format!("route rule {k} are not supported")),
+            }
+        }
+        if rule.get("timeouts").is_none()
+            && let Some(t) = &timeout
+        {
+            m.t.remark(
+                rule.path(),
+                format!(
+                    "the app's ingress.timeout ({t}) applies to this route to another port too"
+                ),
+            );
+        }
+        m.t.take(&rule);
+        found = Some(rule_path);
+    }
+    Some(found.unwrap_or_else(|| "/".into()))
+}
+
+/// The one path of an Ingress's hosts to another port (prefix paths; the others, and a
+/// second path, are listed).
+fn ingress_paths_path(m: &mut Mapper, n: &Node) -> Option<String> {
+    let mut found: Option<String> = None;
+    for h in n.get("hosts").map(|h| h.items()).unwrap_or_default() {
+        for p in h.get("paths").map(|p| p.items()).unwrap_or_default() {
+            if let Some(t) = p.get("pathType") {
+                if matches!(t.str(), Some("Prefix" | "ImplementationSpecific")) {
+                    m.t.take(&t);
+                } else {
+                    m.t.drop(&p, "only prefix paths are supported");
+                    continue;
+                }
+            }
+            let Some(value) = (match p.get("path") {
+                Some(v) => m.text(&v),
+                None => Some("/".to_string()),
+            }) else {
+                continue;
+            };
+            match &found {
+                Some(f) if *f != value => {
+                    m.t.drop(
+                        &p,
+                        format!(
+                            "a route host has one path prefix ({f}); another path is not supported"
+                        ),
+                    );
+                    continue;
+                }
+                _ => found = Some(value),
+            }
+            for (k, v) in p.entries() {
+                match k {
+                    "path" | "pathType" | "service" => m.t.take(&v),
+                    _ => {
+                        m.t.drop(&v, format!("{k} of an Ingress path is not supported"))
+                    }
+                }
+            }
+            m.t.take(&p);
+        }
+    }
+    Some(found.unwrap_or_else(|| "/".into()))
 }
 
 /// Without a host of the release, AppSpec would give the app one from the platform's host
@@ -695,16 +839,40 @@ fn route(m: &mut Mapper, r: &Node) {
     }
     let pattern = chosen.unwrap_or("internal-only");
     m.spec.insert("ingress".into(), json!({"pattern": pattern}));
-    let key = platform_key(pattern);
-    let site_gateway = gateways.as_ref().and_then(|g| g.get(key)).cloned();
     for (p, pat, matches_platform) in judged {
-        if pat != Some(pattern) {
+        // An external app also attached to an internal Gateway: `ingress.alsoInternal`.
+        let also_internal = pattern == "external-via-tunnel" && pat == Some("internal-only");
+        if also_internal {
+            let set = m
+                .spec
+                .get("ingress")
+                .and_then(|i| i.get("alsoInternal"))
+                .is_some();
+            if !set
+                && !m.emit(
+                    &["ingress", "alsoInternal"],
+                    json!(true),
+                    &p,
+                    "an external app also on the internal Gateway (ingress.alsoInternal) is",
+                )
+            {
+                continue;
+            }
+        } else if pat != Some(pattern) {
             m.t.drop(
                 &p,
                 format!("an app has one ingress pattern ({pattern}); this Gateway serves another"),
             );
             continue;
         }
+        let ref_pattern = if also_internal {
+            "internal-only"
+        } else {
+            pattern
+        };
+        let key = platform_key(ref_pattern);
+        let site_gateway = gateways.as_ref().and_then(|g| g.get(key)).cloned();
+        let pattern = ref_pattern;
         if !matches_platform {
             let reason = match &site_gateway {
                 Some(g) => format!(

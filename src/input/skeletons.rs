@@ -249,6 +249,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                                         hint: Some("a named port of the app"),
                                         ..Skeleton::ANY
                                     }),
+                                    ("path", Skeleton { types: &["string"], ..Skeleton::ANY }),
                                 ],
                                 required: &["host", "port"],
                                 additional: Additional::Forbidden,
@@ -256,6 +257,7 @@ pub static APPSPEC: Skeleton = Skeleton {
                             }),
                             ..Skeleton::ANY
                         }),
+                        ("alsoInternal", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
                     ],
                     additional: Additional::Forbidden,
                     ..Skeleton::ANY

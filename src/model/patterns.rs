@@ -132,7 +132,9 @@ pub fn storage_rules() -> Value {
 pub fn ingress_rules() -> Value {
     json!([
         {"if": {"properties": {"pattern": {"const": "none"}}, "required": ["pattern"]},
-         "then": {"not": {"anyOf": [{"required": ["host"]}, {"required": ["path"]}]}}}
+         "then": {"not": {"anyOf": [{"required": ["host"]}, {"required": ["path"]}]}}},
+        {"if": {"properties": {"pattern": {"const": "external-via-tunnel"}}, "required": ["pattern"]},
+         "else": {"properties": {"alsoInternal": {"const": false}}}}
     ])
 }
 

@@ -552,13 +552,21 @@ pub struct Ingress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = TIMEOUT_PATTERN))]
     pub timeout: Option<String>,
-    /// More hosts, each routed (path `/`) to another named port of the app's Service (a
-    /// sidecar's UI): `{host, port}`. A host follows the rules of `host` (the pattern's domain,
+    /// More hosts, each routed to another named port of the app's Service (a sidecar's UI):
+    /// `{host, port, path}` (path default `/`). A host follows the rules of `host` (the pattern's domain,
     /// DNS syntax, not used by another app or host of this one); the port is a named TCP
     /// port of the Service other than `http` (that is what `aliases` are for).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = MAX_ROUTES))]
     pub routes: Vec<IngressRoute>,
+    /// `true`: an external-via-tunnel app is also served on the internal entry point
+    /// (split-horizon DNS: clients inside the network reach it without the tunnel), under
+    /// the same hosts, paths and annotations. Through Gateways, each HTTPRoute gets a second
+    /// parentRef to the platform's internal Gateway; with ingress classes, a second Ingress
+    /// `<name>-internal` of the internal class. Only with pattern external-via-tunnel;
+    /// default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub also_internal: bool,
 }
 
 /// One more host of the app, routed to another named port.
@@ -573,6 +581,16 @@ pub struct IngressRoute {
     #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
     #[schemars(extend("x-hint" = "a named port of the app"))]
     pub port: String,
+    /// URL path prefix of this host (default `/`), under the rules of `ingress.path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = HTTP_PATH_PATTERN), extend("default" = "/"))]
+    pub path: Option<String>,
+}
+
+impl IngressRoute {
+    pub fn path(&self) -> &str {
+        self.path.as_deref().unwrap_or(DEFAULT_INGRESS_PATH)
+    }
 }
 
 impl Ingress {

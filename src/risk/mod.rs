@@ -304,6 +304,7 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
                 Code::ExternalExposure,
                 Code::ExternalHostChanged,
                 Code::ExternalAliasAdded,
+                Code::InternalEntryAdded,
             ],
         )
     {
@@ -634,6 +635,13 @@ fn compare_volumes_and_exposure(b: &App, h: &App) -> Vec<Reason> {
                 ),
             )),
         }
+    }
+    let also_internal = |a: &App| external(a) && a.spec.body.ingress.also_internal;
+    if external(b) && also_internal(h) && !also_internal(b) {
+        out.push(reason(
+            Code::InternalEntryAdded,
+            "the external app is also served on the internal entry point (ingress.alsoInternal): clients there reach it without the tunnel and what the tunnel enforces",
+        ));
     }
     if external(b) && external(h) {
         let before = b.all_hosts();

@@ -592,6 +592,7 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
             ("annotations", !ing.annotations.is_empty()),
             ("timeout", ing.timeout.is_some()),
             ("routes", !ing.routes.is_empty()),
+            ("alsoInternal", ing.also_internal),
         ] {
             if given {
                 v.error(
@@ -620,6 +621,7 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
         }
     }
     check_routes(v, spec, site, host.as_deref());
+    check_also_internal(v, spec, site);
     let timeout_key = site.config.ingress.timeout_annotation.as_deref();
     for key in ing.annotations.keys() {
         let at = format!("spec.ingress.annotations.{key}");
@@ -642,7 +644,8 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
 }
 
 /// `ingress.timeout` and `ingress.routes`: a duration the route can carry, and more hosts
-/// under the rules of `host`, each to a named TCP port of the Service other than `http`.
+/// under the rules of `host` (a path under those of `path`), each to a named TCP port of the
+/// Service other than `http`.
 fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) {
     let ing = &spec.body.ingress;
     let gateways = site.config.ingress.gateway.as_ref();
@@ -681,6 +684,11 @@ fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) 
             );
         }
         seen.push(h);
+        if let Some(path) = &route.path
+            && let Err(e) = path::check_http_path(path, through_gateway)
+        {
+            v.error(format!("{at}.path"), format!("path {e}"));
+        }
         let p = route.port.as_str();
         let udp = spec
             .body
@@ -707,6 +715,44 @@ fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) 
                 format!("port \"{p}\" is UDP; HTTP routes reach TCP ports only"),
             );
         }
+    }
+}
+
+/// `ingress.alsoInternal`: an external app only, on a platform that serves both patterns
+/// the same way (two Gateways, or two ingress classes), so the internal entry point is a
+/// second parentRef or a second Ingress of the same shape.
+fn check_also_internal(v: &mut Check, spec: &AppSpec, site: &Site) {
+    let ing = &spec.body.ingress;
+    if !ing.also_internal {
+        return;
+    }
+    let at = "spec.ingress.alsoInternal";
+    if ing.pattern == IngressPattern::InternalOnly {
+        v.error(
+            at,
+            "alsoInternal adds the internal entry point to an external-via-tunnel app; an internal-only app is served there already: remove it",
+        );
+        return;
+    }
+    let gateways = site.config.ingress.gateway.as_ref();
+    let ingress = &site.config.ingress;
+    let way = |g: Option<&crate::model::platform::GatewayRef>, class: &str| match g {
+        Some(g) => format!("the Gateway {}/{}", g.namespace, g.name),
+        None => format!("the ingress class {class}"),
+    };
+    let (internal, external) = (
+        gateways.and_then(|g| g.internal.as_ref()),
+        gateways.and_then(|g| g.external.as_ref()),
+    );
+    if internal.is_some() != external.is_some() {
+        v.error(
+            at,
+            format!(
+                "the platform serves external apps through {} and internal ones through {}; alsoInternal needs both entry points of one kind (ingress.gateway.internal and .external, or neither)",
+                way(external, &ingress.external.class_name),
+                way(internal, &ingress.internal.class_name)
+            ),
+        );
     }
 }
 
