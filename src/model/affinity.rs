@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::bounds::{WEIGHT_MAX, WEIGHT_MIN};
+
 /// Where the pod may or prefers to run, relative to node labels and other pods.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -68,7 +70,7 @@ pub struct NodeSelectorTerm {
 #[serde(deny_unknown_fields)]
 pub struct PreferredSchedulingTerm {
     /// 1..100: how much a matching node counts.
-    #[schemars(range(min = 1, max = 100), extend("x-hint" = "a weight 1..100"))]
+    #[schemars(range(min = WEIGHT_MIN, max = WEIGHT_MAX), extend("x-hint" = "a weight 1..100"))]
     pub weight: i64,
     /// The node labels preferred.
     #[schemars(extend("x-hint" = "{matchExpressions: [...]}"))]
@@ -127,7 +129,7 @@ pub struct PodAffinity {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WeightedPodAffinityTerm {
     /// 1..100: how much a matching placement counts.
-    #[schemars(range(min = 1, max = 100), extend("x-hint" = "a weight 1..100"))]
+    #[schemars(range(min = WEIGHT_MIN, max = WEIGHT_MAX), extend("x-hint" = "a weight 1..100"))]
     pub weight: i64,
     #[schemars(extend("x-hint" = "{labelSelector, topologyKey}"))]
     pub pod_affinity_term: PodAffinityTerm,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
 
+use crate::model::bounds::*;
 use crate::model::patterns::*;
 
 /// Named ports of the app, and of each sidecar (`spec::MAX_SIDECARS` says why the lists
@@ -25,7 +26,7 @@ pub(crate) fn wire_name<T: Serialize>(value: &T, f: &mut fmt::Formatter<'_>) -> 
 #[serde(untagged)]
 pub enum PortSpec {
     /// A TCP port, 1..65535.
-    Number(#[schemars(range(min = 1, max = 65535))] i64),
+    Number(#[schemars(range(min = PORT_MIN, max = PORT_MAX))] i64),
     Full(PortWithProtocol),
 }
 
@@ -34,7 +35,7 @@ pub enum PortSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PortWithProtocol {
     /// Port number, 1..65535.
-    #[schemars(range(min = 1, max = 65535), extend("x-hint" = "a port number"))]
+    #[schemars(range(min = PORT_MIN, max = PORT_MAX), extend("x-hint" = "a port number"))]
     pub port: i64,
     /// `TCP` (default) or `UDP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,7 +45,7 @@ pub struct PortWithProtocol {
     /// (`kubernetes.io/h2c`, `kubernetes.io/ws`, `kubernetes.io/wss`) or a domain-prefixed
     /// name (`example.com/custom`), as Kubernetes' label keys are written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 316))]
+    #[schemars(length(min = 1, max = APP_PROTOCOL_MAX_LEN))]
     pub app_protocol: Option<String>,
     /// `false`: a container port only, not on the Service (a port the app opens for itself
     /// or its sidecars, e.g. a local admin API); default true.
@@ -111,11 +112,11 @@ pub struct ProbeCheck {
     pub tcp: Option<bool>,
     /// A command run in the container; success is exit code 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = MAX_EXEC_WORDS))]
     pub exec: Option<Vec<String>>,
     /// A named port of the container: `http` (default) or one of `ports`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
+    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = PORT_NAME_MAX_LEN))]
     pub port: Option<String>,
     /// `HTTPS` for an HTTP check of a port that speaks TLS (certificates are not
     /// verified, as Kubernetes does); default `HTTP`.
@@ -151,24 +152,24 @@ impl ProbeScheme {
 pub struct ProbeTimings {
     /// Seconds after the container starts before the first check, 0..2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = PROBE_DELAY_MIN, max = INT32_MAX))]
     pub initial_delay_seconds: Option<i64>,
     /// Seconds between checks, 1..2147483647 (Kubernetes' default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 2147483647))]
+    #[schemars(range(min = PROBE_TIMING_MIN, max = INT32_MAX))]
     pub period_seconds: Option<i64>,
     /// Seconds a check may take, 1..2147483647 (Kubernetes' default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 2147483647))]
+    #[schemars(range(min = PROBE_TIMING_MIN, max = INT32_MAX))]
     pub timeout_seconds: Option<i64>,
     /// Failures in a row before the probe fails, 1..2147483647 (Kubernetes' default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 2147483647))]
+    #[schemars(range(min = PROBE_TIMING_MIN, max = INT32_MAX))]
     pub failure_threshold: Option<i64>,
     /// Successes in a row before a failed probe passes again, 1..2147483647; Kubernetes
     /// requires 1 for liveness and startup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 2147483647))]
+    #[schemars(range(min = PROBE_TIMING_MIN, max = INT32_MAX))]
     pub success_threshold: Option<i64>,
 }
 
@@ -228,11 +229,11 @@ pub struct Probes {
     pub tcp: Option<bool>,
     /// A command (short form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 64))]
+    #[schemars(length(min = 1, max = MAX_EXEC_WORDS))]
     pub exec: Option<Vec<String>>,
     /// Named port of the short form (default `http`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
+    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = PORT_NAME_MAX_LEN))]
     pub port: Option<String>,
     /// `HTTPS` for the short form's HTTP check (default `HTTP`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -315,11 +316,11 @@ impl EnvValue {
 #[serde(deny_unknown_fields)]
 pub struct SecretKey {
     /// Secret name (DNS-1123 subdomain).
-    #[schemars(regex(pattern = SECRET_NAME_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SECRET_NAME_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     #[schemars(extend("x-hint" = "the Secret's name"))]
     pub secret: String,
     /// Key in the Secret: letters, digits, `-`, `_`, `.`.
-    #[schemars(regex(pattern = SECRET_KEY_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SECRET_KEY_PATTERN), length(min = 1, max = CONFIG_KEY_MAX_LEN))]
     #[schemars(extend("x-hint" = "a key of the Secret"))]
     pub key: String,
 }
@@ -331,11 +332,11 @@ pub struct SecretEnv {
     /// Remote key in the platform's secret store: an ExternalSecret `<name>-secret`
     /// extracts every property of it into a Secret of the same name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = REMOTE_KEY_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = REMOTE_KEY_PATTERN), length(min = 1, max = REMOTE_KEY_MAX_LEN))]
     pub from_store: Option<String>,
     /// Names of Secrets that already exist in the namespace (DNS-1123 subdomains).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 32))]
+    #[schemars(length(max = MAX_EXISTING_SECRETS))]
     #[schemars(extend("items" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "minLength": 1, "maxLength": 253}))]
     pub existing: Vec<String>,
 }

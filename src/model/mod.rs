@@ -1,6 +1,7 @@
 //! The resources' types: AppSpec, its pod-level fields, PlatformConfig, the custom resources emitted, generated names, and what only looks like one of ours.
 
 pub mod affinity;
+pub mod bounds;
 pub mod container;
 pub mod crd;
 pub mod kopiur;

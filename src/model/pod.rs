@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::affinity::Affinity;
+use crate::model::bounds::*;
 use crate::model::container::{EnvValue, PortSpec, Probes, SecretEnv};
 use crate::model::patterns::{
     DNS_SUBDOMAIN_PATTERN, HTTP_PATH_PATTERN, IMAGE_PATTERN, NAME_PATTERN, READ_RESOURCE_PATTERN,
@@ -61,7 +62,7 @@ pub struct ServiceAccount {
     /// Name of a ServiceAccount in the app's namespace (created outside the AppSpec). Not
     /// with `create`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     #[schemars(extend("x-hint" = "the name of an existing ServiceAccount"))]
     pub name: Option<String>,
     /// Mount the account's API token into the pod (default false). Only for apps that talk
@@ -77,7 +78,7 @@ pub struct ServiceAccount {
     /// Secrets (of any group) and `*` are refused; needs `create: true`. `appspec risk`
     /// reports every added entry as high risk.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(inner(regex(pattern = READ_RESOURCE_PATTERN), length(max = 253)), length(max = 64))]
+    #[schemars(inner(regex(pattern = READ_RESOURCE_PATTERN), length(max = READ_RESOURCE_MAX_LEN)), length(max = MAX_READ_RESOURCES))]
     pub read: Vec<String>,
 }
 
@@ -106,7 +107,7 @@ pub struct Metrics {
     /// The named port to scrape (default `http`, the main port): `http` or one of the
     /// Service's named ports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 15))]
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = PORT_NAME_MAX_LEN))]
     #[schemars(extend("default" = "http"))]
     pub port: Option<String>,
     /// HTTP path of the metrics (default `/metrics`).
@@ -157,19 +158,19 @@ pub struct PodOptions {
     pub tolerations: Vec<Toleration>,
     /// Name of a PriorityClass (a DNS subdomain).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub priority_class_name: Option<String>,
     /// More groups the pod's processes belong to (`securityContext.supplementalGroups`, in
     /// the order written): the node's `video`/`render` groups for a GPU, the group that owns
     /// a NAS share. Ids 0..2147483647, each once; `0` (root) is refused with
     /// `security: restricted`. Backups run with the same groups, so they read what the app reads.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(inner(range(min = 0, max = 2147483647)), extend("uniqueItems" = true))]
+    #[schemars(inner(range(min = 0, max = INT32_MAX)), extend("uniqueItems" = true))]
     pub supplemental_groups: Vec<i64>,
     /// Seconds the pod has to shut down cleanly after SIGTERM before it is killed
     /// (Kubernetes' default: 30), 0..3600: a database that flushes on shutdown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 3600))]
+    #[schemars(range(min = 0, max = GRACE_PERIOD_SECONDS_MAX))]
     pub termination_grace_period_seconds: Option<i64>,
     /// Node affinity (GPU nodes, an architecture), pod affinity and anti-affinity, in
     /// Kubernetes' shape (`nodeAffinity`, `podAffinity`, `podAntiAffinity` with their
@@ -184,14 +185,14 @@ pub struct PodOptions {
     /// Secrets (docker-registry type, in the app's namespace) the kubelet pulls the images
     /// with: their names, DNS subdomains, each once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(inner(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = 253)))]
+    #[schemars(inner(regex(pattern = DNS_SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN)))]
     #[schemars(extend("uniqueItems" = true))]
     pub image_pull_secrets: Vec<String>,
 }
 
 /// The most a pod may take to shut down: an hour. Every rollout, node drain and cluster
 /// upgrade waits this long for the pod; no real app needs more to stop cleanly.
-pub const MAX_TERMINATION_GRACE_PERIOD_SECONDS: i64 = 3600;
+pub const MAX_TERMINATION_GRACE_PERIOD_SECONDS: i64 = GRACE_PERIOD_SECONDS_MAX;
 
 /// Resolver settings of the pod (Kubernetes `PodDNSConfig`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -199,11 +200,11 @@ pub const MAX_TERMINATION_GRACE_PERIOD_SECONDS: i64 = 3600;
 pub struct DnsConfig {
     /// Extra name servers, IP addresses (at most 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 3))]
+    #[schemars(length(max = MAX_NAMESERVERS))]
     pub nameservers: Vec<String>,
     /// Extra search domains (at most 32).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 32))]
+    #[schemars(length(max = MAX_SEARCHES))]
     pub searches: Vec<String>,
     /// resolv.conf options: `ndots`, `timeout` and `attempts` take an integer `value`;
     /// `rotate`, `edns0`, `single-request`, `single-request-reopen`, `use-vc`,
@@ -286,11 +287,11 @@ pub type StringMap = BTreeMap<String, String>;
 pub struct InitContainer {
     /// Container name: lowercase letters, digits and `-` (at most 63), unique in the pod
     /// (the app's own container is named after the app).
-    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 63))]
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = DNS_LABEL_MAX_LEN))]
     #[schemars(extend("x-hint" = "a container name such as init-db"))]
     pub name: String,
     /// OCI image reference, as `spec.image`.
-    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = IMAGE_MAX_LEN))]
     #[schemars(extend("x-hint" = "an OCI image reference, e.g. ghcr.io/org/init:1.0.0"))]
     pub image: String,
     /// Replaces the image's ENTRYPOINT.
@@ -318,11 +319,11 @@ pub struct InitContainer {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Sidecar {
     /// Container name: lowercase letters, digits and `-` (at most 63), unique in the pod.
-    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 63))]
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = DNS_LABEL_MAX_LEN))]
     #[schemars(extend("x-hint" = "a container name such as gluetun"))]
     pub name: String,
     /// OCI image reference, as `spec.image`.
-    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = IMAGE_MAX_LEN))]
     #[schemars(extend("x-hint" = "an OCI image reference, e.g. ghcr.io/org/sidecar:1.0.0"))]
     pub image: String,
     /// Replaces the image's ENTRYPOINT.

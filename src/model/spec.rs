@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::input::reader::{self, Read};
 use crate::input::skeletons;
+use crate::model::bounds::*;
 use crate::model::container::wire_name;
 pub use crate::model::container::{
     EnvValue, MAX_PORTS, PortSpec, PortWithProtocol, ProbeCheck, ProbeKind, ProbeScheme,
@@ -65,11 +66,11 @@ pub struct AppSpecDocument {
 #[serde(deny_unknown_fields)]
 pub struct Metadata {
     /// The app name: lowercase letters, digits and `-`, starting with a letter, at most 63.
-    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = 63))]
+    #[schemars(regex(pattern = NAME_PATTERN), length(min = 1, max = DNS_LABEL_MAX_LEN))]
     pub name: String,
     /// Target namespace (default: the name). Not a reserved namespace of the platform
     /// (default, kube-*, argocd, flux-system, backstage... checked by the function).
-    #[schemars(regex(pattern = NAMESPACE_PATTERN), length(min = 1, max = 63))]
+    #[schemars(regex(pattern = NAMESPACE_PATTERN), length(min = 1, max = DNS_LABEL_MAX_LEN))]
     pub namespace: Option<String>,
     /// Kubernetes labels of the AppSpec: keys `[prefix/]name`, values at most 63
     /// characters of letters, digits, `-`, `_` and `.`.
@@ -140,27 +141,27 @@ pub const MAX_ROUTES: usize = 32;
 pub struct AppSpecBody {
     /// OCI image reference (`registry/path:tag` or `@sha256:` digest). A missing tag or
     /// `:latest` is a warning.
-    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = 512))]
+    #[schemars(regex(pattern = IMAGE_PATTERN), length(min = 1, max = IMAGE_MAX_LEN))]
     #[schemars(extend("x-hint" = "an OCI image reference, e.g. ghcr.io/org/app:1.0.0"))]
     pub image: String,
     /// Container port; the Service port 80 targets it.
     #[serde(default = "default_port")]
-    #[schemars(range(min = 1, max = 65535))]
+    #[schemars(range(min = PORT_MIN, max = PORT_MAX))]
     pub port: i64,
     /// Number of pods.
     #[serde(default = "default_replicas")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub replicas: i64,
     /// Requests and limits; what is left out comes from the platform defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ContainerResources>,
     /// Container command (replaces the image's ENTRYPOINT).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 64))]
+    #[schemars(length(max = MAX_COMMAND_WORDS))]
     pub command: Vec<String>,
     /// Container args (replace the image's CMD).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 256))]
+    #[schemars(length(max = MAX_ARGS))]
     pub args: Vec<String>,
     /// Extra named container ports, also on the Service: `name: port` (TCP) or
     /// `name: {port, protocol}`. Names are IANA service names (at most 15 lowercase letters,
@@ -441,7 +442,7 @@ pub struct Storage {
     pub pattern: StoragePattern,
     /// Size in GiB, 1..1000 (longhorn-persistent and nas-mount only, required there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 1000))]
+    #[schemars(range(min = SIZE_GIB_MIN, max = SIZE_GIB_MAX))]
     pub size: Option<i64>,
     /// Where the volume is mounted in the container (default `/data`): absolute, no `..`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -457,7 +458,7 @@ pub struct Storage {
     /// longhorn-persistent and nas-mount the name of the generated PVC (default
     /// `<name>-data`), to adopt a claim made before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub claim_name: Option<String>,
 }
 
@@ -480,7 +481,7 @@ pub struct Nas {
     /// Absolute path of the share, e.g. `/mnt/apps/whoami`: no `..` or `.` segment (also
     /// percent-encoded), no backslash, no empty segment. It must also lie under the
     /// platform's NAS prefix (default `/mnt/`), which the function checks.
-    #[schemars(regex(pattern = SUBPATH_PATTERN), length(max = 4096))]
+    #[schemars(regex(pattern = SUBPATH_PATTERN), length(max = PATH_MAX_LEN))]
     #[schemars(extend("x-hint" = "an absolute path on the NAS"))]
     pub subpath: String,
 }
@@ -491,7 +492,7 @@ pub struct Nas {
 pub struct S3 {
     /// Bucket name following the S3 naming rules: 3..63 lowercase letters, digits, `-`
     /// and `.`; no IP form, no `xn--`/`sthree-` prefix, no `-s3alias`/`--ol-s3` suffix.
-    #[schemars(regex(pattern = BUCKET_PATTERN), length(min = 3, max = 63))]
+    #[schemars(regex(pattern = BUCKET_PATTERN), length(min = BUCKET_MIN_LEN, max = BUCKET_MAX_LEN))]
     pub bucket: String,
     /// One of the platform's known regions (checked by the function against the
     /// PlatformConfig), e.g. `us-east-1`.
@@ -530,7 +531,7 @@ pub struct Ingress {
     /// `.hypyr.space`) and never the internal one. The function checks the domains against
     /// the PlatformConfig; this schema checks the DNS syntax.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = HOST_PATTERN), length(max = 253))]
+    #[schemars(regex(pattern = HOST_PATTERN), length(max = DNS_NAME_MAX_LEN))]
     pub host: Option<String>,
     /// URL path prefix (default `/`): starts with `/`, no `..` segment, no whitespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -539,7 +540,7 @@ pub struct Ingress {
     /// More host names served like `host`, under the same rules (the pattern's domain,
     /// DNS syntax, not used by another app).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(inner(regex(pattern = HOST_PATTERN), length(max = 253)), length(max = MAX_ALIASES))]
+    #[schemars(inner(regex(pattern = HOST_PATTERN), length(max = DNS_NAME_MAX_LEN)), length(max = MAX_ALIASES))]
     pub aliases: Vec<String>,
     /// Annotations onto the Ingress or HTTPRoute. Keys the function sets itself (the
     /// external-dns hostname, target and proxied annotations, the ingress class, the
@@ -574,11 +575,11 @@ pub struct Ingress {
 #[serde(deny_unknown_fields)]
 pub struct IngressRoute {
     /// Host name, under the rules of `ingress.host`.
-    #[schemars(regex(pattern = HOST_PATTERN), length(max = 253))]
+    #[schemars(regex(pattern = HOST_PATTERN), length(max = DNS_NAME_MAX_LEN))]
     #[schemars(extend("x-hint" = "a host name under the app's domain"))]
     pub host: String,
     /// A named port of the Service (one of `ports`, or a sidecar's).
-    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = 15))]
+    #[schemars(regex(pattern = PORT_NAME_PATTERN), length(max = PORT_NAME_MAX_LEN))]
     #[schemars(extend("x-hint" = "a named port of the app"))]
     pub port: String,
     /// URL path prefix of this host (default `/`), under the rules of `ingress.path`.
@@ -632,7 +633,7 @@ pub struct Backup {
     pub schedule: Option<String>,
     /// Days of snapshots to keep, 1..3650 (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 3650), extend("default" = 30))]
+    #[schemars(range(min = RETENTION_DAYS_MIN, max = RETENTION_DAYS_MAX), extend("default" = 30))]
     pub retention_days: Option<i64>,
 }
 
@@ -651,14 +652,14 @@ impl Backup {
 pub struct ServiceOptions {
     /// Service port that targets the named port `http` (`spec.port`); default 80.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = 65535), extend("default" = 80))]
+    #[schemars(range(min = PORT_MIN, max = PORT_MAX), extend("default" = 80))]
     pub port: Option<i64>,
     /// The application protocol of the Service's `http` port (the main port), on the app's
     /// Service and its LoadBalancer: the rules of `ports.<name>.appProtocol` (an IANA service
     /// name such as `http`, a Kubernetes one such as `kubernetes.io/h2c`, or a domain-prefixed
     /// name). Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = 316))]
+    #[schemars(length(min = 1, max = APP_PROTOCOL_MAX_LEN))]
     pub app_protocol: Option<String>,
     /// An extra Service `<name>-lb` of type LoadBalancer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -670,7 +671,7 @@ pub struct ServiceOptions {
 #[serde(untagged)]
 pub enum RunAs {
     /// User, group and fsGroup, 0..2147483647.
-    Id(#[schemars(range(min = 0, max = 2147483647))] i64),
+    Id(#[schemars(range(min = 0, max = INT32_MAX))] i64),
     Ids(UserGroup),
 }
 
@@ -679,11 +680,11 @@ pub enum RunAs {
 #[serde(deny_unknown_fields)]
 pub struct UserGroup {
     /// runAsUser, 0..2147483647.
-    #[schemars(range(min = 0, max = 2147483647), extend("x-hint" = "a user id"))]
+    #[schemars(range(min = 0, max = INT32_MAX), extend("x-hint" = "a user id"))]
     pub user: i64,
     /// runAsGroup and fsGroup, 0..2147483647 (default: the user id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub group: Option<i64>,
 }
 
@@ -704,24 +705,24 @@ impl RunAs {
 pub struct File {
     /// An existing ConfigMap in the app's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub config_map: Option<String>,
     /// An existing Secret in the app's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub secret: Option<String>,
     /// The key of the ConfigMap or Secret holding the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = CONFIG_KEY_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = CONFIG_KEY_PATTERN), length(min = 1, max = CONFIG_KEY_MAX_LEN))]
     pub key: Option<String>,
     /// The file's text, stored in the ConfigMap `<name>-files` (at most 256 KiB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(max = 262144))]
+    #[schemars(length(max = FILE_CONTENT_MAX_LEN))]
     pub content: Option<String>,
     /// Permission bits, 0..0777 (default 0644); write them in octal as `0755` (YAML 1.1
     /// style, as kustomize reads it) or `0o755`, e.g. for an executable script.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 511))]
+    #[schemars(range(min = 0, max = FILE_MODE_MAX))]
     pub mode: Option<i64>,
 }
 
@@ -733,7 +734,7 @@ pub struct File {
 pub struct Mount {
     /// Absolute path in the container; unique across storage, mounts and files. A trailing
     /// `/` is the same path without it.
-    #[schemars(regex(pattern = MOUNTS_PATH_PATTERN), length(max = 4096))]
+    #[schemars(regex(pattern = MOUNTS_PATH_PATTERN), length(max = PATH_MAX_LEN))]
     #[schemars(extend("x-hint" = "an absolute path in the container"))]
     pub path: String,
     /// A NAS share (a PV with reclaim policy Retain and a bound PVC, both kept from pruning).
@@ -741,11 +742,11 @@ pub struct Mount {
     pub nas: Option<Nas>,
     /// An existing PVC in the app's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub claim: Option<String>,
     /// A directory inside the claim to mount (relative, no `..`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUB_PATH_PATTERN), length(max = 4096))]
+    #[schemars(regex(pattern = SUB_PATH_PATTERN), length(max = PATH_MAX_LEN))]
     pub sub_path: Option<String>,
     /// A scratch volume that lives as long as the pod. At `/tmp` it replaces the writable
     /// `/tmp` that `security: restricted` adds (an in-memory `/tmp`, a size limit).
@@ -754,17 +755,17 @@ pub struct Mount {
     /// A whole existing Secret in the app's namespace as a read-only directory (one file
     /// per key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub secret: Option<String>,
     /// A whole existing ConfigMap in the app's namespace as a read-only directory (one file
     /// per key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = 253))]
+    #[schemars(regex(pattern = SUBDOMAIN_PATTERN), length(min = 1, max = DNS_NAME_MAX_LEN))]
     pub config_map: Option<String>,
     /// Permission bits of the files of a `secret` or `configMap` mount, 0..0777 (default
     /// 0644), in octal (`0755`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 511))]
+    #[schemars(range(min = 0, max = FILE_MODE_MAX))]
     pub mode: Option<i64>,
     /// Another PVC of the app's own, `<name>-<volume.name>`: the platform's Longhorn
     /// class, ReadWriteOnce, kept from pruning, not backed up (a cache).
@@ -798,7 +799,7 @@ pub struct MountVolume {
     /// shortened with a hash past 63 characters).
     #[schemars(
         regex(pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"),
-        length(min = 1, max = 63)
+        length(min = 1, max = DNS_LABEL_MAX_LEN)
     )]
     #[schemars(extend("x-hint" = "a short name such as cache"))]
     pub name: String,
@@ -833,7 +834,7 @@ pub struct LoadBalancer {
     /// A fixed IP (IPv4 or IPv6) inside one of the platform's `loadBalancer.pools`; default:
     /// one the load balancer picks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 2, max = 45))]
+    #[schemars(length(min = IP_MIN_LEN, max = IP_MAX_LEN))]
     pub ip: Option<String>,
     /// The named ports it exposes (default all of the Service's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -848,7 +849,7 @@ pub struct LoadBalancer {
     /// (`external-dns.alpha.kubernetes.io/hostname`): DNS syntax, under one of the platform's
     /// domains, served by no other app or host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = HOST_PATTERN), length(max = 253))]
+    #[schemars(regex(pattern = HOST_PATTERN), length(max = DNS_NAME_MAX_LEN))]
     pub host: Option<String>,
 }
 

@@ -6,6 +6,7 @@ use crate::input::diagnostic::Issue;
 use crate::model::affinity::{
     Affinity, LabelSelector, NodeOperator, NodeSelectorTerm, PodAffinity, PodAffinityTerm,
 };
+use crate::model::bounds::{WEIGHT_MAX, WEIGHT_MIN};
 
 /// Checks `pod.affinity` at `at` (e.g. `spec.pod.affinity`).
 pub fn check(out: &mut Vec<Issue>, at: &str, a: &Affinity) {
@@ -55,10 +56,10 @@ const REQUIRED: &str = "requiredDuringSchedulingIgnoredDuringExecution";
 const PREFERRED: &str = "preferredDuringSchedulingIgnoredDuringExecution";
 
 fn weight(out: &mut Vec<Issue>, at: &str, w: i64) {
-    if !(1..=100).contains(&w) {
+    if !(WEIGHT_MIN..=WEIGHT_MAX).contains(&w) {
         out.push(Issue::error(
             format!("{at}.weight"),
-            format!("weight must be between 1 and 100, got {w}"),
+            format!("weight must be between {WEIGHT_MIN} and {WEIGHT_MAX}, got {w}"),
         ));
     }
 }

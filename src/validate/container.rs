@@ -5,6 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{dns, path};
 use crate::input::diagnostic::Issue;
+use crate::model::bounds::{
+    CONFIG_KEY_MAX_LEN, DNS_NAME_MAX_LEN, INT32_MAX, PORT_MAX, PORT_MIN, PORT_NAME_MAX_LEN,
+    PROBE_DELAY_MIN, PROBE_TIMING_MIN,
+};
 use crate::model::spec::{
     ContainerResources, Count, EnvValue, PortSpec, ProbeCheck, ProbeKind, ProbeTimings, Probes,
     Protocol, RunAs, SecretEnv, SecurityProfile,
@@ -16,8 +20,11 @@ pub const HTTP_PORT: &str = "http";
 /// Kubernetes' IANA_SVC_NAME: 1..15 lowercase letters, digits and `-`, at least one
 /// letter, no `--`, alphanumeric at both ends.
 pub fn check_port_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 15 {
-        return Err(format!("must be 1..15 characters, got {}", name.len()));
+    if name.is_empty() || name.len() > PORT_NAME_MAX_LEN {
+        return Err(format!(
+            "must be 1..{PORT_NAME_MAX_LEN} characters, got {}",
+            name.len()
+        ));
     }
     let b = name.as_bytes();
     if !b
@@ -37,8 +44,11 @@ pub fn check_port_name(name: &str) -> Result<(), String> {
 
 /// A Secret (or ConfigMap) name: a DNS-1123 subdomain of at most 253 characters.
 pub fn check_secret_name(name: &str) -> Result<(), String> {
-    if name.len() > 253 {
-        return Err(format!("is {} characters long; at most 253", name.len()));
+    if name.len() > DNS_NAME_MAX_LEN {
+        return Err(format!(
+            "is {} characters long; at most {DNS_NAME_MAX_LEN}",
+            name.len()
+        ));
     }
     for label in name.split('.') {
         dns::check_label(label).map_err(|e| format!("has a part \"{label}\" that {e}"))?;
@@ -48,8 +58,8 @@ pub fn check_secret_name(name: &str) -> Result<(), String> {
 
 /// A key of a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253, not `.` or `..`.
 pub fn check_secret_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.len() > 253 {
-        return Err("must be 1..253 characters".into());
+    if key.is_empty() || key.len() > CONFIG_KEY_MAX_LEN {
+        return Err(format!("must be 1..{CONFIG_KEY_MAX_LEN} characters"));
     }
     if !key
         .bytes()
@@ -116,10 +126,10 @@ pub fn check_ports(
             }
         }
         let (number, protocol) = (p.port(), p.protocol());
-        if !(1..=65535).contains(&number) {
+        if !(PORT_MIN..=PORT_MAX).contains(&number) {
             issues.push(Issue::error(
                 &here,
-                format!("port must be between 1 and 65535, got {number}"),
+                format!("port must be between {PORT_MIN} and {PORT_MAX}, got {number}"),
             ));
             continue;
         }
@@ -215,14 +225,15 @@ fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTr
 /// more, all within int32).
 fn check_timings(issues: &mut Vec<Issue>, at: &str, t: &ProbeTimings) {
     for (field, value) in t.fields() {
-        let min = i64::from(field != "initialDelaySeconds");
-        if !(min..=i64::from(i32::MAX)).contains(&value) {
+        let min = if field == "initialDelaySeconds" {
+            PROBE_DELAY_MIN
+        } else {
+            PROBE_TIMING_MIN
+        };
+        if !(min..=INT32_MAX).contains(&value) {
             issues.push(Issue::error(
                 format!("{at}.{field}"),
-                format!(
-                    "{field} must be between {min} and {}, got {value}",
-                    i32::MAX
-                ),
+                format!("{field} must be between {min} and {INT32_MAX}, got {value}"),
             ));
         }
     }
@@ -341,11 +352,11 @@ pub fn check_run_as(issues: &mut Vec<Issue>, at: &str, r: &RunAs, security: Secu
     };
     let mut ok = true;
     for (field, id) in fields {
-        if !(0..=i64::from(i32::MAX)).contains(id) {
+        if !(0..=INT32_MAX).contains(id) {
             ok = false;
             issues.push(Issue::error(
                 format!("{at}{field}"),
-                format!("id must be between 0 and {}, got {id}", i32::MAX),
+                format!("id must be between 0 and {INT32_MAX}, got {id}"),
             ));
         }
     }

@@ -1,13 +1,15 @@
 //! DNS names: RFC 1123 labels, host names, and domain membership.
 
+use crate::model::bounds::{DNS_LABEL_MAX_LEN, DNS_NAME_MAX_LEN};
+
 /// `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, at most 63 characters.
 pub fn check_label(label: &str) -> Result<(), String> {
     if label.is_empty() {
         return Err("must not be empty".into());
     }
-    if label.len() > 63 {
+    if label.len() > DNS_LABEL_MAX_LEN {
         return Err(format!(
-            "is {} characters long; at most 63 are allowed",
+            "is {} characters long; at most {DNS_LABEL_MAX_LEN} are allowed",
             label.len()
         ));
     }
@@ -28,9 +30,9 @@ pub fn check_host(host: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err("must not be empty".into());
     }
-    if host.len() > 253 {
+    if host.len() > DNS_NAME_MAX_LEN {
         return Err(format!(
-            "is {} characters long; at most 253 are allowed",
+            "is {} characters long; at most {DNS_NAME_MAX_LEN} are allowed",
             host.len()
         ));
     }

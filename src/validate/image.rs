@@ -25,9 +25,13 @@ fn check_domain(domain: &str) -> Result<(), String> {
         let digits =
             !port.is_empty() && port.len() <= 5 && port.bytes().all(|c| c.is_ascii_digit());
         let value: u32 = if digits { port.parse().unwrap_or(0) } else { 0 };
-        if !digits || port.starts_with('0') || !(1..=65535).contains(&value) {
+        let (min, max) = (
+            crate::model::bounds::PORT_MIN,
+            crate::model::bounds::PORT_MAX,
+        );
+        if !digits || port.starts_with('0') || !(min..=max).contains(&i64::from(value)) {
             return Err(format!(
-                "has an invalid registry port \"{port}\" in \"{domain}\"; a port is 1..65535"
+                "has an invalid registry port \"{port}\" in \"{domain}\"; a port is {min}..{max}"
             ));
         }
     }
@@ -88,7 +92,7 @@ fn is_digest(digest: &str) -> bool {
 }
 
 /// The longest reference accepted (the schema's `maxLength`).
-pub const MAX_LEN: usize = 512;
+pub const MAX_LEN: usize = crate::model::bounds::IMAGE_MAX_LEN;
 
 /// What a valid reference pins.
 #[derive(Debug, PartialEq, Eq)]

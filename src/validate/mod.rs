@@ -20,6 +20,7 @@ pub mod s3;
 pub mod volumes;
 
 use crate::input::diagnostic::{Issue, Severity};
+use crate::model::bounds::{RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, SIZE_GIB_MAX, SIZE_GIB_MIN};
 use crate::model::spec::{
     Amounts, AppSpec, BackupStrategy, IngressPattern, Protocol, Resources, StoragePattern,
 };
@@ -464,11 +465,11 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
     match (st.pattern.is_persistent(), st.size) {
         (true, None) => v.error(
             "spec.storage.size",
-            format!("is required for storage.pattern {pattern} (GiB, 1..1000)"),
+            format!("is required for storage.pattern {pattern} (GiB, {SIZE_GIB_MIN}..{SIZE_GIB_MAX})"),
         ),
-        (true, Some(size)) if !(1..=1000).contains(&size) => v.error(
+        (true, Some(size)) if !(SIZE_GIB_MIN..=SIZE_GIB_MAX).contains(&size) => v.error(
             "spec.storage.size",
-            format!("size must be an integer number of GiB between 1 and 1000, got {size}"),
+            format!("size must be an integer number of GiB between {SIZE_GIB_MIN} and {SIZE_GIB_MAX}, got {size}"),
         ),
         (false, Some(_)) => v.error(
             "spec.storage.size",
@@ -891,10 +892,10 @@ fn check_backup(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<String> {
     }
     check_mover_ids(v, spec, site);
     let days = b.retention_days();
-    if !(1..=3650).contains(&days) {
+    if !(RETENTION_DAYS_MIN..=RETENTION_DAYS_MAX).contains(&days) {
         v.error(
             "spec.backup.retentionDays",
-            format!("retentionDays must be between 1 and 3650, got {days}"),
+            format!("retentionDays must be between {RETENTION_DAYS_MIN} and {RETENTION_DAYS_MAX}, got {days}"),
         );
     }
     if site.config.backup.backend_of(b.strategy)

@@ -2,12 +2,13 @@
 
 use super::{dns, nfs, quantity};
 use crate::input::diagnostic::Issue;
+use crate::model::bounds::DNS_NAME_MAX_LEN;
 use crate::model::platform::{Platform, SecretStoreRef};
 
 /// A DNS subdomain as Kubernetes names objects (storage classes, stores...).
 pub fn check_subdomain(name: &str) -> Result<(), String> {
-    if name.len() > 253 {
-        return Err("is longer than 253 characters".into());
+    if name.len() > DNS_NAME_MAX_LEN {
+        return Err(format!("is longer than {DNS_NAME_MAX_LEN} characters"));
     }
     for label in name.split('.') {
         dns::check_label(label).map_err(|e| format!("\"{name}\": label \"{label}\" {e}"))?;

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use super::{dns, labels, path};
 use crate::input::diagnostic::Issue;
+use crate::model::bounds::{DNS_NAME_MAX_LEN, INT32_MAX, MAX_NAMESERVERS, MAX_SEARCHES};
 use crate::model::pod::{
     DnsConfig, MAX_TERMINATION_GRACE_PERIOD_SECONDS, Metrics, PodOptions, TaintEffect, Toleration,
     TolerationOperator,
@@ -361,9 +362,9 @@ pub fn is_env_name(name: &str) -> bool {
 
 /// A DNS-1123 subdomain: lowercase labels joined by dots, at most 253 characters.
 pub fn check_subdomain(name: &str) -> Result<(), String> {
-    if name.len() > 253 {
+    if name.len() > DNS_NAME_MAX_LEN {
         return Err(format!(
-            "is {} characters long; at most 253 are allowed",
+            "is {} characters long; at most {DNS_NAME_MAX_LEN} are allowed",
             name.len()
         ));
     }
@@ -440,10 +441,10 @@ fn check_pod(out: &mut Vec<Issue>, pod: &PodOptions, security: SecurityProfile) 
 fn check_groups(out: &mut Vec<Issue>, groups: &[i64], security: SecurityProfile) {
     for (i, &id) in groups.iter().enumerate() {
         let path = format!("spec.pod.supplementalGroups[{i}]");
-        if !(0..=i64::from(i32::MAX)).contains(&id) {
+        if !(0..=INT32_MAX).contains(&id) {
             out.push(Issue::error(
                 path,
-                format!("group id must be between 0 and {}, got {id}", i32::MAX),
+                format!("group id must be between 0 and {INT32_MAX}, got {id}"),
             ));
         } else if let Some(first) = groups[..i].iter().position(|&g| g == id) {
             out.push(Issue::error(
@@ -462,11 +463,11 @@ fn check_groups(out: &mut Vec<Issue>, groups: &[i64], security: SecurityProfile)
 }
 
 fn check_dns(out: &mut Vec<Issue>, dns: &DnsConfig) {
-    if dns.nameservers.len() > 3 {
+    if dns.nameservers.len() > MAX_NAMESERVERS {
         out.push(Issue::error(
             "spec.pod.dnsConfig.nameservers",
             format!(
-                "at most 3 name servers are allowed, got {}",
+                "at most {MAX_NAMESERVERS} name servers are allowed, got {}",
                 dns.nameservers.len()
             ),
         ));
@@ -479,11 +480,11 @@ fn check_dns(out: &mut Vec<Issue>, dns: &DnsConfig) {
             ));
         }
     }
-    if dns.searches.len() > 32 {
+    if dns.searches.len() > MAX_SEARCHES {
         out.push(Issue::error(
             "spec.pod.dnsConfig.searches",
             format!(
-                "at most 32 search domains are allowed, got {}",
+                "at most {MAX_SEARCHES} search domains are allowed, got {}",
                 dns.searches.len()
             ),
         ));

@@ -1,11 +1,15 @@
 //! S3 bucket naming rules (general purpose buckets).
 
+use crate::model::bounds::{BUCKET_MAX_LEN, BUCKET_MIN_LEN};
+
 /// 3..63 characters of lowercase letters, digits, '-' and '.', starting and ending with a
 /// letter or digit; no `..`, no IP-address form, no reserved prefixes or suffixes.
 pub fn check_bucket(bucket: &str) -> Result<(), String> {
     let len = bucket.len();
-    if !(3..=63).contains(&len) {
-        return Err(format!("must be 3 to 63 characters long, got {len}"));
+    if !(BUCKET_MIN_LEN..=BUCKET_MAX_LEN).contains(&len) {
+        return Err(format!(
+            "must be {BUCKET_MIN_LEN} to {BUCKET_MAX_LEN} characters long, got {len}"
+        ));
     }
     let b = bucket.as_bytes();
     if !b

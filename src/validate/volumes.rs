@@ -3,6 +3,7 @@
 
 use super::{nfs, path, platform::check_subdomain, quantity};
 use crate::input::diagnostic::Issue;
+use crate::model::bounds::{CONFIG_KEY_MAX_LEN, FILE_MODE_MAX};
 use crate::model::platform::Platform;
 use crate::model::spec::{AppSpec, SecurityProfile};
 
@@ -37,8 +38,8 @@ pub fn slug(p: &str) -> String {
 
 /// A ConfigMap or Secret key: letters, digits, `-`, `_`, `.`, at most 253, not `.`/`..`.
 pub fn check_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.len() > 253 {
-        return Err("must be 1..253 characters long".into());
+    if key.is_empty() || key.len() > CONFIG_KEY_MAX_LEN {
+        return Err(format!("must be 1..{CONFIG_KEY_MAX_LEN} characters long"));
     }
     if key == "." || key == ".." {
         return Err("must not be '.' or '..'".into());
@@ -58,7 +59,7 @@ pub fn check_key(key: &str) -> Result<(), String> {
 
 /// File permission bits: 0..0777 (what Kubernetes accepts for a volume file's mode).
 pub fn check_mode(mode: i64) -> Result<(), String> {
-    if (0..=0o777).contains(&mode) {
+    if (0..=FILE_MODE_MAX).contains(&mode) {
         return Ok(());
     }
     let shown = if mode >= 0 {
