@@ -731,8 +731,8 @@ fn switched_on(v: &Value) -> Vec<(String, &Value)> {
 /// the image, env names, Service ports, the probes the chart makes by default (TCP checks
 /// of the primary port) or as written, probe timings, user ids, supplemental groups, the
 /// grace period, mounts of `enabled: true` items at `mountPath` (`/<id>` by default, a host
-/// path at itself, `-` for none, a list of subPaths each at its own) and the hosts of
-/// enabled ingresses and routes.
+/// path at itself, `-` for none, a list of subPaths each at its own) and of a StatefulSet's
+/// claim templates, and the hosts of enabled ingresses and routes.
 fn round_trip_v1(
     values: &Value,
     container: &Value,
@@ -871,6 +871,21 @@ fn round_trip_v1(
         }
         for (at, p) in paths {
             check(at, mounted(container, app_spec, &p), "the mount path");
+        }
+    }
+    if values["controller"]["type"] == "statefulset" {
+        for (i, t) in values["volumeClaimTemplates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let p = t["mountPath"].as_str().unwrap_or_default();
+            check(
+                format!("volumeClaimTemplates[{i}]"),
+                mounted(container, app_spec, p),
+                "the mount path",
+            );
         }
     }
     let hosts = hosts_of(objects);

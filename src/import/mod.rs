@@ -171,7 +171,9 @@ pub fn import_release(
     };
     let values = subst::apply(release.values().unwrap_or(&Value::Null), &cx);
     // A 1.x release is mapped in the 2.x shape; what is said is said in its own paths.
-    let v1 = release.is_v1().then(|| v1::translate(&values));
+    let v1 = release
+        .is_v1()
+        .then(|| v1::translate(&values, &release.release_name));
     let values = v1.as_ref().map_or(values, |t| t.values.clone());
     let mut refused: BTreeMap<Path, String> = BTreeMap::new();
     let mut out = ReleaseOutcome {

@@ -115,6 +115,8 @@ fn sorted(v: &Value) -> Vec<(&String, &Value)> {
 
 struct Tx<'a> {
     v1: &'a Value,
+    /// The Helm release name: the chart's full name, which its objects are named after.
+    release: &'a str,
     out: Value,
     t: Translated,
 }
@@ -178,10 +180,12 @@ fn primary_port(values: &Value) -> Option<(String, String)> {
 /// One 1.x mount of the main container: (persistence id, path, subPath).
 type Mount = (String, String, Option<String>);
 
-/// Translates the values of an app-template 1.x release.
-pub fn translate(values: &Value) -> Translated {
+/// Translates the values of an app-template 1.x release named `release` (the Helm release
+/// name).
+pub fn translate(values: &Value, release: &str) -> Translated {
     let mut tx = Tx {
         v1: values,
+        release,
         out: json!({}),
         t: Translated {
             original: values.clone(),
@@ -192,7 +196,8 @@ pub fn translate(values: &Value) -> Translated {
     tx.trace(keys(&["controllers"]), root.key("controller"), None);
     tx.trace(keys(&MAIN), root.key("image"), None);
     set(&mut tx.out, &MAIN, json!({}));
-    let mounts = persistence(&mut tx);
+    let mut mounts = persistence(&mut tx);
+    mounts.extend(claim_templates(&mut tx));
     probes(&mut tx);
     let Some(top) = values.as_object() else {
         return tx.t;
@@ -204,7 +209,7 @@ pub fn translate(values: &Value) -> Translated {
         let at = root.key(key);
         let k = key.as_str();
         match k {
-            "persistence" | "probes" => {}
+            "persistence" | "probes" | "volumeClaimTemplates" => {}
             "image" | "command" | "args" | "env" | "envFrom" | "securityContext" | "lifecycle"
             | "resources" => tx.put(&with(&MAIN, &[k]), v.clone(), at),
             "controller" => {
@@ -281,14 +286,6 @@ pub fn translate(values: &Value) -> Translated {
                             "the addon is off (enabled is not true): it had no effect",
                         );
                     }
-                }
-            }
-            "volumeClaimTemplates" => {
-                if v.as_array().is_some_and(|a| !a.is_empty()) {
-                    tx.drop(
-                        at,
-                        "volumeClaimTemplates of a 1.x StatefulSet are not supported: AppSpec's StatefulSet keeps its data in storage",
-                    );
                 }
             }
             _ => tx.note(
@@ -454,6 +451,18 @@ fn persistence(tx: &mut Tx) -> Vec<Mount> {
                 }
             }
         }
+        if kind == "configMap"
+            && let Some(cm) = chart_config_map(tx, item.get("name"))
+        {
+            // A ConfigMap the chart makes (`<release>-<id>`): its data is the content.
+            out.remove("name");
+            out.insert("identifier".into(), json!(cm));
+            tx.trace(
+                Path::root().key("persistence").key(id).key("identifier"),
+                from.key("name"),
+                None,
+            );
+        }
         if id == "config" && kind == "pvc" {
             // The chart's own `persistence.config` supplies these.
             for (k, d) in [
@@ -518,6 +527,106 @@ fn persistence(tx: &mut Tx) -> Vec<Mount> {
         }
         out.insert("globalMounts".into(), Value::Array(list));
         tx.put(&["persistence", id], Value::Object(out), from);
+    }
+    mounts
+}
+
+/// The id of the ConfigMap the chart makes under `name` (`<release>-<id>`, or
+/// `<release>-<nameOverride>`), when `configMaps` has it enabled.
+fn chart_config_map(tx: &Tx, name: Option<&Value>) -> Option<String> {
+    let name = name?.as_str()?;
+    sorted(tx.v1.get("configMaps")?)
+        .into_iter()
+        .filter(|(_, c)| is_true(c, "enabled"))
+        .find(|(id, c)| {
+            let suffix = c
+                .get("nameOverride")
+                .and_then(Value::as_str)
+                .unwrap_or(id.as_str());
+            name == format!("{}-{suffix}", tx.release)
+        })
+        .map(|(id, _)| id.clone())
+}
+
+/// `volumeClaimTemplates` of a 1.x StatefulSet (read only for `controller.type:
+/// statefulset`): Kubernetes named each claim `<template>-<release>-<ordinal>` and keeps it
+/// when the HelmRelease is removed, so a single replica's claim is adopted as an existing
+/// claim at the template's `mountPath`. Returns the main container's mounts.
+fn claim_templates(tx: &mut Tx) -> Vec<Mount> {
+    let at = Path::root().key("volumeClaimTemplates");
+    let Some(list) = tx.v1.get("volumeClaimTemplates").and_then(Value::as_array) else {
+        if tx
+            .v1
+            .get("volumeClaimTemplates")
+            .is_some_and(|v| !v.is_null())
+        {
+            tx.drop(at, NOT_UNDERSTOOD);
+        }
+        return Vec::new();
+    };
+    if list.is_empty() {
+        return Vec::new();
+    }
+    let controller = tx.v1.get("controller");
+    let kind = controller
+        .and_then(|c| c.get("type"))
+        .and_then(Value::as_str);
+    if kind != Some("statefulset") {
+        tx.note(
+            at,
+            "app-template 1.x reads volumeClaimTemplates only for controller.type: statefulset: they had no effect",
+        );
+        return Vec::new();
+    }
+    let replicas = controller
+        .and_then(|c| c.get("replicas"))
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let mut mounts = Vec::new();
+    for (i, vct) in list.iter().enumerate() {
+        let from = at.index(i);
+        let (Some(name), Some(path)) = (
+            vct.get("name").and_then(Value::as_str),
+            vct.get("mountPath").and_then(Value::as_str),
+        ) else {
+            tx.drop(from, NOT_UNDERSTOOD);
+            continue;
+        };
+        let taken = tx.v1.get("persistence").and_then(|p| p.get(name)).is_some();
+        if replicas != 1 || taken {
+            let why = if taken {
+                format!("persistence.{name} has the same name")
+            } else {
+                format!("{replicas} replicas each have a claim of their own")
+            };
+            tx.drop(
+                from,
+                format!("a claim template cannot be adopted: {why}; AppSpec mounts one claim"),
+            );
+            continue;
+        }
+        let claim = format!("{name}-{}-0", tx.release);
+        let mut mount = json!({"path": path});
+        let to = Path::root().key("persistence").key(name);
+        let entry = to.key("globalMounts").index(0);
+        let sub = vct.get("subPath").and_then(Value::as_str);
+        if let Some(sub) = sub {
+            mount["subPath"] = json!(sub);
+            tx.trace(entry.key("subPath"), from.key("subPath"), None);
+        }
+        tx.put(
+            &["persistence", name],
+            json!({"existingClaim": claim, "globalMounts": [mount]}),
+            from.clone(),
+        );
+        tx.trace(to.key("existingClaim"), from.key("name"), None);
+        tx.trace(entry.clone(), from.clone(), None);
+        tx.trace(entry.key("path"), from.key("mountPath"), None);
+        mounts.push((name.to_string(), path.to_string(), sub.map(str::to_string)));
+        tx.note(
+            from,
+            format!("the StatefulSet made PVC {claim} from this template (its size, access mode and class stay the claim's); Kubernetes keeps it when the HelmRelease is removed, and the AppSpec adopts it as an existing claim, so no data is copied"),
+        );
     }
     mounts
 }
@@ -621,6 +730,10 @@ fn extra(tx: &mut Tx, field: &str, key: &str, c: &Value, from: Path, mounts: &[M
 mod tests {
     use super::*;
 
+    fn tr(v: Value) -> Translated {
+        translate(&v, "app")
+    }
+
     fn shown(list: &[Dropped]) -> Vec<String> {
         list.iter()
             .map(|d| format!("{}: {}", d.path, d.reason))
@@ -651,7 +764,7 @@ mod tests {
             "addons": {"vpn": {"enabled": true}},
             "x-anchors": {"a": 1}
         });
-        let t = translate(&v1);
+        let t = translate(&v1, "sonarr");
         let main = &t.values["controllers"]["main"]["containers"]["main"];
         assert_eq!(main["image"], v1["image"]);
         assert_eq!(main["env"], json!({"TZ": "UTC"}));
@@ -789,7 +902,7 @@ mod tests {
             );
         }
         // Without a port to check, the chart builds no probes: only the release's own.
-        let t = translate(&json!({"image": {"repository": "x"},
+        let t = tr(json!({"image": {"repository": "x"},
             "probes": {"liveness": {"custom": true, "spec": {"exec": {"command": ["true"]}}}}}));
         assert_eq!(
             t.values["controllers"]["main"]["containers"]["main"]["probes"],
@@ -797,8 +910,8 @@ mod tests {
         );
         assert!(t.noted.is_empty());
         // Custom probes take the chart's timings under their own spec.
-        let t = translate(
-            &json!({"service": {"main": {"ports": {"http": {"port": 80}}}},
+        let t = tr(
+            json!({"service": {"main": {"ports": {"http": {"port": 80}}}},
             "probes": {"liveness": {"custom": true, "spec": {"httpGet": {"path": "/ping"}}},
                        "startup": {"enabled": false}}}),
         );
@@ -811,6 +924,66 @@ mod tests {
             "{:?}",
             t.noted
         );
+    }
+
+    #[test]
+    fn chart_config_maps_and_claim_templates() {
+        let t = tr(json!({
+            "controller": {"type": "statefulset"},
+            "configMaps": {"config": {"enabled": true, "data": {"a.conf": "x"}},
+                           "other": {"data": {"b": "y"}}},
+            "persistence": {
+                "conf": {"enabled": true, "type": "configMap", "name": "app-config",
+                         "mountPath": "/etc/a.conf", "subPath": "a.conf"},
+                "ext": {"enabled": true, "type": "configMap", "name": "app-other"}},
+            "volumeClaimTemplates": [
+                {"name": "data", "mountPath": "/data", "accessMode": "ReadWriteOnce",
+                 "size": "1Gi", "storageClass": "ceph-block"},
+                {"name": "conf", "mountPath": "/x"}]
+        }));
+        let p = &t.values["persistence"];
+        // The chart's own ConfigMap by its id; another name is someone else's ConfigMap.
+        assert_eq!(p["conf"]["identifier"], "config");
+        assert!(p["conf"].get("name").is_none());
+        assert_eq!(p["ext"]["name"], "app-other");
+        assert_eq!(
+            p["data"],
+            json!({"existingClaim": "data-app-0", "globalMounts": [{"path": "/data"}]})
+        );
+        assert_eq!(
+            t.back(&keys(&["persistence", "conf", "identifier"]))
+                .to_string(),
+            "persistence.conf.name"
+        );
+        assert_eq!(
+            t.back(
+                &keys(&["persistence", "data", "globalMounts"])
+                    .index(0)
+                    .key("path")
+            )
+            .to_string(),
+            "volumeClaimTemplates[0].mountPath"
+        );
+        assert_eq!(
+            shown(&t.dropped),
+            [
+                "volumeClaimTemplates[1]: a claim template cannot be adopted: persistence.conf has the same name; AppSpec mounts one claim"
+            ]
+        );
+        assert!(
+            shown(&t.noted).iter().any(|n| n.starts_with(
+                "volumeClaimTemplates[0]: the StatefulSet made PVC data-app-0 from this template"
+            )),
+            "{:?}",
+            t.noted
+        );
+        // Not a StatefulSet: the templates had no effect; several replicas: not adoptable.
+        let t = tr(json!({"volumeClaimTemplates": [{"name": "d", "mountPath": "/d"}]}));
+        assert!(t.values.get("persistence").is_none());
+        assert!(shown(&t.noted)[0].starts_with("volumeClaimTemplates: app-template 1.x reads"));
+        let t = tr(json!({"controller": {"type": "statefulset", "replicas": 2},
+            "volumeClaimTemplates": [{"name": "d", "mountPath": "/d"}]}));
+        assert!(shown(&t.dropped)[0].contains("2 replicas each have a claim of their own"));
     }
 
     #[test]
