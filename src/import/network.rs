@@ -426,9 +426,23 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
         .map(|r| (r, true))
         .chain(ingresses.into_iter().map(|i| (i, false)))
         .collect();
-    let pick = candidates
+    let pattern_of = |m: &Mapper, n: &Node, is_route: bool| {
+        if is_route {
+            route_pattern(m, n)
+        } else {
+            ingress_pattern(m, n)
+        }
+    };
+    // An external one before an internal one: the internal one may be the same app's
+    // internal entry point (split-horizon DNS, `ingress.alsoInternal`).
+    let reaching: Vec<usize> = (0..candidates.len())
+        .filter(|i| reaches_app(m, &candidates[*i].0, candidates[*i].1))
+        .collect();
+    let pick = reaching
         .iter()
-        .position(|(n, is_route)| reaches_app(m, n, *is_route));
+        .copied()
+        .find(|i| pattern_of(m, &candidates[*i].0, candidates[*i].1) == "external-via-tunnel")
+        .or(reaching.first().copied());
     let Some(pick) = pick else {
         for (n, _) in &candidates {
             m.t.drop(n, "it routes to another Service or port than the app's");
@@ -439,6 +453,8 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
     let (chosen, is_route) = candidates[pick].clone();
     let chosen_path = chosen.path().to_string();
     let mut extra_routes: Vec<(String, Node)> = Vec::new();
+    let mut internal_twins: Vec<(Node, bool)> = Vec::new();
+    let chosen_external = pattern_of(m, &chosen, is_route) == "external-via-tunnel";
     for (i, (n, n_is_route)) in candidates.iter().enumerate() {
         if i == pick {
             continue;
@@ -449,7 +465,14 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
             extra_routes.push((port, n.clone()));
             continue;
         }
-        let reason = if reaches_app(m, n, is_route) {
+        if chosen_external
+            && reaches_app(m, n, *n_is_route)
+            && pattern_of(m, n, *n_is_route) == "internal-only"
+        {
+            internal_twins.push((n.clone(), *n_is_route));
+            continue;
+        }
+        let reason = if reaches_app(m, n, *n_is_route) {
             format!(
                 "the app is reached through one ingress ({chosen_path}); another is not supported"
             )
@@ -467,6 +490,9 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
         ingress(m, &chosen);
     }
     never_invent_a_host(m, &chosen);
+    for (n, n_is_route) in internal_twins {
+        internal_twin(m, &n, n_is_route, &chosen_path);
+    }
     let exposed = m.spec.get("ingress").and_then(|i| i.get("host")).is_some();
     for (port, n) in extra_routes {
         if !exposed {
@@ -476,6 +502,201 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
         routes_to_port(m, &n, &port);
     }
 }
+
+/// An internal route or Ingress beside the app's external one: when it serves the same
+/// hosts and path (and says nothing else a route of AppSpec cannot), it is the app's internal
+/// entry point, `ingress.alsoInternal`; otherwise it is listed.
+fn internal_twin(m: &mut Mapper, n: &Node, is_route: bool, chosen_path: &str) {
+    let ing = m.spec.get("ingress").cloned().unwrap_or_default();
+    let mut app_hosts: Vec<String> = ing
+        .get("host")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    app_hosts.extend(
+        ing.get("aliases")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str().map(str::to_string)),
+    );
+    let app_path = ing.get("path").and_then(Value::as_str).unwrap_or("/");
+    let hosts: Vec<String> = if is_route {
+        n.get("hostnames").map(|h| h.items()).unwrap_or_default()
+    } else {
+        n.get("hosts")
+            .map(|h| h.items())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|h| h.get("host"))
+            .collect()
+    }
+    .iter()
+    .filter_map(|h| h.str().map(super::subst::with_defaults))
+    .collect();
+    let same_hosts = !hosts.is_empty() && hosts.iter().all(|h| app_hosts.contains(h));
+    let same_path = twin_path(n, is_route).is_some_and(|p| p == app_path);
+    if !(same_hosts && same_path) || app_hosts.is_empty() {
+        m.t.drop(
+            n,
+            format!("the app is reached through one ingress ({chosen_path}); an internal one with other hosts, paths or rule settings is not supported (ingress.alsoInternal serves the external one's hosts and path)"),
+        );
+        return;
+    }
+    let set = ing.get("alsoInternal").is_some();
+    if !set
+        && !m.emit(
+            &["ingress", "alsoInternal"],
+            json!(true),
+            n,
+            "an external app also on the internal entry point (ingress.alsoInternal) is",
+        )
+    {
+        return;
+    }
+    m.t.take(n);
+    // What the AppSpec writes for the internal entry point, told where it differs.
+    let app_annotations = ing.get("annotations").cloned().unwrap_or_default();
+    let mut theirs: Vec<String> = Vec::new();
+    if let Some(ann) = n.get("annotations") {
+        for (k, v) in ann.entries() {
+            theirs.push(k.to_string());
+            if app_annotations.get(k).and_then(Value::as_str) == v.str() {
+                continue;
+            }
+            if OWNED_EXTERNAL_DNS.contains(&k) {
+                m.t.note(
+                    &v,
+                    "external-dns settings come from the pattern and the platform",
+                );
+            } else {
+                m.t.drop(
+                    &v,
+                    "an annotation only the internal entry point has: AppSpec gives both entry points the app's ingress.annotations",
+                );
+            }
+        }
+    }
+    for k in app_annotations
+        .as_object()
+        .into_iter()
+        .flat_map(|a| a.keys())
+    {
+        if !theirs.contains(k) {
+            m.t.remark(
+                n.path(),
+                format!("the internal entry point gets the app's annotation {k} too (ingress.annotations apply to both)"),
+            );
+        }
+    }
+    // The class or Gateway: the platform's internal one, noted where the release named another.
+    let internal_class = m
+        .platform("/ingress/internal/className")
+        .and_then(Value::as_str);
+    for key in ["className", "ingressClassName"] {
+        if let Some(v) = n.get(key)
+            && v.str() != internal_class
+        {
+            m.t.note(
+                &v,
+                format!(
+                    "the internal entry point's ingress class comes from the platform: {}",
+                    internal_class.unwrap_or("")
+                ),
+            );
+        }
+    }
+    for p in n.get("parentRefs").map(|p| p.items()).unwrap_or_default() {
+        if parent_pattern(m, &p) != (Some("internal-only"), true) {
+            m.t.note(
+                &p,
+                "the internal entry point's Gateway comes from the platform (ingress.gateway.internal)",
+            );
+        } else if let Some(section) = p.get("sectionName")
+            && m.platform("/ingress/gateway/internal/sectionName") != Some(section.value)
+        {
+            m.t.note(
+                &section,
+                "the listener (sectionName) comes from the platform's Gateway",
+            );
+        }
+    }
+    if let Some(tls) = n.get("tls") {
+        if m.platform("/ingress/tls").is_some_and(|t| !t.is_null()) {
+            m.t.note(
+                &tls,
+                "TLS comes from the platform (PlatformConfig ingress.tls): the internal Ingress uses the external one's certificate",
+            );
+        } else {
+            m.t.drop(
+                &tls,
+                "TLS comes from the platform (PlatformConfig ingress.tls); this site has none",
+            );
+        }
+    }
+}
+
+/// The one path prefix a route or an Ingress serves, when it says nothing else: route rules
+/// of one path prefix match (or none) and backends; Ingress paths of a prefix type.
+fn twin_path(n: &Node, is_route: bool) -> Option<String> {
+    let mut paths: Vec<String> = Vec::new();
+    if is_route {
+        for rule in n.get("rules").map(|r| r.items()).unwrap_or_default() {
+            if rule
+                .entries()
+                .iter()
+                .any(|(k, _)| !matches!(*k, "matches" | "backendRefs"))
+            {
+                return None;
+            }
+            let matches = rule.get("matches").map(|x| x.items()).unwrap_or_default();
+            match matches.as_slice() {
+                [] => paths.push("/".into()),
+                [mt] => {
+                    let p = mt.get("path")?;
+                    if mt.entries().len() != 1
+                        || p.get("type").and_then(|t| t.str()).unwrap_or("PathPrefix")
+                            != "PathPrefix"
+                    {
+                        return None;
+                    }
+                    paths.push(p.get("value").and_then(|v| v.str().map(str::to_string))?);
+                }
+                _ => return None,
+            }
+        }
+    } else {
+        for h in n.get("hosts").map(|h| h.items()).unwrap_or_default() {
+            for p in h.get("paths").map(|p| p.items()).unwrap_or_default() {
+                if !matches!(
+                    p.get("pathType").and_then(|t| t.str()),
+                    None | Some("Prefix" | "ImplementationSpecific")
+                ) {
+                    return None;
+                }
+                paths.push(
+                    p.get("path")
+                        .and_then(|v| v.str().map(str::to_string))
+                        .unwrap_or_else(|| "/".into()),
+                );
+            }
+        }
+    }
+    paths.dedup();
+    match paths.as_slice() {
+        [] => Some("/".into()),
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The external-dns annotations the function writes from the pattern and the platform.
+const OWNED_EXTERNAL_DNS: &[&str] = &[
+    "external-dns.alpha.kubernetes.io/hostname",
+    "external-dns.alpha.kubernetes.io/cloudflare-proxied",
+    "external-dns.alpha.kubernetes.io/target",
+];
 
 /// The named extra port (not `http`) that every backend of a route or an Ingress sends
 /// to, on the app's Service.
@@ -803,6 +1024,38 @@ fn is_app_backend(m: &Mapper, id: Option<&str>, name: Option<&str>, port: Option
     service_ok && port_ok
 }
 
+/// The pattern a route's parentRef asks for (the platform's Gateway of a pattern, else the
+/// Gateway's name), and whether the platform names that Gateway.
+fn parent_pattern(m: &Mapper, p: &Node) -> (Option<&'static str>, bool) {
+    let gateways = m.platform("/ingress/gateway");
+    let name = p.get("name").and_then(|n| n.str()).unwrap_or("");
+    let ns = p.get("namespace").and_then(|n| n.str());
+    let by_platform = ["internal", "external"].into_iter().find(|k| {
+        gateways.and_then(|g| g.get(*k)).is_some_and(|g| {
+            g.get("name").and_then(Value::as_str) == Some(name)
+                && ns.is_none_or(|ns| g.get("namespace").and_then(Value::as_str) == Some(ns))
+        })
+    });
+    let pattern = match by_platform {
+        Some("external") => Some("external-via-tunnel"),
+        Some(_) => Some("internal-only"),
+        None => pattern_by_name(name),
+    };
+    (pattern, by_platform.is_some())
+}
+
+/// The pattern of a route: external when any parentRef is, else the first one's.
+fn route_pattern(m: &Mapper, r: &Node) -> &'static str {
+    let mut chosen: Option<&'static str> = None;
+    for p in r.get("parentRefs").map(|p| p.items()).unwrap_or_default() {
+        let (pattern, _) = parent_pattern(m, &p);
+        if pattern == Some("external-via-tunnel") || chosen.is_none() {
+            chosen = pattern.or(chosen);
+        }
+    }
+    chosen.unwrap_or("internal-only")
+}
+
 fn route(m: &mut Mapper, r: &Node) {
     if let Some(kind) = r.get("kind") {
         if kind.str() == Some("HTTPRoute") {
@@ -816,28 +1069,14 @@ fn route(m: &mut Mapper, r: &Node) {
     // The pattern, from the Gateways the route attaches to.
     let refs = r.get("parentRefs").map(|p| p.items()).unwrap_or_default();
     let gateways = m.platform("/ingress/gateway").cloned();
-    let mut chosen: Option<&'static str> = None;
-    let mut judged = Vec::new();
-    for p in &refs {
-        let name = p.get("name").and_then(|n| n.str()).unwrap_or("");
-        let ns = p.get("namespace").and_then(|n| n.str());
-        let by_platform = ["internal", "external"].into_iter().find(|k| {
-            gateways.as_ref().and_then(|g| g.get(*k)).is_some_and(|g| {
-                g.get("name").and_then(Value::as_str) == Some(name)
-                    && ns.is_none_or(|ns| g.get("namespace").and_then(Value::as_str) == Some(ns))
-            })
-        });
-        let pattern = match by_platform {
-            Some("external") => Some("external-via-tunnel"),
-            Some(_) => Some("internal-only"),
-            None => pattern_by_name(name),
-        };
-        if pattern == Some("external-via-tunnel") || chosen.is_none() {
-            chosen = pattern.or(chosen);
-        }
-        judged.push((p.clone(), pattern, by_platform.is_some()));
-    }
-    let pattern = chosen.unwrap_or("internal-only");
+    let judged: Vec<(Node, Option<&'static str>, bool)> = refs
+        .iter()
+        .map(|p| {
+            let (pattern, by_platform) = parent_pattern(m, p);
+            (p.clone(), pattern, by_platform)
+        })
+        .collect();
+    let pattern = route_pattern(m, r);
     m.spec.insert("ingress".into(), json!({"pattern": pattern}));
     for (p, pat, matches_platform) in judged {
         // An external app also attached to an internal Gateway: `ingress.alsoInternal`.
@@ -1068,19 +1307,18 @@ fn annotations(m: &mut Mapper, ann: &Node, pattern: &str) {
     }
 }
 
-fn ingress(m: &mut Mapper, i: &Node) {
+/// The pattern an Ingress of the values asks for: its class, else its host's domain, else
+/// its class's name, else an external-dns target.
+fn ingress_pattern(m: &Mapper, i: &Node) -> &'static str {
     let class = i
         .get("className")
         .or_else(|| i.get("ingressClassName"))
         .and_then(|c| c.str().map(str::to_string));
-    let host_nodes: Vec<Node> = i
+    let first_host = i
         .get("hosts")
-        .map(|h| h.items())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|h| h.get("host"))
-        .collect();
-    let first_host = host_nodes.first().and_then(|h| h.str().map(str::to_string));
+        .and_then(|h| h.items().into_iter().next())
+        .and_then(|h| h.get("host"))
+        .and_then(|h| h.str().map(str::to_string));
     let internal_class = m
         .platform("/ingress/internal/className")
         .and_then(Value::as_str);
@@ -1098,11 +1336,28 @@ fn ingress(m: &mut Mapper, i: &Node) {
         .get("annotations")
         .and_then(|a| a.get("external-dns.alpha.kubernetes.io/target"))
         .is_some();
-    let pattern = by_class
+    by_class
         .or_else(|| pattern_by_host(m, first_host.as_deref()))
         .or_else(|| class.as_deref().and_then(pattern_by_name))
         .or(has_target.then_some("external-via-tunnel"))
-        .unwrap_or("internal-only");
+        .unwrap_or("internal-only")
+}
+
+fn ingress(m: &mut Mapper, i: &Node) {
+    let host_nodes: Vec<Node> = i
+        .get("hosts")
+        .map(|h| h.items())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|h| h.get("host"))
+        .collect();
+    let internal_class = m
+        .platform("/ingress/internal/className")
+        .and_then(Value::as_str);
+    let external_class = m
+        .platform("/ingress/external/className")
+        .and_then(Value::as_str);
+    let pattern = ingress_pattern(m, i);
     m.spec.insert("ingress".into(), json!({"pattern": pattern}));
     let site_class = if pattern == "external-via-tunnel" {
         external_class
