@@ -6,7 +6,8 @@
 //! of the restic repository, of `secretEnv.fromStore` and of a sidecar's, S3 credentials, the
 //! inline-files ConfigMap, NAS mount PV and PVC, a `volume` mount's PVC, TLS, the backup movers
 //! of both backends, the ServiceAccount, ClusterRole and ClusterRoleBinding, the HTTPRoute
-//! `<name>-<port>` of an `ingress.routes` entry through a Gateway) is validated and expanded
+//! `<name>-<port>` of an `ingress.routes` entry through a Gateway; as a job, the CronJob in
+//! place of the served families) is validated and expanded
 //! through the library; then each generated name must fit the budget
 //! of its kind and consumer (written here from the consumers' rules, not taken from the
 //! product), be a DNS-1123 subdomain (a label where the kind wants one), and no two objects
@@ -39,6 +40,8 @@ fn budget(kind: &str) -> (usize, bool) {
         // The workload's pods carry the name in labels; the app name is a label already.
         "Deployment" | "StatefulSet" | "Ingress" | "HTTPRoute" | "ServiceMonitor"
         | "ServiceAccount" => (63, true),
+        // The Job controller names each Job `<cronjob>-<11 characters>`, a label (63).
+        "CronJob" => (52, true),
         // RBAC names: ours stay labels so tools that label by them keep working.
         "ClusterRole" | "ClusterRoleBinding" | "Role" | "RoleBinding" => (63, true),
         // Object names only: a DNS-1123 subdomain.
@@ -97,8 +100,9 @@ fn generated(
     path: &str,
     backend: &str,
     gateway: bool,
+    job: bool,
 ) -> Vec<Value> {
-    let doc = json!({
+    let mut doc = json!({
         "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec",
         "metadata": {"name": name, "namespace": namespace},
         "spec": {
@@ -119,6 +123,14 @@ fn generated(
             "ingress": {"routes": [{"host": "broker-ui.in.hypyr.space", "port": "mqtt"}]},
         }
     });
+    if job {
+        // A job: a CronJob in place of the workload, none of what serves traffic.
+        let spec = doc["spec"].as_object_mut().unwrap();
+        for field in ["ports", "service", "metrics", "ingress"] {
+            spec.remove(field);
+        }
+        spec.insert("job".into(), json!({"schedule": "@daily"}));
+    }
     let read = spec::read(&doc);
     assert!(read.issues.is_empty(), "{name}: {:?}", read.issues);
     let site = site(backend, gateway);
@@ -174,14 +186,46 @@ proptest! {
         path in "/[a-z][a-z0-9]{0,40}(/[a-z0-9]{1,40}){0,2}",
         kopiur in any::<bool>(),
         gateway in any::<bool>(),
+        job in any::<bool>(),
     ) {
         // The app's container is named after the app: a sidecar may not take that name.
         // The route's host is broker-ui.<domain>: the app's own host may not be the same.
         prop_assume!(sidecar != name && name != "broker-ui" && !namespace.starts_with("kube-"));
         let backend = if kopiur { "kopiur" } else { "volsync" };
-        let objects = generated(&name, &namespace, &sidecar, &path, backend, gateway);
+        let objects = generated(&name, &namespace, &sidecar, &path, backend, gateway, job);
         check(&objects)?;
     }
+}
+
+/// A job of the longest name: its CronJob is cut to 52 (the Job controller adds 11), the
+/// rest as for a served app.
+#[test]
+fn sixty_three_character_job() {
+    let name = format!("a{}", "b".repeat(62));
+    let ns = format!("n{}", "s".repeat(62));
+    let sidecar = format!("s{}", "c".repeat(62));
+    let objects = generated(
+        &name,
+        &ns,
+        &sidecar,
+        "/media/library",
+        "volsync",
+        false,
+        true,
+    );
+    check(&objects).unwrap();
+    let cron: Vec<&str> = objects
+        .iter()
+        .filter(|o| o["kind"] == "CronJob")
+        .map(|o| o["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(cron.len(), 1);
+    assert_eq!(cron[0].len(), 52, "{cron:?}");
+    assert!(
+        !objects
+            .iter()
+            .any(|o| o["kind"] == "Service" || o["kind"] == "Deployment")
+    );
 }
 
 /// The longest names, every family: the budgets hold at the edge, and the names that were
@@ -192,7 +236,15 @@ fn sixty_three_character_names() {
     let ns = format!("n{}", "s".repeat(62));
     let sidecar = format!("s{}", "c".repeat(62));
     for (backend, gateway) in [("volsync", false), ("kopiur", true)] {
-        let objects = generated(&name, &ns, &sidecar, "/media/library", backend, gateway);
+        let objects = generated(
+            &name,
+            &ns,
+            &sidecar,
+            "/media/library",
+            backend,
+            gateway,
+            false,
+        );
         check(&objects).unwrap();
         let names: Vec<&str> = objects
             .iter()

@@ -12,10 +12,12 @@ use std::process::Command;
 use serde_json::Value;
 
 /// The example files copied into the scratch repository.
-const SAMPLES: [&str; 3] = [
+const SAMPLES: [&str; 4] = [
     "examples/init-and-sidecar/app.yaml",
     "examples/vpn-sidecar/app.yaml",
     "examples/site/apps/docs/paperless/app.yaml",
+    // A job (`spec.job`): its image is the app's, found the same way.
+    "tests/fixtures/valid-job-recyclarr-existing-claim-secret-env/input.yaml",
 ];
 
 /// (image, tag, digest) of every container of every AppSpec in `text`.

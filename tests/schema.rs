@@ -20,8 +20,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::invariants::{
-    self, BACKEND_PORTS, LABELS, MONITOR_TARGETS, NO_SECRET_DATA, NO_YAML_ANCHORS, Output,
-    PRUNE_GUARDS, RELOADER_USES_CONFIG, STRICT_VALID,
+    self, BACKEND_PORTS, JOB_PODS, LABELS, MONITOR_TARGETS, NO_SECRET_DATA, NO_YAML_ANCHORS,
+    Output, PRUNE_GUARDS, RELOADER_USES_CONFIG, STRICT_VALID,
 };
 use common::{own_schemas, python, repo_root, shared_schemas, text};
 use serde_json::{Value, json};
@@ -116,6 +116,31 @@ fn nas_output() -> (Output, Vec<Value>) {
     );
     let objects = out.objects.clone();
     (out, objects)
+}
+
+/// A real job's output (a CronJob beside its PVC), expanded through the library.
+fn job_objects() -> Vec<Value> {
+    let doc = json!({
+        "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec",
+        "metadata": {"name": "recyclarr", "namespace": "media"},
+        "spec": {"image": "ghcr.io/recyclarr/recyclarr:7.4.1", "job": {"schedule": "@daily"},
+            "storage": {"pattern": "longhorn-persistent", "size": 1}},
+    });
+    let read = appspec::model::spec::read(&doc);
+    assert!(read.issues.is_empty(), "{:?}", read.issues);
+    let site = appspec::site::Site::default();
+    let (app, issues) = appspec::validate::app(&read.value.unwrap(), &site);
+    let app = app.unwrap_or_else(|| panic!("refused: {issues:?}"));
+    let objects: Vec<Value> = appspec::expand::expand(&app, &site.config)
+        .iter()
+        .map(|o| o.to_value())
+        .collect();
+    let kinds: Vec<&str> = objects
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["CronJob", "PersistentVolumeClaim"]);
+    objects
 }
 
 fn with_objects(what: &str, objects: Vec<Value>) -> Output {
@@ -281,6 +306,52 @@ fn each_invariant_catches_its_violation() {
                     json!({"reloader.stakater.com/auto": "true"})
             },
             RELOADER_USES_CONFIG,
+        ),
+    ];
+    for (what, break_it, invariant) in cases {
+        let mut broken = objects.clone();
+        break_it(&mut broken);
+        let out = with_objects(what, broken);
+        assert_eq!(invariants_named(&out), vec![invariant], "{what}");
+    }
+
+    // A job's CronJob: its name, its pod's restartPolicy, the labels of its Job template.
+    let objects = job_objects();
+    assert!(invariants_named(&with_objects("unbroken job", objects.clone())).is_empty());
+    let cases: Vec<(&str, Break, &str)> = vec![
+        (
+            "a CronJob name of 53 characters",
+            |o| find_mut(o, "CronJob")["metadata"]["name"] = json!("c".repeat(53)),
+            JOB_PODS,
+        ),
+        (
+            "a Job pod that restarts Always",
+            |o| {
+                find_mut(o, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] =
+                    json!("Always")
+            },
+            JOB_PODS,
+        ),
+        (
+            "a Job template without the Backstage label",
+            |o| {
+                find_mut(o, "CronJob")["spec"]["jobTemplate"]["metadata"]["labels"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("backstage.io/kubernetes-id");
+            },
+            LABELS,
+        ),
+        (
+            "a Job's pod template without managed-by",
+            |o| {
+                find_mut(o, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+                    ["labels"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("app.kubernetes.io/managed-by");
+            },
+            LABELS,
         ),
     ];
     for (what, break_it, invariant) in cases {

@@ -60,7 +60,7 @@ fn reports_every_problem_with_line_and_column() {
 apps/app.yaml:10:5: AppSpec/web: spec.storage.size: size must be an integer number of GiB between 1 and 1000, got 0
 apps/app.yaml:11:48: AppSpec/web: spec.storage.nas.subpath: Subpath must not contain relative directory references ('..')
 apps/app.yaml:13:5: AppSpec/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain, got \"web.hypyr.space\" (that is the built-in example platform: write your site's PlatformConfig with `appspec init DIR --domain ...` or pass --platform)
-apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, command, args, ports, service, runAs, probes, env, secretEnv, storage, files, mounts, ingress, backup, security, workload, nodeSelector, serviceAccount, podAnnotations, metrics, spread, pod, init, sidecars
+apps/app.yaml:22:3: AppSpec/api: spec.typo: unknown field \"typo\"; expected one of: image, port, replicas, resources, command, args, ports, service, runAs, probes, env, secretEnv, storage, files, mounts, ingress, backup, security, workload, job, nodeSelector, serviceAccount, podAnnotations, metrics, spread, pod, init, sidecars
 apps/app.yaml:20:3: AppSpec/api: spec.image: warning: image \"ghcr.io/x/api:latest\" uses the mutable tag :latest; pin a version tag or a digest
 "
     );

@@ -1,7 +1,8 @@
 //! Expansion of a validated app into typed Kubernetes objects (SPEC.md section 4).
 //!
 //! One module per emitted family, each a pure function of the validated app and the
-//! platform. The order of the result is fixed: Deployment, Service, Ingress or HTTPRoute,
+//! platform. The order of the result is fixed: Deployment (or StatefulSet), Service,
+//! Ingress or HTTPRoute (a job has a CronJob in their place, and none of them),
 //! PV, PVC, ExternalSecrets, then the backup: ReplicationSource and ReplicationDestination
 //! (Volsync) or SnapshotPolicy, SnapshotSchedule and Restore (kopiur), the ServiceMonitor,
 //! then the app's ServiceAccount, ClusterRole and ClusterRoleBinding.
@@ -9,6 +10,7 @@
 pub mod backup;
 pub mod container;
 pub mod ingress;
+pub mod job;
 pub mod loadbalancer;
 pub mod monitor;
 pub mod pod;
@@ -25,6 +27,7 @@ pub mod workload;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::{
     ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, ServiceAccount,
 };
@@ -48,6 +51,7 @@ use crate::validate::App;
 pub enum Object {
     Deployment(Deployment),
     StatefulSet(StatefulSet),
+    CronJob(CronJob),
     Service(Service),
     Ingress(Ingress),
     HttpRoute(HttpRoute),
@@ -100,6 +104,7 @@ macro_rules! each {
         match $obj {
             Object::Deployment($o) => $body,
             Object::StatefulSet($o) => $body,
+            Object::CronJob($o) => $body,
             Object::Service($o) => $body,
             Object::Ingress($o) => $body,
             Object::HttpRoute($o) => $body,
@@ -261,24 +266,29 @@ pub fn meta(app: &App, name: impl Into<String>) -> ObjectMeta {
 
 /// Everything one validated app expands into, in the fixed order.
 pub fn expand(app: &App, platform: &Platform) -> Vec<Object> {
-    let workload = match app.spec.body.workload {
-        Workload::Deployment => Object::Deployment(workload::deployment(app)),
-        Workload::Statefulset => Object::StatefulSet(workload::statefulset(app)),
-    };
     // Room for the usual families at once: an Object is kilobytes, so each regrowth copies
     // them all (and is a large allocation).
     let mut objects = Vec::with_capacity(8);
-    objects.push(workload);
-    objects.push(Object::Service(service::service(app)));
-    objects.extend(loadbalancer::load_balancer(app, platform).map(Object::Service));
-    objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
-    objects.extend(ingress::internal_ingress(app, platform).map(Object::Ingress));
-    objects.extend(route::route(app, platform).map(Object::HttpRoute));
-    objects.extend(
-        route::extra_routes(app, platform)
-            .into_iter()
-            .map(Object::HttpRoute),
-    );
+    if let Some(cron_job) = job::cron_job(app) {
+        // A job serves no traffic: no Service, LoadBalancer, Ingress or HTTPRoute (validation
+        // refuses the fields that would ask for them).
+        objects.push(Object::CronJob(cron_job));
+    } else {
+        objects.push(match app.spec.body.workload {
+            Workload::Deployment => Object::Deployment(workload::deployment(app)),
+            Workload::Statefulset => Object::StatefulSet(workload::statefulset(app)),
+        });
+        objects.push(Object::Service(service::service(app)));
+        objects.extend(loadbalancer::load_balancer(app, platform).map(Object::Service));
+        objects.extend(ingress::ingress(app, platform).map(Object::Ingress));
+        objects.extend(ingress::internal_ingress(app, platform).map(Object::Ingress));
+        objects.extend(route::route(app, platform).map(Object::HttpRoute));
+        objects.extend(
+            route::extra_routes(app, platform)
+                .into_iter()
+                .map(Object::HttpRoute),
+        );
+    }
     let (pv, pvc) = storage::volumes(app, platform);
     objects.extend(pv.map(Object::PersistentVolume));
     objects.extend(pvc.map(Object::PersistentVolumeClaim));
@@ -414,6 +424,27 @@ mod tests {
                 "no ingress",
                 "ingress: {pattern: none}",
                 &["Deployment", "Service"],
+            ),
+            (
+                "job with a claim and the default ingress",
+                "job: {schedule: \"@daily\"}\n  storage: {pattern: longhorn-persistent, size: 5}\n  backup: {strategy: volsync-snapshots}\n  files: {/config/a.yml: {content: x}}",
+                &[
+                    "CronJob",
+                    "PersistentVolumeClaim",
+                    "ConfigMap",
+                    "ExternalSecret",
+                    "ReplicationSource",
+                ],
+            ),
+            (
+                "job with a nas mount",
+                "job: {schedule: \"0 4 * * *\"}\n  mounts: [{path: /metadata, nas: {endpoint: \"nfs://nas.internal:2049\", subpath: /mnt/apps/a}}]\n  serviceAccount: {create: true}",
+                &[
+                    "CronJob",
+                    "PersistentVolume",
+                    "PersistentVolumeClaim",
+                    "ServiceAccount",
+                ],
             ),
         ];
         for (name, spec, expected) in cases {

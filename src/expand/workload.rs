@@ -1,4 +1,5 @@
-//! The Deployment of an app.
+//! The app's pod template and the workloads that run it as a service: the Deployment and
+//! the StatefulSet (a job's CronJob is `expand::job`).
 
 use std::collections::BTreeMap;
 
@@ -31,7 +32,10 @@ fn quantities(a: Option<&Amounts>) -> Option<BTreeMap<String, Quantity>> {
     (!out.is_empty()).then_some(out)
 }
 
-pub fn deployment(app: &App) -> Deployment {
+/// The app's pod: its container (ports, env, probes, resources, mounts), init containers
+/// and sidecars, volumes, security and the pod-level options. Every workload kind runs this
+/// one pod: the Deployment, the StatefulSet and a job's CronJob.
+pub fn pod_template(app: &App) -> PodTemplateSpec {
     let s = &app.spec.body;
     let mut env: Vec<EnvVar> = container::env(&s.env);
     env.extend(secrets::s3_env(app));
@@ -40,12 +44,14 @@ pub fn deployment(app: &App) -> Deployment {
     let env_from = container::env_from(s.secret_env.as_ref(), &secrets::env_secret_name(app));
     let probes = container::probes(s.probes.as_ref());
     let ids = s.pod_ids();
+    // A job serves no traffic: its container has no `http` port.
+    let ports = container::ports(s.job.is_none().then_some(s.port), &s.ports);
     let container = Container {
         name: app.spec.name.clone(),
         image: Some(s.image.clone()),
         command: (!s.command.is_empty()).then(|| s.command.clone()),
         args: (!s.args.is_empty()).then(|| s.args.clone()),
-        ports: Some(container::ports(Some(s.port), &s.ports)),
+        ports: (!ports.is_empty()).then_some(ports),
         env: (!env.is_empty()).then_some(env),
         env_from: (!env_from.is_empty()).then_some(env_from),
         readiness_probe: probes.readiness,
@@ -69,6 +75,46 @@ pub fn deployment(app: &App) -> Deployment {
         }),
         ..Container::default()
     };
+    let mut template = PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels(app)),
+            annotations: volumes::files_hash(app)
+                .map(|h| BTreeMap::from([(volumes::FILES_HASH.to_string(), h)])),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PodSpec {
+            automount_service_account_token: Some(false),
+            security_context: Some(PodSecurityContext {
+                run_as_non_root: (restricted || ids.is_some_and(|(u, _)| u != 0)).then_some(true),
+                run_as_user: ids.map(|(u, _)| u),
+                run_as_group: ids.map(|(_, g)| g),
+                fs_group: ids.map(|(_, g)| g),
+                fs_group_change_policy: ids.map(|_| "OnRootMismatch".to_string()),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".to_string(),
+                    localhost_profile: None,
+                }),
+                ..PodSecurityContext::default()
+            }),
+            init_containers: Some(sidecars::init_containers(app, &container))
+                .filter(|c| !c.is_empty()),
+            containers: vec![container],
+            resource_claims: s
+                .resources
+                .as_ref()
+                .map(|r| container::pod_claims(&r.claims))
+                .filter(|c| !c.is_empty()),
+            volumes: (!volumes.is_empty()).then_some(volumes),
+            ..PodSpec::default()
+        }),
+    };
+    pod::apply(app, &mut template);
+    template
+}
+
+/// The Deployment of an app: [`pod_template`] behind the app's selector and replicas.
+pub fn deployment(app: &App) -> Deployment {
+    let s = &app.spec.body;
     // An RWO volume cannot attach to two pods during a rolling update (an existing claim
     // is taken to be one; so is a `volume` mount's Longhorn claim).
     let strategy = (matches!(
@@ -79,7 +125,7 @@ pub fn deployment(app: &App) -> Deployment {
         type_: Some("Recreate".to_string()),
         rolling_update: None,
     });
-    let mut deployment = Deployment {
+    Deployment {
         metadata: meta(app, &app.spec.name),
         spec: Some(DeploymentSpec {
             replicas: Some(s.replicas as i32),
@@ -88,48 +134,11 @@ pub fn deployment(app: &App) -> Deployment {
                 ..LabelSelector::default()
             },
             strategy,
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels(app)),
-                    annotations: volumes::files_hash(app)
-                        .map(|h| BTreeMap::from([(volumes::FILES_HASH.to_string(), h)])),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(PodSpec {
-                    automount_service_account_token: Some(false),
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: (restricted || ids.is_some_and(|(u, _)| u != 0))
-                            .then_some(true),
-                        run_as_user: ids.map(|(u, _)| u),
-                        run_as_group: ids.map(|(_, g)| g),
-                        fs_group: ids.map(|(_, g)| g),
-                        fs_group_change_policy: ids.map(|_| "OnRootMismatch".to_string()),
-                        seccomp_profile: Some(SeccompProfile {
-                            type_: "RuntimeDefault".to_string(),
-                            localhost_profile: None,
-                        }),
-                        ..PodSecurityContext::default()
-                    }),
-                    init_containers: Some(sidecars::init_containers(app, &container))
-                        .filter(|c| !c.is_empty()),
-                    containers: vec![container],
-                    resource_claims: s
-                        .resources
-                        .as_ref()
-                        .map(|r| container::pod_claims(&r.claims))
-                        .filter(|c| !c.is_empty()),
-                    volumes: (!volumes.is_empty()).then_some(volumes),
-                    ..PodSpec::default()
-                }),
-            },
+            template: pod_template(app),
             ..DeploymentSpec::default()
         }),
         status: None,
-    };
-    if let Some(spec) = deployment.spec.as_mut() {
-        pod::apply(app, &mut spec.template);
     }
-    deployment
 }
 
 /// The StatefulSet of `workload: statefulset`: the Deployment's pod, selector and replicas,

@@ -280,6 +280,33 @@ pub static APPSPEC: Skeleton = Skeleton {
                     choices: Some(&["deployment", "statefulset"]),
                     ..Skeleton::ANY
                 }),
+                ("job", Skeleton {
+                    types: &["object"],
+                    properties: &[
+                        ("schedule", Skeleton {
+                            types: &["string"],
+                            hint: Some("a cron schedule such as \"0 4 * * *\" or @daily"),
+                            ..Skeleton::ANY
+                        }),
+                        ("timeZone", Skeleton { types: &["string"], ..Skeleton::ANY }),
+                        ("concurrencyPolicy", Skeleton {
+                            choices: Some(&["Allow", "Forbid", "Replace"]),
+                            ..Skeleton::ANY
+                        }),
+                        ("suspend", Skeleton { types: &["boolean"], ..Skeleton::ANY }),
+                        ("startingDeadlineSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("successfulJobsHistoryLimit", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("failedJobsHistoryLimit", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("backoffLimit", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("activeDeadlineSeconds", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("ttlSecondsAfterFinished", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("parallelism", Skeleton { types: &["integer"], ..Skeleton::ANY }),
+                        ("restartPolicy", Skeleton { choices: Some(&["Never", "OnFailure"]), ..Skeleton::ANY }),
+                    ],
+                    required: &["schedule"],
+                    additional: Additional::Forbidden,
+                    ..Skeleton::ANY
+                }),
                 ("nodeSelector", Skeleton {
                     types: &["object"],
                     additional: Additional::Entry(&Skeleton { types: &["string"], ..Skeleton::ANY }),

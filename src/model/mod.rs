@@ -1,9 +1,10 @@
-//! The resources' types: AppSpec, its pod-level fields, PlatformConfig, the custom resources emitted, generated names, and what only looks like one of ours.
+//! The resources' types: AppSpec, its pod-level fields, its job, PlatformConfig, the custom resources emitted, generated names, and what only looks like one of ours.
 
 pub mod affinity;
 pub mod bounds;
 pub mod container;
 pub mod crd;
+pub mod job;
 pub mod kopiur;
 pub mod lookalike;
 pub mod monitoring;

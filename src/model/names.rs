@@ -5,7 +5,7 @@
 //! `<base>-<suffix>` when that fits in `max` characters; otherwise it is cut and made unique
 //! again with a hash, deterministically. Callers pick the budget their consumer imposes:
 //! [`LABEL`] for anything that ends up in a label value or is a DNS label (Service names,
-//! ExternalSecrets, Job names), [`SUBDOMAIN`] for names that are only object names.
+//! ExternalSecrets, Job names), [`CRON_JOB`] for a CronJob, [`SUBDOMAIN`] for names that are only object names.
 
 /// A DNS-1123 or DNS-1035 label, and a label value: 63 characters. Service names (DNS-1035),
 /// ExternalSecret names (External Secrets copies the name into a label value), Job names.
@@ -47,6 +47,15 @@ pub fn bounded(base: &str, suffix: &str, max: usize) -> String {
     }
     let keep = max.saturating_sub(9).max(1);
     format!("{}-{:08x}", cut(&full, keep), fnv1a32(full.as_bytes()))
+}
+
+/// A CronJob name: the Job controller appends `-<11 characters>` (a dash and the
+/// scheduled minute) to name each Job, which must stay a label, so 52 (Kubernetes' own rule).
+pub const CRON_JOB: usize = 52;
+
+/// The CronJob of `spec.job`: the app's name, cut and hashed past 52 characters.
+pub fn cron_job(app: &str) -> String {
+    bounded(app, "", CRON_JOB)
 }
 
 /// [`bounded`] within a label: 63 characters.
@@ -92,6 +101,21 @@ mod tests {
         assert_eq!(lb, label(&long, "lb"));
         assert_ne!(lb, label(&"a".repeat(62), "lb-x"));
         assert_ne!(label(&format!("{long}x"), "lb"), lb);
+    }
+
+    #[test]
+    fn cron_job_names_leave_room_for_the_job_suffix() {
+        assert_eq!(cron_job("recyclarr"), "recyclarr");
+        let edge = "a".repeat(52);
+        assert_eq!(cron_job(&edge), edge);
+        let long = format!("{edge}b");
+        let got = cron_job(&long);
+        assert_eq!(got.len(), 52);
+        assert!(
+            got.starts_with("aaaa") && check_label(&got).is_ok(),
+            "{got}"
+        );
+        assert_ne!(got, cron_job(&format!("{edge}c")));
     }
 
     proptest::proptest! {

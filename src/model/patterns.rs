@@ -76,6 +76,13 @@ pub const CRON_PATTERN: &str = concat!(
     r"(\*(/0*[1-9]\d?)?|[0-6](,[0-6])*|[0-6]-[0-6]|[0-6]/0*[1-9]\d?))$"
 );
 
+/// An IANA time zone name as a CronJob's `timeZone` takes it: one to three `/`-separated
+/// parts of letters, digits, `_`, `-`, `+` and `.` (each at most 14, the tz database's own
+/// limit), the first starting with a letter, the others not with `-` or `.`; not `Local`,
+/// which Kubernetes refuses (`Europe/Amsterdam`, `Etc/GMT+5`, `America/Argentina/Salta`).
+pub const TIME_ZONE_PATTERN: &str =
+    r"^(?!Local$)[A-Za-z][-+_.A-Za-z0-9]{0,13}(/[A-Za-z0-9_+][-+_.A-Za-z0-9]{0,13}){0,2}$";
+
 /// A DNS subdomain (ConfigMap, Secret and PVC names).
 pub const SUBDOMAIN_PATTERN: &str =
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";

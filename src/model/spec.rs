@@ -18,6 +18,7 @@ pub use crate::model::container::{
     EnvValue, MAX_PORTS, PortSpec, PortWithProtocol, ProbeCheck, ProbeKind, ProbeScheme,
     ProbeTimings, Probes, Protocol, SecretEnv, SecretKey,
 };
+use crate::model::job::Job;
 use crate::model::patterns::*;
 use crate::model::pod::{
     InitContainer, Metrics, PodOptions, ServiceAccount, Sidecar, Spread, Workload,
@@ -219,6 +220,12 @@ pub struct AppSpecBody {
     /// The workload kind: `deployment` (default) or `statefulset`.
     #[serde(default, skip_serializing_if = "Workload::is_default")]
     pub workload: Workload,
+    /// Run the app on a schedule as a CronJob `<name>` (a batch job such as a sync or a
+    /// cleanup) instead of a Deployment: the same pod, run until it completes. A job serves
+    /// no traffic: no Service, ingress, probes, ports, metrics or replicas (`port`,
+    /// `replicas` and `ingress.pattern` keep their defaults, which then do not apply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
     /// Node labels the pod must run on, e.g. `kubernetes.io/arch: amd64`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub node_selector: BTreeMap<String, String>,

@@ -240,7 +240,30 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
             format!("the app gains access to {}", added.join(", ")),
         ));
     }
-    if bs.workload != hs.workload {
+    if bs.job.is_some() != hs.job.is_some() {
+        let (from, to) = (kind_of(bs), kind_of(hs));
+        let what = if hs.job.is_some() {
+            "the app becomes a job: it runs on its schedule and serves no more traffic"
+        } else {
+            "the job becomes a served app: it runs all the time"
+        };
+        out.push(reason(
+            Code::WorkloadKindChanged,
+            format!("{what}; the {from} is deleted and a {to} created (the PVC stays)"),
+        ));
+    } else if let (Some(bj), Some(hj)) = (&bs.job, &hs.job)
+        && bj != hj
+    {
+        let message = if bj.schedule != hj.schedule {
+            format!("job schedule {} -> {}", bj.schedule, hj.schedule)
+        } else if bj.suspend != hj.suspend {
+            let now = if hj.suspend { "suspended" } else { "resumed" };
+            format!("the job is {now}")
+        } else {
+            "the job's run settings change".to_string()
+        };
+        out.push(reason(Code::JobChanged, message));
+    } else if bs.workload != hs.workload {
         out.push(reason(
             Code::WorkloadKindChanged,
             format!(
@@ -389,6 +412,15 @@ fn unjudged(change: Change, reasons: &mut Vec<Reason>, b: &App, h: &App) {
             Code::SpecChanged,
             "the spec changes in a way risk does not judge: a person looks",
         ));
+    }
+}
+
+/// The kind of the app's workload: a job's CronJob, else the `workload` kind.
+fn kind_of(s: &spec::AppSpecBody) -> &'static str {
+    if s.job.is_some() {
+        "CronJob"
+    } else {
+        kind_name(s.workload)
     }
 }
 

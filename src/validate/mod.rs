@@ -9,6 +9,7 @@ pub mod container;
 pub mod cron;
 pub mod dns;
 pub mod image;
+pub mod job;
 pub mod labels;
 pub mod network;
 pub mod nfs;
@@ -31,7 +32,7 @@ use crate::site::template::{Scheme, Vars};
 #[derive(Clone, Debug, PartialEq)]
 pub struct App {
     pub spec: AppSpec,
-    /// The Ingress host (absent for `ingress.pattern: none`).
+    /// The Ingress host (absent for `ingress.pattern: none` and for a job).
     pub host: Option<String>,
     /// The NFS server of a nas-mount.
     pub nfs: Option<nfs::Endpoint>,
@@ -265,7 +266,13 @@ pub fn app(spec: &AppSpec, site: &Site) -> (Option<App>, Vec<Issue>) {
         .issues
         .iter()
         .any(|i| i.path == "metadata.name" || i.path == "metadata.namespace");
-    let host = check_ingress(&mut v, spec, site, identity_ok);
+    // A job serves no traffic: no host (its ingress fields are refused by `job::check`).
+    let host = if s.job.is_some() {
+        None
+    } else {
+        check_ingress(&mut v, spec, site, identity_ok)
+    };
+    v.issues.extend(job::check(s));
     let lb_host = s
         .service
         .as_ref()

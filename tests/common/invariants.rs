@@ -7,9 +7,10 @@
 //! | `prune-guards` | every generated PersistentVolumeClaim and PersistentVolume carries both `argocd.argoproj.io/sync-options: Prune=false` and `kustomize.toolkit.fluxcd.io/prune: disabled` |
 //! | `no-secret-data` | no generated Secret carries `data` or `stringData` |
 //! | `no-yaml-anchors` | the output text has no YAML anchor or alias |
-//! | `labels` | every generated object (and its pod template) has `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by: appspec` and `backstage.io/kubernetes-id` equal to the name label |
+//! | `labels` | every generated object (and its pod template; a CronJob's Job template and its pod template) has `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by: appspec` and `backstage.io/kubernetes-id` equal to the name label |
 //! | `monitor-targets` | every generated ServiceMonitor selects exactly one Service of the output in its namespace (its `matchLabels`, then its `keep` relabelings on the Service name), and that Service has a port of each endpoint's port name |
 //! | `backend-ports` | every port a generated Ingress backend (`spec.rules[].http.paths[].backend.service`, `spec.defaultBackend.service`) or HTTPRoute backendRef (`spec.rules[].backendRefs[]` of kind Service) names, by number or by name, is a port of the Service it names, when that Service is in the output (same namespace) |
+//! | `job-pods` | every generated CronJob is named within 52 characters (the Job controller appends 11 to name each Job) and its pod's `restartPolicy` is `Never` or `OnFailure` (the only ones a Job takes; kubernetes-validate checks neither) |
 //! | `reloader-uses-config` | a Deployment or StatefulSet annotated `reloader.stakater.com/auto: "true"` has a pod that reads a Secret or ConfigMap (env, envFrom, a volume) |
 //! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/data/crd-schemas/, ../shared/schemas/); a kind without a schema fails |
 //!
@@ -35,6 +36,7 @@ pub const STRICT_VALID: &str = "strict-valid";
 pub const MONITOR_TARGETS: &str = "monitor-targets";
 pub const RELOADER_USES_CONFIG: &str = "reloader-uses-config";
 pub const BACKEND_PORTS: &str = "backend-ports";
+pub const JOB_PODS: &str = "job-pods";
 
 const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
@@ -252,14 +254,29 @@ pub fn violations(outputs: &[Output]) -> Vec<Violation> {
                     }
                 }
             }
-            for (place, labels) in [
-                ("metadata.labels", &object["metadata"]["labels"]),
+            if let Some(problem) = job_problem(object) {
+                add(JOB_PODS, object, problem);
+            }
+            let job = &object["spec"]["jobTemplate"];
+            for (place, labels, present) in [
+                ("metadata.labels", &object["metadata"]["labels"], true),
                 (
                     "spec.template.metadata.labels",
                     &object["spec"]["template"]["metadata"]["labels"],
+                    !object["spec"]["template"].is_null(),
+                ),
+                (
+                    "spec.jobTemplate.metadata.labels",
+                    &job["metadata"]["labels"],
+                    !job.is_null(),
+                ),
+                (
+                    "spec.jobTemplate.spec.template.metadata.labels",
+                    &job["spec"]["template"]["metadata"]["labels"],
+                    !job.is_null(),
                 ),
             ] {
-                if place.starts_with("spec.") && object["spec"]["template"].is_null() {
+                if !present {
                     continue;
                 }
                 if let Some(problem) = label_problem(labels) {
@@ -391,6 +408,24 @@ fn backend_port_problems(object: &Value, objects: &[Value]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// What is wrong with a generated CronJob: a name the Job controller cannot extend, a pod
+/// restartPolicy a Job refuses.
+fn job_problem(object: &Value) -> Option<String> {
+    if object["apiVersion"] != "batch/v1" || object["kind"] != "CronJob" {
+        return None;
+    }
+    let name = object["metadata"]["name"].as_str().unwrap_or("");
+    if name.len() > 52 {
+        return Some(format!(
+            "the CronJob name {name} has {} characters; at most 52",
+            name.len()
+        ));
+    }
+    let policy = &object["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"];
+    (policy != "Never" && policy != "OnFailure")
+        .then(|| format!("the Job's pod has restartPolicy {policy}, not Never or OnFailure"))
 }
 
 /// What is wrong with a workload's Reloader annotation: set on a pod that reads no Secret
