@@ -95,12 +95,27 @@ fn set(root: &mut Value, path: &[&str], value: Value) {
     *cur = value;
 }
 
-fn is_true(v: &Value, key: &str) -> bool {
-    v.get(key) == Some(&Value::Bool(true))
+/// Whether a value is true to a Go template's `if`: a non-empty string (`"false"` too), a
+/// number other than zero, a non-empty list or mapping.
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+    }
 }
 
+/// `key` is set and true to the chart.
+fn is_true(v: &Value, key: &str) -> bool {
+    v.get(key).is_some_and(truthy)
+}
+
+/// `key` is set and false to the chart (a null counts as not set).
 fn is_false(v: &Value, key: &str) -> bool {
-    v.get(key) == Some(&Value::Bool(false))
+    v.get(key).is_some_and(|x| !x.is_null() && !truthy(x))
 }
 
 /// The entries of a mapping in the order Helm's templates range over them (by key).
@@ -324,6 +339,11 @@ fn switched(tx: &mut Tx, key: &str, v: &Value, at: &Path) {
             continue;
         }
         let mut item = item.clone();
+        item["enabled"] = json!(true);
+        if matches!(key, "ingress" | "route") && is_true(&item, "primary") {
+            // Primary only names the object `<release>`: AppSpec names it after the app.
+            item.as_object_mut().map(|m| m.remove("primary"));
+        }
         if key == "serviceMonitor" && item.get("endpoints").is_none_or(Value::is_null) {
             // The chart's default endpoint, at the monitor's own path.
             item["endpoints"] = json!([{"port": "http", "scheme": "http", "path": "/metrics",
@@ -378,7 +398,20 @@ fn probes(tx: &mut Tx) {
         .key(&sid)
         .key("ports")
         .key(&pname);
-    let merged = helm_merge(&chart_v2_default_probes(), own.unwrap_or(&Value::Null));
+    let mut merged = helm_merge(&chart_v2_default_probes(), own.unwrap_or(&Value::Null));
+    // `type: AUTO` checks the way the primary port speaks: HTTP(S) or TCP (the default
+    // `http` port of `service.main` speaks HTTP).
+    let port = &tx.v1["service"][&sid]["ports"][&pname];
+    let protocol = match port.get("protocol").and_then(Value::as_str) {
+        Some(p @ ("HTTP" | "HTTPS")) => p,
+        None if sid == "main" && pname == "http" => "HTTP",
+        _ => "TCP",
+    };
+    for kind in ["liveness", "readiness", "startup"] {
+        if merged[kind].get("type").and_then(Value::as_str) == Some("AUTO") {
+            merged[kind]["type"] = json!(protocol);
+        }
+    }
     let from_chart: Vec<&str> = ["liveness", "readiness", "startup"]
         .into_iter()
         .filter(|k| {
@@ -440,9 +473,10 @@ fn persistence(tx: &mut Tx) -> Vec<Mount> {
         };
         let kind = item.get("type").and_then(Value::as_str).unwrap_or("pvc");
         let mut out = Map::new();
+        out.insert("enabled".into(), json!(true));
         for (k, v) in fields {
             match k.as_str() {
-                "mountPath" | "subPath" | "readOnly" | "mountPropagation" => {}
+                "mountPath" | "subPath" | "readOnly" | "mountPropagation" | "enabled" => {}
                 "type" if kind == "pvc" => {
                     out.insert(k.clone(), json!("persistentVolumeClaim"));
                 }
@@ -631,6 +665,24 @@ fn claim_templates(tx: &mut Tx) -> Vec<Mount> {
     mounts
 }
 
+/// The Service port (`service.<id>.ports.<name>`) of enabled 1.x Services that sends to
+/// container port `n`.
+fn service_port(values: &Value, n: i64) -> Option<String> {
+    sorted(values.get("service")?)
+        .into_iter()
+        .filter(|(_, s)| !is_false(s, "enabled"))
+        .find_map(|(sid, s)| {
+            sorted(s.get("ports")?)
+                .into_iter()
+                .filter(|(_, p)| !is_false(p, "enabled"))
+                .find(|(_, p)| {
+                    let target = p.get("targetPort").or_else(|| p.get("port"));
+                    target.and_then(Value::as_i64) == Some(n)
+                })
+                .map(|(pname, _)| format!("service.{sid}.ports.{pname}"))
+        })
+}
+
 /// `repository`, `tag` and `digest` of an image reference.
 fn split_image(image: &str) -> Value {
     let (rest, digest) = match image.split_once('@') {
@@ -699,6 +751,21 @@ fn extra(tx: &mut Tx, field: &str, key: &str, c: &Value, from: Path, mounts: &[M
                     out.insert(k.clone(), v.clone());
                 }
             },
+            "ports" => {
+                for (i, p) in v.as_array().into_iter().flatten().enumerate() {
+                    let n = p.get("containerPort").and_then(Value::as_i64);
+                    match n.and_then(|n| service_port(tx.v1, n)) {
+                        Some(svc) => tx.note(
+                            from.key(k).index(i),
+                            format!("{svc} reaches it: the containers of a pod share one network, so the port AppSpec gives the app container carries the traffic"),
+                        ),
+                        None => tx.drop(
+                            from.key(k).index(i),
+                            "a port of an extra container that no Service port reaches is not supported",
+                        ),
+                    }
+                }
+            }
             "volumeMounts" => {
                 for (i, m) in v.as_array().into_iter().flatten().enumerate() {
                     let same = |(id, path, sub): &Mount| {
@@ -759,6 +826,7 @@ mod tests {
             "initContainers": {"b": {"image": "busybox:1"}, "a": {"image": "alpine:3",
                                "imagePullPolicy": "IfNotPresent"}},
             "sidecars": {"exporter": {"image": "e:1",
+                "ports": [{"name": "metrics", "containerPort": 8989}, {"containerPort": 1}],
                 "volumeMounts": [{"name": "config", "mountPath": "/config"},
                                  {"name": "media", "mountPath": "/data"}]}},
             "addons": {"vpn": {"enabled": true}},
@@ -857,6 +925,7 @@ mod tests {
         assert_eq!(
             shown(&t.dropped),
             [
+                "sidecars.exporter.ports[1]: a port of an extra container that no Service port reaches is not supported",
                 "sidecars.exporter.volumeMounts[1]: a mount of its own: AppSpec's extra containers get the app container's mounts, at the app's paths",
                 "addons.vpn: the 1.x vpn addon (a container the chart adds) is not carried over: write it as a sidecar of the AppSpec",
             ]
@@ -867,6 +936,7 @@ mod tests {
                 "persistence.backup: app-template 1.x mounts a persistence item only with enabled: true: it had no effect",
                 "service.main.ports.http: app-template 1.x checks this port with liveness, readiness and startup probes of its own (probes.<kind>.enabled: false turns one off); they are written out in probes",
                 "ingress.old: app-template 1.x makes an Ingress only with enabled: true: it had no effect",
+                "sidecars.exporter.ports[0]: service.main.ports.http reaches it: the containers of a pod share one network, so the port AppSpec gives the app container carries the traffic",
                 "x-anchors: app-template 1.x does not read a top-level \"x-anchors\" (an anchor holder or a leftover): it had no effect",
             ]
         );
@@ -984,6 +1054,32 @@ mod tests {
         let t = tr(json!({"controller": {"type": "statefulset", "replicas": 2},
             "volumeClaimTemplates": [{"name": "d", "mountPath": "/d"}]}));
         assert!(shown(&t.dropped)[0].contains("2 replicas each have a claim of their own"));
+    }
+
+    #[test]
+    fn go_template_truth_and_auto_probes() {
+        let t = tr(json!({
+            "service": {"main": {"ports": {"http": {"port": 80}}}},
+            "probes": {"liveness": {"type": "AUTO", "path": "/healthz"}},
+            "persistence": {"a": {"enabled": "false", "mountPath": "/a"},
+                            "b": {"enabled": 0}, "c": {"enabled": ""}}}));
+        // The string "false" is true to Helm's `if`; 0 and "" are not.
+        let p = &t.values["persistence"];
+        assert_eq!(p["a"]["enabled"], true);
+        assert!(p.get("b").is_none() && p.get("c").is_none());
+        assert!(
+            t.noted
+                .iter()
+                .all(|n| !n.path.to_string().starts_with("persistence"))
+        );
+        let probes = &t.values["controllers"]["main"]["containers"]["main"]["probes"];
+        assert_eq!(probes["liveness"]["type"], "HTTP");
+        let t = tr(json!({
+            "service": {"main": {"ports": {"http": {"enabled": false},
+                                           "mqtt": {"port": 1883}}}},
+            "probes": {"liveness": {"type": "AUTO"}}}));
+        let probes = &t.values["controllers"]["main"]["containers"]["main"]["probes"];
+        assert_eq!(probes["liveness"]["type"], "TCP");
     }
 
     #[test]
