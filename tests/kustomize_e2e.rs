@@ -176,8 +176,10 @@ fn examples_build_with_kubectl_kustomize() {
             ex.name
         );
         assert!(
-            output.contains("kind: Deployment") || output.contains("kind: StatefulSet"),
-            "examples/{} built no Deployment or StatefulSet:\n{output}",
+            ["Deployment", "StatefulSet", "CronJob"]
+                .iter()
+                .any(|k| output.contains(&format!("kind: {k}"))),
+            "examples/{} built no Deployment, StatefulSet or CronJob:\n{output}",
             ex.name
         );
 
@@ -554,7 +556,8 @@ fn krm_output_is_idempotent() {
             !expanded.iter().any(is_appspec)
                 && expanded
                     .iter()
-                    .any(|i| i["kind"] == "Deployment" || i["kind"] == "StatefulSet"),
+                    .any(|i| ["Deployment", "StatefulSet", "CronJob"]
+                        .contains(&i["kind"].as_str().unwrap_or(""))),
             "{what}: the first run did not expand the AppSpecs:\n{first}"
         );
 

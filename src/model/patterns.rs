@@ -145,6 +145,36 @@ pub fn ingress_rules() -> Value {
     ])
 }
 
+/// A job (`spec.job`) serves no traffic: none of what a served app has beside it, and
+/// `port`, `replicas` and `workload` only at their defaults (`validate::job` says why).
+pub fn job_rules() -> Value {
+    let served = ["probes", "metrics", "service", "ports"];
+    let ingress = [
+        "host",
+        "path",
+        "aliases",
+        "annotations",
+        "timeout",
+        "routes",
+        "alsoInternal",
+    ];
+    json!([
+        {"if": {"required": ["job"]},
+         "then": {
+            "not": {"anyOf": served.iter().map(|f| json!({"required": [f]})).collect::<Vec<_>>()},
+            "properties": {
+                "port": {"const": crate::model::spec::DEFAULT_PORT},
+                "replicas": {"const": crate::model::spec::DEFAULT_REPLICAS},
+                "workload": {"const": "deployment"},
+                "ingress": {
+                    "properties": {"pattern": {"enum": ["internal-only", "none"]}},
+                    "not": {"anyOf": ingress.iter().map(|f| json!({"required": [f]})).collect::<Vec<_>>()}
+                }
+            }
+         }}
+    ])
+}
+
 /// `serviceAccount`: `name` (an existing account) or `create: true`, not both; `read` only
 /// with `create: true`.
 pub fn service_account_rules() -> Value {

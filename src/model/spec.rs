@@ -139,6 +139,7 @@ pub const MAX_ROUTES: usize = 32;
 /// `spec` of an AppSpec.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(extend("allOf" = job_rules()))]
 pub struct AppSpecBody {
     /// OCI image reference (`registry/path:tag` or `@sha256:` digest). A missing tag or
     /// `:latest` is a warning.
