@@ -23,6 +23,9 @@
 //!   (`common::invariants`, those that need no outside tool);
 //! - a refused input comes back unchanged with its error results; nothing panics; the output
 //!   is deterministic.
+//!
+//! A job (`spec.job`) has a property of its own: its schedule and time zone against lists
+//! of real and broken values, with a hostile arg beside them.
 
 mod common;
 
@@ -491,7 +494,11 @@ struct Run {
 
 /// Writes the ResourceList, checks the writer round-trips it, and runs the function.
 fn run(p: Pattern, f: &Fields) -> Result<Run, TestCaseError> {
-    let item = appspec(p, f);
+    run_item(appspec(p, f))
+}
+
+/// [`run`] of any AppSpec item.
+fn run_item(item: Value) -> Result<Run, TestCaseError> {
     let list = resource_list(&item);
     let text = yaml::to_string(&list).map_err(|e| TestCaseError::fail(format!("{e}")))?;
     let reparsed = yaml::parse_one(&text, &Limits::default())
@@ -1017,6 +1024,132 @@ prop_compose! {
     }
 }
 
+/// Real IANA zone names (the contract: an IANA name), and strings that are none.
+const ZONES: &[&str] = &[
+    "Europe/Amsterdam",
+    "Etc/UTC",
+    "UTC",
+    "America/New_York",
+    "America/Argentina/Buenos_Aires",
+    "America/Port-au-Prince",
+    "Etc/GMT+5",
+    "Etc/GMT-14",
+    "Asia/Kolkata",
+    "EST5EDT",
+];
+const NOT_ZONES: &[&str] = &[
+    "",
+    "Local",
+    "Europe/Amsterdam Time",
+    "TZ=Europe/Amsterdam",
+    "/Europe/Amsterdam",
+    "Europe//Amsterdam",
+    "Europe/Amsterdam/",
+    "Europe/Amsterdam/Centrum/Noord",
+    "+01:00",
+    "Europe/Amsterdam\n",
+];
+/// Schedules Kubernetes' CronJob controller runs, and ones the contract refuses (out of
+/// range, four fields, a descriptor it does not take, one that never fires).
+const SCHEDULES: &[&str] = &[
+    "@daily",
+    "@hourly",
+    "@weekly",
+    "0 4 * * *",
+    "*/15 * * * *",
+    "30 3 * * 1-5",
+    "0 0 1,15 * *",
+    "5/10 * * * *",
+];
+const NOT_SCHEDULES: &[&str] = &[
+    "",
+    "0 25 * * *",
+    "60 * * * *",
+    "* * * *",
+    "* * * * * *",
+    "@every 1h",
+    "0 0 31 2 *",
+    "5-3 * * * *",
+    "0 4 * * MON",
+];
+
+/// A job's value: valid (5 in 7), broken in a known way, or hostile (unknown).
+fn job_value(
+    valid: &'static [&'static str],
+    broken: &'static [&'static str],
+) -> BoxedStrategy<(String, Verdict)> {
+    prop_oneof![
+        5 => prop::sample::select(valid).prop_map(|v| (v.to_string(), Verdict::Valid)),
+        1 => prop::sample::select(broken).prop_map(|v| (v.to_string(), Verdict::Invalid)),
+        1 => hostile().prop_map(|v| (v, Verdict::Unknown)),
+    ]
+    .boxed()
+}
+
+/// A job (`spec.job`) with a generated schedule and time zone and a hostile arg: the oracle's
+/// verdicts hold at `spec.job.schedule` and `spec.job.timeZone`; an expanded job is exactly
+/// one CronJob (no Deployment, Service or Ingress: the default ingress makes none) whose
+/// schedule, time zone and arg are the input's byte-for-byte, kept to the invariants; a
+/// refused one comes back unchanged.
+fn check_job(
+    schedule: &(String, Verdict),
+    zone: &(String, Verdict),
+    arg: &str,
+) -> Result<bool, TestCaseError> {
+    let item = json!({
+        "apiVersion": "platform.hypyr.space/v1alpha1", "kind": "AppSpec",
+        "metadata": {"name": "sync", "namespace": "tools"},
+        "spec": {"image": "ghcr.io/acme/sync:1.0.0", "args": [arg],
+            "job": {"schedule": schedule.0, "timeZone": zone.0}},
+    });
+    let r = run_item(item)?;
+    let items = r.output["items"].as_array().cloned().unwrap_or_default();
+    let fields = [
+        ("spec.job.schedule", schedule.1),
+        ("spec.job.timeZone", zone.1),
+    ];
+    for (path, verdict) in fields {
+        let refused = r.errors.iter().any(|(p, _)| p == path);
+        match verdict {
+            Verdict::Valid => prop_assert!(!refused, "{} refused: {:?}", path, r.errors),
+            Verdict::Invalid => prop_assert!(refused, "{} let through: {:?}", path, fields),
+            Verdict::Unknown => {}
+        }
+    }
+    prop_assert!(
+        r.errors
+            .iter()
+            .all(|(p, _)| fields.iter().any(|(f, _)| f == p)),
+        "errors beside the job's fields: {:?}",
+        r.errors
+    );
+    if r.failed {
+        prop_assert_eq!(
+            &items,
+            &vec![r.input_item.clone()],
+            "a refused input must come back unchanged"
+        );
+        return Ok(false);
+    }
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap_or(""))
+        .collect();
+    prop_assert_eq!(kinds, vec!["CronJob"]);
+    let spec = &items[0]["spec"];
+    prop_assert_eq!(&spec["schedule"], &json!(schedule.0));
+    prop_assert_eq!(&spec["timeZone"], &json!(zone.0));
+    let pod = &spec["jobTemplate"]["spec"]["template"]["spec"];
+    prop_assert_eq!(&pod["containers"][0]["args"], &json!([arg]));
+    prop_assert!(
+        pod["containers"][0].get("ports").is_none(),
+        "a job's container has a port"
+    );
+    let violations = invariants::violations(&[Output::resource_list("job", &r.stdout, &[])]);
+    prop_assert!(violations.is_empty(), "{:?}", violations);
+    Ok(true)
+}
+
 fn pattern() -> impl Strategy<Value = Pattern> {
     prop::sample::select(all_patterns())
 }
@@ -1040,11 +1173,45 @@ proptest! {
             "only a NUL refuses an env value alone: {:?}", f.env_value);
     }
 
+    /// A job's schedule and time zone, valid, broken or hostile, and a hostile arg: see
+    /// [`check_job`].
+    #[test]
+    fn job_schedule_and_time_zone_match_the_contract(
+        schedule in job_value(SCHEDULES, NOT_SCHEDULES),
+        zone in job_value(ZONES, NOT_ZONES),
+        arg in hostile(),
+    ) {
+        let expanded = check_job(&schedule, &zone, &arg)?;
+        if schedule.1 == Verdict::Valid && zone.1 == Verdict::Valid {
+            prop_assert!(expanded, "a valid job was refused");
+        }
+    }
+
     /// Generated and hostile values in every field, over every pattern combination: the
     /// outcome is the oracle's, and an expansion has exactly its combination's structure.
     #[test]
     fn validation_matches_the_contract(f in fields(), p in pattern()) {
         check(p, &f, &baseline(p))?;
+    }
+}
+
+/// Every listed schedule and zone, each with a valid other: the valid ones expand, each
+/// broken one is refused at its own field (so the oracle's lists are not vacuous).
+#[test]
+fn every_listed_schedule_and_zone() {
+    let ok = |s: &str| (s.to_string(), Verdict::Valid);
+    let bad = |s: &str| (s.to_string(), Verdict::Invalid);
+    for s in SCHEDULES {
+        assert!(check_job(&ok(s), &ok("Etc/UTC"), "sync").unwrap(), "{s}");
+    }
+    for z in ZONES {
+        assert!(check_job(&ok("@daily"), &ok(z), "sync").unwrap(), "{z}");
+    }
+    for s in NOT_SCHEDULES {
+        assert!(!check_job(&bad(s), &ok("Etc/UTC"), "sync").unwrap(), "{s}");
+    }
+    for z in NOT_ZONES {
+        assert!(!check_job(&ok("@daily"), &bad(z), "sync").unwrap(), "{z}");
     }
 }
 

@@ -138,7 +138,8 @@ impl Object {
     }
 
     /// Annotates a Deployment or StatefulSet whose pod uses a Secret or ConfigMap for
-    /// Stakater Reloader.
+    /// Stakater Reloader. A job's CronJob is left alone: each run starts a new pod, which
+    /// reads the Secrets and ConfigMaps as they are then.
     fn mark_for_reloader(&mut self) {
         let (meta, pod) = match self {
             Object::Deployment(d) => (
@@ -378,6 +379,26 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reloader_marks_served_apps_not_jobs() {
+        for (job, marked) in [("", true), ("\n  job: {schedule: \"@daily\"}", false)] {
+            let yaml = format!(
+                "metadata: {{name: a}}\nspec:\n  image: nginx:1\n  secretEnv: {{existing: [a-keys]}}{job}\n"
+            );
+            let (app, mut site) = test_support::app(&yaml);
+            site.config.reloader = true;
+            let objects = expand(&app, &site.config);
+            let v = objects[0].to_value();
+            let kind = v["kind"].as_str().unwrap().to_string();
+            assert_eq!(kind == "CronJob", !marked, "{kind}");
+            assert_eq!(
+                v["metadata"]["annotations"][reloader::ANNOTATION] == "true",
+                marked,
+                "{kind}: {v}"
+            );
+        }
+    }
 
     #[test]
     fn kinds_per_pattern_combination() {
