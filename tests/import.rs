@@ -180,28 +180,93 @@ fn entries(v: &Value) -> Vec<(String, &Value)> {
         .unwrap_or_default()
 }
 
-/// The app's controller and container, by the documented rule: the controller named like
-/// the release, else the first that is not a CronJob or Job; the container `app`, `main` or named like the controller,
-/// else the first.
-fn main_container<'v>(values: &'v Value, name: &str) -> Option<(String, String, &'v Value)> {
+/// The app's controller, by the documented rule: the one named like the release, else the
+/// one a Service of the release sends to (the first such that runs continuously), else the
+/// first that is not a CronJob or Job, else the first.
+fn main_controller(values: &Value, name: &str) -> Option<String> {
     let controllers = entries(values.get("controllers")?);
     let runs = |c: &Value| !matches!(c["type"].as_str(), Some("cronjob" | "job"));
     let with_containers = |c: &Value| c.get("containers").is_some();
-    let (cname, c) = controllers
+    let served = |cname: &str| {
+        entries(&values["service"])
+            .iter()
+            .any(|(_, s)| s["controller"].as_str() == Some(cname) || (controllers.len() == 1))
+    };
+    controllers
         .iter()
-        .find(|(n, _)| n == name)
+        .find(|(n, c)| n == name && runs(c))
+        .or_else(|| {
+            controllers
+                .iter()
+                .find(|(n, c)| with_containers(c) && runs(c) && served(n))
+        })
         .or_else(|| {
             controllers
                 .iter()
                 .find(|(_, c)| with_containers(c) && runs(c))
         })
-        .or_else(|| controllers.iter().find(|(_, c)| with_containers(c)))?;
-    let containers = entries(c.get("containers")?);
+        .or_else(|| controllers.iter().find(|(_, c)| with_containers(c)))
+        .map(|(n, _)| n.clone())
+}
+
+/// The main container of a controller: `app`, `main` or named like the controller, else
+/// the first.
+fn main_container_of<'v>(values: &'v Value, cname: &str) -> Option<(String, &'v Value)> {
+    let containers = entries(values["controllers"][cname].get("containers")?);
     let (kname, k) = containers
         .iter()
         .find(|(n, _)| n == "app" || n == "main" || n == cname)
         .or(containers.first())?;
-    Some((cname.clone(), kname.clone(), *k))
+    Some((kname.clone(), *k))
+}
+
+/// The controllers of a release and the AppSpec that runs each: the app's controller
+/// runs as the release's name; the others as the import says on stderr
+/// (`controllers.<c>: note: controller <c> becomes its own AppSpec <name>`).
+fn apps_of(stderr: &str, values: &Value, name: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = main_controller(values, name)
+        .map(|c| (c, name.to_string()))
+        .into_iter()
+        .collect();
+    for l in stderr.lines() {
+        let Some((_, rest)) = l.split_once(": note: controller ") else {
+            continue;
+        };
+        let Some((c, rest)) = rest.split_once(" becomes its own AppSpec ") else {
+            continue;
+        };
+        let app = rest.split([',', ' ']).next().unwrap_or_default();
+        out.push((c.to_string(), app.to_string()));
+    }
+    out
+}
+
+/// The in-cluster addresses with a port in a text: `http://<svc>.<namespace>.svc.cluster.local:<port>`,
+/// `<svc>.<namespace>.svc:<port>`, `<svc>:<port>` (host, port).
+fn cluster_urls(text: &str, namespace: &str) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    for word in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+        let rest = word.split_once("://").map_or(word, |(_, r)| r);
+        let Some((host, tail)) = rest.split_once(':') else {
+            continue;
+        };
+        let port: String = tail.chars().take_while(char::is_ascii_digit).collect();
+        let Ok(port) = port.parse::<i64>() else {
+            continue;
+        };
+        let short = [
+            format!(".{namespace}.svc.cluster.local"),
+            format!(".{namespace}.svc"),
+            format!(".{namespace}"),
+        ]
+        .iter()
+        .find_map(|s| host.strip_suffix(s.as_str()))
+        .unwrap_or(host);
+        if !short.contains('.') && !short.is_empty() {
+            out.push((short.to_string(), port));
+        }
+    }
+    out
 }
 
 /// The round trip of one case; returns every violated fact, and the expanded objects for
@@ -280,10 +345,16 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         return problems;
     }
     let values = substitute(&hr["spec"]["values"], &name, &vars(dir));
+    // The AppSpecs of this release: the app's, named after the release, and one for each
+    // controller the import says became an AppSpec of its own.
+    let apps = apps_of(&stderr, &values, &name);
     let specs: Vec<Value> = yaml::parse_stream(&run.stdout, &Limits::default())
         .unwrap()
         .into_iter()
-        .filter(|s| s["metadata"]["name"] == name.as_str())
+        .filter(|s| {
+            apps.iter()
+                .any(|(_, n)| s["metadata"]["name"] == n.as_str())
+        })
         .collect();
     if specs.is_empty() {
         return problems;
@@ -315,26 +386,26 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
     let objects: Vec<Value> = outcome.items.iter().map(|o| o.to_value()).collect();
     let objects = &objects;
     expanded.extend(objects.iter().cloned());
-    let Some(workload) = objects
-        .iter()
-        .find(|o| o["kind"] == "Deployment" || o["kind"] == "StatefulSet")
-    else {
-        problems.push("no workload in the expansion".into());
-        return problems;
-    };
-    let pod = &workload["spec"]["template"]["spec"];
-    let Some(container) = pod["containers"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["name"] == name.as_str()))
-    else {
-        problems.push("no container named like the app".into());
-        return problems;
-    };
-    let app_spec = specs
-        .iter()
-        .find(|s| s["metadata"]["name"] == name.as_str())
-        .map(|s| &s["spec"]);
     if is_v1(hr) {
+        let Some(pod) = objects
+            .iter()
+            .find(|o| o["kind"] == "Deployment" || o["kind"] == "StatefulSet")
+            .map(|w| &w["spec"]["template"]["spec"])
+        else {
+            problems.push("no workload in the expansion".into());
+            return problems;
+        };
+        let Some(container) = pod["containers"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == name.as_str()))
+        else {
+            problems.push("no container named like the app".into());
+            return problems;
+        };
+        let app_spec = specs
+            .iter()
+            .find(|s| s["metadata"]["name"] == name.as_str())
+            .map(|s| &s["spec"]);
         round_trip_v1(
             &values,
             container,
@@ -351,13 +422,204 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         );
         return problems;
     }
-    let Some((cname, kname, main)) = main_container(&values, &name) else {
-        problems.push("no main container in the values".into());
+    // Every controller that runs continuously is an AppSpec or listed as dropped.
+    for (cname, c) in entries(&values["controllers"]) {
+        let runs = !matches!(c["type"].as_str(), Some("cronjob" | "job"));
+        let at = format!("controllers.{cname}");
+        if runs && !apps.iter().any(|(a, _)| *a == cname) && !covered(&dropped, &at) {
+            problems.push(format!("{at} is neither an AppSpec nor listed as dropped"));
+        }
+    }
+    for (cname, app) in &apps {
+        if !specs.iter().any(|s| s["metadata"]["name"] == app.as_str()) {
+            problems.push(format!("no AppSpec {app} for controller {cname}"));
+            continue;
+        }
+        problems.extend(round_trip_controller(
+            &values, objects, &specs, cname, app, &dropped, &noted,
+        ));
+    }
+    // In-cluster URLs of the release's own Services that its apps use keep working: a
+    // Service of that name with that port is among what the AppSpecs expand into.
+    let namespace = specs[0]["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default();
+    for (cname, c) in entries(&values["controllers"]) {
+        for (kname, k) in entries(&c["containers"]) {
+            for (ename, e) in entries(&k["env"]) {
+                let text = e.as_str().or(e["value"].as_str()).unwrap_or_default();
+                for (host, port) in cluster_urls(text, namespace) {
+                    if !host.starts_with(&name) {
+                        continue;
+                    }
+                    let served = objects.iter().any(|o| {
+                        o["kind"] == "Service"
+                            && o["metadata"]["name"] == host.as_str()
+                            && o["spec"]["ports"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .any(|p| p["port"].as_i64() == Some(port))
+                    });
+                    let at = format!("controllers.{cname}.containers.{kname}.env.{ename}");
+                    let listed = covered(&dropped, &at)
+                        || stderr
+                            .lines()
+                            .any(|l| !l.contains(": note: ") && l.contains(host.as_str()));
+                    if !served && !listed {
+                        problems.push(format!(
+                            "{at} uses {host}:{port}, which no expanded Service serves and nothing lists"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let check = |problems: &mut Vec<String>, path: String, ok: bool, what: &str| {
+        if !ok && !covered(&dropped, &path) && !covered(&noted, &path) {
+            problems.push(format!(
+                "{what} of {path} is neither kept nor listed as dropped"
+            ));
+        }
+    };
+    // Hosts.
+    let hosts = hosts_of(objects);
+    for (rid, route) in entries(&values["route"]) {
+        for (i, h) in route["hostnames"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let h = h.as_str().unwrap_or_default();
+            check(
+                &mut problems,
+                format!("route.{rid}.hostnames[{i}]"),
+                hosts.contains(h),
+                "the host",
+            );
+        }
+    }
+    // Each route's Gateways and path prefixes: an HTTPRoute serving its first host attaches
+    // to every Gateway the route names, and some HTTPRoute or Ingress serves the host with
+    // each path prefix of its rules.
+    for (rid, route) in entries(&values["route"]) {
+        let Some(host) = route["hostnames"][0].as_str() else {
+            continue;
+        };
+        let serving: Vec<&Value> = objects
+            .iter()
+            .filter(|o| {
+                o["spec"]["hostnames"]
+                    .as_array()
+                    .is_some_and(|hs| hs.iter().any(|h| h == host))
+            })
+            .collect();
+        for (i, p) in route["parentRefs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = p["name"].as_str().unwrap_or_default();
+            let attached = serving.iter().any(|o| {
+                o["spec"]["parentRefs"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|x| x["name"] == name))
+            });
+            check(
+                &mut problems,
+                format!("route.{rid}.parentRefs[{i}]"),
+                attached,
+                "the Gateway",
+            );
+        }
+        for (i, rule) in route["rules"].as_array().into_iter().flatten().enumerate() {
+            let Some(prefix) = rule["matches"][0]["path"]["value"].as_str() else {
+                continue;
+            };
+            let routed = objects.iter().any(|o| {
+                let served = o["spec"]["hostnames"]
+                    .as_array()
+                    .is_some_and(|hs| hs.iter().any(|h| h == host));
+                o["spec"]["rules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|r| {
+                        (served
+                            && r["matches"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .any(|m| m["path"]["value"] == prefix))
+                            || (r["host"] == host
+                                && r["http"]["paths"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|p| p["path"] == prefix))
+                    })
+            });
+            check(
+                &mut problems,
+                format!("route.{rid}.rules[{i}].matches[0].path"),
+                routed,
+                "the path prefix",
+            );
+        }
+    }
+    for (iid, ing) in entries(&values["ingress"]) {
+        for (i, h) in ing["hosts"].as_array().into_iter().flatten().enumerate() {
+            let host = h["host"].as_str().unwrap_or_default();
+            check(
+                &mut problems,
+                format!("ingress.{iid}.hosts[{i}].host"),
+                hosts.contains(host),
+                "the host",
+            );
+        }
+    }
+    problems
+}
+
+/// The round trip of one controller of a release, run by the AppSpec `name`.
+fn round_trip_controller(
+    values: &Value,
+    objects: &[Value],
+    specs: &[Value],
+    cname: &str,
+    name: &str,
+    dropped: &[String],
+    noted: &[String],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let cname = cname.to_string();
+    let Some(workload) = objects.iter().find(|o| {
+        (o["kind"] == "Deployment" || o["kind"] == "StatefulSet") && o["metadata"]["name"] == name
+    }) else {
+        problems.push(format!("no workload {name} in the expansion"));
+        return problems;
+    };
+    let pod = &workload["spec"]["template"]["spec"];
+    let Some(container) = pod["containers"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+    else {
+        problems.push("no container named like the app".into());
+        return problems;
+    };
+    let app_spec = specs
+        .iter()
+        .find(|s| s["metadata"]["name"] == name)
+        .map(|s| &s["spec"]);
+    let Some((kname, main)) = main_container_of(values, &cname) else {
+        problems.push(format!("no main container in controller {cname}"));
         return problems;
     };
     let base = format!("controllers.{cname}.containers.{kname}");
     let mut check = |path: String, ok: bool, what: &str| {
-        if !ok && !covered(&dropped, &path) && !covered(&noted, &path) {
+        if !ok && !covered(dropped, &path) && !covered(noted, &path) {
             problems.push(format!(
                 "{what} of {path} is neither kept nor listed as dropped"
             ));
@@ -572,100 +834,6 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         }
         for (at, p) in paths {
             check(at, mounted(container, app_spec, &p), "the mount path");
-        }
-    }
-    // Hosts.
-    let hosts = hosts_of(objects);
-    for (rid, route) in entries(&values["route"]) {
-        for (i, h) in route["hostnames"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let h = h.as_str().unwrap_or_default();
-            check(
-                format!("route.{rid}.hostnames[{i}]"),
-                hosts.contains(h),
-                "the host",
-            );
-        }
-    }
-    // Each route's Gateways and path prefixes: an HTTPRoute serving its first host attaches
-    // to every Gateway the route names, and some HTTPRoute or Ingress serves the host with
-    // each path prefix of its rules.
-    for (rid, route) in entries(&values["route"]) {
-        let Some(host) = route["hostnames"][0].as_str() else {
-            continue;
-        };
-        let serving: Vec<&Value> = objects
-            .iter()
-            .filter(|o| {
-                o["spec"]["hostnames"]
-                    .as_array()
-                    .is_some_and(|hs| hs.iter().any(|h| h == host))
-            })
-            .collect();
-        for (i, p) in route["parentRefs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let name = p["name"].as_str().unwrap_or_default();
-            let attached = serving.iter().any(|o| {
-                o["spec"]["parentRefs"]
-                    .as_array()
-                    .is_some_and(|ps| ps.iter().any(|x| x["name"] == name))
-            });
-            check(
-                format!("route.{rid}.parentRefs[{i}]"),
-                attached,
-                "the Gateway",
-            );
-        }
-        for (i, rule) in route["rules"].as_array().into_iter().flatten().enumerate() {
-            let Some(prefix) = rule["matches"][0]["path"]["value"].as_str() else {
-                continue;
-            };
-            let routed = objects.iter().any(|o| {
-                let served = o["spec"]["hostnames"]
-                    .as_array()
-                    .is_some_and(|hs| hs.iter().any(|h| h == host));
-                o["spec"]["rules"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|r| {
-                        (served
-                            && r["matches"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .any(|m| m["path"]["value"] == prefix))
-                            || (r["host"] == host
-                                && r["http"]["paths"]
-                                    .as_array()
-                                    .into_iter()
-                                    .flatten()
-                                    .any(|p| p["path"] == prefix))
-                    })
-            });
-            check(
-                format!("route.{rid}.rules[{i}].matches[0].path"),
-                routed,
-                "the path prefix",
-            );
-        }
-    }
-    for (iid, ing) in entries(&values["ingress"]) {
-        for (i, h) in ing["hosts"].as_array().into_iter().flatten().enumerate() {
-            let host = h["host"].as_str().unwrap_or_default();
-            check(
-                format!("ingress.{iid}.hosts[{i}].host"),
-                hosts.contains(host),
-                "the host",
-            );
         }
     }
     problems
@@ -1393,4 +1561,82 @@ fn write_puts_each_appspec_beside_its_release_and_nothing_else() {
         std::fs::read_to_string(&foreign).unwrap(),
         "# my own notes\n"
     );
+}
+
+/// A release with several controllers: `--write` puts all its AppSpecs into the one
+/// `appspec.yaml` beside it (a multi-document file), and the function reads every document
+/// through the real kustomize: both workloads, the shared PVC made once and mounted by both.
+#[test]
+fn write_puts_every_appspec_of_a_release_in_one_file_the_function_reads() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import/home-dawarich-v4-worker-shared-pvc");
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    for f in ["helmrelease.yaml", "platform.yaml"] {
+        std::fs::copy(case.join(f), app.join(f)).unwrap();
+    }
+    let out = appspec()
+        .current_dir(dir.path())
+        .args([
+            "import",
+            "--write",
+            "--platform",
+            "app/platform.yaml",
+            "app",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let written = std::fs::read_to_string(app.join("appspec.yaml")).unwrap();
+    let docs = yaml::parse_stream(&written, &Limits::default()).unwrap();
+    let names: Vec<&str> = docs
+        .iter()
+        .filter_map(|d| d["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(names, ["dawarich", "dawarich-sidekiq"]);
+    assert_eq!(written.matches("yaml-language-server").count(), 1);
+    if common::kubectl().is_none() {
+        return;
+    }
+    common::copy_dir(
+        &common::repo_root().join("functions"),
+        &dir.path().join("functions"),
+    );
+    std::fs::write(
+        app.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- appspec.yaml\ntransformers:\n- ../functions\n",
+    )
+    .unwrap();
+    let render = appspec()
+        .current_dir(dir.path())
+        .args(["render", "--platform", "app/platform.yaml", "app"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(render.stderr).unwrap();
+    assert_eq!(render.status.code(), Some(0), "{stderr}");
+    let objects = yaml::parse_stream(
+        &String::from_utf8(render.stdout).unwrap(),
+        &Limits::default(),
+    )
+    .unwrap();
+    let of = |kind: &str| -> Vec<&str> {
+        objects
+            .iter()
+            .filter(|o| o["kind"] == kind)
+            .filter_map(|o| o["metadata"]["name"].as_str())
+            .collect()
+    };
+    assert_eq!(of("Deployment"), ["dawarich", "dawarich-sidekiq"]);
+    assert_eq!(of("PersistentVolumeClaim"), ["dawarich-public"]);
+    for d in objects.iter().filter(|o| o["kind"] == "Deployment") {
+        let claims: Vec<&str> = d["spec"]["template"]["spec"]["volumes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v["persistentVolumeClaim"]["claimName"].as_str())
+            .collect();
+        assert!(claims.contains(&"dawarich-public"), "{d}");
+    }
 }

@@ -7,9 +7,9 @@ use serde_json::{Map, Value, json};
 
 use super::mapper::{Mapper, UNREAD};
 use super::values::{Dropped, Node, Path};
-use super::{network, volumes, workload};
+use super::{controllers, network, volumes, workload};
 
-use super::mapper::{Fatal, Imported, Input};
+use super::mapper::{Cut, Fatal, Imported, Input};
 
 /// Maps one release. `Err` when it cannot become an AppSpec at all.
 pub fn map(input: &Input) -> Result<Imported, Fatal> {
@@ -18,6 +18,7 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
     let (controller, container) = workload::choose(&mut m, &root)?;
     let image = workload::container(&mut m, &controller, &container, &root)?;
     network::services(&mut m, &root);
+    service_name_kept(&mut m);
     workload::probes(&mut m, &container);
     workload::pod(&mut m, &root, &controller, &container);
     volumes::persistence(&mut m, &root);
@@ -60,49 +61,91 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
             "The release sets no resources: the platform's default requests and limits apply.",
         );
     }
-    let mut notes: Vec<String> = notes.into_iter().map(str::to_string).collect();
-    if !m.cutover.is_empty() {
-        notes.push("Cut-over without losing data: Helm deletes the PVCs the chart made when the HelmRelease is removed.".into());
-        let mut step = 1;
-        let to_keep: Vec<&(String, String, bool, String)> =
-            m.cutover.iter().filter(|c| !c.2).collect();
-        if !to_keep.is_empty() {
-            notes.push(format!(
-                "  {step}. In the HelmRelease set {} and let Flux upgrade it (helm.sh/resource-policy: keep).",
-                to_keep
-                    .iter()
-                    .map(|c| format!("persistence.{}.retain: true", c.0))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            step += 1;
-        }
-        notes.push(format!(
-            "  {step}. Remove the HelmRelease; {} stay{}.",
-            m.cutover
-                .iter()
-                .map(|c| c.1.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            if m.cutover.len() == 1 { "s" } else { "" }
-        ));
-        notes.push(format!(
-            "  {}. Apply this AppSpec: it adopts {}; no data is copied.",
-            step + 1,
-            m.cutover
-                .iter()
-                .map(|c| format!("{} ({})", c.1, c.3))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    let notes: Vec<String> = notes.into_iter().map(str::to_string).collect();
     Ok(Imported {
         doc,
         dropped,
         origins: m.origins,
         notes,
         noted,
+        cutover: m.cutover,
     })
+}
+
+/// The cut-over steps for an AppSpec that adopts the PVCs `own` of the chart, when the
+/// release's AppSpecs together adopt `all` (Helm deletes them all when the HelmRelease is
+/// removed, so every one is kept first).
+pub fn cutover_notes(all: &[Cut], own: &[Cut]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if own.is_empty() {
+        return notes;
+    }
+    notes.push("Cut-over without losing data: Helm deletes the PVCs the chart made when the HelmRelease is removed.".into());
+    let mut step = 1;
+    let to_keep: Vec<&Cut> = all.iter().filter(|c| !c.kept).collect();
+    if !to_keep.is_empty() {
+        notes.push(format!(
+            "  {step}. In the HelmRelease set {} and let Flux upgrade it (helm.sh/resource-policy: keep).",
+            to_keep
+                .iter()
+                .map(|c| format!("persistence.{}.retain: true", c.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        step += 1;
+    }
+    notes.push(format!(
+        "  {step}. Remove the HelmRelease; {} stay{}.",
+        all.iter()
+            .map(|c| c.claim.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        if all.len() == 1 { "s" } else { "" }
+    ));
+    let adopts = own
+        .iter()
+        .map(|c| format!("{} ({})", c.claim, c.by))
+        .collect::<Vec<_>>()
+        .join(", ");
+    notes.push(if all.len() > own.len() {
+        format!(
+            "  {}. Apply the release's AppSpecs: this one adopts {adopts}; no data is copied.",
+            step + 1
+        )
+    } else {
+        format!(
+            "  {}. Apply this AppSpec: it adopts {adopts}; no data is copied.",
+            step + 1
+        )
+    });
+    notes
+}
+
+/// The app's Service is named after the AppSpec. In-cluster clients use the name the chart
+/// gave it: a rename of the app's own Service is said (as the ServiceAccount's is); for
+/// another controller's AppSpec, named after its Service, a name that could not be kept is
+/// listed.
+fn service_name_kept(m: &mut Mapper) {
+    let Some(sid) = m.facts.service.clone() else {
+        return;
+    };
+    let chart = controllers::service_name(m.input.release, m.input.values, &sid);
+    let app = m.input.release.name.clone();
+    if chart == app {
+        return;
+    }
+    let path = Path::root().key("service").key(&sid);
+    if m.input.target.main {
+        m.t.remark(
+            path,
+            format!("the chart named this Service {chart}; the AppSpec's Service is {app}: in-cluster clients that use {chart} need the new name"),
+        );
+    } else {
+        m.t.drop_path(
+            path,
+            format!("the chart named this Service {chart}; AppSpec {app} names its Service {app} ({chart} is taken by another AppSpec of the release): in-cluster clients that use {chart} lose it"),
+        );
+    }
 }
 
 /// The top-level keys app-template reads (2.x to 5.x, with the common library's); others
@@ -471,12 +514,14 @@ mod tests {
         let r = release(values.clone());
         let platform = serde_json::to_value(crate::model::platform::Platform::default()).unwrap();
         let refused = BTreeMap::new();
+        let target = crate::import::controllers::Target::single(&r, values);
         let input = Input {
             release: &r,
             values,
             shape,
             platform: &platform,
             refused: &refused,
+            target: &target,
         };
         map(&input).unwrap()
     }
@@ -666,12 +711,14 @@ mod tests {
         .into_iter()
         .collect();
         let shape = section8_shape();
+        let target = crate::import::controllers::Target::single(&r, &values);
         let input = Input {
             release: &r,
             values: &values,
             shape: &shape,
             platform: &platform,
             refused: &refused,
+            target: &target,
         };
         let i = map(&input).unwrap();
         // The next host takes its place.

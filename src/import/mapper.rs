@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::controllers::Target;
 use super::release::Release;
 use super::shape::Shape;
 use super::subst;
@@ -28,6 +29,9 @@ pub struct Input<'a> {
     pub platform: &'a Value,
     /// Values the engine refused in an earlier attempt, with its message.
     pub refused: &'a BTreeMap<Path, String>,
+    /// The controller this AppSpec runs, its name, and what other AppSpecs of the release
+    /// carry.
+    pub target: &'a Target,
 }
 
 /// One AppSpec document and what it left out.
@@ -43,6 +47,22 @@ pub struct Imported {
     /// Values whose behaviour is kept although the AppSpec does not spell them (the
     /// platform owns them, or they move elsewhere): notes on stderr, not omissions.
     pub noted: Vec<Dropped>,
+    /// The chart's PVCs this AppSpec adopts (the cut-over steps are written for the
+    /// release's AppSpecs together).
+    pub cutover: Vec<Cut>,
+}
+
+/// A PVC the chart made that an AppSpec adopts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cut {
+    /// The persistence item's identifier.
+    pub id: String,
+    /// The claim's name.
+    pub claim: String,
+    /// `retain: true` already keeps it.
+    pub kept: bool,
+    /// What adopts it (`storage.claimName`, a claim mount).
+    pub by: String,
 }
 
 /// The reason given for values nobody read.
@@ -61,8 +81,8 @@ pub struct Mapper<'a> {
     pub origins: Vec<(String, Path)>,
     /// Facts later steps need.
     pub facts: Facts,
-    /// PVCs the chart made: (values id, claim name, already kept, what adopts it).
-    pub cutover: Vec<(String, String, bool, String)>,
+    /// PVCs the chart made that this AppSpec adopts.
+    pub cutover: Vec<Cut>,
 }
 
 /// What earlier steps found out, for later ones.
@@ -101,6 +121,21 @@ impl<'a> Mapper<'a> {
     /// A platform setting by JSON pointer below the PlatformConfig `spec`.
     pub fn platform(&self, pointer: &str) -> Option<&'a Value> {
         self.input.platform.pointer(pointer)
+    }
+
+    /// The AppSpec of the release that carries this value when it is not this one (the
+    /// value is then marked as carried here).
+    pub fn elsewhere(&mut self, node: &Node) -> Option<String> {
+        let p = node.path();
+        let other = self
+            .input
+            .target
+            .elsewhere
+            .iter()
+            .find(|(e, _)| p.starts_with(e))
+            .map(|(_, name)| name.clone())?;
+        self.t.take(node);
+        Some(other)
     }
 
     /// The engine's refusal of this value in an earlier attempt, if any.

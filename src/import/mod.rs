@@ -7,6 +7,7 @@
 //! dropped with the engine's message, and the mapping runs again, so what is printed
 //! always validates and expands.
 
+pub mod controllers;
 pub mod layout;
 pub mod map;
 pub mod mapper;
@@ -32,6 +33,7 @@ use crate::input::yaml::{self, Limits};
 use crate::model::platform;
 use crate::site::Site;
 
+use self::controllers::Target;
 use self::layout::Layout;
 use self::mapper::{Fatal, Input};
 use self::release::Release;
@@ -71,18 +73,46 @@ pub struct Outcome {
     pub status: Status,
 }
 
-/// One release's result.
+/// One release's result: the AppSpec of its app and those of its other long-running
+/// controllers, and what the release lost or keeps only in behaviour, for all of them.
 #[derive(Debug)]
 pub struct ReleaseOutcome {
     pub file: String,
     pub release: Release,
+    /// The app's AppSpec (named after the release).
     pub doc: Option<Value>,
+    /// The controller the app's AppSpec runs.
+    pub controller: String,
+    /// The AppSpecs of the release's other long-running controllers.
+    pub extras: Vec<Extra>,
     pub dropped: Vec<Dropped>,
     pub fatal: Option<Fatal>,
     pub warnings: Vec<String>,
     pub notes: Vec<String>,
     /// Values kept in behaviour that the AppSpec does not spell: notes on stderr.
     pub noted: Vec<Dropped>,
+}
+
+/// The AppSpec of another controller of a release.
+#[derive(Debug)]
+pub struct Extra {
+    pub controller: String,
+    pub name: String,
+    pub doc: Value,
+    pub warnings: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// One AppSpec's mapping and validation.
+#[derive(Debug, Default)]
+struct One {
+    doc: Option<Value>,
+    dropped: Vec<Dropped>,
+    fatal: Option<Fatal>,
+    warnings: Vec<String>,
+    notes: Vec<String>,
+    noted: Vec<Dropped>,
+    cutover: Vec<mapper::Cut>,
 }
 
 fn line(file: &str, release: &Release, path: &str, message: &str) -> String {
@@ -155,50 +185,34 @@ fn below(path: &str, prefix: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
-/// Maps and validates one release, refusing what the engine refuses until it validates.
-pub fn import_release(
+/// Maps and validates one AppSpec of a release (`release` carries the AppSpec's name),
+/// refusing what the engine refuses until it validates.
+fn import_one(
     file: &str,
-    release: Release,
-    vars: &BTreeMap<String, String>,
+    release: &Release,
+    values: &Value,
+    target: &Target,
     shape: &Shape,
     platform_item: Option<&Item>,
     platform: &Value,
-) -> ReleaseOutcome {
-    let cx = subst::Context {
-        release_name: release.release_name.clone(),
-        release_namespace: release.namespace.clone(),
-        vars: vars.clone(),
-    };
-    let values = subst::apply(release.values().unwrap_or(&Value::Null), &cx);
-    // A 1.x release is mapped in the 2.x shape; what is said is said in its own paths.
-    let v1 = release
-        .is_v1()
-        .then(|| v1::translate(&values, &release.release_name));
-    let values = v1.as_ref().map_or(values, |t| t.values.clone());
+    v1: Option<&v1::Translated>,
+) -> One {
     let mut refused: BTreeMap<Path, String> = BTreeMap::new();
-    let mut out = ReleaseOutcome {
-        file: file.to_string(),
-        release: release.clone(),
-        doc: None,
-        dropped: Vec::new(),
-        fatal: None,
-        warnings: Vec::new(),
-        notes: Vec::new(),
-        noted: Vec::new(),
-    };
+    let mut out = One::default();
     // Each round refuses at least one more value, so this ends; the bound is a backstop.
     for _ in 0..64 {
         let input = Input {
-            release: &release,
-            values: &values,
+            release,
+            values,
             shape,
             platform,
             refused: &refused,
+            target,
         };
         let imported = match map::map(&input) {
             Ok(i) => i,
             Err(mut f) => {
-                if let Some(t) = &v1 {
+                if let Some(t) = v1 {
                     f.path = t.back(&f.path);
                 }
                 out.fatal = Some(f);
@@ -218,10 +232,11 @@ pub fn import_release(
             out.dropped = imported.dropped;
             out.notes = imported.notes;
             out.noted = imported.noted;
-            if let Some(t) = &v1 {
+            if let Some(t) = v1 {
                 out.dropped = t.traced(std::mem::take(&mut out.dropped), &t.dropped);
                 out.noted = t.traced(std::mem::take(&mut out.noted), &t.noted);
             }
+            out.cutover = imported.cutover;
             return out;
         }
         let mut progress = false;
@@ -294,6 +309,154 @@ pub fn import_release(
         path: Path::root(),
         reason: "the AppSpec would not validate after dropping what the engine refused".into(),
     });
+    out
+}
+
+/// Maps and validates one release: one AppSpec for its app, and one for each other
+/// long-running controller (named as app-template names that controller's Service). A
+/// controller that cannot become an AppSpec is listed, and the others map again without it.
+pub fn import_release(
+    file: &str,
+    release: Release,
+    vars: &BTreeMap<String, String>,
+    shape: &Shape,
+    platform_item: Option<&Item>,
+    platform: &Value,
+) -> ReleaseOutcome {
+    let cx = subst::Context {
+        release_name: release.release_name.clone(),
+        release_namespace: release.namespace.clone(),
+        vars: vars.clone(),
+    };
+    let values = subst::apply(release.values().unwrap_or(&Value::Null), &cx);
+    // A 1.x release is mapped in the 2.x shape; what is said is said in its own paths.
+    let v1 = release
+        .is_v1()
+        .then(|| v1::translate(&values, &release.release_name));
+    let values = v1.as_ref().map_or(values, |t| t.values.clone());
+    let mut skipped: Vec<String> = Vec::new();
+    let mut lost: Vec<Dropped> = Vec::new();
+    let (targets, ones) = loop {
+        let targets = controllers::plan(&release, &values, &skipped);
+        let ones: Vec<One> = targets
+            .iter()
+            .map(|t| {
+                let mut r = release.clone();
+                r.name = t.name.clone();
+                import_one(
+                    file,
+                    &r,
+                    &values,
+                    t,
+                    shape,
+                    platform_item,
+                    platform,
+                    v1.as_ref(),
+                )
+            })
+            .collect();
+        let failed: Vec<usize> = (1..ones.len())
+            .filter(|i| ones[*i].fatal.is_some())
+            .collect();
+        if failed.is_empty() {
+            break (targets, ones);
+        }
+        for i in failed {
+            let t = &targets[i];
+            let f = ones[i].fatal.as_ref().expect("failed");
+            let at = Path::root().key("controllers").key(&t.controller);
+            lost.push(Dropped {
+                path: if f.path.starts_with(&at) {
+                    f.path.clone()
+                } else {
+                    at
+                },
+                reason: format!(
+                    "controller {} cannot become its own AppSpec {}: {}",
+                    t.controller, t.name, f.reason
+                ),
+            });
+            skipped.push(t.controller.clone());
+        }
+    };
+    // Helm deletes every PVC the chart made with the release: each AppSpec's cut-over
+    // steps keep them all, and say which this one adopts.
+    let mut all_cuts: Vec<mapper::Cut> = Vec::new();
+    for c in ones.iter().flat_map(|o| &o.cutover) {
+        if !all_cuts.iter().any(|x| x.claim == c.claim) {
+            all_cuts.push(c.clone());
+        }
+    }
+    let mut ones: Vec<One> = ones;
+    for one in &mut ones {
+        let steps = map::cutover_notes(&all_cuts, &one.cutover);
+        one.notes.extend(steps);
+    }
+    let mut ones = ones.into_iter();
+    let main = ones.next().unwrap_or_default();
+    let mut out = ReleaseOutcome {
+        file: file.to_string(),
+        release,
+        doc: main.doc,
+        controller: targets
+            .first()
+            .map(|t| t.controller.clone())
+            .unwrap_or_default(),
+        extras: Vec::new(),
+        dropped: main.dropped,
+        fatal: main.fatal,
+        warnings: main.warnings,
+        notes: main.notes,
+        noted: main.noted,
+    };
+    let mut said: Vec<Dropped> = Vec::new();
+    for (t, one) in targets.iter().skip(1).zip(ones) {
+        let Some(doc) = one.doc else { continue };
+        said.push(Dropped {
+            path: Path::root().key("controllers").key(&t.controller),
+            reason: format!(
+                "controller {} becomes its own AppSpec {}{}",
+                t.controller,
+                t.name,
+                match &t.service {
+                    Some((sid, chart)) if *chart == t.name =>
+                        format!(", named as the chart named its Service (service.{sid})"),
+                    _ => String::new(),
+                }
+            ),
+        });
+        for d in one.dropped {
+            if !out.dropped.contains(&d) {
+                out.dropped.push(d);
+            }
+        }
+        for n in one.noted {
+            if !out.noted.contains(&n) {
+                out.noted.push(n);
+            }
+        }
+        out.extras.push(Extra {
+            controller: t.controller.clone(),
+            name: t.name.clone(),
+            doc,
+            warnings: one.warnings,
+            notes: one.notes,
+        });
+    }
+    for d in lost {
+        if !out.dropped.contains(&d) {
+            out.dropped.push(d);
+        }
+    }
+    // A value one AppSpec keeps in behaviour and another loses is lost.
+    let dropped = out.dropped.clone();
+    out.noted
+        .retain(|n| !dropped.iter().any(|d| n.path.starts_with(&d.path)));
+    if !out.extras.is_empty() {
+        out.noted.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+    said.extend(std::mem::take(&mut out.noted));
+    out.noted = said;
     out
 }
 
@@ -506,6 +669,8 @@ pub fn run(opts: &Options) -> Outcome {
                 file: doc.file.clone(),
                 release: r,
                 doc: None,
+                controller: String::new(),
+                extras: Vec::new(),
                 dropped: Vec::new(),
                 fatal: Some(Fatal {
                     path: Path::root(),
@@ -532,11 +697,36 @@ pub fn run(opts: &Options) -> Outcome {
     // Releases that validate alone may still collide with each other.
     let items: Vec<Item> = results
         .iter()
-        .filter_map(|r| Some(Item::new(r.doc.clone()?, Some(r.file.clone()))))
+        .filter(|r| r.doc.is_some())
+        .flat_map(|r| {
+            r.doc
+                .iter()
+                .chain(r.extras.iter().map(|e| &e.doc))
+                .map(|d| Item::new(d.clone(), Some(r.file.clone())))
+                .collect::<Vec<_>>()
+        })
         .collect();
     if items.len() > 1 {
         let joint = engine::run(items, platform_item.clone());
         for d in joint.diagnostics.iter().filter(|d| d.is_error()) {
+            let who = d.resource.as_ref().map(|res| res.name.as_str());
+            if let Some((r, i)) = results.iter_mut().find_map(|r| {
+                let i = r.extras.iter().position(|e| Some(e.name.as_str()) == who)?;
+                (d.file.as_deref() == Some(r.file.as_str())).then_some((r, i))
+            }) {
+                // Another controller's AppSpec that collides is listed, the app kept.
+                let e = r.extras.remove(i);
+                let at = Path::root().key("controllers").key(&e.controller);
+                r.noted.retain(|n| n.path != at);
+                r.dropped.push(Dropped {
+                    path: Path::root().key("controllers").key(&e.controller),
+                    reason: format!(
+                        "controller {} cannot become its own AppSpec {}: it collides with another AppSpec of this run: {}",
+                        e.controller, e.name, d.issue.message
+                    ),
+                });
+                continue;
+            }
             if let Some(r) = results.iter_mut().find(|r| {
                 r.doc.is_some()
                     && d.resource
@@ -558,7 +748,6 @@ pub fn run(opts: &Options) -> Outcome {
     // The AppSpec documents, each with the directory of its release.
     let mut out: Vec<(PathBuf, String)> = Vec::new();
     for (r, (path, ns)) in results.iter().zip(&origins) {
-        let name = &r.release.name;
         for d in &r.dropped {
             stderr.push(line(&r.file, &r.release, &d.path.to_string(), &d.reason));
         }
@@ -587,61 +776,28 @@ pub fn run(opts: &Options) -> Outcome {
             status = status.max(Status::Partial);
         }
         let Some(doc) = &r.doc else { continue };
-        let yaml = match yaml::to_string(doc) {
-            Ok(y) => y,
-            Err(e) => {
-                stderr.push(line(&r.file, &r.release, "", &e.to_string()));
-                status = status.max(Status::Partial);
-                continue;
-            }
-        };
-        let mut text = String::from("---\n");
-        let ns_name = ns.as_ref().map(|n| n.name.as_str()).unwrap_or("");
-        let version = r
-            .release
-            .version
-            .as_deref()
-            .map(|v| format!(" {v}"))
-            .unwrap_or_default();
-        let own_ns = crate::input::source::namespace(&r.release.doc);
-        let shown_ns = own_ns.map(|n| format!("{n}/")).unwrap_or_default();
-        text.push_str(&comment_safe(&format!(
-            "# Imported from {}: HelmRelease {shown_ns}{name} (app-template{version}).",
-            r.file
-        )));
-        text.push('\n');
-        if let Some(ns) = ns
-            .as_ref()
-            .filter(|n| own_ns != Some(n.name.as_str()) || n.from == "--namespace")
-        {
-            text.push_str(&comment_safe(&format!(
-                "# Namespace {ns_name}: {}.",
-                ns.from
-            )));
-            text.push('\n');
-        }
-        if !r.dropped.is_empty() {
-            let n = r.dropped.len();
-            text.push_str(&format!(
-                "# {n} value{} of the release {} not carried over; appspec import lists {} on stderr.\n",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "was" } else { "were" },
-                if n == 1 { "it" } else { "them" },
-            ));
-        }
-        for note in &r.notes {
-            text.push_str(&comment_safe(&format!("# {note}")));
-            text.push('\n');
-        }
-        text.push_str(&yaml);
-        if !text.ends_with('\n') {
-            text.push('\n');
+        for w in r.extras.iter().flat_map(|e| &e.warnings) {
+            stderr.push(format!("{}: {w}", r.file));
         }
         let dir = path
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
-        out.push((dir, text));
+        let main_controller = (!r.extras.is_empty()).then(|| r.controller.clone());
+        let docs = std::iter::once((doc, &r.notes, main_controller)).chain(
+            r.extras
+                .iter()
+                .map(|e| (&e.doc, &e.notes, Some(e.controller.clone()))),
+        );
+        for (doc, notes, controller) in docs {
+            match document(r, ns.as_ref(), doc, notes, controller.as_deref()) {
+                Ok(text) => out.push((dir.clone(), text)),
+                Err(e) => {
+                    stderr.push(line(&r.file, &r.release, "", &e));
+                    status = status.max(Status::Partial);
+                }
+            }
+        }
     }
     if status == Status::Unreadable && !out.is_empty() {
         // Never a partial result for bad input: nothing is printed until every input reads.
@@ -665,6 +821,62 @@ pub fn run(opts: &Options) -> Outcome {
         stderr,
         status,
     }
+}
+
+/// One AppSpec document as printed: where it came from, what it left out, its notes.
+/// `controller` names the release's controller it runs when the release has several.
+fn document(
+    r: &ReleaseOutcome,
+    ns: Option<&layout::Namespace>,
+    doc: &Value,
+    notes: &[String],
+    controller: Option<&str>,
+) -> Result<String, String> {
+    let yaml = yaml::to_string(doc).map_err(|e| e.to_string())?;
+    let name = &r.release.name;
+    let mut text = String::from("---\n");
+    let ns_name = ns.map(|n| n.name.as_str()).unwrap_or("");
+    let version = r
+        .release
+        .version
+        .as_deref()
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
+    let own_ns = crate::input::source::namespace(&r.release.doc);
+    let shown_ns = own_ns.map(|n| format!("{n}/")).unwrap_or_default();
+    let of = controller
+        .map(|c| format!(", controller {c}"))
+        .unwrap_or_default();
+    text.push_str(&comment_safe(&format!(
+        "# Imported from {}: HelmRelease {shown_ns}{name} (app-template{version}){of}.",
+        r.file
+    )));
+    text.push('\n');
+    if let Some(ns) = ns.filter(|n| own_ns != Some(n.name.as_str()) || n.from == "--namespace") {
+        text.push_str(&comment_safe(&format!(
+            "# Namespace {ns_name}: {}.",
+            ns.from
+        )));
+        text.push('\n');
+    }
+    if !r.dropped.is_empty() {
+        let n = r.dropped.len();
+        text.push_str(&format!(
+            "# {n} value{} of the release {} not carried over; appspec import lists {} on stderr.\n",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "it" } else { "them" },
+        ));
+    }
+    for note in notes {
+        text.push_str(&comment_safe(&format!("# {note}")));
+        text.push('\n');
+    }
+    text.push_str(&yaml);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 /// `--write`: each release's AppSpecs into `appspec.yaml` beside it; a file there that

@@ -61,6 +61,8 @@ pub fn services(m: &mut Mapper, root: &Node) {
         };
         if mine {
             ours.push((id.to_string(), svc));
+        } else if m.elsewhere(&svc).is_some() {
+            continue;
         } else {
             m.t.drop(
                 &svc,
@@ -74,14 +76,10 @@ pub fn services(m: &mut Mapper, root: &Node) {
     if ours.is_empty() {
         return;
     }
-    let primary = ours
-        .iter()
-        .position(|(_, s)| s.get("primary").and_then(|p| p.bool()) == Some(true))
-        .or_else(|| {
-            ours.iter()
-                .position(|(id, _)| id == "app" || id == "main" || *id == cname)
-        })
-        .unwrap_or(0);
+    let primary = super::controllers::primary_service(&ours, &cname, |s| {
+        s.get("primary").and_then(|p| p.bool()) == Some(true)
+    })
+    .unwrap_or(0);
     let app = m.input.release.name.clone();
     m.facts.service = Some(ours[primary].0.clone());
     let mut lb: Option<LoadBalancer> = None;
@@ -413,6 +411,9 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
     let mut ingresses: Vec<Node> = Vec::new();
     for (key, list) in [("route", &mut routes), ("ingress", &mut ingresses)] {
         for (_, e) in root.get(key).map(|r| r.entries()).unwrap_or_default() {
+            if m.elsewhere(&e).is_some() {
+                continue;
+            }
             if enabled(&e) {
                 list.push(e);
             } else {
@@ -1451,6 +1452,9 @@ pub fn metrics(m: &mut Mapper, root: &Node) {
         .unwrap_or_default();
     let mut done = false;
     for mon in monitors {
+        if m.elsewhere(&mon).is_some() {
+            continue;
+        }
         if !enabled(&mon) {
             m.t.take(&mon);
             continue;

@@ -50,6 +50,9 @@ fn mounts<'v>(m: &mut Mapper, id: &str, item: &Node<'v>) -> Vec<Mount<'v>> {
     if let Some(adv) = advanced {
         for (ctrl, containers) in adv.entries() {
             if ctrl != m.facts.controller {
+                if m.elsewhere(&containers).is_some() {
+                    continue;
+                }
                 m.t.drop(
                     &containers,
                     format!("mounts into controller {ctrl}, which is not imported"),
@@ -194,12 +197,12 @@ fn keep_chart_pvc(m: &mut Mapper, id: &str, item: &Node, claim: &str, adopted_by
             "the chart made PVC {claim}, which Helm deletes when the HelmRelease is removed: {first}; then remove the HelmRelease and apply the AppSpec, which adopts {claim} ({adopted_by}), so no data is copied"
         ),
     );
-    m.cutover.push((
-        id.to_string(),
-        claim.to_string(),
+    m.cutover.push(super::mapper::Cut {
+        id: id.to_string(),
+        claim: claim.to_string(),
         kept,
-        adopted_by.to_string(),
-    ));
+        by: adopted_by.to_string(),
+    });
 }
 
 pub fn persistence(m: &mut Mapper, root: &Node) {
@@ -223,12 +226,16 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
         let ms = mounts(m, id, &item);
         with_mounts.push((id, item, ms));
     }
-    // The app's storage: a claim mounted without subPath, `config` first.
+    // The app's storage: a claim mounted without subPath, `config` first; not a PVC that
+    // another AppSpec of the release makes.
+    let others = m.input.target.claims_of_others.clone();
     let candidate = with_mounts
         .iter()
         .enumerate()
-        .filter(|(_, (_, i, ms))| {
-            kind_of(i) == "persistentVolumeClaim" && ms.iter().any(|x| x.sub_path.is_none())
+        .filter(|(_, (id, i, ms))| {
+            kind_of(i) == "persistentVolumeClaim"
+                && ms.iter().any(|x| x.sub_path.is_none())
+                && !others.contains_key(*id)
         })
         .min_by_key(|(_, (id, _, ms))| {
             let config = *id == "config" || ms.iter().any(|x| x.path == "/config");
@@ -251,6 +258,31 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
             continue;
         }
         match kind_of(item).as_str() {
+            "persistentVolumeClaim" if others.contains_key(*id) => {
+                let owner = &others[*id];
+                let name = chart_pvc_name(m, id, item, chart_pvcs);
+                if !m.shape().has(&["mounts"]) {
+                    m.t.drop(item, unsupported("mounts of existing claims are"));
+                    continue;
+                }
+                claim_mounts(m, item, ms, &name);
+                chart_pvc_settings(m, item, true);
+                let rwo = item
+                    .get("accessMode")
+                    .and_then(|a| a.str().map(str::to_string))
+                    .is_none_or(|a| a == "ReadWriteOnce");
+                m.t.remark(
+                    item.path(),
+                    format!(
+                        "the chart's PVC {name} is made by AppSpec {owner}, which keeps it through the cut-over (and backs it up when it has backup); this app mounts it with claim: {name}{}",
+                        if rwo {
+                            " (ReadWriteOnce: the pods that mount it must run on one node, as in the release)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+            }
             "persistentVolumeClaim" => {
                 if let Some(claim) = item.get("existingClaim") {
                     let Some(name) = m.real_text(&claim, "the claim name") else {

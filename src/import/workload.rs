@@ -8,7 +8,8 @@ use super::mapper::{Fatal, Mapper, unsupported};
 use super::values::Node;
 use crate::model::pod::Capability;
 
-/// Picks the app's controller and main container; the other controllers are dropped.
+/// The controller this AppSpec runs (see `controllers::plan`) and its main container;
+/// controllers that other AppSpecs of the release run are theirs, any other is dropped.
 pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>), Fatal> {
     let Some(controllers) = root.get("controllers").filter(Node::is_map) else {
         return Err(Fatal {
@@ -16,49 +17,37 @@ pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>
             reason: "no controllers: nothing to run".into(),
         });
     };
-    let mut enabled = Vec::new();
+    let wanted = m.input.target.controller.clone();
+    let mut chosen = None;
+    let mut others = Vec::new();
     for (name, c) in controllers.entries() {
         if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
             m.t.take(&c);
+        } else if name == wanted && c.get("containers").is_some() {
+            chosen = Some((name, c));
         } else {
-            enabled.push((name, c));
+            others.push(c);
         }
     }
-    let release = &m.input.release;
-    let pick = enabled
-        .iter()
-        .position(|(n, _)| *n == release.name || *n == release.release_name)
-        .or_else(|| {
-            // The first controller that runs continuously, else the first at all.
-            let long_lived = |c: &Node| {
-                !matches!(
-                    c.get("type")
-                        .and_then(|t| t.str().map(str::to_string))
-                        .as_deref(),
-                    Some("cronjob" | "job")
-                )
-            };
-            enabled
-                .iter()
-                .position(|(_, c)| c.get("containers").is_some() && long_lived(c))
-                .or_else(|| {
-                    enabled
-                        .iter()
-                        .position(|(_, c)| c.get("containers").is_some())
-                })
-        })
-        .ok_or_else(|| Fatal {
-            path: controllers.path(),
-            reason: "no enabled controller with containers".into(),
-        })?;
-    let (cname, controller) = enabled.remove(pick);
-    for (_, other) in &enabled {
-        m.t.drop(
-            other,
+    let (cname, controller) = chosen.ok_or_else(|| Fatal {
+        path: controllers.path(),
+        reason: "no enabled controller with containers".into(),
+    })?;
+    for other in &others {
+        if m.elsewhere(other).is_some() {
+            continue;
+        }
+        let why = if super::controllers::long_running(other.value) {
             format!(
                 "a second controller is not supported: an AppSpec runs one workload ({cname}); import it as an app of its own"
-            ),
-        );
+            )
+        } else {
+            format!(
+                "a {} controller is not supported: an AppSpec runs a long-lived Deployment or StatefulSet",
+                super::controllers::kind(other.value)
+            )
+        };
+        m.t.drop(other, why);
     }
     if let Some(enabled) = controller.get("enabled") {
         m.t.take(&enabled);
@@ -1600,9 +1589,15 @@ pub fn controller_rest(m: &mut Mapper, controller: &Node) {
     }
     for (k, v) in controller.entries() {
         match k {
-            "forceRename" | "nameOverride" => {
+            "forceRename" | "nameOverride" | "prefix" | "suffix" => {
                 let app = m.input.release.name.clone();
-                if v.str() == Some(app.as_str()) {
+                let chart = super::controllers::controller_name(
+                    m.input.release,
+                    m.input.values,
+                    &m.facts.controller,
+                );
+                if (v.str() == Some(app.as_str()) && k != "suffix" && k != "prefix") || chart == app
+                {
                     m.t.take(&v);
                 } else {
                     m.t.drop(&v, format!("the workload is named after the app ({app})"));
