@@ -185,6 +185,14 @@ fn below(path: &str, prefix: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
+/// What every AppSpec of a run is mapped for and validated against.
+#[derive(Clone, Copy)]
+struct Against<'a> {
+    shape: &'a Shape,
+    platform_item: Option<&'a Item>,
+    platform: &'a Value,
+}
+
 /// Maps and validates one AppSpec of a release (`release` carries the AppSpec's name),
 /// refusing what the engine refuses until it validates.
 fn import_one(
@@ -192,11 +200,14 @@ fn import_one(
     release: &Release,
     values: &Value,
     target: &Target,
-    shape: &Shape,
-    platform_item: Option<&Item>,
-    platform: &Value,
+    site: &Against<'_>,
     v1: Option<&v1::Translated>,
 ) -> One {
+    let Against {
+        shape,
+        platform_item,
+        platform,
+    } = *site;
     let mut refused: BTreeMap<Path, String> = BTreeMap::new();
     let mut out = One::default();
     // Each round refuses at least one more value, so this ends; the bound is a backstop.
@@ -343,16 +354,12 @@ pub fn import_release(
             .map(|t| {
                 let mut r = release.clone();
                 r.name = t.name.clone();
-                import_one(
-                    file,
-                    &r,
-                    &values,
-                    t,
+                let site = Against {
                     shape,
                     platform_item,
                     platform,
-                    v1.as_ref(),
-                )
+                };
+                import_one(file, &r, &values, t, &site, v1.as_ref())
             })
             .collect();
         let failed: Vec<usize> = (1..ones.len())
