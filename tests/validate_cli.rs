@@ -727,3 +727,185 @@ app.yaml:13:9: AppSpec/web: spec.sidecars[0].probes.timeoutSeconds: timeoutSecon
 "
     );
 }
+
+/// `appspec validate examples`: each kustomization root is its own run with the platform its
+/// kustomization hands the function, the plain files outside them one run, so the examples
+/// that are meant to be valid are, and only examples/invalid-* fails, with its messages. No
+/// "N PlatformConfigs" across sites, no hydrated Flux output called a stray file, the
+/// Backstage skeleton (templates, not YAML) named once as not validated.
+#[test]
+fn the_repository_examples_validate_root_by_root() {
+    let root = common::repo_root();
+    let (code, stdout, stderr) = validate(&["--format", "json", "examples"], root);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let found: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let errors: Vec<(String, String, String)> = found
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["field"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let fields: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|(f, p, _)| (f.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (
+                "examples/invalid-nas-path/app.yaml",
+                "spec.storage.nas.subpath"
+            ),
+            ("examples/invalid-nas-path/app.yaml", "spec.ingress.host"),
+        ],
+        "{stdout}"
+    );
+    assert!(
+        errors[0]
+            .2
+            .contains("must not contain relative directory references")
+    );
+    assert!(
+        errors[1]
+            .2
+            .contains("Internal apps must use .in.hypyr.space domain")
+    );
+    let warnings: Vec<&serde_json::Value> = found
+        .iter()
+        .filter(|d| d["severity"] == "warning")
+        .collect();
+    let skeleton: Vec<_> = warnings
+        .iter()
+        .filter(|d| d["file"] == "examples/backstage/template.yaml")
+        .collect();
+    assert_eq!(skeleton.len(), 1, "{stdout}");
+    assert!(
+        skeleton[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("examples/backstage/skeleton is the skeleton of this Backstage Template"),
+        "{stdout}"
+    );
+    assert_eq!(skeleton[0]["line"], 734);
+    // Every other warning is a spec's own (runAs with backups), none from the tree's shape.
+    for w in &warnings {
+        let message = w["message"].as_str().unwrap();
+        assert!(
+            w["file"] == "examples/backstage/template.yaml"
+                || message.starts_with("without runAs the"),
+            "{w}"
+        );
+    }
+    // Each example directory alone: the valid ones pass, as `render` and kustomize see them.
+    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        if !dir.is_dir() || name.starts_with("invalid-") {
+            continue;
+        }
+        let (code, stdout, stderr) = validate(&[&format!("examples/{name}")], root);
+        assert_eq!(code, 0, "examples/{name}: {stdout}{stderr}");
+    }
+}
+
+const SITE_PLATFORM: &str = "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: PlatformConfig
+metadata: {name: site}
+spec:
+  dns: {internalDomain: lan.DOMAIN, externalDomain: DOMAIN}
+";
+
+const SITE_APP: &str = "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: web, namespace: web}
+spec:
+  image: ghcr.io/x/web:1.0.0
+  storage: {pattern: longhorn-persistent, size: 1}
+  ingress: {host: HOST}
+";
+
+/// A repository of two sites (apps/<namespace>/<app>/ with a shared platform directory
+/// each, the same app name in both) and a Flux deploy directory holding one site's
+/// rendered output: each app is validated with its own site's platform, the two apps do
+/// not collide, the rendered output is nobody's stray file; a host under the other site's
+/// domain is refused with the app's own site named.
+#[test]
+fn a_repository_of_two_sites_validates_each_with_its_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (site, domain) in [("site-a", "a.example"), ("site-b", "b.example")] {
+        write(
+            &d.join(format!("{site}/platform/platform.yaml")),
+            &SITE_PLATFORM.replace("DOMAIN", domain),
+        );
+        write(
+            &d.join(format!("{site}/platform/kustomization.yaml")),
+            "resources: [platform.yaml]\n",
+        );
+        write(
+            &d.join(format!("{site}/apps/web/web/kustomization.yaml")),
+            "resources: [app.yaml]\ntransformers: [../../../platform]\n",
+        );
+        write(
+            &d.join(format!("{site}/apps/web/web/app.yaml")),
+            &SITE_APP.replace("HOST", &format!("web.lan.{domain}")),
+        );
+    }
+    // site-a's app rendered into a Flux deploy directory, as `render --out` leaves it.
+    let rendered = common::appspec()
+        .current_dir(d)
+        .args(["render", "--platform", "site-a/platform/platform.yaml"])
+        .arg("site-a/apps/web/web/app.yaml")
+        .output()
+        .unwrap();
+    assert!(
+        rendered.status.success(),
+        "{}",
+        common::text(&rendered.stderr)
+    );
+    write(
+        &d.join("deploy/apps/web.yaml"),
+        &common::text(&rendered.stdout),
+    );
+    write(
+        &d.join("deploy/apps/kustomization.yaml"),
+        "resources: [web.yaml]\n",
+    );
+    let (code, stdout, stderr) = validate(&["."], d);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    // The same rendered file among site-a's plain files is a stray one, and named.
+    std::fs::copy(d.join("deploy/apps/web.yaml"), d.join("site-a/out.yaml")).unwrap();
+    write(
+        &d.join("site-a/web.yaml"),
+        &SITE_APP.replace("HOST", "web.lan.a.example"),
+    );
+    let (code, stdout, _) = validate(
+        &["--platform", "site-a/platform/platform.yaml", "site-a"],
+        d,
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("site-a/out.yaml already holds as AppSpec output"),
+        "{stdout}"
+    );
+    std::fs::remove_file(d.join("site-a/out.yaml")).unwrap();
+    std::fs::remove_file(d.join("site-a/web.yaml")).unwrap();
+    // site-b's app on site-a's domain: refused under site-b's platform, at its line.
+    write(
+        &d.join("site-b/apps/web/web/app.yaml"),
+        &SITE_APP.replace("HOST", "web.lan.a.example"),
+    );
+    let (code, stdout, _) = validate(&["."], d);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(
+        stdout,
+        "site-b/apps/web/web/app.yaml:7:13: AppSpec/web/web: spec.ingress.host: Internal apps must use .lan.b.example domain, got \"web.lan.a.example\"\n"
+    );
+}

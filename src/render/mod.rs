@@ -9,6 +9,7 @@
 
 pub mod hydrate;
 pub mod remote;
+pub mod roots;
 pub mod sandbox;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
