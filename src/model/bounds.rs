@@ -4,7 +4,8 @@
 pub const PORT_MIN: i64 = 1;
 pub const PORT_MAX: i64 = 65535;
 
-/// What Kubernetes keeps in an int32: user and group ids, replicas, probe timings.
+/// What Kubernetes keeps in an int32: user and group ids, replicas, probe timings, job
+/// history limits and retries.
 pub const INT32_MAX: i64 = 2_147_483_647;
 
 /// A probe's `initialDelaySeconds`; its other timings start at [`PROBE_TIMING_MIN`].
@@ -74,5 +75,7 @@ pub const PATH_MAX_LEN: usize = 4096;
 /// An IP address as text (IPv4 `1.1.1.1` to a full IPv6 with an embedded IPv4).
 pub const IP_MIN_LEN: usize = 2;
 pub const IP_MAX_LEN: usize = 45;
+/// An IANA time zone name (`job.timeZone`).
+pub const TIME_ZONE_MAX_LEN: usize = 64;
 /// The inline `content` of one file.
 pub const FILE_CONTENT_MAX_LEN: usize = 262_144;

@@ -8,6 +8,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::bounds::{INT32_MAX, TIME_ZONE_MAX_LEN};
 use crate::model::container::wire_name;
 use crate::model::patterns::{CRON_PATTERN, TIME_ZONE_PATTERN};
 
@@ -25,7 +26,7 @@ pub struct Job {
     /// kube-controller-manager's, usually UTC). The API server refuses a zone its time zone
     /// database does not know.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = TIME_ZONE_PATTERN), length(min = 1, max = 64))]
+    #[schemars(regex(pattern = TIME_ZONE_PATTERN), length(min = 1, max = TIME_ZONE_MAX_LEN))]
     pub time_zone: Option<String>,
     /// What happens when a run is due while the last one still runs: `Forbid` (default:
     /// skip the new run), `Allow` (run both) or `Replace` (stop the old one).
@@ -41,16 +42,16 @@ pub struct Job {
     pub starting_deadline_seconds: Option<i64>,
     /// Finished successful Jobs kept, 0..2147483647 (Kubernetes' default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub successful_jobs_history_limit: Option<i64>,
     /// Finished failed Jobs kept (with their pods, for the logs), 0..2147483647
     /// (Kubernetes' default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub failed_jobs_history_limit: Option<i64>,
     /// Retries of a failed run before the Job fails, 0..2147483647 (Kubernetes' default 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub backoff_limit: Option<i64>,
     /// Seconds a run may take in all before it is stopped and fails, 1..; default: no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,11 +60,11 @@ pub struct Job {
     /// Seconds after a Job finishes before Kubernetes deletes it (and its pods),
     /// 0..2147483647; default: kept until the history limits remove it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub ttl_seconds_after_finished: Option<i64>,
     /// Pods of one run at a time, 0..2147483647 (Kubernetes' default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 2147483647))]
+    #[schemars(range(min = 0, max = INT32_MAX))]
     pub parallelism: Option<i64>,
     /// `Never` (default: a failed container fails its pod and the Job starts a new pod, up
     /// to `backoffLimit`; the failed pods stay for their logs) or `OnFailure` (the container

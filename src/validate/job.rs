@@ -3,6 +3,7 @@
 
 use super::cron;
 use crate::input::diagnostic::Issue;
+use crate::model::bounds::INT32_MAX;
 use crate::model::job::Job;
 use crate::model::pod::Workload;
 use crate::model::spec::{AppSpecBody, DEFAULT_PORT, DEFAULT_REPLICAS, IngressPattern};
@@ -135,7 +136,7 @@ fn check_job(out: &mut Vec<Issue>, job: &Job) {
             format!("{why} (e.g. Europe/Amsterdam, America/New_York or Etc/UTC)"),
         ));
     }
-    let int32 = i64::from(i32::MAX);
+    let int32 = INT32_MAX;
     for (field, value, min, max) in [
         (
             "startingDeadlineSeconds",
