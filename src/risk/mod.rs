@@ -254,15 +254,7 @@ fn compare(b: &App, h: &App) -> Vec<Reason> {
     } else if let (Some(bj), Some(hj)) = (&bs.job, &hs.job)
         && bj != hj
     {
-        let message = if bj.schedule != hj.schedule {
-            format!("job schedule {} -> {}", bj.schedule, hj.schedule)
-        } else if bj.suspend != hj.suspend {
-            let now = if hj.suspend { "suspended" } else { "resumed" };
-            format!("the job is {now}")
-        } else {
-            "the job's run settings change".to_string()
-        };
-        out.push(reason(Code::JobChanged, message));
+        out.push(reason(Code::JobChanged, job_change(bj, hj)));
     } else if bs.workload != hs.workload {
         out.push(reason(
             Code::WorkloadKindChanged,
@@ -413,6 +405,43 @@ fn unjudged(change: Change, reasons: &mut Vec<Reason>, b: &App, h: &App) {
             "the spec changes in a way risk does not judge: a person looks",
         ));
     }
+}
+
+/// What changes in a job, field by field: `job schedule @daily -> 0 4 * * *; time zone
+/// Etc/UTC -> Europe/Amsterdam; suspended; backoffLimit, parallelism change`.
+fn job_change(b: &crate::model::job::Job, h: &crate::model::job::Job) -> String {
+    let mut parts = Vec::new();
+    if b.schedule != h.schedule {
+        parts.push(format!("schedule {} -> {}", b.schedule, h.schedule));
+    }
+    if b.time_zone != h.time_zone {
+        let zone = |z: &Option<String>| z.clone().unwrap_or_else(|| "the controller's".into());
+        parts.push(format!(
+            "time zone {} -> {}",
+            zone(&b.time_zone),
+            zone(&h.time_zone)
+        ));
+    }
+    if b.suspend != h.suspend {
+        parts.push(if h.suspend { "suspended" } else { "resumed" }.to_string());
+    }
+    // The other fields, by their names in the spec.
+    let fields = |j: &crate::model::job::Job| match serde_json::to_value(j) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let (bf, hf) = (fields(b), fields(h));
+    let others: BTreeSet<&String> = bf
+        .keys()
+        .chain(hf.keys())
+        .filter(|k| !["schedule", "timeZone", "suspend"].contains(&k.as_str()))
+        .filter(|k| bf.get(*k) != hf.get(*k))
+        .collect();
+    if !others.is_empty() {
+        let names: Vec<&str> = others.iter().map(|k| k.as_str()).collect();
+        parts.push(format!("{} change", names.join(", ")));
+    }
+    format!("job {}", parts.join("; "))
 }
 
 /// The kind of the app's workload: a job's CronJob, else the `workload` kind.
@@ -1148,6 +1177,33 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn job_changes_are_named_field_by_field() {
+        let job = |yaml: &str| -> crate::model::job::Job { serde_saphyr::from_str(yaml).unwrap() };
+        let base = job("{schedule: \"@daily\"}");
+        let cases = [
+            (
+                "{schedule: \"0 4 * * *\"}",
+                "job schedule @daily -> 0 4 * * *",
+            ),
+            (
+                "{schedule: \"@daily\", timeZone: Europe/Amsterdam, suspend: true}",
+                "job time zone the controller's -> Europe/Amsterdam; suspended",
+            ),
+            (
+                "{schedule: \"@daily\", backoffLimit: 1, restartPolicy: OnFailure}",
+                "job backoffLimit, restartPolicy change",
+            ),
+        ];
+        for (head, want) in cases {
+            assert_eq!(job_change(&base, &job(head)), want, "{head}");
+        }
+        assert_eq!(
+            job_change(&job("{schedule: \"@daily\", suspend: true}"), &base),
+            "job resumed"
+        );
+    }
 
     fn app(spec: &str) -> App {
         let doc = serde_json::json!({
