@@ -422,11 +422,12 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
         );
         return problems;
     }
-    // Every controller that runs continuously is an AppSpec or listed as dropped.
+    // Every controller that runs continuously or on a schedule is an AppSpec or listed as
+    // dropped.
     for (cname, c) in entries(&values["controllers"]) {
-        let runs = !matches!(c["type"].as_str(), Some("cronjob" | "job"));
+        let one_off = c["type"] == "job";
         let at = format!("controllers.{cname}");
-        if runs && !apps.iter().any(|(a, _)| *a == cname) && !covered(&dropped, &at) {
+        if !one_off && !apps.iter().any(|(a, _)| *a == cname) && !covered(&dropped, &at) {
             problems.push(format!("{at} is neither an AppSpec nor listed as dropped"));
         }
     }
@@ -596,12 +597,19 @@ fn round_trip_controller(
     let mut problems = Vec::new();
     let cname = cname.to_string();
     let Some(workload) = objects.iter().find(|o| {
-        (o["kind"] == "Deployment" || o["kind"] == "StatefulSet") && o["metadata"]["name"] == name
+        matches!(
+            o["kind"].as_str(),
+            Some("Deployment" | "StatefulSet" | "CronJob")
+        ) && o["metadata"]["name"] == name
     }) else {
         problems.push(format!("no workload {name} in the expansion"));
         return problems;
     };
-    let pod = &workload["spec"]["template"]["spec"];
+    let pod = if workload["kind"] == "CronJob" {
+        &workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    } else {
+        &workload["spec"]["template"]["spec"]
+    };
     let Some(container) = pod["containers"]
         .as_array()
         .and_then(|cs| cs.iter().find(|c| c["name"] == name))
@@ -625,6 +633,81 @@ fn round_trip_controller(
             ));
         }
     };
+    // A CronJob controller: the CronJob has the schedule and settings the chart gave its
+    // own (app-template's defaults where the values say nothing).
+    let controller = &values["controllers"][&cname];
+    if controller["type"] == "cronjob" {
+        let c = &controller["cronjob"];
+        let job = &workload["spec"]["jobTemplate"]["spec"];
+        let table: [(&str, Value, &Value); 11] = [
+            ("schedule", Value::Null, &workload["spec"]["schedule"]),
+            ("timeZone", Value::Null, &workload["spec"]["timeZone"]),
+            (
+                "concurrencyPolicy",
+                "Forbid".into(),
+                &workload["spec"]["concurrencyPolicy"],
+            ),
+            ("suspend", false.into(), &workload["spec"]["suspend"]),
+            (
+                "startingDeadlineSeconds",
+                30.into(),
+                &workload["spec"]["startingDeadlineSeconds"],
+            ),
+            (
+                "successfulJobsHistory",
+                1.into(),
+                &workload["spec"]["successfulJobsHistoryLimit"],
+            ),
+            (
+                "failedJobsHistory",
+                1.into(),
+                &workload["spec"]["failedJobsHistoryLimit"],
+            ),
+            ("backoffLimit", 6.into(), &job["backoffLimit"]),
+            (
+                "activeDeadlineSeconds",
+                Value::Null,
+                &job["activeDeadlineSeconds"],
+            ),
+            (
+                "ttlSecondsAfterFinished",
+                Value::Null,
+                &job["ttlSecondsAfterFinished"],
+            ),
+            ("parallelism", Value::Null, &job["parallelism"]),
+        ];
+        for (key, chart_default, got) in table {
+            let want = if c[key].is_null() {
+                &chart_default
+            } else {
+                &c[key]
+            };
+            // Kubernetes' own defaults apply where the object leaves a field out.
+            let k8s = match key {
+                "concurrencyPolicy" => Value::from("Allow"),
+                "suspend" => Value::from(false),
+                "successfulJobsHistory" => Value::from(3),
+                "failedJobsHistory" => Value::from(1),
+                "backoffLimit" => Value::from(6),
+                _ => Value::Null,
+            };
+            let got = if got.is_null() { &k8s } else { got };
+            check(
+                format!("controllers.{cname}.cronjob.{key}"),
+                want == got,
+                "the CronJob setting",
+            );
+        }
+        let restart = controller["pod"]["restartPolicy"]
+            .as_str()
+            .or(values["defaultPodOptions"]["restartPolicy"].as_str())
+            .unwrap_or("Never");
+        check(
+            format!("controllers.{cname}.pod.restartPolicy"),
+            pod["restartPolicy"] == restart,
+            "the restart policy",
+        );
+    }
     // Image.
     let image = &main["image"];
     let want = match (image["repository"].as_str(), &image["tag"]) {

@@ -386,9 +386,10 @@ fn mounted_into<'a>(item: &Value, among: &'a [String]) -> Vec<&'a String> {
 /// whose name that keeps.
 type Named = (String, String, Option<(String, String)>);
 
-/// What a release becomes: the app's controller first, then every other long-running
-/// controller as an AppSpec of its own, named the way app-template names that controller's
-/// Service (so in-cluster URLs keep working), else its workload.
+/// What a release becomes: the app's controller first, then every other long-running or
+/// CronJob controller as an AppSpec of its own, named the way app-template names that
+/// controller's Service (so in-cluster URLs keep working), else its workload (a CronJob's
+/// AppSpec is named like the CronJob the chart made).
 pub fn plan(release: &Release, values: &Value, skip: &[String]) -> Vec<Target> {
     let Some(main) = main_controller(release, values) else {
         return vec![Target::single(release, values)];
@@ -397,7 +398,7 @@ pub fn plan(release: &Release, values: &Value, skip: &[String]) -> Vec<Target> {
     let mut names: Vec<Named> = vec![(main.clone(), release.name.clone(), None)];
     for (id, c) in enabled(values) {
         if id == main
-            || !long_running(c)
+            || !(long_running(c) || kind(c) == "cronjob")
             || c.get("containers").is_none()
             || skip.iter().any(|s| s == id)
         {
@@ -609,8 +610,9 @@ mod tests {
             .iter()
             .map(|t| t.name.clone())
             .collect();
-        assert_eq!(names, ["immich", "immich-worker"]);
-        // A CronJob only: it is the app (and refused by the mapping until AppSpec has jobs).
+        // The CronJob beside it is an AppSpec of its own too (with `job`), named like its CronJob.
+        assert_eq!(names, ["immich", "immich-cleanup", "immich-worker"]);
+        // A CronJob only: it is the app (an AppSpec with `job`).
         v["controllers"] =
             json!({"sync": {"type": "cronjob", "containers": {"app": {"image": "x"}}}});
         let (r, values) = release("4.1.1", v);

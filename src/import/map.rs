@@ -9,7 +9,7 @@ use super::mapper::{Mapper, UNREAD};
 use super::values::{Dropped, Node, Path};
 use super::{controllers, network, volumes, workload};
 
-use super::mapper::{Cut, Fatal, Imported, Input};
+use super::mapper::{Cut, Fatal, Imported, Input, ordered};
 
 /// Maps one release. `Err` when it cannot become an AppSpec at all.
 pub fn map(input: &Input) -> Result<Imported, Fatal> {
@@ -17,12 +17,20 @@ pub fn map(input: &Input) -> Result<Imported, Fatal> {
     let root = Node::root(input.values);
     let (controller, container) = workload::choose(&mut m, &root)?;
     let image = workload::container(&mut m, &controller, &container, &root)?;
-    network::services(&mut m, &root);
-    service_name_kept(&mut m);
+    if m.facts.job {
+        job_services(&mut m, &root);
+    } else {
+        network::services(&mut m, &root);
+        service_name_kept(&mut m);
+    }
     workload::probes(&mut m, &container);
     workload::pod(&mut m, &root, &controller, &container);
     volumes::persistence(&mut m, &root);
     network::exposure(&mut m, &root);
+    if m.facts.job && m.spec.get("ingress") == Some(&json!({"pattern": "none"})) {
+        // A job is never exposed: AppSpec's default for it.
+        m.spec.remove("ingress");
+    }
     network::metrics(&mut m, &root);
     workload::service_account(&mut m, &root, &controller);
     workload::controller_rest(&mut m, &controller);
@@ -121,6 +129,20 @@ pub fn cutover_notes(all: &[Cut], own: &[Cut]) -> Vec<String> {
     notes
 }
 
+/// A scheduled job serves nothing: the Services of its controller (or of none) are listed.
+fn job_services(m: &mut Mapper, root: &Node) {
+    for (_, svc) in root.get("service").map(|s| s.entries()).unwrap_or_default() {
+        if svc.get("enabled").and_then(|e| e.bool()) == Some(false) {
+            m.t.take(&svc);
+        } else if m.elsewhere(&svc).is_none() {
+            m.t.drop(
+                &svc,
+                "a Service of a scheduled job: AppSpec makes none for a job (it serves nothing)",
+            );
+        }
+    }
+}
+
 /// The app's Service is named after the AppSpec. In-cluster clients use the name the chart
 /// gave it: a rename of the app's own Service is said (as the ServiceAccount's is); for
 /// another controller's AppSpec, named after its Service, a name that could not be kept is
@@ -205,6 +227,7 @@ const ORDER: &[&str] = &[
     "workload",
     "command",
     "args",
+    "job",
     "port",
     "ports",
     "service",
@@ -258,18 +281,6 @@ const POD_ORDER: &[&str] = &[
     "enableServiceLinks",
     "imagePullSecrets",
 ];
-
-/// A mapping with `first` keys in that order, then the rest as they were.
-fn ordered(mut map: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for key in first {
-        if let Some(v) = map.remove(*key) {
-            out.insert(key.to_string(), v);
-        }
-    }
-    out.extend(map);
-    out
-}
 
 /// `global` and chart-wide naming: object names come from the app name in AppSpec.
 fn global(m: &mut Mapper, root: &Node) {

@@ -100,6 +100,8 @@ pub struct Facts {
     pub storage_pattern: Option<String>,
     /// A limit was written because a request lay above the platform's default limit.
     pub limit_from_request: bool,
+    /// The AppSpec runs a CronJob controller (`job`).
+    pub job: bool,
 }
 
 impl<'a> Mapper<'a> {
@@ -260,4 +262,16 @@ pub fn insert_field(spec: &mut Map<String, Value>, field: &[&str], value: Value)
 
 fn insert(spec: &mut Map<String, Value>, field: &[&str], value: Value) {
     *entry(spec, field) = value;
+}
+
+/// A mapping with `first` keys in that order, then the rest as they were.
+pub fn ordered(mut map: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for key in first {
+        if let Some(v) = map.remove(*key) {
+            out.insert(key.to_string(), v);
+        }
+    }
+    out.extend(map);
+    out
 }

@@ -422,9 +422,18 @@ pub fn import_release(
         said.push(Dropped {
             path: Path::root().key("controllers").key(&t.controller),
             reason: format!(
-                "controller {} becomes its own AppSpec {}{}",
+                "controller {} becomes its own AppSpec {}{}{}",
                 t.controller,
                 t.name,
+                if values
+                    .pointer(&format!("/controllers/{}/type", t.controller))
+                    .and_then(Value::as_str)
+                    == Some("cronjob")
+                {
+                    ", a scheduled job (job)"
+                } else {
+                    ""
+                },
                 match &t.service {
                     Some((sid, chart)) if *chart == t.name =>
                         format!(", named as the chart named its Service (service.{sid})"),
@@ -451,6 +460,9 @@ pub fn import_release(
         });
     }
     for d in lost {
+        // The app's own line for a controller it does not run gives way to why that
+        // controller could not become an AppSpec.
+        out.dropped.retain(|x| !d.path.starts_with(&x.path));
         if !out.dropped.contains(&d) {
             out.dropped.push(d);
         }

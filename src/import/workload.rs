@@ -42,9 +42,14 @@ pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>
                 "a second controller is not supported: an AppSpec runs one workload ({cname}); import it as an app of its own"
             )
         } else {
+            let kind = super::controllers::kind(other.value);
             format!(
-                "a {} controller is not supported: an AppSpec runs a long-lived Deployment or StatefulSet",
-                super::controllers::kind(other.value)
+                "a {kind} controller{} is not supported: an AppSpec runs a Deployment, a StatefulSet or a CronJob (job)",
+                if kind == "job" {
+                    " (a one-off Job)"
+                } else {
+                    ""
+                }
             )
         };
         m.t.drop(other, why);
@@ -66,11 +71,12 @@ pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>
             let t = controller.get("type").expect("the type was read");
             m.emit(&["workload"], json!("statefulset"), &t, "StatefulSets are");
         }
+        "cronjob" if m.shape().has(&["job"]) => cronjob(m, &controller)?,
         other => {
             return Err(Fatal {
                 path: controller.path().key("type"),
                 reason: format!(
-                    "a {other} controller is not supported: an AppSpec runs a long-lived Deployment or StatefulSet"
+                    "a {other} controller is not supported: an AppSpec runs a Deployment, a StatefulSet or a CronJob (job)"
                 ),
             });
         }
@@ -100,6 +106,166 @@ pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>
     }
     Ok((controller, main))
 }
+
+/// What app-template writes on its CronJob when the values leave it out (bjw-s common 2.x
+/// to 4.x `classes/_cronjob.tpl`), by the values' key: the key of `spec.job`, the chart's
+/// default, and Kubernetes' (AppSpec's) default; `None` when it has none.
+const CRONJOB: &[(&str, &str, Option<i64>, Option<i64>)] = &[
+    (
+        "startingDeadlineSeconds",
+        "startingDeadlineSeconds",
+        Some(30),
+        None,
+    ),
+    (
+        "successfulJobsHistory",
+        "successfulJobsHistoryLimit",
+        Some(1),
+        Some(3),
+    ),
+    (
+        "failedJobsHistory",
+        "failedJobsHistoryLimit",
+        Some(1),
+        Some(1),
+    ),
+    ("backoffLimit", "backoffLimit", Some(6), Some(6)),
+    ("activeDeadlineSeconds", "activeDeadlineSeconds", None, None),
+    (
+        "ttlSecondsAfterFinished",
+        "ttlSecondsAfterFinished",
+        None,
+        None,
+    ),
+    ("parallelism", "parallelism", None, None),
+];
+
+/// A `type: cronjob` controller onto `job`: its `cronjob` settings, and the chart's own
+/// defaults where they are not Kubernetes' (a missed run starts at most 30 s late, one
+/// finished Job of each outcome is kept), written out with a note.
+fn cronjob(m: &mut Mapper, controller: &Node) -> Result<(), Fatal> {
+    let t = controller.get("type").expect("the type was read");
+    let settings = controller.get("cronjob");
+    let schedule = settings
+        .as_ref()
+        .and_then(|s| s.get("schedule"))
+        .and_then(|s| m.real_text(&s, "the schedule").map(|text| (text, s)));
+    let Some((schedule, schedule_node)) = schedule else {
+        return Err(Fatal {
+            path: controller.path().key("cronjob").key("schedule"),
+            reason: "a cronjob controller without a usable schedule".into(),
+        });
+    };
+    let mut job = Map::new();
+    job.insert("schedule".into(), json!(schedule));
+    let mut origins: Vec<(String, Node)> = vec![("schedule".into(), schedule_node)];
+    let mut written_defaults = Vec::new();
+    if let Some(s) = &settings {
+        for (key, v) in s.entries() {
+            match key {
+                "schedule" => {}
+                "timeZone" => {
+                    if let Some(tz) = m.real_text(&v, "the time zone") {
+                        job.insert("timeZone".into(), json!(tz));
+                        origins.push(("timeZone".into(), v));
+                    }
+                }
+                "suspend" => match v.bool() {
+                    Some(false) => m.t.take(&v),
+                    Some(true) => {
+                        job.insert("suspend".into(), json!(true));
+                        origins.push(("suspend".into(), v));
+                    }
+                    None => m.t.drop(&v, "suspend is not true or false"),
+                },
+                "concurrencyPolicy" => match v.str() {
+                    Some("Forbid") => m.t.take(&v),
+                    Some(p @ ("Allow" | "Replace")) => {
+                        job.insert("concurrencyPolicy".into(), json!(p));
+                        origins.push(("concurrencyPolicy".into(), v));
+                    }
+                    _ => m.t.drop(
+                        &v,
+                        "a concurrencyPolicy other than Allow, Forbid or Replace",
+                    ),
+                },
+                _ => {
+                    let Some((_, field, _, k8s)) = CRONJOB.iter().find(|(k, ..)| *k == key) else {
+                        continue; // left unread: listed
+                    };
+                    match v.int() {
+                        Some(n) if Some(n) == *k8s => m.t.take(&v),
+                        Some(n) => {
+                            job.insert((*field).into(), json!(n));
+                            origins.push(((*field).into(), v));
+                        }
+                        None => m.t.drop(&v, format!("{key} is not a whole number")),
+                    }
+                }
+            }
+        }
+    }
+    for (key, field, chart, k8s) in CRONJOB {
+        let set = settings.as_ref().and_then(|s| s.get(key)).is_some();
+        if let Some(d) = chart
+            && !set
+            && chart != k8s
+        {
+            job.insert((*field).into(), json!(d));
+            written_defaults.push(format!("{field}: {d}"));
+        }
+    }
+    let job = super::mapper::ordered(job, JOB_ORDER);
+    if !m.emit(&["job"], Value::Object(job), &t, "scheduled jobs (job) are") {
+        return Err(Fatal {
+            path: t.path(),
+            reason: "a cronjob controller cannot become an AppSpec job".into(),
+        });
+    }
+    for (field, node) in origins {
+        m.origins.push((format!("spec.job.{field}"), node.path()));
+        m.t.take(&node);
+    }
+    if let Some(s) = &settings {
+        for (key, v) in s.entries() {
+            if key == "enabled" {
+                m.t.take(&v);
+            }
+        }
+    }
+    if !written_defaults.is_empty() {
+        m.t.remark(
+            controller.path().key("cronjob"),
+            format!(
+                "app-template's CronJob has {} unless the release sets {}: written out in job",
+                written_defaults.join(", "),
+                if written_defaults.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            ),
+        );
+    }
+    m.facts.job = true;
+    Ok(())
+}
+
+/// `job` fields in the order of the AppSpec type.
+const JOB_ORDER: &[&str] = &[
+    "schedule",
+    "timeZone",
+    "concurrencyPolicy",
+    "suspend",
+    "startingDeadlineSeconds",
+    "successfulJobsHistoryLimit",
+    "failedJobsHistoryLimit",
+    "backoffLimit",
+    "activeDeadlineSeconds",
+    "ttlSecondsAfterFinished",
+    "parallelism",
+    "restartPolicy",
+];
 
 /// `repository:tag@digest` of an image value; `Err` when it cannot be written.
 fn image_ref(m: &mut Mapper, image: &Node) -> Result<String, Fatal> {
@@ -1095,6 +1261,24 @@ pub fn pod(m: &mut Mapper, root: &Node, controller: &Node, main: &Node) {
         let Some(v) = effective(&k) else { continue };
         match k.as_str() {
             "securityContext" | "resourceClaims" => {}
+            "restartPolicy" => match (m.facts.job, v.str()) {
+                (true, Some("Never")) | (false, Some("Always")) => m.t.take(&v),
+                (true, Some("OnFailure")) => {
+                    if m.emit(
+                        &["job", "restartPolicy"],
+                        json!("OnFailure"),
+                        &v,
+                        "a job's restartPolicy is",
+                    ) {
+                        let job = m.spec.get_mut("job").and_then(Value::as_object_mut);
+                        if let Some(job) = job {
+                            *job = super::mapper::ordered(std::mem::take(job), JOB_ORDER);
+                        }
+                    }
+                }
+                (true, _) => m.t.drop(&v, "a job's pod restarts Never or OnFailure"),
+                (false, _) => m.t.drop(&v, "a served app's pod always restarts"),
+            },
             "nodeSelector" => {
                 m.emit(&["nodeSelector"], v.value.clone(), &v, "a node selector is");
             }
