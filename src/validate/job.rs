@@ -6,7 +6,9 @@ use crate::input::diagnostic::Issue;
 use crate::model::bounds::INT32_MAX;
 use crate::model::job::Job;
 use crate::model::pod::Workload;
-use crate::model::spec::{AppSpecBody, DEFAULT_PORT, DEFAULT_REPLICAS, IngressPattern};
+use crate::model::spec::{
+    AppSpecBody, DEFAULT_PORT, DEFAULT_REPLICAS, IngressPattern, StoragePattern,
+};
 
 /// Whether `zone` is an IANA time zone name as [`crate::model::patterns::TIME_ZONE_PATTERN`]
 /// reads it: one to three `/`-separated parts of `[-+_.A-Za-z0-9]`, each at most 14, the
@@ -36,6 +38,14 @@ pub fn check(s: &AppSpecBody) -> Vec<Issue> {
     };
     let mut out = Vec::new();
     check_job(&mut out, job);
+    if let Some(n) = job.parallelism.filter(|n| *n > 1)
+        && let Some(claim) = read_write_once(s)
+    {
+        out.push(Issue::warning(
+            "spec.job.parallelism",
+            format!("{n} pods of a run share {claim}, a ReadWriteOnce claim that attaches to one node: pods scheduled on another node wait until the run ends; keep parallelism 1, or keep the shared data on a NAS mount"),
+        ));
+    }
     let mut refuse = |path: &str, message: &str| out.push(Issue::error(path, message));
     const NO_TRAFFIC: &str = "a job serves no traffic";
     if s.port != DEFAULT_PORT {
@@ -115,6 +125,24 @@ pub fn check(s: &AppSpecBody) -> Vec<Issue> {
         }
     }
     out
+}
+
+/// The first ReadWriteOnce claim of the pod, as a reader would name it: the storage of
+/// pattern longhorn-persistent (made here) or existing-claim (taken to be one, as the
+/// Deployment's `Recreate` does), else a `volume` mount's claim.
+fn read_write_once(s: &AppSpecBody) -> Option<String> {
+    match s.storage.pattern {
+        StoragePattern::LonghornPersistent => return Some("the app's Longhorn claim".into()),
+        StoragePattern::ExistingClaim => {
+            let name = s.storage.claim_name.as_deref().unwrap_or_default();
+            return Some(format!("claim {name}"));
+        }
+        _ => {}
+    }
+    s.mounts
+        .iter()
+        .find_map(|m| m.volume.as_ref())
+        .map(|v| format!("the volume {}", v.name))
 }
 
 /// The job's own fields: a schedule the CronJob controller runs, a time zone name, and
