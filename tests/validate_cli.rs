@@ -878,8 +878,29 @@ fn a_repository_of_two_sites_validates_each_with_its_platform() {
         &d.join("deploy/apps/kustomization.yaml"),
         "resources: [web.yaml]\n",
     );
+    // Two sites of plain files (no kustomization): a directory with its PlatformConfig each.
+    for (site, domain) in [("plain-c", "c.example"), ("plain-d", "d.example")] {
+        write(
+            &d.join(format!("{site}/platform.yaml")),
+            &SITE_PLATFORM.replace("DOMAIN", domain),
+        );
+        write(
+            &d.join(format!("{site}/apps/web.yaml")),
+            &SITE_APP.replace("HOST", &format!("web.lan.{domain}")),
+        );
+    }
     let (code, stdout, stderr) = validate(&["."], d);
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    // Without its PlatformConfig, plain-d's app is judged by the built-in platform.
+    std::fs::remove_file(d.join("plain-d/platform.yaml")).unwrap();
+    let (code, stdout, _) = validate(&["."], d);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with("./plain-d/apps/web.yaml:7:13: AppSpec/web/web: spec.ingress.host: Internal apps must use .in.hypyr.space domain")
+            && stdout.lines().count() == 1,
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(d.join("plain-d")).unwrap();
     // The same rendered file among site-a's plain files is a stray one, and named.
     std::fs::copy(d.join("deploy/apps/web.yaml"), d.join("site-a/out.yaml")).unwrap();
     write(
@@ -906,6 +927,6 @@ fn a_repository_of_two_sites_validates_each_with_its_platform() {
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(
         stdout,
-        "site-b/apps/web/web/app.yaml:7:13: AppSpec/web/web: spec.ingress.host: Internal apps must use .lan.b.example domain, got \"web.lan.a.example\"\n"
+        "./site-b/apps/web/web/app.yaml:7:13: AppSpec/web/web: spec.ingress.host: Internal apps must use .lan.b.example domain, got \"web.lan.a.example\"\n"
     );
 }

@@ -210,13 +210,42 @@ fn backstage_skeletons(items: &[Item]) -> Vec<(PathBuf, Diagnostic)> {
     out
 }
 
+/// The plain files (outside every kustomization) split into sites: a directory holding a
+/// PlatformConfig file is a site of its own with the files under it (as `render DIR` reads
+/// it, that PlatformConfig configuring the run), the deepest one for a file under two; the
+/// files under none are one run.
+fn plain_sites(items: Vec<Item>) -> Vec<Vec<Item>> {
+    let dir_of = |i: &Item| {
+        i.file
+            .as_deref()
+            .and_then(|f| Path::new(f).parent())
+            .map(Path::to_path_buf)
+    };
+    let mut sites: Vec<PathBuf> = items
+        .iter()
+        .filter(|i| crate::input::source::is_ours(&i.value, crate::model::platform::KIND))
+        .filter_map(dir_of)
+        .collect();
+    sites.sort_by(|a, b| (b.components().count(), b).cmp(&(a.components().count(), a)));
+    sites.dedup();
+    let mut groups: Vec<(Option<PathBuf>, Vec<Item>)> = Vec::new();
+    for item in items {
+        let site = dir_of(&item).and_then(|d| sites.iter().find(|s| d.starts_with(s)).cloned());
+        match groups.iter_mut().find(|(s, _)| *s == site) {
+            Some((_, group)) => group.push(item),
+            None => groups.push((site, vec![item])),
+        }
+    }
+    groups.into_iter().map(|(_, items)| items).collect()
+}
+
 /// Validates the specs in `paths` (files or directories), with an optional platform file.
 ///
 /// Each kustomization root is its own run, with the PlatformConfig its kustomization hands
 /// the function (or the built-in platform, or `--platform`): what it lists as resources is
 /// validated, as kustomize would hand it over. The plain files outside every kustomization
-/// are one run together, as `render` reads a directory of them: a rendered file left beside
-/// an AppSpec there is named. So a repository of several sites validates each on its own,
+/// are one run per directory holding a PlatformConfig file, and one for the rest, as
+/// `render` reads a directory of them: a rendered file left beside an AppSpec there is named. So a repository of several sites validates each on its own,
 /// and hydrated output in a kustomization of its own (a Flux deploy directory) is nobody's
 /// stray file.
 pub fn check(
@@ -253,10 +282,10 @@ pub fn check(
         loose.retain(|i| !i.file.as_deref().is_some_and(|f| in_skeleton(Path::new(f))));
         dirs.retain(|d| !in_skeleton(d));
         notes.extend(skeletons.into_iter().map(|(_, d)| d));
-        runs.push(Run {
-            items: loose,
+        runs.extend(plain_sites(loose).into_iter().map(|items| Run {
+            items,
             platform: None,
-        });
+        }));
         for inputs in crate::render::roots::roots(&walk_root, &dirs, limits)? {
             for (file, error) in &inputs.broken {
                 reader

@@ -81,8 +81,16 @@ pub fn roots(root: &Root, dirs: &[PathBuf], limits: &Limits) -> Result<Vec<Input
                     continue;
                 }
             };
+            // `prod/../base` shown as `base`; a path as given (`./apps/web`) kept as it is.
             let parent = node.file.parent().unwrap_or(Path::new("."));
-            let here = lexical_join(Path::new(""), &parent.to_string_lossy());
+            let here = if parent
+                .components()
+                .any(|c| c == std::path::Component::ParentDir)
+            {
+                lexical_join(Path::new(""), &parent.to_string_lossy())
+            } else {
+                parent.to_path_buf()
+            };
             for field in BASE_FIELDS {
                 let listed = files(doc, &here, field);
                 if node.plugin.is_some() {
