@@ -930,3 +930,42 @@ fn a_repository_of_two_sites_validates_each_with_its_platform() {
         "./site-b/apps/web/web/app.yaml:7:13: AppSpec/web/web: spec.ingress.host: Internal apps must use .lan.b.example domain, got \"web.lan.a.example\"\n"
     );
 }
+
+/// A job's problems point at their lines: its own fields and the served-app fields it
+/// cannot have.
+#[test]
+fn a_jobs_problems_have_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("apps/sync.yaml"),
+        "\
+apiVersion: platform.hypyr.space/v1alpha1
+kind: AppSpec
+metadata: {name: sync, namespace: tools}
+spec:
+  image: ghcr.io/x/sync:1.0.0
+  probes: {path: /healthz}
+  job:
+    schedule: \"@daily\"
+    timeZone: Local
+    backoffLimit: -1
+  ingress:
+    host: sync.in.hypyr.space
+",
+    );
+    let (code, stdout, _) = validate(&["apps"], dir.path());
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stdout.lines().collect();
+    for want in [
+        "apps/sync.yaml:9:5: AppSpec/tools/sync: spec.job.timeZone: \"Local\" is refused by Kubernetes",
+        "apps/sync.yaml:10:5: AppSpec/tools/sync: spec.job.backoffLimit: backoffLimit must be between 0 and 2147483647, got -1",
+        "apps/sync.yaml:6:3: AppSpec/tools/sync: spec.probes: a job's pod runs to completion",
+        "apps/sync.yaml:12:5: AppSpec/tools/sync: spec.ingress.host: a job serves no traffic; remove ingress.host",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(want)),
+            "no line starting {want:?} in:\n{stdout}"
+        );
+    }
+    assert_eq!(lines.len(), 4, "{stdout}");
+}
