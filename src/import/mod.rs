@@ -665,6 +665,15 @@ pub fn run(opts: &Options) -> Outcome {
     let shape = Shape::default();
     let mut results = Vec::new();
     let mut origins: Vec<(PathBuf, Option<layout::Namespace>)> = Vec::new();
+    // Files that hold an app-template release: a release of another chart beside it (a
+    // HelmRelease of external-dns in the same file) is someone else's, as below a directory.
+    let with_app_template: Vec<&str> = docs
+        .iter()
+        .filter(|d| {
+            release::is_helm_release(&d.value) && release::recognize(&d.value, &ocis).is_ok()
+        })
+        .map(|d| d.file.as_str())
+        .collect();
     for (i, doc) in docs.iter().enumerate() {
         if !release::is_helm_release(&doc.value) {
             continue;
@@ -674,6 +683,16 @@ pub fn run(opts: &Options) -> Outcome {
             Err(e) if doc.walked => {
                 // Below a directory: other charts are someone else's; said, not fatal.
                 stderr.push(format!("{}: skipped: {e}", doc.file));
+                continue;
+            }
+            Err(
+                e @ (release::NotAppTemplate::OtherChart { .. }
+                | release::NotAppTemplate::OtherOci { .. }),
+            ) if with_app_template.contains(&doc.file.as_str()) => {
+                stderr.push(format!(
+                    "{}: skipped: {e}; it stays a HelmRelease (only app-template releases become AppSpecs): keep it when the AppSpec replaces this file",
+                    doc.file
+                ));
                 continue;
             }
             Err(e) => {
