@@ -65,6 +65,8 @@ pub fn check(s: &AppSpecBody) -> Vec<Issue> {
             "spec.service.loadBalancer"
         } else if service.port.is_some() {
             "spec.service.port"
+        } else if service.app_protocol.is_some() {
+            "spec.service.appProtocol"
         } else {
             "spec.service"
         };
