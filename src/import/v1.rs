@@ -344,6 +344,34 @@ fn switched(tx: &mut Tx, key: &str, v: &Value, at: &Path) {
             // Primary only names the object `<release>`: AppSpec names it after the app.
             item.as_object_mut().map(|m| m.remove("primary"));
         }
+        // Backends name a Service by its full name (`<release>` for the primary one,
+        // `<release>-<id>` for others): the 2.x shape names it by its id.
+        let backends: Vec<&mut Value> = match key {
+            "ingress" => item
+                .get_mut("hosts")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(|h| h.get_mut("paths").and_then(Value::as_array_mut))
+                .flatten()
+                .filter_map(|p| p.get_mut("service"))
+                .collect(),
+            "route" => item
+                .get_mut("rules")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get_mut("backendRefs").and_then(Value::as_array_mut))
+                .flatten()
+                .collect(),
+            _ => Vec::new(),
+        };
+        for b in backends {
+            let named = b.get("name").and_then(Value::as_str);
+            if let Some(sid) = named.and_then(|n| service_id(tx.v1, tx.release, n)) {
+                b["name"] = json!(sid);
+            }
+        }
         if key == "serviceMonitor" && item.get("endpoints").is_none_or(Value::is_null) {
             // The chart's default endpoint, at the monitor's own path.
             item["endpoints"] = json!([{"port": "http", "scheme": "http", "path": "/metrics",
@@ -663,6 +691,25 @@ fn claim_templates(tx: &mut Tx) -> Vec<Mount> {
         );
     }
     mounts
+}
+
+/// The id of the enabled 1.x Service the chart names `name`: the primary one is
+/// `<release>` (`<release>-<nameOverride>`), the others `<release>-<nameOverride or id>`.
+fn service_id(values: &Value, release: &str, name: &str) -> Option<String> {
+    let primary = primary_port(values).map(|(sid, _)| sid);
+    sorted(values.get("service")?)
+        .into_iter()
+        .filter(|(_, s)| !is_false(s, "enabled"))
+        .find(|(sid, s)| {
+            let over = s.get("nameOverride").and_then(Value::as_str);
+            let full = match (over, primary.as_deref() == Some(sid.as_str())) {
+                (Some(o), _) => format!("{release}-{o}"),
+                (None, true) => release.to_string(),
+                (None, false) => format!("{release}-{sid}"),
+            };
+            full == name
+        })
+        .map(|(sid, _)| sid.clone())
 }
 
 /// The Service port (`service.<id>.ports.<name>`) of enabled 1.x Services that sends to
@@ -1080,6 +1127,30 @@ mod tests {
             "probes": {"liveness": {"type": "AUTO"}}}));
         let probes = &t.values["controllers"]["main"]["containers"]["main"]["probes"];
         assert_eq!(probes["liveness"]["type"], "TCP");
+    }
+
+    #[test]
+    fn backends_name_services_by_their_id() {
+        let t = translate(
+            &json!({
+                "service": {"main": {"ports": {"http": {"port": 80}}},
+                            "code": {"ports": {"http": {"port": 12321}}}},
+                "ingress": {"main": {"enabled": true, "hosts": [{"host": "a", "paths": [
+                    {"path": "/", "service": {"name": "tv-sonarr", "port": 80}},
+                    {"path": "/code", "service": {"name": "tv-sonarr-code"}},
+                    {"path": "/x", "service": {"name": "elsewhere"}}]}]}},
+                "route": {"main": {"enabled": true,
+                    "rules": [{"backendRefs": [{"name": "tv-sonarr", "port": 80}]}]}}}),
+            "tv-sonarr",
+        );
+        let paths = &t.values["ingress"]["main"]["hosts"][0]["paths"];
+        assert_eq!(paths[0]["service"]["name"], "main");
+        assert_eq!(paths[1]["service"]["name"], "code");
+        assert_eq!(paths[2]["service"]["name"], "elsewhere");
+        assert_eq!(
+            t.values["route"]["main"]["rules"][0]["backendRefs"][0]["name"],
+            "main"
+        );
     }
 
     #[test]
