@@ -334,6 +334,10 @@ fn valid_outputs_keep_the_invariants() {
                 .unwrap_or_else(|e| panic!("{case}: krm::process panicked: {e}"));
             assert!(!response.failed, "{case}: a valid-* case failed");
             Output::resource_list(format!("fixtures/{case}"), &response.stdout, &input_items)
+                .with_platform(
+                    Some(function_config.as_ref().unwrap_or(&Value::Null)),
+                    &input_items,
+                )
         })
         .collect();
     invariants::assert_invariants(&outputs);

@@ -195,6 +195,10 @@ fn examples_build_with_kubectl_kustomize() {
                 output,
                 &common::kustomization_inputs(&ex.dir),
             )
+            .with_platform(
+                only_function_config(ex).as_ref(),
+                &common::kustomization_inputs(&ex.dir),
+            )
         })
         .collect();
     invariants::assert_invariants(&outputs);
@@ -369,19 +373,29 @@ fn strings(list: &Value) -> Vec<String> {
 /// The function config kustomize hands the function for this example: the transformer's or
 /// the generator's.
 fn function_config(ex: &Example) -> Value {
-    let kustomization = &read_docs(&ex.dir.join("kustomization.yaml"))[0];
-    let mut configs: Vec<Value> = ["transformers", "generators"]
-        .iter()
-        .flat_map(|key| strings(&kustomization[*key]))
-        .flat_map(|entry| function_configs(&ex.dir.join(entry)))
-        .collect();
+    let configs = function_configs_of(ex);
     assert_eq!(
         configs.len(),
         1,
         "examples/{}: expected exactly one function",
         ex.name
     );
-    configs.pop().unwrap()
+    configs.into_iter().next().unwrap()
+}
+
+/// The function config of an example whose kustomization names exactly one function.
+fn only_function_config(ex: &Example) -> Option<Value> {
+    let configs = function_configs_of(ex);
+    (configs.len() == 1).then(|| configs.into_iter().next().unwrap())
+}
+
+fn function_configs_of(ex: &Example) -> Vec<Value> {
+    let kustomization = &read_docs(&ex.dir.join("kustomization.yaml"))[0];
+    ["transformers", "generators"]
+        .iter()
+        .flat_map(|key| strings(&kustomization[*key]))
+        .flat_map(|entry| function_configs(&ex.dir.join(entry)))
+        .collect()
 }
 
 /// The items kustomize hands the function: the `resources` files, plus the generator itself

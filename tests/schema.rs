@@ -20,8 +20,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::invariants::{
-    self, BACKEND_PORTS, JOB_PODS, LABELS, MONITOR_TARGETS, NO_SECRET_DATA, NO_YAML_ANCHORS,
-    Output, PRUNE_GUARDS, RELOADER_USES_CONFIG, STRICT_VALID,
+    self, BACKEND_PORTS, EXTERNAL_DNS_TARGET, JOB_PODS, LABELS, MONITOR_TARGETS, NO_SECRET_DATA,
+    NO_YAML_ANCHORS, Output, PRUNE_GUARDS, RELOADER_USES_CONFIG, STRICT_VALID,
 };
 use common::{own_schemas, python, repo_root, shared_schemas, text};
 use serde_json::{Value, json};
@@ -229,6 +229,14 @@ fn each_invariant_catches_its_violation() {
             BACKEND_PORTS,
         ),
         (
+            "an internal Ingress with an external-dns target",
+            |o| {
+                find_mut(o, "Ingress")["metadata"]["annotations"] =
+                    json!({"external-dns.alpha.kubernetes.io/target": "tunnel.hypyr.space"});
+            },
+            EXTERNAL_DNS_TARGET,
+        ),
+        (
             "an Ingress backend on a port name the Service lacks",
             |o| {
                 find_mut(o, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
@@ -254,6 +262,7 @@ fn each_invariant_catches_its_violation() {
         fs::read_to_string(repo_root().join("examples/gateway-listener/expected.yaml")).unwrap();
     let mut routed = Output::stream("gateway-listener", &text, &[]).objects;
     assert!(invariants_named(&with_objects("unbroken route", routed.clone())).is_empty());
+    let mut targeted = routed.clone();
     find_mut(&mut routed, "HTTPRoute")["spec"]["rules"][0]["backendRefs"][0]["port"] = json!(9999);
     assert_eq!(
         invariants_named(&with_objects(
@@ -262,6 +271,54 @@ fn each_invariant_catches_its_violation() {
         )),
         vec![BACKEND_PORTS]
     );
+    // external-dns reads the target from the Gateway: a route carrying one is caught.
+    let route = targeted
+        .iter_mut()
+        .find(|o| o["kind"] == "HTTPRoute" && o["metadata"]["annotations"].is_object())
+        .expect("an external app's HTTPRoute");
+    route["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/target"] =
+        json!("external.hypyr.space");
+    assert_eq!(
+        invariants_named(&with_objects("a route with a target", targeted)),
+        vec![EXTERNAL_DNS_TARGET]
+    );
+
+    // An external Ingress carries its platform's target, and only that one.
+    let dir = repo_root().join("examples/split-horizon");
+    let platform: Value =
+        serde_saphyr::from_str(&fs::read_to_string(dir.join("platform.yaml")).unwrap()).unwrap();
+    let text = fs::read_to_string(dir.join("expected.yaml")).unwrap();
+    let known = |what: &str, objects: Vec<Value>| {
+        let out = with_objects(what, objects).with_platform(Some(&platform), &[]);
+        invariants_named(&out)
+    };
+    let objects = Output::stream("split-horizon", &text, &[]).objects;
+    assert!(known("unbroken", objects.clone()).is_empty());
+    for (what, target) in [
+        ("an external Ingress without the target", None),
+        (
+            "an external Ingress with another target",
+            Some("other.bjw-s.dev"),
+        ),
+    ] {
+        let mut broken = objects.clone();
+        let ingress = broken
+            .iter_mut()
+            .find(|o| {
+                o["kind"] == "Ingress"
+                    && o["metadata"]["annotations"]["external-dns.alpha.kubernetes.io/hostname"]
+                        .is_string()
+            })
+            .expect("an external Ingress");
+        let annotations = ingress["metadata"]["annotations"].as_object_mut().unwrap();
+        match target {
+            Some(t) => {
+                annotations.insert("external-dns.alpha.kubernetes.io/target".into(), json!(t))
+            }
+            None => annotations.remove("external-dns.alpha.kubernetes.io/target"),
+        };
+        assert_eq!(known(what, broken), vec![EXTERNAL_DNS_TARGET], "{what}");
+    }
 
     // The ServiceMonitor and the Reloader annotation, on the example that has both.
     let text =

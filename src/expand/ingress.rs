@@ -18,18 +18,26 @@ pub const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
 pub const CLUSTER_ISSUER: &str = "cert-manager.io/cluster-issuer";
 
 /// The annotations of the Ingress or an HTTPRoute serving `hosts`: the spec's own, and the
-/// external-dns ones of an external app (every host, comma-separated). Validation refuses
-/// spec annotations with the function's keys, so neither overrides the other.
-pub fn annotations(app: &App, platform: &Platform, hosts: &[&str]) -> BTreeMap<String, String> {
+/// external-dns ones an external app's route carries (every host, comma-separated, and
+/// Cloudflare's proxy). Not the target: external-dns's Gateway API source reads it from the
+/// Gateway (or a ListenerSet), never from a route, so only the Ingress adds it
+/// ([`external_target`]). Validation refuses spec annotations with the function's keys, so
+/// neither overrides the other.
+pub fn annotations(app: &App, hosts: &[&str]) -> BTreeMap<String, String> {
     let mut annotations = app.spec.body.ingress.annotations.clone();
     if app.spec.body.ingress.pattern == IngressPattern::ExternalViaTunnel {
         annotations.insert(EXTERNAL_DNS_HOSTNAME.to_string(), hosts.join(","));
         annotations.insert(EXTERNAL_DNS_PROXIED.to_string(), "true".to_string());
-        if let Some(target) = &platform.ingress.external.target {
-            annotations.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
-        }
     }
     annotations
+}
+
+/// The external-dns target an external app's Ingress carries: the platform's
+/// `ingress.external.target` (external-dns's Ingress source reads it from the Ingress).
+pub fn external_target<'p>(app: &App, platform: &'p Platform) -> Option<&'p String> {
+    (app.spec.body.ingress.pattern == IngressPattern::ExternalViaTunnel)
+        .then_some(platform.ingress.external.target.as_ref())
+        .flatten()
 }
 
 /// The Gateway the app's pattern routes through, when the platform uses Gateway API.
@@ -91,7 +99,11 @@ fn build(app: &App, platform: &Platform, internal: bool) -> Option<Ingress> {
     let mut annotations = if internal {
         ing.annotations.clone()
     } else {
-        annotations(app, platform, &app.all_hosts())
+        let mut a = annotations(app, &app.all_hosts());
+        if let Some(target) = external_target(app, platform) {
+            a.insert(EXTERNAL_DNS_TARGET.to_string(), target.clone());
+        }
+        a
     };
     if let (Some(key), Some(t)) = (&platform.ingress.timeout_annotation, &ing.timeout) {
         // Validated: a positive duration.

@@ -55,7 +55,8 @@ fn build(
     port: i32,
 ) -> Option<HttpRoute> {
     let gateway = ingress::gateway(app, platform)?;
-    let annotations = ingress::annotations(app, platform, hosts);
+    // No external-dns target: external-dns reads it from the Gateway, not from a route.
+    let annotations = ingress::annotations(app, hosts);
     let mut metadata = meta(app, name);
     metadata.annotations = (!annotations.is_empty()).then_some(annotations);
     Some(HttpRoute::new(
@@ -151,10 +152,26 @@ mod tests {
                 internal: gw("envoy-internal", Some("https")),
                 external: gw("envoy-external", None),
             });
+            site.config.ingress.external.target = Some("tunnel.hypyr.space".into());
             let main = serde_json::to_value(route(&app, &site.config).unwrap()).unwrap();
             let extra = extra_routes(&app, &site.config);
             assert_eq!(extra.len(), 1, "{block}");
             let extra = serde_json::to_value(&extra[0]).unwrap();
+            // The one route on both Gateways: external-dns's hostname and proxied, no
+            // target (each Gateway's own); an internal app's route has no external-dns ones.
+            let external = block.contains("external");
+            for (r, hosts) in [
+                (&main, if external { "web.hypyr.space" } else { "" }),
+                (&extra, if external { "api.hypyr.space" } else { "" }),
+            ] {
+                let want = external.then(|| {
+                    serde_json::json!({
+                        ingress::EXTERNAL_DNS_HOSTNAME: hosts,
+                        ingress::EXTERNAL_DNS_PROXIED: "true",
+                    })
+                });
+                assert_eq!(r["metadata"].get("annotations").cloned(), want, "{block}");
+            }
             for r in [&main, &extra] {
                 let got: Vec<&str> = r["spec"]["parentRefs"]
                     .as_array()
@@ -245,6 +262,8 @@ mod tests {
                 "metadata: {{name: web}}\nspec: {{image: \"nginx:1\", ingress: {block}}}"
             ));
             site.config.ingress.gateway = gateways;
+            // The platform names a target: the Ingress carries it, a route never does.
+            site.config.ingress.external.target = Some("tunnel.hypyr.space".into());
             let r = route(&app, &site.config).map(|r| serde_json::to_value(r).unwrap());
             assert_eq!(
                 r.as_ref()
@@ -270,16 +289,24 @@ mod tests {
                     "{name}"
                 );
                 let external = block.contains("external");
-                assert_eq!(
-                    r["metadata"].get("annotations").is_some(),
-                    external,
-                    "{name}"
-                );
                 let host = if external {
                     "web.hypyr.space"
                 } else {
                     "web.in.hypyr.space"
                 };
+                // external-dns reads hostname and proxied from the route, the target only
+                // from the Gateway: an external route has the first two, never the target.
+                let annotations = external.then(|| {
+                    serde_json::json!({
+                        ingress::EXTERNAL_DNS_HOSTNAME: host,
+                        ingress::EXTERNAL_DNS_PROXIED: "true",
+                    })
+                });
+                assert_eq!(
+                    r["metadata"].get("annotations").cloned(),
+                    annotations,
+                    "{name}"
+                );
                 assert_eq!(r["spec"]["hostnames"], serde_json::json!([host]), "{name}");
             }
         }

@@ -238,7 +238,14 @@ fn import_one(
             .filter(|d| d.is_error())
             .collect();
         if errors.is_empty() {
-            out.warnings = outcome.diagnostics.iter().map(|d| d.describe()).collect();
+            // The release's warnings; the platform's own (a setting it has no use for) are
+            // not the release's, and `appspec validate` of the platform reports them.
+            out.warnings = outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.resource.as_ref().is_none_or(|r| r.kind != platform::KIND))
+                .map(|d| d.describe())
+                .collect();
             out.doc = Some(imported.doc);
             out.dropped = imported.dropped;
             out.notes = imported.notes;

@@ -566,7 +566,11 @@ fn internal_twin(m: &mut Mapper, n: &Node, is_route: bool, chosen_path: &str) {
             if app_annotations.get(k).and_then(Value::as_str) == v.str() {
                 continue;
             }
-            if OWNED_EXTERNAL_DNS.contains(&k) {
+            if k == EXTERNAL_DNS_TARGET
+                && let Some(note) = gateway_target_note(m, "internal-only", is_route)
+            {
+                m.t.note(&v, note);
+            } else if OWNED_EXTERNAL_DNS.contains(&k) {
                 m.t.note(
                     &v,
                     "external-dns settings come from the pattern and the platform",
@@ -696,7 +700,7 @@ fn twin_path(n: &Node, is_route: bool) -> Option<String> {
 const OWNED_EXTERNAL_DNS: &[&str] = &[
     "external-dns.alpha.kubernetes.io/hostname",
     "external-dns.alpha.kubernetes.io/cloudflare-proxied",
-    "external-dns.alpha.kubernetes.io/target",
+    EXTERNAL_DNS_TARGET,
 ];
 
 /// The named extra port (not `http`) that every backend of a route or an Ingress sends
@@ -1244,7 +1248,7 @@ fn route(m: &mut Mapper, r: &Node) {
         m.emit(&["ingress", "path"], json!(p), &node, "a path prefix is");
     }
     if let Some(ann) = r.get("annotations") {
-        annotations(m, &ann, pattern);
+        annotations(m, &ann, pattern, true);
     }
     for key in ["labels"] {
         if let Some(v) = r.get(key) {
@@ -1292,8 +1296,31 @@ fn owned_annotation(m: &Mapper, key: &str, value: &Node, pattern: &str) -> Optio
     }
 }
 
-fn annotations(m: &mut Mapper, ann: &Node, pattern: &str) {
+/// The external-dns target annotation.
+const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
+
+/// What to say of an external-dns target annotation when the platform routes apps of
+/// `pattern` through a Gateway: external-dns's Gateway API source reads the target from the
+/// Gateway (or a ListenerSet), never from a route, so AppSpec's HTTPRoute does not carry it.
+/// `None`: the app gets an Ingress, which carries the platform's target.
+fn gateway_target_note(m: &Mapper, pattern: &str, is_route: bool) -> Option<&'static str> {
+    m.platform(&format!("/ingress/gateway/{}", platform_key(pattern)))
+        .filter(|g| !g.is_null())?;
+    Some(if is_route {
+        "external-dns reads the target from the Gateway, never from a route: it did nothing here, and AppSpec's HTTPRoute does not carry it (the platform's Gateway does)"
+    } else {
+        "the app gets an HTTPRoute to the platform's Gateway here, and external-dns reads the target from the Gateway, never from a route: the platform's Gateway carries it"
+    })
+}
+
+fn annotations(m: &mut Mapper, ann: &Node, pattern: &str, is_route: bool) {
     for (key, v) in ann.entries() {
+        if key == EXTERNAL_DNS_TARGET
+            && let Some(note) = gateway_target_note(m, pattern, is_route)
+        {
+            m.t.note(&v, note);
+            continue;
+        }
         match owned_annotation(m, key, &v, pattern) {
             Some(true) => m.t.take(&v),
             Some(false) => m.t.note(
@@ -1440,7 +1467,7 @@ fn ingress(m: &mut Mapper, i: &Node) {
         }
     }
     if let Some(ann) = i.get("annotations") {
-        annotations(m, &ann, pattern);
+        annotations(m, &ann, pattern, false);
     }
 }
 

@@ -131,7 +131,9 @@ pub struct IngressConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<Tls>,
     /// Route through Gateway API instead: an HTTPRoute to this Gateway replaces the
-    /// Ingress of the apps of that pattern.
+    /// Ingress of the apps of that pattern. The routes carry external-dns's hostname and
+    /// proxied annotations, not a target: external-dns reads the target from the Gateway
+    /// (annotate it there), never from a route.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<Gateways>,
     /// The annotation of the site's ingress controller that sets a request timeout in
@@ -171,7 +173,9 @@ pub struct IngressClass {
     pub class_name: String,
     /// minijinja template of the default host; context: name, namespace, domain.
     pub host_template: String,
-    /// external-dns target (e.g. the tunnel host name); external only.
+    /// external-dns target (e.g. the tunnel host name) on every external app's Ingress;
+    /// external only. Not on HTTPRoutes: with `gateway.external`, external-dns reads the
+    /// target from that Gateway, which must carry the annotation itself (`validate` warns).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }

@@ -642,6 +642,8 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
         }
         if let Err(e) = labels::check_key(key) {
             v.error(at, format!("annotation key \"{key}\" {e}"));
+        } else if key == EXTERNAL_DNS_TARGET && through_gateway(ing.pattern, site) {
+            v.error(at, format!("\"{key}\" does nothing on an HTTPRoute: external-dns reads the target from the Gateway, never from a route; annotate the platform's Gateway with it and remove it here"));
         } else if OWNED_ANNOTATIONS.contains(&key.as_str())
             || (key == CLUSTER_ISSUER && site.config.ingress.tls.is_some())
         {
@@ -656,12 +658,7 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
 /// Service other than `http`.
 fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) {
     let ing = &spec.body.ingress;
-    let gateways = site.config.ingress.gateway.as_ref();
-    let through_gateway = match ing.pattern {
-        IngressPattern::InternalOnly => gateways.and_then(|g| g.internal.as_ref()).is_some(),
-        IngressPattern::ExternalViaTunnel => gateways.and_then(|g| g.external.as_ref()).is_some(),
-        IngressPattern::None => false,
-    };
+    let through_gateway = through_gateway(ing.pattern, site);
     if let Some(t) = &ing.timeout {
         match network::timeout_seconds(t) {
             Err(e) => v.error("spec.ingress.timeout", format!("timeout \"{t}\" {e}")),
@@ -764,10 +761,25 @@ fn check_also_internal(v: &mut Check, spec: &AppSpec, site: &Site) {
     }
 }
 
-/// Annotations the function sets on Ingresses and HTTPRoutes, never taken from a spec.
+/// Whether apps of `pattern` get an HTTPRoute to a platform Gateway instead of an Ingress.
+fn through_gateway(pattern: IngressPattern, site: &Site) -> bool {
+    let gateways = site.config.ingress.gateway.as_ref();
+    match pattern {
+        IngressPattern::InternalOnly => gateways.and_then(|g| g.internal.as_ref()).is_some(),
+        IngressPattern::ExternalViaTunnel => gateways.and_then(|g| g.external.as_ref()).is_some(),
+        IngressPattern::None => false,
+    }
+}
+
+/// The external-dns target: set by the function on an external Ingress; on an HTTPRoute
+/// it does nothing (external-dns reads it from the Gateway).
+const EXTERNAL_DNS_TARGET: &str = "external-dns.alpha.kubernetes.io/target";
+
+/// Annotations the function sets on Ingresses and HTTPRoutes (the target on Ingresses
+/// only), never taken from a spec.
 pub const OWNED_ANNOTATIONS: &[&str] = &[
     "external-dns.alpha.kubernetes.io/hostname",
-    "external-dns.alpha.kubernetes.io/target",
+    EXTERNAL_DNS_TARGET,
     "external-dns.alpha.kubernetes.io/cloudflare-proxied",
     "kubernetes.io/ingress.class",
 ];

@@ -218,6 +218,20 @@ pub fn check(p: &Platform) -> Vec<Issue> {
         }
     }
     issues.extend(super::network::check_platform(p));
+    // external-dns's Gateway API source reads the target from the Gateway (or a
+    // ListenerSet), never from a route: with an external Gateway no object carries it.
+    if let (Some(target), Some(gateway)) = (
+        &p.ingress.external.target,
+        p.ingress.gateway.as_ref().and_then(|g| g.external.as_ref()),
+    ) {
+        issues.push(Issue::warning(
+            "spec.ingress.external.target",
+            format!(
+                "external apps get HTTPRoutes to the Gateway {}/{} (ingress.gateway.external), and external-dns reads the target from the Gateway, never from a route, so AppSpec writes this target on no object: annotate that Gateway with external-dns.alpha.kubernetes.io/target: {target} (then this field can go)",
+                gateway.namespace, gateway.name
+            ),
+        ));
+    }
     for (key, value) in &p.metrics.service_monitor_labels {
         let path = format!("spec.metrics.serviceMonitorLabels.{key}");
         let own = super::pod::own_labels("x").map(|(k, _)| k);
@@ -265,6 +279,63 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(check(&Platform::default()), vec![]);
+    }
+
+    #[test]
+    fn target_with_an_external_gateway_is_a_warning() {
+        use crate::model::platform::{GatewayRef, Gateways};
+        let gw = |name: &str| {
+            Some(GatewayRef {
+                name: name.into(),
+                namespace: "network".into(),
+                section_name: None,
+            })
+        };
+        // (name, target, gateways, warned)
+        let cases = [
+            ("ingress classes", Some("tunnel.hypyr.space"), None, false),
+            (
+                "only an internal Gateway: external Ingresses carry it",
+                Some("tunnel.hypyr.space"),
+                Some(Gateways {
+                    internal: gw("envoy-internal"),
+                    external: None,
+                }),
+                false,
+            ),
+            (
+                "an external Gateway without a target",
+                None,
+                Some(Gateways {
+                    internal: None,
+                    external: gw("envoy-external"),
+                }),
+                false,
+            ),
+            (
+                "an external Gateway and a target",
+                Some("tunnel.hypyr.space"),
+                Some(Gateways {
+                    internal: gw("envoy-internal"),
+                    external: gw("envoy-external"),
+                }),
+                true,
+            ),
+        ];
+        for (name, target, gateways, warned) in cases {
+            let mut p = Platform::default();
+            p.ingress.external.target = target.map(str::to_string);
+            p.ingress.gateway = gateways;
+            let issues = check(&p);
+            let want: Vec<Issue> = warned
+                .then(|| Issue::warning(
+                    "spec.ingress.external.target",
+                    "external apps get HTTPRoutes to the Gateway network/envoy-external (ingress.gateway.external), and external-dns reads the target from the Gateway, never from a route, so AppSpec writes this target on no object: annotate that Gateway with external-dns.alpha.kubernetes.io/target: tunnel.hypyr.space (then this field can go)",
+                ))
+                .into_iter()
+                .collect();
+            assert_eq!(issues, want, "{name}");
+        }
     }
 
     #[test]

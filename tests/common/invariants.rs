@@ -12,6 +12,7 @@
 //! | `backend-ports` | every port a generated Ingress backend (`spec.rules[].http.paths[].backend.service`, `spec.defaultBackend.service`) or HTTPRoute backendRef (`spec.rules[].backendRefs[]` of kind Service) names, by number or by name, is a port of the Service it names, when that Service is in the output (same namespace) |
 //! | `job-pods` | every generated CronJob is named within 52 characters (the Job controller appends 11 to name each Job) and its pod's `restartPolicy` is `Never` or `OnFailure` (the only ones a Job takes; kubernetes-validate checks neither) |
 //! | `reloader-uses-config` | a Deployment or StatefulSet annotated `reloader.stakater.com/auto: "true"` has a pod that reads a Secret or ConfigMap (env, envFrom, a volume) |
+//! | `external-dns-target` | no generated HTTPRoute carries `external-dns.alpha.kubernetes.io/target` (external-dns's Gateway API source reads it from the Gateway or a ListenerSet, never from a route); a generated Ingress carries it only beside `external-dns.alpha.kubernetes.io/hostname` (an external app's), and every such Ingress carries the platform's `ingress.external.target` when the output names its platform, else the same target (or none) as the output's other external Ingresses |
 //! | `strict-valid` | every generated core object passes `kubernetes-validate --strict`; every custom resource passes the JSON Schema of its CRD (tests/data/crd-schemas/, ../shared/schemas/); a kind without a schema fails |
 //!
 //! "Generated" means every object of the output except the pass-through inputs the caller
@@ -37,10 +38,13 @@ pub const MONITOR_TARGETS: &str = "monitor-targets";
 pub const RELOADER_USES_CONFIG: &str = "reloader-uses-config";
 pub const BACKEND_PORTS: &str = "backend-ports";
 pub const JOB_PODS: &str = "job-pods";
+pub const EXTERNAL_DNS_TARGET: &str = "external-dns-target";
 
 const ARGOCD_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
 const FLUX_PRUNE: &str = "kustomize.toolkit.fluxcd.io/prune";
 const OUR_GROUP: &str = "platform.hypyr.space/";
+const TARGET_ANNOTATION: &str = "external-dns.alpha.kubernetes.io/target";
+const HOSTNAME_ANNOTATION: &str = "external-dns.alpha.kubernetes.io/hostname";
 
 /// One output of the product: its text and objects, and the inputs that pass through it.
 #[derive(Clone, Debug)]
@@ -55,6 +59,9 @@ pub struct Output {
     /// Whether pass-through objects come back byte-for-byte (the function's own output) or
     /// may be changed by kustomize (a prefixed name, a namespace, labels).
     pub exact_passthrough: bool,
+    /// The PlatformConfig the output was made with, when the caller names it (`Null`: the
+    /// built-in one); `None`: unknown.
+    pub platform: Option<Value>,
 }
 
 impl Output {
@@ -67,6 +74,7 @@ impl Output {
             objects: docs.into_iter().filter(|d| !d.is_null()).collect(),
             passthrough: passthrough(inputs),
             exact_passthrough: false,
+            platform: None,
             text: text.to_string(),
             what,
         }
@@ -85,9 +93,29 @@ impl Output {
             objects: list["items"].as_array().cloned().unwrap_or_default(),
             passthrough: passthrough(inputs),
             exact_passthrough: true,
+            platform: None,
             text: text.to_string(),
             what,
         }
+    }
+
+    /// The output of a run with the function config `config`: its platform is a
+    /// PlatformConfig of `inputs`, else `config` when it is one, else (a config of another
+    /// kind, or `Null`) the built-in one. `None` leaves the platform unknown.
+    pub fn with_platform(mut self, config: Option<&Value>, inputs: &[Value]) -> Output {
+        let is_platform = |v: &&Value| {
+            v["kind"] == "PlatformConfig"
+                && v["apiVersion"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with(OUR_GROUP))
+        };
+        self.platform = match (inputs.iter().find(is_platform), config) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(c)) if is_platform(&c) => Some(c.clone()),
+            (None, Some(_)) => Some(Value::Null),
+            (None, None) => None,
+        };
+        self
     }
 
     fn is_passthrough(&self, object: &Value) -> bool {
@@ -210,6 +238,9 @@ pub fn violations(outputs: &[Output]) -> Vec<Violation> {
                 format!("the output text has {anchors} anchors and {aliases} aliases"),
             );
         }
+        for (object, problem) in target_problems(out) {
+            add(EXTERNAL_DNS_TARGET, object, problem);
+        }
         for object in out.generated() {
             if let Some(problem) = monitor_problem(object, &out.objects) {
                 add(MONITOR_TARGETS, object, problem);
@@ -286,6 +317,53 @@ pub fn violations(outputs: &[Output]) -> Vec<Violation> {
         }
     }
     found
+}
+
+/// The generated HTTPRoutes and Ingresses whose external-dns target is wrong: any on a
+/// route (external-dns reads it from the Gateway only), one on an Ingress without the
+/// hostname annotation, an external Ingress without the platform's (or, the platform
+/// unknown, another than the first external Ingress's).
+fn target_problems(out: &Output) -> Vec<(&Value, String)> {
+    let mut problems = Vec::new();
+    let annotation = |o: &Value, key: &str| {
+        o["metadata"]["annotations"][key]
+            .as_str()
+            .map(str::to_string)
+    };
+    let platform_target = out.platform.as_ref().map(|p| {
+        p["spec"]["ingress"]["external"]["target"]
+            .as_str()
+            .map(str::to_string)
+    });
+    let mut first_external: Option<Option<String>> = None;
+    for object in out.generated() {
+        let api = object["apiVersion"].as_str().unwrap_or("");
+        let target = annotation(object, TARGET_ANNOTATION);
+        match object["kind"].as_str() {
+            Some("HTTPRoute") if api.starts_with("gateway.networking.k8s.io/") => {
+                if let Some(t) = target {
+                    problems.push((object, format!("carries {TARGET_ANNOTATION}: {t}, which external-dns reads from the Gateway, never from a route")));
+                }
+            }
+            Some("Ingress") if api.starts_with("networking.k8s.io/") => {
+                if annotation(object, HOSTNAME_ANNOTATION).is_none() {
+                    if let Some(t) = target {
+                        problems.push((object, format!("carries {TARGET_ANNOTATION}: {t} without external-dns's hostname (not an external app's Ingress)")));
+                    }
+                    continue;
+                }
+                let want = match &platform_target {
+                    Some(p) => p.clone(),
+                    None => first_external.get_or_insert_with(|| target.clone()).clone(),
+                };
+                if target != want {
+                    problems.push((object, format!("an external Ingress with {TARGET_ANNOTATION} {target:?}, not the platform's {want:?}")));
+                }
+            }
+            _ => {}
+        }
+    }
+    problems
 }
 
 /// What is wrong with a ServiceMonitor's targets among the output's Services.
