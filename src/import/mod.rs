@@ -379,14 +379,16 @@ pub fn import_release(
             let t = &targets[i];
             let f = ones[i].fatal.as_ref().expect("failed");
             let at = Path::root().key("controllers").key(&t.controller);
+            // The whole controller is lost; the reason says where its mapping failed.
+            let at_field = if f.path.starts_with(&at) && f.path != at {
+                format!(" ({})", f.path)
+            } else {
+                String::new()
+            };
             lost.push(Dropped {
-                path: if f.path.starts_with(&at) {
-                    f.path.clone()
-                } else {
-                    at
-                },
+                path: at,
                 reason: format!(
-                    "controller {} cannot become its own AppSpec {}: {}",
+                    "controller {} cannot become its own AppSpec {}: {}{at_field}",
                     t.controller, t.name, f.reason
                 ),
             });

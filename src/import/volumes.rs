@@ -274,7 +274,7 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
                 m.t.remark(
                     item.path(),
                     format!(
-                        "the chart's PVC {name} is made by AppSpec {owner}, which keeps it through the cut-over (and backs it up when it has backup); this app mounts it with claim: {name}{}",
+                        "the chart's PVC {name} is adopted by AppSpec {owner}, whose cut-over steps keep it; this app mounts it too, with claim: {name} (a claim mount is neither made nor backed up here){}",
                         if rwo {
                             " (ReadWriteOnce: the pods that mount it must run on one node, as in the release)"
                         } else {
