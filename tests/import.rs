@@ -387,13 +387,19 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
     let objects = &objects;
     expanded.extend(objects.iter().cloned());
     if is_v1(hr) {
-        let Some(pod) = objects
-            .iter()
-            .find(|o| o["kind"] == "Deployment" || o["kind"] == "StatefulSet")
-            .map(|w| &w["spec"]["template"]["spec"])
-        else {
+        let Some(workload) = objects.iter().find(|o| {
+            matches!(
+                o["kind"].as_str(),
+                Some("Deployment" | "StatefulSet" | "CronJob")
+            )
+        }) else {
             problems.push("no workload in the expansion".into());
             return problems;
+        };
+        let pod = if workload["kind"] == "CronJob" {
+            &workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        } else {
+            &workload["spec"]["template"]["spec"]
         };
         let Some(container) = pod["containers"]
             .as_array()
@@ -408,6 +414,7 @@ fn round_trip_release(dir: &Path, hr: &Value, run: &Run, expanded: &mut Vec<Valu
             .map(|s| &s["spec"]);
         round_trip_v1(
             &values,
+            workload,
             container,
             pod,
             app_spec,
@@ -986,6 +993,7 @@ fn switched_on(v: &Value) -> Vec<(String, &Value)> {
 /// claim templates, and the hosts of enabled ingresses and routes.
 fn round_trip_v1(
     values: &Value,
+    workload: &Value,
     container: &Value,
     pod: &Value,
     app_spec: Option<&Value>,
@@ -1001,6 +1009,62 @@ fn round_trip_v1(
     };
     let got = container["image"].as_str().unwrap_or_default();
     check("image".into(), got.starts_with(&want), "the image");
+    // A CronJob controller: the schedule and settings, the chart's defaults where the
+    // values say nothing (1.x has those of 2.x), and the pod's restart policy (Never).
+    if values["controller"]["type"] == "cronjob" {
+        let c = &values["controller"]["cronjob"];
+        let spec = &workload["spec"];
+        let job = &spec["jobTemplate"]["spec"];
+        let table: [(&str, Value, &Value); 7] = [
+            ("schedule", "*/20 * * * *".into(), &spec["schedule"]),
+            (
+                "concurrencyPolicy",
+                "Forbid".into(),
+                &spec["concurrencyPolicy"],
+            ),
+            (
+                "startingDeadlineSeconds",
+                30.into(),
+                &spec["startingDeadlineSeconds"],
+            ),
+            (
+                "successfulJobsHistory",
+                1.into(),
+                &spec["successfulJobsHistoryLimit"],
+            ),
+            (
+                "failedJobsHistory",
+                1.into(),
+                &spec["failedJobsHistoryLimit"],
+            ),
+            ("backoffLimit", 6.into(), &job["backoffLimit"]),
+            (
+                "ttlSecondsAfterFinished",
+                Value::Null,
+                &job["ttlSecondsAfterFinished"],
+            ),
+        ];
+        for (key, chart_default, got) in table {
+            let want = if c[key].is_null() {
+                &chart_default
+            } else {
+                &c[key]
+            };
+            check(
+                format!("controller.cronjob.{key}"),
+                workload["kind"] == "CronJob" && got == want,
+                "the CronJob setting",
+            );
+        }
+        let restart = values["controller"]["restartPolicy"]
+            .as_str()
+            .unwrap_or("Never");
+        check(
+            "controller.restartPolicy".into(),
+            pod["restartPolicy"] == restart,
+            "the restart policy",
+        );
+    }
     let env_names: BTreeSet<&str> = container["env"]
         .as_array()
         .into_iter()

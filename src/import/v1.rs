@@ -229,9 +229,16 @@ pub fn translate(values: &Value, release: &str) -> Translated {
             | "resources" => tx.put(&with(&MAIN, &[k]), v.clone(), at),
             "controller" => {
                 for (ck, cv) in v.as_object().into_iter().flatten() {
-                    if !cv.is_null() {
-                        tx.put(&["controllers", "main", ck], cv.clone(), at.key(ck));
-                    }
+                    // Where 2.x keeps what 1.x has on the controller.
+                    let to: Vec<&str> = match ck.as_str() {
+                        _ if cv.is_null() => continue,
+                        "restartPolicy" => with(&POD, &["restartPolicy"]),
+                        "podManagementPolicy" => {
+                            vec!["controllers", "main", "statefulset", "podManagementPolicy"]
+                        }
+                        _ => vec!["controllers", "main", ck],
+                    };
+                    tx.put(&to, cv.clone(), at.key(ck));
                 }
             }
             "termination" => {
@@ -1095,6 +1102,17 @@ mod tests {
             t.noted
         );
         // Not a StatefulSet: the templates had no effect; several replicas: not adoptable.
+        // A CronJob's restart policy is the pod's in 2.x.
+        let t = tr(json!({"controller": {"type": "cronjob", "restartPolicy": "OnFailure"}}));
+        assert_eq!(
+            t.values["controllers"]["main"]["pod"]["restartPolicy"],
+            "OnFailure"
+        );
+        assert_eq!(
+            t.back(&keys(&["controllers", "main", "pod", "restartPolicy"]))
+                .to_string(),
+            "controller.restartPolicy"
+        );
         let t = tr(json!({"volumeClaimTemplates": [{"name": "d", "mountPath": "/d"}]}));
         assert!(t.values.get("persistence").is_none());
         assert!(shown(&t.noted)[0].starts_with("volumeClaimTemplates: app-template 1.x reads"));
