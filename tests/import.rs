@@ -1616,8 +1616,15 @@ proptest::proptest! {
         let r = appspec::import::import_release(
             "hr.yaml", release, &Default::default(), &shape, None, &platform,
         );
-        if let Some(spec) = &r.doc {
-            let outcome = engine::run(vec![Item::new(spec.clone(), None)], None);
+        // The app's AppSpec and those of its other controllers each validate.
+        let specs: Vec<Item> = r
+            .doc
+            .iter()
+            .chain(r.extras.iter().map(|e| &e.doc))
+            .map(|spec| Item::new(spec.clone(), None))
+            .collect();
+        for spec in &specs {
+            let outcome = engine::run(vec![spec.clone()], None);
             proptest::prop_assert!(!outcome.has_errors(), "{:?}", outcome.diagnostics);
         }
         for d in &r.dropped {
@@ -1665,8 +1672,15 @@ proptest::proptest! {
         let r = appspec::import::import_release(
             "hr.yaml", release, &Default::default(), &shape, None, &platform,
         );
-        if let Some(spec) = &r.doc {
-            let outcome = engine::run(vec![Item::new(spec.clone(), None)], None);
+        // The app's AppSpec and those of its other controllers each validate.
+        let specs: Vec<Item> = r
+            .doc
+            .iter()
+            .chain(r.extras.iter().map(|e| &e.doc))
+            .map(|spec| Item::new(spec.clone(), None))
+            .collect();
+        for spec in &specs {
+            let outcome = engine::run(vec![spec.clone()], None);
             proptest::prop_assert!(!outcome.has_errors(), "{:?}", outcome.diagnostics);
         }
         let fatal = r.fatal.iter().map(|f| &f.path);

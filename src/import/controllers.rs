@@ -620,6 +620,48 @@ mod tests {
     }
 
     #[test]
+    fn routes_and_monitors_go_with_the_service_they_send_to() {
+        let mut v = two();
+        v["route"] = json!({
+            "app": {"hostnames": ["photos.example.org"]},
+            "ml": {"hostnames": ["ml.example.org"], "rules": [{"backendRefs": [
+                {"identifier": "machine-learning", "port": 3003}]}]}});
+        v["ingress"] = json!({"ml": {"hosts": [{"host": "ml.lan.example.org", "paths": [
+            {"path": "/", "service": {"name": "immich-machine-learning", "port": 3003}}]}]}});
+        v["serviceMonitor"] = json!({
+            "app": {"serviceName": "immich-app", "endpoints": [{"port": "http"}]},
+            "ml": {"service": {"identifier": "machine-learning"}, "endpoints": [{"port": "http"}]}});
+        let (r, v) = release("3.7.3", v);
+        let targets = plan(&r, &v, &[]);
+        let shown = |t: &Target| -> Vec<String> {
+            t.elsewhere
+                .iter()
+                .map(|(p, n)| format!("{p} -> {n}"))
+                .collect()
+        };
+        assert_eq!(
+            shown(&targets[0]),
+            [
+                "controllers.machine-learning -> immich-machine-learning",
+                "service.machine-learning -> immich-machine-learning",
+                "route.ml -> immich-machine-learning",
+                "ingress.ml -> immich-machine-learning",
+                "serviceMonitor.ml -> immich-machine-learning",
+            ]
+        );
+        // A route that names no Service is the app's.
+        assert_eq!(
+            shown(&targets[1]),
+            [
+                "controllers.immich -> immich",
+                "service.app -> immich",
+                "route.app -> immich",
+                "serviceMonitor.app -> immich",
+            ]
+        );
+    }
+
+    #[test]
     fn a_chart_pvc_of_two_controllers_is_made_by_one() {
         let mut v = two();
         v["persistence"] = json!({
