@@ -1,12 +1,4 @@
 //! app-template 1.x values (top-level `image`, `controller`, `probes`, `persistence.<id>.mountPath`) translated into the 2.x shape the mapper reads, each translated path traced back to the release's own.
-//!
-//! The 1.x chart (bjw-s common library 1.0.0 to 1.5.1) differs from 2.x in more than
-//! layout, and the translation spells those differences out instead of assuming 2.x:
-//! persistence items, ingresses, routes, ServiceMonitors, ConfigMaps and Secrets exist
-//! only with `enabled: true`; a mount defaults to `/<id>` (a host path to itself) and
-//! `mountPath: "-"` mounts nothing; the default TCP probes of the primary port; the
-//! `config` item's default size and access mode; init containers in the order of their
-//! keys; sidecars and init containers are raw Kubernetes containers.
 
 use serde_json::{Map, Value, json};
 
@@ -197,6 +189,15 @@ type Mount = (String, String, Option<String>);
 
 /// Translates the values of an app-template 1.x release named `release` (the Helm release
 /// name).
+///
+/// The 1.x chart (bjw-s common library 1.0.0 to 1.5.1) differs from 2.x in more than
+/// layout, and the translation spells those differences out instead of assuming 2.x:
+/// persistence items, ingresses, routes, ServiceMonitors, ConfigMaps and Secrets exist
+/// only with `enabled: true`; a mount defaults to `/<id>` (a host path to itself) and
+/// `mountPath: "-"` mounts nothing; the default TCP probes of the primary port; the
+/// `config` item's default size and access mode; init containers in the order of their
+/// keys; sidecars and init containers are raw Kubernetes containers; a StatefulSet's
+/// claim templates made claims Kubernetes keeps.
 pub fn translate(values: &Value, release: &str) -> Translated {
     let mut tx = Tx {
         v1: values,
@@ -214,10 +215,7 @@ pub fn translate(values: &Value, release: &str) -> Translated {
     let mut mounts = persistence(&mut tx);
     mounts.extend(claim_templates(&mut tx));
     probes(&mut tx);
-    let Some(top) = values.as_object() else {
-        return tx.t;
-    };
-    for (key, v) in top {
+    for (key, v) in values.as_object().into_iter().flatten() {
         if v.is_null() {
             continue;
         }
