@@ -426,6 +426,23 @@ pub fn import_release(
         noted: main.noted,
     };
     let mut said: Vec<Dropped> = Vec::new();
+    // Values one AppSpec carries are nobody's loss: what a controller's values hold only
+    // that controller's AppSpec reads, and a value the AppSpecs share (a chart ConfigMap,
+    // `defaultPodOptions`) is unread only where every AppSpec left it unread.
+    let owned: Vec<Path> = targets
+        .iter()
+        .flat_map(|t| t.elsewhere.iter().map(|(p, _)| p.clone()))
+        .collect();
+    let is_owned = |p: &Path| owned.iter().any(|e| p.starts_with(e));
+    let several = targets.len() > 1;
+    let mut unread: Vec<Path> = Vec::new();
+    if several {
+        let (shared, rest): (Vec<Dropped>, Vec<Dropped>) = std::mem::take(&mut out.dropped)
+            .into_iter()
+            .partition(|d| d.reason == mapper::UNREAD && !is_owned(&d.path));
+        out.dropped = rest;
+        unread = shared.into_iter().map(|d| d.path).collect();
+    }
     for (t, one) in targets.iter().skip(1).zip(ones) {
         let Some(doc) = one.doc else { continue };
         said.push(Dropped {
@@ -450,11 +467,15 @@ pub fn import_release(
                 }
             ),
         });
+        let mut its_unread = Vec::new();
         for d in one.dropped {
-            if !out.dropped.contains(&d) {
+            if d.reason == mapper::UNREAD && !is_owned(&d.path) {
+                its_unread.push(d.path);
+            } else if !out.dropped.contains(&d) {
                 out.dropped.push(d);
             }
         }
+        unread = meet(&unread, &its_unread);
         for n in one.noted {
             if !out.noted.contains(&n) {
                 out.noted.push(n);
@@ -467,6 +488,15 @@ pub fn import_release(
             warnings: one.warnings,
             notes: one.notes,
         });
+    }
+    for path in unread {
+        out.dropped.push(Dropped {
+            path,
+            reason: mapper::UNREAD.to_string(),
+        });
+    }
+    if several {
+        out.dropped.sort_by(|a, b| a.path.cmp(&b.path));
     }
     for d in lost {
         // The app's own line for a controller it does not run gives way to why that
@@ -485,6 +515,27 @@ pub fn import_release(
     }
     said.extend(std::mem::take(&mut out.noted));
     out.noted = said;
+    out
+}
+
+/// The values unread by two AppSpecs, each given as the roots of what it left unread: a
+/// value is in both when it lies below a root of each.
+fn meet(a: &[Path], b: &[Path]) -> Vec<Path> {
+    let mut out: Vec<Path> = Vec::new();
+    for x in a {
+        for y in b {
+            let deeper = if x.starts_with(y) {
+                x
+            } else if y.starts_with(x) {
+                y
+            } else {
+                continue;
+            };
+            if !out.contains(deeper) {
+                out.push(deeper.clone());
+            }
+        }
+    }
     out
 }
 
@@ -961,6 +1012,18 @@ fn write_beside(out: &[(PathBuf, String)], opts: &Options, stderr: &mut Vec<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unread_by_all_is_what_every_appspec_left_unread() {
+        let p = |keys: &[&str]| keys.iter().fold(Path::root(), |p, k| p.key(k));
+        let app = [p(&["configMaps"]), p(&["rawResources"])];
+        let worker = [p(&["configMaps", "config", "labels"]), p(&["rawResources"])];
+        assert_eq!(
+            meet(&app, &worker),
+            [p(&["configMaps", "config", "labels"]), p(&["rawResources"])]
+        );
+        assert!(meet(&app, &[]).is_empty());
+    }
 
     #[test]
     fn spec_paths_below_a_prefix() {
