@@ -53,6 +53,11 @@ pub fn bounded(base: &str, suffix: &str, max: usize) -> String {
 /// scheduled minute) to name each Job, which must stay a label, so 52 (Kubernetes' own rule).
 pub const CRON_JOB: usize = 52;
 
+/// A StatefulSet name: its controller labels every pod `controller-revision-hash:
+/// <name>-<hash of up to 10 characters>`, a label value (63), so a longer name makes pods
+/// the API server refuses.
+pub const STATEFUL_SET: usize = 52;
+
 /// The CronJob of `spec.job`: the app's name, cut and hashed past 52 characters.
 pub fn cron_job(app: &str) -> String {
     bounded(app, "", CRON_JOB)

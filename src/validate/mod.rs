@@ -21,7 +21,10 @@ pub mod s3;
 pub mod volumes;
 
 use crate::input::diagnostic::{Issue, Severity};
-use crate::model::bounds::{RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, SIZE_GIB_MAX, SIZE_GIB_MIN};
+use crate::model::bounds::{
+    PORT_MAX, PORT_MIN, RETENTION_DAYS_MAX, RETENTION_DAYS_MIN, SIZE_GIB_MAX, SIZE_GIB_MIN,
+};
+use crate::model::pod::Workload;
 use crate::model::spec::{
     Amounts, AppSpec, BackupStrategy, IngressPattern, Protocol, Resources, StoragePattern,
 };
@@ -420,11 +423,23 @@ fn check_container(v: &mut Check, spec: &AppSpec) {
     let s = &spec.body;
     let service_port = s.service.as_ref().and_then(|o| o.port);
     if let Some(port) = service_port
-        && !(1..=65535).contains(&port)
+        && !(PORT_MIN..=PORT_MAX).contains(&port)
     {
         v.error(
             "spec.service.port",
-            format!("port must be between 1 and 65535, got {port}"),
+            format!("port must be between {PORT_MIN} and {PORT_MAX}, got {port}"),
+        );
+    }
+    let max = crate::model::names::STATEFUL_SET;
+    if s.workload == Workload::Statefulset && s.job.is_none() && spec.name.len() > max {
+        v.error(
+            "spec.workload",
+            format!(
+                "a StatefulSet's name must be at most {max} characters (Kubernetes labels its \
+                 pods controller-revision-hash: <name>-<hash>, at most 63); metadata.name has \
+                 {}: shorten it or use workload: deployment",
+                spec.name.len()
+            ),
         );
     }
     if let Some(ap) = s.service.as_ref().and_then(|o| o.app_protocol.as_deref())
