@@ -739,6 +739,45 @@ fn pod_annotations_leave_room_for_the_functions_own() {
     );
 }
 
+/// `ingress.annotations` must leave room for what the function adds to the same Ingress (the
+/// external-dns hostname list and a few short keys): refused with the total just past the
+/// 256 KiB Kubernetes allows, accepted at it.
+#[test]
+fn ingress_annotations_leave_room_for_the_functions_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.yaml");
+    let key = "example.com/big";
+    // The built-in platform's host of `web`, a comma, and the reserve for the other keys.
+    let own = "web.in.hypyr.space".len() + 1 + 1024;
+    let write = |total: usize| {
+        let value = "x".repeat(total - key.len());
+        std::fs::write(
+            &file,
+            format!("{APP}  ingress:\n    annotations:\n      {key}: {value}\n"),
+        )
+        .unwrap();
+    };
+    write(256 * 1024 - own + 1);
+    let out = appspec().arg("render").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains(&format!(
+            "spec.ingress.annotations: annotations total {} bytes, with up to {own} the function adds; Kubernetes allows at most 262144 on an Ingress or HTTPRoute",
+            256 * 1024 - own + 1
+        )),
+        "{stderr}"
+    );
+    write(256 * 1024 - own);
+    let out = appspec().arg("render").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// An AppSpec with `n` of each list the bounds cover.
 fn app_with_lists(
     sidecars: usize,

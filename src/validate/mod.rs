@@ -645,6 +645,7 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
     }
     check_routes(v, spec, site, host.as_deref());
     check_also_internal(v, spec, site);
+    check_annotations_size(v, spec, host.as_deref());
     let timeout_key = site.config.ingress.timeout_annotation.as_deref();
     for key in ing.annotations.keys() {
         let at = format!("spec.ingress.annotations.{key}");
@@ -671,6 +672,34 @@ fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) 
 /// `ingress.timeout` and `ingress.routes`: a duration the route can carry, and more hosts
 /// under the rules of `host` (a path under those of `path`), each to a named TCP port of the
 /// Service other than `http`.
+/// What the function adds to an Ingress or HTTPRoute beside `ingress.annotations`, at most:
+/// the external-dns hostname list (every host, comma-separated) and a few short keys
+/// (proxied, target, issuer, timeout).
+const OWN_INGRESS_ANNOTATIONS_BYTES: usize = 1024;
+
+/// Kubernetes refuses an object whose annotations total more than 256 KiB (keys and values):
+/// `ingress.annotations` with what the function adds must fit.
+fn check_annotations_size(v: &mut Check, spec: &AppSpec, host: Option<&str>) {
+    let ing = &spec.body.ingress;
+    if ing.annotations.is_empty() {
+        return;
+    }
+    let hosts: usize = host.map_or(0, |h| h.len() + 1)
+        + ing.aliases.iter().map(|a| a.len() + 1).sum::<usize>()
+        + ing.routes.iter().map(|r| r.host.len() + 1).sum::<usize>();
+    let own = hosts + OWN_INGRESS_ANNOTATIONS_BYTES;
+    let given: usize = ing.annotations.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let max = pod::ANNOTATIONS_MAX_BYTES;
+    if given + own > max {
+        v.error(
+            "spec.ingress.annotations",
+            format!(
+                "annotations total {given} bytes, with up to {own} the function adds; Kubernetes allows at most {max} on an Ingress or HTTPRoute"
+            ),
+        );
+    }
+}
+
 fn check_routes(v: &mut Check, spec: &AppSpec, site: &Site, host: Option<&str>) {
     let ing = &spec.body.ingress;
     let through_gateway = through_gateway(ing.pattern, site);

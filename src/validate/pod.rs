@@ -16,7 +16,7 @@ use crate::model::spec::{AppSpec, SecurityProfile};
 pub const OWN_ANNOTATION_PREFIX: &str = "platform.hypyr.space/";
 
 /// Kubernetes' limit on the total size of an object's annotations (keys and values).
-const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
+pub const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
 
 /// The annotation the function puts on the pod template: a hash of the inline files, so
 /// the pods restart when a file changes (the value is 16 hex digits).
