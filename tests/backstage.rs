@@ -366,13 +366,13 @@ const EDGES: &[(&str, &str, &str, bool)] = &[
     // Where the form and the function disagree: see KNOWN_DIFFERENCES.
     ("edge-schedule-reversed-range", "longhorn-external-volsync", r#"{"backupSchedule": "5-3 0 * * *"}"#, false),
     ("edge-schedule-three-digit-zero", "longhorn-external-volsync", r#"{"backupSchedule": "000 2 * * *"}"#, true),
-    ("edge-store-254-chars", "runas-probe-secrets", r#"{"secretsFromStore": "{a254}"}"#, true),
+    ("edge-store-254-chars", "runas-probe-secrets", r#"{"secretsFromStore": "{a254}"}"#, false),
     ("edge-store-bom", "runas-probe-secrets", r#"{"secretsFromStore": "app\ufeff"}"#, true),
     ("edge-probe-bom", "runas-probe-secrets", r#"{"probePath": "/health\ufeff"}"#, true),
     ("edge-path-bom", "ephemeral-internal", r#"{"path": "/a\ufeff"}"#, true),
     ("edge-subpath-bom", "nas-internal", r#"{"nasSubpath": "/mnt/a\ufeff"}"#, true),
     ("edge-subpath-encoded-dot-in-name", "nas-internal", r#"{"nasSubpath": "/mnt/a%2eb"}"#, true),
-    ("edge-subpath-4097-chars", "nas-internal", r#"{"nasSubpath": "/mnt/{a4092}"}"#, true),
+    ("edge-subpath-4097-chars", "nas-internal", r#"{"nasSubpath": "/mnt/{a4092}"}"#, false),
     ("edge-mountpath-encoded-slash", "longhorn-internal", r#"{"mountPath": "/data%2fx"}"#, true),
     ("edge-bucket-ip-like-out-of-range", "s3-external", r#"{"s3Bucket": "300.1.1.1"}"#, true),
 
@@ -566,11 +566,6 @@ const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
          reads any number of them",
     ),
     (
-        "edge-store-254-chars",
-        false,
-        "the schema bounds secretEnv.fromStore at 253 characters; the function does not count",
-    ),
-    (
         "edge-store-bom",
         false,
         "the form's \\s (JavaScript) counts U+FEFF as whitespace; the function's (Unicode \
@@ -596,11 +591,6 @@ const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
         false,
         "the schema's subpath pattern refuses every %2E and %2F; the function only the ones \
          that decode to a '.' or '..' segment or an empty one",
-    ),
-    (
-        "edge-subpath-4097-chars",
-        false,
-        "the schema bounds a NAS subpath at 4096 characters (PATH_MAX); the function does not",
     ),
     (
         "edge-mountpath-encoded-slash",

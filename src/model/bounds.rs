@@ -54,10 +54,8 @@ pub const MAX_SEARCHES: usize = 32;
 pub const BUCKET_MIN_LEN: usize = 3;
 pub const BUCKET_MAX_LEN: usize = 63;
 
-// Published in the schema only: no rule in `validate/` repeats these.
-
-/// An application protocol: a domain prefix (a DNS name) and a name, with its `/`.
-pub const APP_PROTOCOL_MAX_LEN: usize = 316;
+/// An application protocol: a domain prefix (a DNS name, 253) and a name (63), with its `/`.
+pub const APP_PROTOCOL_MAX_LEN: usize = 317;
 /// The words of an exec probe or check.
 pub const MAX_EXEC_WORDS: usize = 64;
 /// The words of `command` and of `args`.
@@ -70,12 +68,13 @@ pub const READ_RESOURCE_MAX_LEN: usize = 253;
 pub const REMOTE_KEY_MAX_LEN: usize = 253;
 /// Existing Secrets given whole as environment variables.
 pub const MAX_EXISTING_SECRETS: usize = 32;
-/// A path in a volume or on the NAS (Linux's PATH_MAX).
+/// A path in the container, in a volume or on the NAS (Linux's PATH_MAX).
 pub const PATH_MAX_LEN: usize = 4096;
-/// An IP address as text (IPv4 `1.1.1.1` to a full IPv6 with an embedded IPv4).
+/// An IP address as text (`::` to a full IPv6 with an embedded IPv4).
 pub const IP_MIN_LEN: usize = 2;
 pub const IP_MAX_LEN: usize = 45;
-/// An IANA time zone name (`job.timeZone`).
+/// An IANA time zone name (`job.timeZone`); its pattern admits at most 44 (three parts of
+/// 14), so no valid name reaches this bound: it caps what a refusal has to read.
 pub const TIME_ZONE_MAX_LEN: usize = 64;
-/// The inline `content` of one file.
+/// The inline `content` of one file, in characters (as `maxLength` counts them).
 pub const FILE_CONTENT_MAX_LEN: usize = 262_144;

@@ -337,6 +337,6 @@ pub struct SecretEnv {
     /// Names of Secrets that already exist in the namespace (DNS-1123 subdomains).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = MAX_EXISTING_SECRETS))]
-    #[schemars(extend("items" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "minLength": 1, "maxLength": 253}))]
+    #[schemars(extend("items" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "minLength": 1, "maxLength": DNS_NAME_MAX_LEN}))]
     pub existing: Vec<String>,
 }

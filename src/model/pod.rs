@@ -296,9 +296,11 @@ pub struct InitContainer {
     pub image: String,
     /// Replaces the image's ENTRYPOINT.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_COMMAND_WORDS))]
     pub command: Vec<String>,
     /// Arguments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_ARGS))]
     pub args: Vec<String>,
     /// Environment, in the forms of `spec.env`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -328,9 +330,11 @@ pub struct Sidecar {
     pub image: String,
     /// Replaces the image's ENTRYPOINT.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_COMMAND_WORDS))]
     pub command: Vec<String>,
     /// Arguments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_ARGS))]
     pub args: Vec<String>,
     /// Environment, in the forms of `spec.env`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -170,7 +170,7 @@ pub struct AppSpecBody {
     /// digits and `-`, with a letter, not `http`, which is `port`'s); a number and protocol
     /// is used once (the same number over TCP and UDP is allowed, as DNS does).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": PORT_NAME_PATTERN, "maxLength": 15}, "maxProperties" = MAX_PORTS))]
+    #[schemars(extend("propertyNames" = {"pattern": PORT_NAME_PATTERN, "maxLength": PORT_NAME_MAX_LEN}, "maxProperties" = MAX_PORTS))]
     pub ports: BTreeMap<String, PortSpec>,
     /// The Service of the app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,7 +202,7 @@ pub struct AppSpecBody {
     /// pods). Mounted with `subPath`; a file inside a mounted directory is allowed, a file
     /// at a mount's own path is not.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": FILE_PATH_PATTERN, "maxLength": 4096}, "maxProperties" = MAX_FILES))]
+    #[schemars(extend("propertyNames" = {"pattern": FILE_PATH_PATTERN, "maxLength": PATH_MAX_LEN}, "maxProperties" = MAX_FILES))]
     pub files: BTreeMap<String, File>,
     /// More volumes beside `storage`: a NAS share, an existing claim or an emptyDir, each at
     /// its own absolute path.
@@ -309,7 +309,7 @@ pub struct ContainerResources {
     /// ResourceClaimTemplate in the namespace; each becomes a pod `resourceClaims` entry
     /// and a claim of the container.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63}))]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": DNS_LABEL_MAX_LEN}))]
     #[schemars(extend("additionalProperties" = {"type": "string", "pattern": SECRET_NAME_PATTERN, "maxLength": 253}))]
     pub claims: BTreeMap<String, String>,
 }

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{dns, path};
 use crate::input::diagnostic::Issue;
 use crate::model::bounds::{
-    CONFIG_KEY_MAX_LEN, DNS_NAME_MAX_LEN, INT32_MAX, PORT_MAX, PORT_MIN, PORT_NAME_MAX_LEN,
-    PROBE_DELAY_MIN, PROBE_TIMING_MIN,
+    APP_PROTOCOL_MAX_LEN, CONFIG_KEY_MAX_LEN, DNS_NAME_MAX_LEN, INT32_MAX, MAX_ARGS,
+    MAX_COMMAND_WORDS, MAX_EXEC_WORDS, MAX_EXISTING_SECRETS, PORT_MAX, PORT_MIN, PORT_NAME_MAX_LEN,
+    PROBE_DELAY_MIN, PROBE_TIMING_MIN, REMOTE_KEY_MAX_LEN,
 };
 use crate::model::spec::{
     ContainerResources, Count, EnvValue, PortSpec, ProbeCheck, ProbeKind, ProbeTimings, Probes,
@@ -81,6 +82,7 @@ pub const KUBERNETES_APP_PROTOCOLS: [&str; 3] =
 /// service name or a domain-prefixed name), and under `kubernetes.io/` one that Kubernetes
 /// defines.
 pub fn check_app_protocol(value: &str) -> Result<(), String> {
+    super::check_len(value, APP_PROTOCOL_MAX_LEN)?;
     super::labels::check_key(value)
         .map_err(|e| format!("{e} (an IANA service name such as http, or a domain-prefixed name such as kubernetes.io/h2c)"))?;
     if value.starts_with("kubernetes.io/") && !KUBERNETES_APP_PROTOCOLS.contains(&value) {
@@ -90,6 +92,22 @@ pub fn check_app_protocol(value: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `command` and `args` of the container at `at` (e.g. `spec`, `spec.sidecars[0]`): at most
+/// [`MAX_COMMAND_WORDS`] and [`MAX_ARGS`] words.
+pub fn check_command(issues: &mut Vec<Issue>, at: &str, command: &[String], args: &[String]) {
+    for (field, words, max) in [
+        ("command", command, MAX_COMMAND_WORDS),
+        ("args", args, MAX_ARGS),
+    ] {
+        if let Err(e) = super::check_count(words.len(), max, "words") {
+            issues.push(Issue::error(
+                format!("{at}.{field}"),
+                format!("{field} {e}"),
+            ));
+        }
+    }
 }
 
 /// Extra ports of a container at `at` (e.g. `spec.ports`): valid and unique names, numbers
@@ -178,6 +196,11 @@ fn check_one(issues: &mut Vec<Issue>, at: &str, c: &ProbeCheck, port_names: &BTr
             format!("{at}.exec"),
             "needs a command: a non-empty list starting with the program",
         ));
+    }
+    if let Some(cmd) = &c.exec
+        && let Err(e) = super::check_count(cmd.len(), MAX_EXEC_WORDS, "words")
+    {
+        issues.push(Issue::error(format!("{at}.exec"), format!("exec {e}")));
     }
     if c.scheme.is_some() && c.path.is_none() {
         issues.push(Issue::error(
@@ -314,6 +337,13 @@ pub fn check_env(issues: &mut Vec<Issue>, at: &str, env: &BTreeMap<String, EnvVa
 /// Secret generated from the store (`generated`).
 pub fn check_secret_env(issues: &mut Vec<Issue>, at: &str, se: &SecretEnv, generated: &str) {
     if let Some(key) = &se.from_store
+        && let Err(e) = super::check_len(key, REMOTE_KEY_MAX_LEN)
+    {
+        issues.push(Issue::error(
+            format!("{at}.fromStore"),
+            format!("remote key {e}"),
+        ));
+    } else if let Some(key) = &se.from_store
         && (key.is_empty()
             || key.chars().any(|c| c.is_whitespace() || c.is_control())
             || key.contains("{{")
@@ -322,6 +352,12 @@ pub fn check_secret_env(issues: &mut Vec<Issue>, at: &str, se: &SecretEnv, gener
         issues.push(Issue::error(
             format!("{at}.fromStore"),
             format!("remote key \"{key}\" must be non-empty, without whitespace or '{{{{'"),
+        ));
+    }
+    if let Err(e) = super::check_count(se.existing.len(), MAX_EXISTING_SECRETS, "Secrets") {
+        issues.push(Issue::error(
+            format!("{at}.existing"),
+            format!("existing {e}"),
         ));
     }
     let mut seen = BTreeSet::new();

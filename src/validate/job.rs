@@ -3,7 +3,7 @@
 
 use super::cron;
 use crate::input::diagnostic::Issue;
-use crate::model::bounds::INT32_MAX;
+use crate::model::bounds::{INT32_MAX, TIME_ZONE_MAX_LEN};
 use crate::model::job::Job;
 use crate::model::pod::Workload;
 use crate::model::spec::{
@@ -154,6 +154,10 @@ fn check_job(out: &mut Vec<Issue>, job: &Job) {
         out.push(Issue::error("spec.job.schedule", format!("schedule {e}")));
     }
     if let Some(zone) = &job.time_zone
+        && let Err(e) = super::check_len(zone, TIME_ZONE_MAX_LEN)
+    {
+        out.push(Issue::error("spec.job.timeZone", format!("timeZone {e}")));
+    } else if let Some(zone) = &job.time_zone
         && !is_time_zone(zone)
     {
         let why = if zone == "Local" {

@@ -91,6 +91,25 @@ pub fn is_env_name(name: &str) -> bool {
         && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
+/// A text of at most `max` characters, as the schema's `maxLength` counts them; the error is
+/// the tail of a message: "is 70 characters long; at most 64 are allowed".
+pub fn check_len(text: &str, max: usize) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > max {
+        return Err(format!("is {n} characters long; at most {max} are allowed"));
+    }
+    Ok(())
+}
+
+/// A list of at most `max` items (`what` names them); the error is the tail of a message:
+/// "has 65 words; at most 64 are allowed".
+pub fn check_count(n: usize, max: usize, what: &str) -> Result<(), String> {
+    if n > max {
+        return Err(format!("has {n} {what}; at most {max} are allowed"));
+    }
+    Ok(())
+}
+
 /// The lists of a spec over their bounds ([`crate::model::spec::MAX_SIDECARS`] and the rest), one
 /// issue each.
 fn list_bounds(s: &crate::model::spec::AppSpecBody) -> Vec<Issue> {
@@ -417,8 +436,8 @@ fn check_resources(v: &mut Check, given: Option<&Resources>, effective: &Resourc
     }
 }
 
-/// The app container's own fields: command and args need no rule; ports, the Service,
-/// runAs, probes, env values and secretEnv through the shared container rules.
+/// The app container's own fields: command, args, ports, the Service, runAs, probes, env
+/// values and secretEnv through the shared container rules.
 fn check_container(v: &mut Check, spec: &AppSpec) {
     let s = &spec.body;
     let service_port = s.service.as_ref().and_then(|o| o.port);
@@ -460,6 +479,7 @@ fn check_container(v: &mut Check, spec: &AppSpec) {
             "the Service's http port (spec.service.port, default 80)".to_string(),
         ));
     }
+    container::check_command(&mut v.issues, "spec", &s.command, &s.args);
     container::check_ports(&mut v.issues, "spec.ports", &s.ports, &taken);
     if let Some(r) = &s.run_as {
         container::check_run_as(&mut v.issues, "spec.runAs", r, s.security);

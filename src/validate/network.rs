@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use super::labels;
 use crate::input::diagnostic::Issue;
+use crate::model::bounds::{IP_MAX_LEN, IP_MIN_LEN};
 use crate::model::platform::Platform;
 use crate::model::spec::AppSpec;
 
@@ -132,7 +133,12 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> Vec<Issue> {
     let at = "spec.service.loadBalancer";
     if let Some(ip) = &lb.ip {
         let pools = &platform.load_balancer.pools;
+        let len = ip.chars().count();
         match ip.parse::<IpAddr>() {
+            _ if !(IP_MIN_LEN..=IP_MAX_LEN).contains(&len) => issues.push(Issue::error(
+                format!("{at}.ip"),
+                format!("ip is {len} characters long; an IP address as text has {IP_MIN_LEN} to {IP_MAX_LEN} characters"),
+            )),
             Err(_) => issues.push(Issue::error(
                 format!("{at}.ip"),
                 format!("\"{ip}\" is not an IPv4 or IPv6 address"),

@@ -125,6 +125,8 @@ pub fn system_dir_message(mount: &str, dir: &str) -> String {
 
 /// A NAS subpath: absolute and normalized, strictly under `prefix`.
 pub fn check_nas_subpath(path: &str, prefix: &str) -> Result<(), String> {
+    super::check_len(path, crate::model::bounds::PATH_MAX_LEN)
+        .map_err(|e| format!("Subpath {e} (Linux's PATH_MAX)"))?;
     check_absolute(path).map_err(|e| {
         if e.contains("relative directory") {
             "Subpath must not contain relative directory references ('..')".to_string()

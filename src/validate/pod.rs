@@ -5,7 +5,10 @@ use std::net::IpAddr;
 
 use super::{dns, labels, path};
 use crate::input::diagnostic::Issue;
-use crate::model::bounds::{DNS_NAME_MAX_LEN, INT32_MAX, MAX_NAMESERVERS, MAX_SEARCHES};
+use crate::model::bounds::{
+    DNS_NAME_MAX_LEN, INT32_MAX, MAX_NAMESERVERS, MAX_READ_RESOURCES, MAX_SEARCHES,
+    READ_RESOURCE_MAX_LEN,
+};
 use crate::model::pod::{
     DnsConfig, MAX_TERMINATION_GRACE_PERIOD_SECONDS, Metrics, PodOptions, TaintEffect, Toleration,
     TolerationOperator,
@@ -164,6 +167,7 @@ pub fn check_containers(spec: &AppSpec) -> Vec<Issue> {
                 ));
             }
         }
+        container::check_command(&mut out, at, c.command, c.args);
         container::check_env(&mut out, &format!("{at}.env"), c.env);
         if let Some(se) = c.secret_env {
             let generated = crate::model::names::container_secret(&spec.name, c.name);
@@ -635,10 +639,15 @@ fn check_service_account(out: &mut Vec<Issue>, sa: &crate::model::pod::ServiceAc
             "read grants rights only to the app's own ServiceAccount: add create: true (the rights of an existing account are managed where it is created)",
         ));
     }
+    if let Err(e) = super::check_count(sa.read.len(), MAX_READ_RESOURCES, "resources") {
+        out.push(Issue::error(format!("{at}.read"), format!("read {e}")));
+    }
     for (i, entry) in sa.read.iter().enumerate() {
         let path = format!("{at}.read[{i}]");
         let (resource, group) = entry.split_once('.').unwrap_or((entry.as_str(), ""));
-        if entry.contains('*') {
+        if let Err(e) = super::check_len(entry, READ_RESOURCE_MAX_LEN) {
+            out.push(Issue::error(path, format!("resource {e}")));
+        } else if entry.contains('*') {
             out.push(Issue::error(
                 path,
                 format!("\"{entry}\": wildcards are refused; list each resource to read"),

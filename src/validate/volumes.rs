@@ -3,7 +3,7 @@
 
 use super::{nfs, path, platform::check_subdomain, quantity};
 use crate::input::diagnostic::Issue;
-use crate::model::bounds::{CONFIG_KEY_MAX_LEN, FILE_MODE_MAX};
+use crate::model::bounds::{CONFIG_KEY_MAX_LEN, FILE_CONTENT_MAX_LEN, FILE_MODE_MAX, PATH_MAX_LEN};
 use crate::model::platform::Platform;
 use crate::model::spec::{AppSpec, SecurityProfile};
 
@@ -80,6 +80,7 @@ pub fn check_mode(mode: i64) -> Result<(), String> {
 
 /// A path inside a volume (`subPath`): relative, normalized, no `..`.
 pub fn check_sub_path(p: &str) -> Result<(), String> {
+    super::check_len(p, PATH_MAX_LEN).map_err(|e| format!("{e} (Linux's PATH_MAX)"))?;
     if p.starts_with('/') {
         return Err(format!("must be relative to the claim's root, got \"{p}\""));
     }
@@ -221,7 +222,10 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
         let at = format!("spec.mounts[{i}]");
         let mut endpoint = None;
         let dir = m.dir();
-        match check_container_path(dir, Some(m.empty_dir.is_some())) {
+        let checked = super::check_len(&m.path, PATH_MAX_LEN)
+            .map_err(|e| format!("{e} (Linux's PATH_MAX)"))
+            .and_then(|()| check_container_path(dir, Some(m.empty_dir.is_some())));
+        match checked {
             Err(e) => err(format!("{at}.path"), format!("mount path {e}")),
             Ok(()) => match dirs.iter().find(|(d, _)| d == dir) {
                 Some((_, by)) if by == "security: restricted" => err(
@@ -332,7 +336,10 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
     let mut file_paths: Vec<&str> = Vec::new();
     for (p, f) in &s.files {
         let at = format!("spec.files.{p}");
-        match check_container_path(p, None) {
+        let checked = super::check_len(p, PATH_MAX_LEN)
+            .map_err(|e| format!("{e} (Linux's PATH_MAX)"))
+            .and_then(|()| check_container_path(p, None));
+        match checked {
             Err(e) => err(at.clone(), format!("file path {e}")),
             Ok(()) => {
                 if let Some((_, by)) = dirs.iter().find(|(d, _)| d == p) {
@@ -394,6 +401,16 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> (Derived, Vec<Issue>) {
             && let Err(e) = check_mode(mode)
         {
             err(format!("{at}.mode"), e);
+        }
+        if let Some(content) = &f.content
+            && let Err(e) = super::check_len(content, FILE_CONTENT_MAX_LEN)
+        {
+            err(
+                format!("{at}.content"),
+                format!(
+                    "content {e} in one file; keep a larger file in a ConfigMap of its own (configMap + key)"
+                ),
+            );
         }
         content_bytes += f.content.as_ref().map_or(0, String::len);
     }
