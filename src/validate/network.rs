@@ -137,7 +137,10 @@ pub fn check(spec: &AppSpec, platform: &Platform) -> Vec<Issue> {
         match ip.parse::<IpAddr>() {
             _ if !(IP_MIN_LEN..=IP_MAX_LEN).contains(&len) => issues.push(Issue::error(
                 format!("{at}.ip"),
-                format!("ip is {len} characters long; an IP address as text has {IP_MIN_LEN} to {IP_MAX_LEN} characters"),
+                format!(
+                    "ip is {len} character{} long; an IP address as text has {IP_MIN_LEN} to {IP_MAX_LEN} characters",
+                    if len == 1 { "" } else { "s" }
+                ),
             )),
             Err(_) => issues.push(Issue::error(
                 format!("{at}.ip"),
