@@ -88,7 +88,8 @@ fn relay(socket: &std::path::Path) -> anyhow::Result<ExitCode> {
     let input = read_stdin(appspec::input::yaml::Limits::default().max_bytes)?;
     let answer = appspec::risk::relay::forward(socket, &input)
         .with_context(|| format!("cannot reach risk's relay at {}", socket.display()))?;
-    eprint!("{}", answer.stderr);
+    appspec::render::report_results(&answer.diagnostics);
+    print_diagnostics(&answer.diagnostics)?;
     print_out(&answer.stdout)?;
     Ok(exit(answer.failed))
 }

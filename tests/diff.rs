@@ -252,3 +252,32 @@ fn diff_of_identical_trees() {
         "<!-- appspec-diff -->\n### AppSpec: risk **low**: may merge on its own\n\nNo rendered object changes.\n"
     );
 }
+
+/// A spec the function refuses inside kustomize is judged like one outside it: the
+/// comment says high, and the app's section shows the refusal (no tool error, no
+/// missing comment).
+#[test]
+fn diff_shows_a_refusal_inside_kustomize() {
+    if common::kubectl().is_none() {
+        return common::missing_tool("kubectl");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for s in ["base", "head"] {
+        side(&tmp.path().join(s), &["longhorn-internal"], &[]);
+    }
+    let app = tmp.path().join("head/apps/longhorn-internal/app.yaml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    assert!(text.contains("ghcr.io/requarks/wiki:2.5.300"));
+    std::fs::write(
+        &app,
+        text.replace("ghcr.io/requarks/wiki:2.5.300", "\"bad image::\""),
+    )
+    .unwrap();
+    let (code, md) = diff(tmp.path(), "markdown");
+    assert_eq!(code, Some(1), "{md}");
+    assert!(md.contains("### AppSpec: risk **high**"), "{md:.2000}");
+    assert!(
+        md.contains("- `docs/wiki` (modified)\n  - **high** `invalid`: head: head/apps/longhorn-internal/kustomization.yaml: AppSpec/docs/wiki: spec.image: Image reference \"bad image::\" must not contain whitespace\n"),
+        "{md:.2000}"
+    );
+}

@@ -548,3 +548,52 @@ fn only_changed_roots_are_built() {
         "{report}"
     );
 }
+
+/// A kustomize failure that is not the function refusing a spec (a resource file that
+/// does not exist, a patch whose target is missing) stays a tool error: exit 2 with
+/// kustomize's message, no verdict.
+#[test]
+fn a_kustomize_failure_that_is_not_a_refusal_exits_2() {
+    if common::kubectl().is_none() {
+        return common::missing_tool("kubectl");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    app_roots_repo(&tmp.path().join("base"), &["radarr"], |n| {
+        format!("ghcr.io/example/{n}:1.0.0")
+    });
+    app_roots_repo(&tmp.path().join("head"), &["radarr"], |n| {
+        format!("ghcr.io/example/{n}:1.0.1")
+    });
+    let root = tmp.path().join("head/apps/radarr");
+    for (case, kustomization, names) in [
+        (
+            "a missing resource",
+            "resources: [app.yaml, missing.yaml]\ntransformers: [../../functions]\n",
+            "missing.yaml",
+        ),
+        (
+            "a patch of nothing",
+            "resources: [app.yaml]\ntransformers: [../../functions]\npatches:\n- path: patch.yaml\n",
+            "nope",
+        ),
+    ] {
+        std::fs::write(root.join("kustomization.yaml"), kustomization).unwrap();
+        std::fs::write(
+            root.join("patch.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nope, namespace: media}\nspec: {replicas: 2}\n",
+        )
+        .unwrap();
+        let out = appspec()
+            .current_dir(tmp.path())
+            .args(["risk", "base", "head"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{case}: {stderr}");
+        assert!(out.stdout.is_empty(), "{case}: no verdict");
+        assert!(
+            stderr.starts_with("appspec: cannot run kustomize for head") && stderr.contains(names),
+            "{case}: {stderr}"
+        );
+    }
+}

@@ -358,6 +358,9 @@ pub struct Collected {
     /// The platform file (`--platform`), read.
     pub platform: Option<Item>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The diagnostics of the builds the AppSpec function refused (also in `diagnostics`):
+    /// `risk` judges those specs invalid instead of failing on them.
+    pub refusals: Vec<Diagnostic>,
 }
 
 impl Collected {
@@ -612,7 +615,10 @@ pub fn collect(opts: &Options, hooks: &Hooks) -> Result<Collected, RenderError> 
                             let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
                             c.documents(&text, &file, true, &opts.limits);
                         }
-                        Built::Failed(diagnostics) => c.diagnostics.extend(diagnostics),
+                        Built::Failed(diagnostics) => {
+                            c.refusals.extend(diagnostics.iter().cloned());
+                            c.diagnostics.extend(diagnostics);
+                        }
                     }
                 }
             }
@@ -671,6 +677,7 @@ fn render_with(opts: &Options, keep_documents: bool) -> Result<Rendered, RenderE
         mut texts,
         platform,
         mut diagnostics,
+        refusals: _,
     } = collect(opts, &Hooks::default())?;
     if items.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.push(Diagnostic {

@@ -14,9 +14,10 @@ use serde_json::Value;
 
 use crate::commands::krm;
 use crate::input::diagnostic::Diagnostic;
-use crate::input::source::Item;
+use crate::input::source::{self, Item};
 use crate::input::yaml::Limits;
 use crate::model::platform::Platform;
+use crate::model::spec;
 use crate::validate::App;
 
 /// Environment variable naming the socket the `docker` shim forwards the function's
@@ -29,11 +30,17 @@ pub struct Call {
     pub apps: Vec<(App, Vec<Value>)>,
     pub platform: Platform,
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether the function refused its input (kustomize then fails the build).
+    pub failed: bool,
+    /// When the function refused its input: the key (`namespace/name`) of every AppSpec in
+    /// it, none of which kustomize then builds.
+    pub refused: Vec<String>,
 }
 
-/// The answer the shim prints: the function's stderr lines, its stdout, and whether it failed.
+/// The answer the shim prints: the function's diagnostics (on stderr, and left for the
+/// build as under `render`), its stdout, and whether it failed.
 pub struct Answer {
-    pub stderr: String,
+    pub diagnostics: Vec<Diagnostic>,
     pub stdout: String,
     pub failed: bool,
 }
@@ -48,14 +55,14 @@ pub fn forward(socket: &Path, input: &str) -> std::io::Result<Answer> {
     stream.read_exact(&mut head)?;
     let failed = head[0] != 0;
     let len = u64::from_le_bytes(head[1..].try_into().unwrap_or([0; 8])) as usize;
-    let mut stderr = vec![0u8; len];
-    stream.read_exact(&mut stderr)?;
+    let mut diagnostics = vec![0u8; len];
+    stream.read_exact(&mut diagnostics)?;
+    let diagnostics = serde_json::from_slice(&diagnostics).map_err(std::io::Error::other)?;
     let mut stdout = Vec::new();
     stream.read_to_end(&mut stdout)?;
-    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
     Ok(Answer {
-        stderr: text(stderr),
-        stdout: text(stdout),
+        diagnostics,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
         failed,
     })
 }
@@ -66,6 +73,29 @@ pub fn forward(_socket: &Path, _input: &str) -> std::io::Result<Answer> {
         std::io::ErrorKind::Unsupported,
         "the risk relay needs Unix sockets",
     ))
+}
+
+/// The keys (`namespace/name`) of the AppSpecs in a ResourceList (also inside Lists), or
+/// none when it cannot be read.
+fn spec_keys(input: &str, limits: &Limits) -> Vec<String> {
+    let Ok(list) = krm::parse(input, limits) else {
+        return vec![];
+    };
+    let items = list
+        .items
+        .into_iter()
+        .map(|value| Item::new(value, None))
+        .collect();
+    crate::engine::flatten_lists(items)
+        .iter()
+        .filter(|i| source::is_ours(&i.value, spec::KIND))
+        .map(|i| {
+            crate::risk::side::key_of(
+                source::name(&i.value).unwrap_or(""),
+                source::namespace(&i.value),
+            )
+        })
+        .collect()
 }
 
 /// The `risk` side: answers the calls of one side's builds on a worker thread.
@@ -97,6 +127,7 @@ impl Server {
                     if read.is_err() || input.is_empty() {
                         break;
                     }
+                    let input = String::from_utf8_lossy(&input);
                     let (response, apps, platform) = if input.len() > limits.max_bytes {
                         let message = format!(
                             "input is larger than the limit of {} bytes (--max-input-bytes)",
@@ -104,16 +135,17 @@ impl Server {
                         );
                         (krm::error_response(&message), vec![], Platform::default())
                     } else {
-                        krm::process_tapped(&String::from_utf8_lossy(&input), &limits, site.clone())
+                        krm::process_tapped(&input, &limits, site.clone())
                     };
-                    let stderr: String = response
-                        .diagnostics
-                        .iter()
-                        .map(|d| format!("{d}\n"))
-                        .collect();
+                    let refused = match response.failed {
+                        true => spec_keys(&input, &limits),
+                        false => vec![],
+                    };
+                    let diagnostics = serde_json::to_vec(&response.diagnostics)
+                        .unwrap_or_else(|_| b"[]".to_vec());
                     let mut out = vec![u8::from(response.failed)];
-                    out.extend((stderr.len() as u64).to_le_bytes());
-                    out.extend(stderr.as_bytes());
+                    out.extend((diagnostics.len() as u64).to_le_bytes());
+                    out.extend(&diagnostics);
                     out.extend(response.stdout.as_bytes());
                     let _ = stream.write_all(&out);
                     if let Ok(mut calls) = kept.lock() {
@@ -121,6 +153,8 @@ impl Server {
                             apps,
                             platform,
                             diagnostics: response.diagnostics,
+                            failed: response.failed,
+                            refused,
                         });
                     }
                 }

@@ -115,6 +115,25 @@ impl Side {
         apps: Vec<App>,
     ) {
         self.present.extend(specs);
+        self.take_problems(diagnostics);
+        // The platform in effect (defaults filled in), so a reformatted or empty
+        // PlatformConfig is no change, and any change of a setting is one.
+        if let Ok(p) = serde_json::to_string(platform) {
+            self.platforms.push(p);
+        }
+        self.management
+            .extend(platform.namespaces.management.iter().cloned());
+        for app in apps {
+            let key = app_key(&app);
+            self.present.insert(key.clone());
+            let platform = platform.clone();
+            self.apps.insert(key, Expanded { app, platform });
+        }
+    }
+
+    /// Takes in error diagnostics: each AppSpec they name is present and judged invalid
+    /// with them; the others are problems of the side (`*`).
+    fn take_problems(&mut self, diagnostics: &[Diagnostic]) {
         for d in diagnostics.iter().filter(|d| d.is_error()) {
             // The "only a PlatformConfig" guard is about output; a risk run has none.
             if d.file.is_none() && d.resource.is_none() {
@@ -130,19 +149,6 @@ impl Side {
             }
             let app = app.unwrap_or_else(|| "*".to_string());
             self.problems.entry(app).or_default().push(d.to_string());
-        }
-        // The platform in effect (defaults filled in), so a reformatted or empty
-        // PlatformConfig is no change, and any change of a setting is one.
-        if let Ok(p) = serde_json::to_string(platform) {
-            self.platforms.push(p);
-        }
-        self.management
-            .extend(platform.namespaces.management.iter().cloned());
-        for app in apps {
-            let key = app_key(&app);
-            self.present.insert(key.clone());
-            let platform = platform.clone();
-            self.apps.insert(key, Expanded { app, platform });
         }
     }
 }
@@ -229,10 +235,12 @@ pub fn load(
     let collected = render::collect(&opts, &hooks);
     let calls = server.finish();
     let collected = collected?;
+    // The builds the function refused are judged, as a spec outside kustomize that does
+    // not validate is; what else fails to read fails the side.
     let unreadable: Vec<String> = collected
         .diagnostics
         .iter()
-        .filter(|d| d.is_error())
+        .filter(|d| d.is_error() && !collected.refusals.contains(d))
         .map(ToString::to_string)
         .collect();
     if !unreadable.is_empty() {
@@ -257,6 +265,7 @@ pub fn load(
             )
         })
         .collect();
+    side.take_problems(&collected.refusals);
     let mut keep = Keep::default();
     let summary = engine::run_into(items, collected.platform, &mut keep);
     let apps = keep.generated.iter().map(|(a, _)| a.clone()).collect();
@@ -265,6 +274,20 @@ pub fn load(
     // kustomize wrote.
     let mut expansions: BTreeMap<Key, (String, Value)> = BTreeMap::new();
     for call in calls {
+        if call.failed {
+            // Its diagnostics came through `collected.refusals`, named after the
+            // kustomization; kustomize wrote nothing for the build, so the other specs of
+            // its input are present but not judged: invalid, saying why.
+            for key in call.refused {
+                if !side.problems.contains_key(&key) {
+                    side.problems.entry(key.clone()).or_default().push(format!(
+                        "not built: the function refused another resource of the same kustomize build, so kustomize wrote nothing for {key}"
+                    ));
+                }
+                side.present.insert(key);
+            }
+            continue;
+        }
         for (app, values) in &call.apps {
             for v in values {
                 let v = strip_build(v.clone());
