@@ -361,6 +361,9 @@ pub struct Collected {
     /// The diagnostics of the builds the AppSpec function refused (also in `diagnostics`):
     /// `risk` judges those specs invalid instead of failing on them.
     pub refusals: Vec<Diagnostic>,
+    /// The kustomizations the function refused, named as the items of a build are
+    /// (their kustomization file): kustomize wrote nothing for them.
+    pub unbuilt: Vec<String>,
 }
 
 impl Collected {
@@ -616,6 +619,8 @@ pub fn collect(opts: &Options, hooks: &Hooks) -> Result<Collected, RenderError> 
                             c.documents(&text, &file, true, &opts.limits);
                         }
                         Built::Failed(diagnostics) => {
+                            let file = kustomization_in(&dir).unwrap_or(dir).display().to_string();
+                            c.unbuilt.push(file);
                             c.refusals.extend(diagnostics.iter().cloned());
                             c.diagnostics.extend(diagnostics);
                         }
@@ -678,6 +683,7 @@ fn render_with(opts: &Options, keep_documents: bool) -> Result<Rendered, RenderE
         platform,
         mut diagnostics,
         refusals: _,
+        unbuilt: _,
     } = collect(opts, &Hooks::default())?;
     if items.is_empty() && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.push(Diagnostic {

@@ -881,6 +881,15 @@ fn compare_sides(b: &Side, h: &Side) -> Comparison {
     others.sort_by_cached_key(|k| k.to_string());
     for key in others {
         let (bo, ho) = (b.objects.get(key), h.objects.get(key));
+        // From a kustomization the other side could not build (the function refused a
+        // spec of it, judged `invalid` above): not compared, never reported removed.
+        let unbuilt = |o: Option<&Object>, other: &Side| {
+            o.and_then(|o| o.source.as_ref())
+                .is_some_and(|s| other.unbuilt.contains(s))
+        };
+        if unbuilt(bo, h) || unbuilt(ho, b) {
+            continue;
+        }
         let Some(c) = object_change(key, bo, ho) else {
             continue;
         };

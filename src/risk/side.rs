@@ -71,6 +71,8 @@ pub struct Object {
     pub value: Value,
     pub owner: Option<String>,
     pub expansion: Option<Value>,
+    /// The file it was read from (a built kustomization's file), relative to the side.
+    pub source: Option<String>,
 }
 
 /// An app as the engine validated it, with the platform it was expanded for.
@@ -94,6 +96,10 @@ pub struct Side {
     pub management: Vec<String>,
     /// Every rendered object that is not an AppSpec or a PlatformConfig.
     pub objects: BTreeMap<Key, Object>,
+    /// The kustomizations (their file, relative to the side) the function refused:
+    /// kustomize wrote nothing for them, so what the other side has from them is not
+    /// compared.
+    pub unbuilt: BTreeSet<String>,
 }
 
 /// The key of an app: `namespace/name`.
@@ -165,13 +171,13 @@ impl Drop for Scratch {
 /// The engine's sink for the specs outside kustomizations: everything kept as values.
 #[derive(Default)]
 struct Keep {
-    passed: Vec<Value>,
+    passed: Vec<(Value, usize)>,
     generated: Vec<(App, Vec<Value>)>,
 }
 
 impl engine::Sink for Keep {
-    fn passthrough(&mut self, value: Value, _index: usize) {
-        self.passed.push(value);
+    fn passthrough(&mut self, value: Value, index: usize) {
+        self.passed.push((value, index));
     }
 
     fn generated(&mut self, objects: Vec<expand::Object>, app: App) {
@@ -254,7 +260,19 @@ pub fn load(
             problems,
         });
     }
+    let relative = |file: &str| {
+        let file = Path::new(file);
+        file.strip_prefix(path)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    side.unbuilt = collected.unbuilt.iter().map(|f| relative(f)).collect();
     let items = engine::flatten_lists(collected.items);
+    let sources: Vec<Option<String>> = items
+        .iter()
+        .map(|i| i.file.as_deref().map(relative))
+        .collect();
     let specs: Vec<String> = items
         .iter()
         .filter(|i| source::is_ours(&i.value, spec::KIND))
@@ -278,10 +296,22 @@ pub fn load(
             // Its diagnostics came through `collected.refusals`, named after the
             // kustomization; kustomize wrote nothing for the build, so the other specs of
             // its input are present but not judged: invalid, saying why.
+            let file = call
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .find_map(|d| {
+                    collected
+                        .refusals
+                        .iter()
+                        .find(|r| r.resource == d.resource && r.issue == d.issue)
+                })
+                .and_then(|r| r.file.as_deref())
+                .map_or(String::new(), |f| format!("{f}: "));
             for key in call.refused {
                 if !side.problems.contains_key(&key) {
                     side.problems.entry(key.clone()).or_default().push(format!(
-                        "not built: the function refused another resource of the same kustomize build, so kustomize wrote nothing for {key}"
+                        "{file}not built: the function refused another resource of the same kustomize build, so kustomize wrote nothing for {key}"
                     ));
                 }
                 side.present.insert(key);
@@ -305,11 +335,12 @@ pub fn load(
                 value: v.clone(),
                 owner: Some(owner.clone()),
                 expansion: Some(v.clone()),
+                source: None,
             };
             side.objects.insert(Key::of(&v), object);
         }
     }
-    for v in keep.passed.into_iter().filter(|v| !is_spec(v)) {
+    for (v, index) in keep.passed.into_iter().filter(|(v, _)| !is_spec(v)) {
         let v = strip_build(v);
         let key = Key::of(&v);
         let (owner, expansion) = match owner_of(&key, &v, &expansions) {
@@ -322,6 +353,7 @@ pub fn load(
                 value: v,
                 owner,
                 expansion,
+                source: sources.get(index).cloned().flatten(),
             },
         );
     }
