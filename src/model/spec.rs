@@ -606,6 +606,23 @@ impl Ingress {
     pub fn path(&self) -> &str {
         self.path.as_deref().unwrap_or(DEFAULT_INGRESS_PATH)
     }
+
+    /// The fields beside `pattern` that are set, by their names in the spec (what an app
+    /// that serves no traffic must not have).
+    pub fn fields_set(&self) -> Vec<&'static str> {
+        [
+            ("host", self.host.is_some()),
+            ("path", self.path.is_some()),
+            ("aliases", !self.aliases.is_empty()),
+            ("annotations", !self.annotations.is_empty()),
+            ("timeout", self.timeout.is_some()),
+            ("routes", !self.routes.is_empty()),
+            ("alsoInternal", self.also_internal),
+        ]
+        .into_iter()
+        .filter_map(|(field, set)| set.then_some(field))
+        .collect()
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -110,21 +110,11 @@ pub fn check(s: &AppSpecBody) -> Vec<Issue> {
             &format!("{NO_TRAFFIC}; use ingress.pattern: none or leave it out"),
         );
     }
-    for (field, given) in [
-        ("host", ing.host.is_some()),
-        ("path", ing.path.is_some()),
-        ("aliases", !ing.aliases.is_empty()),
-        ("annotations", !ing.annotations.is_empty()),
-        ("timeout", ing.timeout.is_some()),
-        ("routes", !ing.routes.is_empty()),
-        ("alsoInternal", ing.also_internal),
-    ] {
-        if given {
-            refuse(
-                &format!("spec.ingress.{field}"),
-                &format!("{NO_TRAFFIC}; remove ingress.{field}"),
-            );
-        }
+    for field in ing.fields_set() {
+        refuse(
+            &format!("spec.ingress.{field}"),
+            &format!("{NO_TRAFFIC}; remove ingress.{field}"),
+        );
     }
     out
 }

@@ -628,21 +628,11 @@ fn check_storage(v: &mut Check, spec: &AppSpec, site: &Site) -> Option<nfs::Endp
 fn check_ingress(v: &mut Check, spec: &AppSpec, site: &Site, identity_ok: bool) -> Option<String> {
     let ing = &spec.body.ingress;
     if ing.pattern == IngressPattern::None {
-        for (field, given) in [
-            ("host", ing.host.is_some()),
-            ("path", ing.path.is_some()),
-            ("aliases", !ing.aliases.is_empty()),
-            ("annotations", !ing.annotations.is_empty()),
-            ("timeout", ing.timeout.is_some()),
-            ("routes", !ing.routes.is_empty()),
-            ("alsoInternal", ing.also_internal),
-        ] {
-            if given {
-                v.error(
-                    format!("spec.ingress.{field}"),
-                    format!("\"{field}\" does not apply to ingress.pattern none"),
-                );
-            }
+        for field in ing.fields_set() {
+            v.error(
+                format!("spec.ingress.{field}"),
+                format!("\"{field}\" does not apply to ingress.pattern none"),
+            );
         }
         return None;
     }
