@@ -9,18 +9,30 @@ use serde_json::Value;
 use super::release::Release;
 use super::values::Path;
 
-/// The enabled controllers of the values, in document order: (identifier, values).
-fn enabled(values: &Value) -> Vec<(&str, &Value)> {
+/// Whether an item of the values is on: a mapping without `enabled: false`.
+fn is_enabled(item: &Value) -> bool {
+    item.is_object() && item.get("enabled") != Some(&Value::Bool(false))
+}
+
+/// The enabled items under `key` (`controllers`, `service`), in document order:
+/// (identifier, values).
+fn enabled_items<'v>(values: &'v Value, key: &str) -> Vec<(&'v str, &'v Value)> {
     values
-        .get("controllers")
+        .get(key)
         .and_then(Value::as_object)
-        .map(|c| {
-            c.iter()
-                .filter(|(_, v)| v.is_object() && v.get("enabled") != Some(&Value::Bool(false)))
+        .map(|items| {
+            items
+                .iter()
+                .filter(|(_, v)| is_enabled(v))
                 .map(|(k, v)| (k.as_str(), v))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The enabled controllers of the values, in document order.
+fn enabled(values: &Value) -> Vec<(&str, &Value)> {
+    enabled_items(values, "controllers")
 }
 
 /// The controller's `type`, as app-template defaults it.
@@ -114,16 +126,7 @@ pub fn controller_name(release: &Release, values: &Value, id: &str) -> String {
 
 /// The enabled Services of the values, in document order.
 fn services(values: &Value) -> Vec<(&str, &Value)> {
-    values
-        .get("service")
-        .and_then(Value::as_object)
-        .map(|s| {
-            s.iter()
-                .filter(|(_, v)| v.is_object() && v.get("enabled") != Some(&Value::Bool(false)))
-                .map(|(k, v)| (k.as_str(), v))
-                .collect()
-        })
-        .unwrap_or_default()
+    enabled_items(values, "service")
 }
 
 /// The name app-template gives a Service. In 2.x the chart's own `service.main` is
@@ -451,7 +454,7 @@ pub fn plan(release: &Release, values: &Value, skip: &[String]) -> Vec<Target> {
                     .get("type")
                     .and_then(Value::as_str)
                     .is_none_or(|t| t == "persistentVolumeClaim")
-                && item.get("enabled") != Some(&Value::Bool(false));
+                && is_enabled(item);
             let users = mounted_into(item, &imported);
             if !chart_pvc || !users.contains(&controller) {
                 continue;

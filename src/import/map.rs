@@ -132,7 +132,7 @@ pub fn cutover_notes(all: &[Cut], own: &[Cut]) -> Vec<String> {
 /// A scheduled job serves nothing: the Services of its controller (or of none) are listed.
 fn job_services(m: &mut Mapper, root: &Node) {
     for (_, svc) in root.get("service").map(|s| s.entries()).unwrap_or_default() {
-        if svc.get("enabled").and_then(|e| e.bool()) == Some(false) {
+        if !svc.enabled() {
             m.t.take(&svc);
         } else if m.elsewhere(&svc).is_none() {
             m.t.drop(

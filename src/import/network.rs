@@ -6,10 +6,6 @@ use serde_json::{Map, Value, json};
 use super::mapper::{Mapper, unsupported};
 use super::values::Node;
 
-fn enabled(n: &Node) -> bool {
-    n.get("enabled").and_then(|e| e.bool()) != Some(false)
-}
-
 fn int_of(n: &Node) -> Option<i64> {
     n.int().or_else(|| n.str().and_then(|s| s.parse().ok()))
 }
@@ -43,12 +39,12 @@ pub fn services(m: &mut Mapper, root: &Node) {
     };
     let controllers = root
         .get("controllers")
-        .map(|c| c.entries().into_iter().filter(|(_, c)| enabled(c)).count())
+        .map(|c| c.entries().into_iter().filter(|(_, c)| c.enabled()).count())
         .unwrap_or(0);
     let cname = m.facts.controller.clone();
     let mut ours: Vec<(String, Node)> = Vec::new();
     for (id, svc) in all.entries() {
-        if !enabled(&svc) {
+        if !svc.enabled() {
             m.t.take(&svc);
             continue;
         }
@@ -106,7 +102,7 @@ pub fn services(m: &mut Mapper, root: &Node) {
             .unwrap_or_default()
             .into_iter()
             .filter(|(_, p)| {
-                if enabled(p) {
+                if p.enabled() {
                     true
                 } else {
                     m.t.take(p);
@@ -414,7 +410,7 @@ pub fn exposure(m: &mut Mapper, root: &Node) {
             if m.elsewhere(&e).is_some() {
                 continue;
             }
-            if enabled(&e) {
+            if e.enabled() {
                 list.push(e);
             } else {
                 m.t.take(&e);
@@ -628,17 +624,27 @@ fn internal_twin(m: &mut Mapper, n: &Node, is_route: bool, chosen_path: &str) {
         }
     }
     if let Some(tls) = n.get("tls") {
-        if m.platform("/ingress/tls").is_some_and(|t| !t.is_null()) {
-            m.t.note(
-                &tls,
-                "TLS comes from the platform (PlatformConfig ingress.tls): the internal Ingress uses the external one's certificate",
-            );
-        } else {
-            m.t.drop(
-                &tls,
-                "TLS comes from the platform (PlatformConfig ingress.tls); this site has none",
-            );
-        }
+        platform_tls(
+            m,
+            &tls,
+            "the internal Ingress uses the external one's certificate",
+        );
+    }
+}
+
+/// An Ingress's `tls`: a note when the platform issues certificates (`how` says which
+/// serves this host), else listed, since the site has no TLS to give it.
+fn platform_tls(m: &mut Mapper, tls: &Node, how: &str) {
+    if m.platform("/ingress/tls").is_some_and(|t| !t.is_null()) {
+        m.t.note(
+            tls,
+            format!("TLS comes from the platform (PlatformConfig ingress.tls): {how}"),
+        );
+    } else {
+        m.t.drop(
+            tls,
+            "TLS comes from the platform (PlatformConfig ingress.tls); this site has none",
+        );
     }
 }
 
@@ -1454,17 +1460,7 @@ fn ingress(m: &mut Mapper, i: &Node) {
         None => {}
     }
     if let Some(tls) = i.get("tls") {
-        if m.platform("/ingress/tls").is_some_and(|t| !t.is_null()) {
-            m.t.note(
-                &tls,
-                "TLS comes from the platform (PlatformConfig ingress.tls): its issuer makes the certificate",
-            );
-        } else {
-            m.t.drop(
-                &tls,
-                "TLS comes from the platform (PlatformConfig ingress.tls); this site has none",
-            );
-        }
+        platform_tls(m, &tls, "its issuer makes the certificate");
     }
     if let Some(ann) = i.get("annotations") {
         annotations(m, &ann, pattern, false);
@@ -1482,7 +1478,7 @@ pub fn metrics(m: &mut Mapper, root: &Node) {
         if m.elsewhere(&mon).is_some() {
             continue;
         }
-        if !enabled(&mon) {
+        if !mon.enabled() {
             m.t.take(&mon);
             continue;
         }

@@ -176,6 +176,11 @@ impl<'v> Node<'v> {
         self.value.as_bool()
     }
 
+    /// Whether app-template uses the item: everything but `enabled: false`.
+    pub fn enabled(&self) -> bool {
+        self.get("enabled").and_then(|e| e.bool()) != Some(false)
+    }
+
     pub fn int(&self) -> Option<i64> {
         self.value.as_i64()
     }

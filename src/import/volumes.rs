@@ -15,10 +15,6 @@ struct Mount<'v> {
     node: Node<'v>,
 }
 
-fn enabled(n: &Node) -> bool {
-    n.get("enabled").and_then(|e| e.bool()) != Some(false)
-}
-
 /// The type of a persistence item, as app-template defaults it.
 fn kind_of(item: &Node) -> String {
     item.get("type")
@@ -211,7 +207,7 @@ pub fn persistence(m: &mut Mapper, root: &Node) {
     };
     let mut items: Vec<(&str, Node)> = Vec::new();
     for (id, item) in all.entries() {
-        if enabled(&item) {
+        if item.enabled() {
             items.push((id, item));
         } else {
             m.t.take(&item);

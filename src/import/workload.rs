@@ -21,7 +21,7 @@ pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>
     let mut chosen = None;
     let mut others = Vec::new();
     for (name, c) in controllers.entries() {
-        if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
+        if !c.enabled() {
             m.t.take(&c);
         } else if name == wanted && c.get("containers").is_some() {
             chosen = Some((name, c));
@@ -84,7 +84,7 @@ pub fn choose<'v>(m: &mut Mapper, root: &Node<'v>) -> Result<(Node<'v>, Node<'v>
     let containers = controller.get("containers").filter(Node::is_map);
     let mut list = Vec::new();
     for (name, c) in containers.iter().flat_map(Node::entries) {
-        if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
+        if !c.enabled() {
             m.t.take(&c);
         } else {
             list.push((name, c));
@@ -1499,7 +1499,7 @@ pub fn service_account(m: &mut Mapper, root: &Node, controller: &Node) {
             }
         } else {
             for (id, item) in sa.entries() {
-                if item.get("enabled").and_then(|e| e.bool()) == Some(false) {
+                if !item.enabled() {
                     m.t.take(&item);
                 } else {
                     made.push((id.to_string(), item));
@@ -1764,7 +1764,7 @@ fn security(m: &mut Mapper, pod: &[Node], container: Option<Node>) {
 pub fn controller_rest(m: &mut Mapper, controller: &Node) {
     if let Some(inits) = controller.get("initContainers") {
         for (name, c) in inits.entries() {
-            if c.get("enabled").and_then(|e| e.bool()) == Some(false) {
+            if !c.enabled() {
                 m.t.take(&c);
                 continue;
             }
